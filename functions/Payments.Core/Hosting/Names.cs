@@ -1,0 +1,31 @@
+namespace Payments.Core.Hosting;
+
+/// <summary>Tables this app uses (declared in infra/ too; a consistency test checks).</summary>
+public static class TableNames
+{
+    /// <summary>State of every transaction (reference numbers, refunds, reservations, mandates), the
+    /// idempotency ledger entries and outbox entries of that transaction, one partition per transaction.</summary>
+    public const string Transactions = "transactions";
+    /// <summary>Idempotency markers (one per method + PIAID + requestId) and lookup indexes.</summary>
+    public const string Requests = "requests";
+    public static readonly IReadOnlyList<string> All = [Transactions, Requests];
+}
+
+/// <summary>Queues this app uses; each has a <c>-poison</c> twin (declared in infra/ too).</summary>
+public static class QueueNames
+{
+    public const string Refunds = "refunds";
+    public const string ReservationCancellations = "reservation-cancellations";
+    public const string Notifications = "notifications";
+    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications];
+    public static string Poison(string queue) => queue + "-poison";
+}
+
+/// <summary>Internal routes (integrator's own systems and operators; function key required).</summary>
+public static class InternalRoutes
+{
+    public const string ReportPayment = "internal/reference-numbers/{referenceNumber}/payment";
+    public const string Operation = "internal/operations/{paymentIntegratorAccountId}/{requestId}";
+    public const string Requeue = "internal/operations/{paymentIntegratorAccountId}/{requestId}/requeue";
+    public const string Health = "health";
+}
