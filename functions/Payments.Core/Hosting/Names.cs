@@ -29,3 +29,59 @@ public static class InternalRoutes
     public const string Requeue = "internal/operations/{paymentIntegratorAccountId}/{requestId}/requeue";
     public const string Health = "health";
 }
+
+/// <summary>One HTTP route the app serves, with the authorization the Functions host applies.</summary>
+/// <param name="FunctionName">the [Function] name in functions/Payments.Functions</param>
+/// <param name="RequiresFunctionKey">true: AuthorizationLevel.Function (internal); false: Anonymous (Google, signed bodies)</param>
+public sealed record HostedRoute(string FunctionName, string HttpMethod, string Route, bool RequiresFunctionKey);
+
+/// <summary>Every HTTP route, as both hosts serve it. A consistency test compares this list with the
+/// [Function] attributes of functions/Payments.Functions.</summary>
+public static class HostedRoutes
+{
+    public static IReadOnlyList<HostedRoute> All { get; } =
+    [
+        .. Protocol.ProtocolMethods.All.Select(m => new HostedRoute(FunctionNameOf(m), "post", m.Route, false)),
+        new("ReportPayment", "post", InternalRoutes.ReportPayment, true),
+        new("GetOperation", "get", InternalRoutes.Operation, true),
+        new("RequeueOperation", "post", InternalRoutes.Requeue, true),
+        new("Health", "get", InternalRoutes.Health, false),
+    ];
+
+    /// <summary>"refundable-one-time-payment-code", 2, "cancelReferenceNumber" → "RefundableOneTimePaymentCodeV2CancelReferenceNumber".</summary>
+    public static string FunctionNameOf(Protocol.ProtocolMethod method) =>
+        string.Concat(method.Api.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]))
+        + "V" + method.Version + char.ToUpperInvariant(method.Name[0]) + method.Name[1..];
+}
+
+/// <summary>Every setting the app reads, in IConfiguration form (':' — environment variables and
+/// local.settings.json use '__'). Code reads settings only through these names; a consistency test
+/// checks each is in local.settings.sample.json and infra/.</summary>
+public static class SettingNames
+{
+    public const string Storage = "Storage";
+    public const string StorageTableServiceUri = "Storage:tableServiceUri";
+    public const string StorageQueueServiceUri = "Storage:queueServiceUri";
+    public const string StorageCredential = "Storage:credential";
+    public const string StorageClientId = "Storage:clientId";
+    public const string AccountIds = "Payments:AccountIds";
+    public const string IdempotencyRetentionDays = "Payments:IdempotencyRetentionDays";
+    public const string SecurityMode = "Security:Mode";
+    public const string PgpIntegratorPrivateKeys = "Security:Pgp:IntegratorPrivateKeys";
+    public const string PgpPassphrase = "Security:Pgp:Passphrase";
+    public const string PgpGooglePublicKeys = "Security:Pgp:GooglePublicKeys";
+    public const string JweIntegratorPrivateKeys = "Security:Jwe:IntegratorPrivateKeys";
+    public const string JweGooglePublicKeys = "Security:Jwe:GooglePublicKeys";
+    public const string GoogleBaseUrl = "Google:BaseUrl";
+    public const string BackOfficeProvider = "BackOffice:Provider";
+    public const string CrmComBaseUrl = "BackOffice:CrmCom:BaseUrl";
+    public const string CrmComUsername = "BackOffice:CrmCom:Username";
+    public const string CrmComPassword = "BackOffice:CrmCom:Password";
+    public const string CrmComOrganisation = "BackOffice:CrmCom:Organisation";
+    public const string CrmComPaymentCancellationType = "BackOffice:CrmCom:PaymentCancellationType";
+    public const string CrmComRefundType = "BackOffice:CrmCom:RefundType";
+    public const string InternalApiKey = "Internal:ApiKey";
+    /// <summary>The hosting environment (Development allows Security:Mode=None).</summary>
+    public const string FunctionsEnvironment = "AZURE_FUNCTIONS_ENVIRONMENT";
+    public const string DotnetEnvironment = "DOTNET_ENVIRONMENT";
+}
