@@ -1,3 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Payments.LocalHost;
+
+var app = LocalHostApp.Create(args);
+await LocalHostApp.PrepareStorageAsync(app, CancellationToken.None);
+await app.RunAsync();

@@ -1,25 +1,7 @@
-// PINNED entry-point surface: what functions/Payments.Functions calls, one line per function.
-// The protocol-core work replaces these stubs.
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Payments.Core.Protocol;
+// PINNED entry-point surface of the queue functions: what functions/Payments.Functions calls.
+// The asynchronous-finishing work replaces these stubs.
 
 namespace Payments.Core.Hosting;
-
-/// <summary>Serves every protocol route: envelope → strict parse → validate → idempotency → handler.</summary>
-public sealed partial class ProtocolEndpoint
-{
-    public Task<IActionResult> HandleAsync(HttpRequest request, ProtocolMethod method, CancellationToken cancellationToken) => throw new NotImplementedException();
-}
-
-/// <summary>The internal routes (integrator's systems, operators) and health.</summary>
-public sealed partial class InternalEndpoint
-{
-    public Task<IActionResult> ReportPaymentAsync(HttpRequest request, string referenceNumber, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<IActionResult> GetOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken) => throw new NotImplementedException();
-    public Task<IActionResult> HealthAsync(HttpRequest request, CancellationToken cancellationToken) => throw new NotImplementedException();
-}
 
 /// <summary>Queue functions: each takes the message text (after host.json's messageEncoding) and
 /// throws to have the host retry. Idempotent under at-least-once delivery.</summary>

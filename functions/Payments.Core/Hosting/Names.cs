@@ -66,6 +66,8 @@ public static class SettingNames
     public const string StorageClientId = "Storage:clientId";
     public const string AccountIds = "Payments:AccountIds";
     public const string IdempotencyRetentionDays = "Payments:IdempotencyRetentionDays";
+    public const string ReferenceNumberValidityHours = "Payments:ReferenceNumberValidityHours";
+    public const string FundsReservationValidityHours = "Payments:FundsReservationValidityHours";
     public const string SecurityMode = "Security:Mode";
     public const string PgpIntegratorPrivateKeys = "Security:Pgp:IntegratorPrivateKeys";
     public const string PgpPassphrase = "Security:Pgp:Passphrase";

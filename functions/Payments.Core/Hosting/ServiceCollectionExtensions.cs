@@ -1,13 +1,50 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
+using Payments.Core.Security;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
 
 namespace Payments.Core.Hosting;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The one service registration both hosts (Functions and the local host) call.</summary>
+    /// <summary>The one service registration both hosts (Functions and the local host) call.
+    /// Settings are read here, at start-up, so a bad configuration fails before the first request.</summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(PaymentsOptions.FromConfiguration(configuration));
+        services.AddSingleton(MessageEnvelopes.Create(configuration));
+
+        var storage = StorageConnection.FromConfiguration(configuration, SettingNames.Storage);
+        services.TryAddSingleton(new StorageClientOptions());
+        services.AddSingleton(sp => new TableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
+        services.AddSingleton(sp => new QueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
+        services.AddSingleton<TransactionStore>();
+        services.AddSingleton<IdempotencyLedger>();
+
+        services.AddSingleton<ReferenceNumberIssuer>();
+        services.AddSingleton<IProtocolHandler>(new EchoHandler(ProtocolMethods.EchoRorpcV1));
+        services.AddSingleton<IProtocolHandler>(new EchoHandler(ProtocolMethods.EchoRorpcV2));
+        services.AddSingleton<IProtocolHandler>(new EchoHandler(ProtocolMethods.EchoRedirectV1));
+        services.AddSingleton<IProtocolHandler>(new EchoHandler(ProtocolMethods.EchoEWalletsV1));
+        services.AddSingleton<IProtocolHandler, GenerateReferenceNumberV1Handler>();
+        services.AddSingleton<IProtocolHandler, GenerateReferenceNumberV2Handler>();
+        services.AddSingleton<IProtocolHandler, CancelReferenceNumberV2Handler>();
+        services.AddSingleton<IProtocolHandler, AsynchronousRefundV1Handler>();
+        services.AddSingleton<IProtocolHandler, ReserveFundsV1Handler>();
+        services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
+        services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
+        services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
+        services.AddSingleton<ProtocolProcessor>();
+        services.AddSingleton<ProtocolEndpoint>();
+
+        services.AddSingleton<StorePayments>();
+        services.AddSingleton<OperationRecords>();
+        services.AddSingleton<InternalEndpoint>();
         return services;
     }
 }

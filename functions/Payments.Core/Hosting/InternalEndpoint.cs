@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Protocol;
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Hosting;
+
+/// <summary>The internal routes (interfaces.md): the integrator's own systems and its operators.
+/// Plain JSON; authorization is the host's job (function keys in Azure, Internal__ApiKey locally).</summary>
+public sealed partial class InternalEndpoint(
+    StorePayments payments, OperationRecords records, TransactionStore store, PaymentsOptions options, ILogger<InternalEndpoint> logger)
+{
+    public async Task<IActionResult> ReportPaymentAsync(HttpRequest request, string referenceNumber, CancellationToken cancellationToken)
+    {
+        var body = await ProtocolEndpoint.ReadBodyAsync(request, cancellationToken);
+        if (body is null) return new HttpBodyResult(413);
+        PaymentReportBody? report;
+        try
+        {
+            report = JsonSerializer.Deserialize(body, InternalJsonContext.Default.PaymentReportBody);
+        }
+        catch (JsonException e)
+        {
+            return Problem(400, "malformed JSON: " + StrictJson.Describe(e));
+        }
+        if (report is null || string.IsNullOrEmpty(report.PaymentIntegratorAccountId) || string.IsNullOrEmpty(report.PaymentIntegratorTransactionId) || report.PaidAtEpochMillis is null)
+            return Problem(400, "paymentIntegratorAccountId, paymentIntegratorTransactionId and paidAtEpochMillis are required");
+        if (report.PaymentIntegratorTransactionId.Length > 100 || referenceNumber.Length > 64)
+            return Problem(400, "identifier too long");
+        if (!options.AccountIds.Contains(report.PaymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
+
+        PaymentReportResult result;
+        try
+        {
+            result = await payments.ReportAsync(new PaymentReport(report.PaymentIntegratorAccountId, referenceNumber,
+                report.PaymentIntegratorTransactionId, report.PaidAtEpochMillis.Value), cancellationToken);
+        }
+        catch (ConcurrencyConflictException e)
+        {
+            return Problem(409, e.Message);
+        }
+        LogPaymentReport(logger, referenceNumber, report.PaymentIntegratorTransactionId, result.Status, result.Detail);
+        return result.Status switch
+        {
+            PaymentReportStatus.Unknown => Problem(404, result.Detail),
+            PaymentReportStatus.Refused => Problem(409, result.Detail),
+            _ => HttpBodyResult.Json(200, JsonSerializer.SerializeToUtf8Bytes(
+                new PaymentReportAnswer("PAID", referenceNumber, report.PaymentIntegratorTransactionId, result.NotificationRequestId, result.Detail),
+                InternalJsonContext.Default.PaymentReportAnswer)),
+        };
+    }
+
+    public async Task<IActionResult> GetOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken)
+    {
+        if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
+        if (!RequestRules.IsValidRequestId(requestId)) return Problem(400, "requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
+        var record = await records.FindAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        return record is null ? Problem(404, "no call with this requestId") : HttpBodyResult.Json(200, record);
+    }
+
+    public Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken) =>
+        Task.FromResult<IActionResult>(Problem(501, "requeue is not available yet"));
+
+    /// <summary>200 only when storage answers.</summary>
+    public async Task<IActionResult> HealthAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await store.Requests.GetAsync("health", "probe", ["Anchor"], timeout.Token);
+            return HttpBodyResult.Json(200, """{"status":"healthy"}"""u8.ToArray());
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUnhealthy(logger, e.GetType().Name);
+            return HttpBodyResult.Json(503, """{"status":"storage unavailable"}"""u8.ToArray());
+        }
+    }
+
+    private static HttpBodyResult Problem(int status, string detail) =>
+        HttpBodyResult.Json(status, JsonSerializer.SerializeToUtf8Bytes(new InternalProblem(detail), InternalJsonContext.Default.InternalProblem));
+
+    [LoggerMessage(40, LogLevel.Information, "payment report for {ReferenceNumber} (transaction {TransactionId}): {Status} — {Detail}")]
+    private static partial void LogPaymentReport(ILogger logger, string referenceNumber, string transactionId, PaymentReportStatus status, string detail);
+
+    [LoggerMessage(41, LogLevel.Warning, "health: storage did not answer ({ErrorType})")]
+    private static partial void LogUnhealthy(ILogger logger, string errorType);
+}
+
+public sealed class PaymentReportBody
+{
+    [JsonPropertyName("paymentIntegratorAccountId")] public string? PaymentIntegratorAccountId { get; set; }
+    [JsonPropertyName("paymentIntegratorTransactionId")] public string? PaymentIntegratorTransactionId { get; set; }
+    [JsonPropertyName("paidAtEpochMillis"), JsonConverter(typeof(Int64StringConverter))] public long? PaidAtEpochMillis { get; set; }
+}
+
+public sealed record PaymentReportAnswer(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("referenceNumber")] string ReferenceNumber,
+    [property: JsonPropertyName("paymentIntegratorTransactionId")] string PaymentIntegratorTransactionId,
+    [property: JsonPropertyName("notificationRequestId")] string? NotificationRequestId,
+    [property: JsonPropertyName("detail")] string Detail);
+
+public sealed record InternalProblem([property: JsonPropertyName("error")] string Error);
+
+[JsonSourceGenerationOptions(AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(PaymentReportBody))]
+[JsonSerializable(typeof(PaymentReportAnswer))]
+[JsonSerializable(typeof(InternalProblem))]
+internal sealed partial class InternalJsonContext : JsonSerializerContext;

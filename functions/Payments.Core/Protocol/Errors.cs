@@ -1,0 +1,90 @@
+namespace Payments.Core.Protocol;
+
+/// <summary>The ErrorResponse codes of gsp.md §4 that this integrator sends.</summary>
+public enum ErrorCode
+{
+    InvalidApiVersion,
+    InvalidPayloadSignature,
+    InvalidPayloadEncryption,
+    RequestTimestampOutOfRange,
+    InvalidIdentifier,
+    IdempotencyViolation,
+    InvalidFieldValue,
+    MissingRequiredField,
+    PreconditionViolation,
+    InvalidDecryptedRequest,
+    Forbidden,
+}
+
+public static class ErrorCodes
+{
+    public static int HttpStatus(this ErrorCode code) => code switch
+    {
+        ErrorCode.InvalidPayloadSignature => 401,
+        ErrorCode.Forbidden => 403,
+        ErrorCode.InvalidIdentifier => 404,
+        ErrorCode.IdempotencyViolation => 412,
+        _ => 400,
+    };
+
+    /// <summary>v1 <c>errorResponseCode</c>.</summary>
+    public static string V1Name(this ErrorCode code) => code switch
+    {
+        ErrorCode.InvalidApiVersion => "INVALID_API_VERSION",
+        ErrorCode.InvalidPayloadSignature => "INVALID_PAYLOAD_SIGNATURE",
+        ErrorCode.InvalidPayloadEncryption => "INVALID_PAYLOAD_ENCRYPTION",
+        ErrorCode.RequestTimestampOutOfRange => "REQUEST_TIMESTAMP_OUT_OF_RANGE",
+        ErrorCode.InvalidIdentifier => "INVALID_IDENTIFIER",
+        ErrorCode.IdempotencyViolation => "IDEMPOTENCY_VIOLATION",
+        ErrorCode.InvalidFieldValue => "INVALID_FIELD_VALUE",
+        ErrorCode.MissingRequiredField => "MISSING_REQUIRED_FIELD",
+        ErrorCode.PreconditionViolation => "PRECONDITION_VIOLATION",
+        ErrorCode.InvalidDecryptedRequest => "INVALID_DECRYPTED_REQUEST",
+        ErrorCode.Forbidden => "FORBIDDEN",
+        _ => throw new ArgumentOutOfRangeException(nameof(code)),
+    };
+
+    /// <summary>v2 <c>errorResponseResult</c> union member.</summary>
+    public static string V2Member(this ErrorCode code) => code switch
+    {
+        ErrorCode.InvalidApiVersion => "invalidApiVersion",
+        ErrorCode.InvalidPayloadSignature => "invalidPayloadSignature",
+        ErrorCode.InvalidPayloadEncryption => "invalidPayloadEncryption",
+        ErrorCode.RequestTimestampOutOfRange => "requestTimestampOutOfRange",
+        ErrorCode.InvalidIdentifier => "invalidIdentifier",
+        ErrorCode.IdempotencyViolation => "idempotencyViolation",
+        ErrorCode.InvalidFieldValue => "invalidFieldValue",
+        ErrorCode.MissingRequiredField => "missingRequiredField",
+        ErrorCode.PreconditionViolation => "preconditionViolation",
+        ErrorCode.InvalidDecryptedRequest => "invalidDecryptedRequest",
+        ErrorCode.Forbidden => "forbidden",
+        _ => throw new ArgumentOutOfRangeException(nameof(code)),
+    };
+}
+
+/// <summary>A request that cannot be processed: answered with an ErrorResponse, never stored,
+/// never a state change. <see cref="ProtocolError.Description"/> is for support staff: it names the
+/// field or identifier, never a secret.</summary>
+public sealed class ProtocolException(ProtocolError error) : Exception(error.Description)
+{
+    public ProtocolError Error { get; } = error;
+
+    public static ProtocolException Missing(IReadOnlyList<string> names) =>
+        new(new ProtocolError(ErrorCode.MissingRequiredField, "missing required field(s): " + string.Join(", ", names)) { MissingFieldNames = names });
+    public static ProtocolException InvalidField(string description) => new(new ProtocolError(ErrorCode.InvalidFieldValue, description));
+    public static ProtocolException UnknownIdentifier(string type, string description) =>
+        new(new ProtocolError(ErrorCode.InvalidIdentifier, description) { InvalidIdentifierType = type });
+    public static ProtocolException Precondition(string description) => new(new ProtocolError(ErrorCode.PreconditionViolation, description));
+}
+
+public sealed record ProtocolError(ErrorCode Code, string Description)
+{
+    public IReadOnlyList<string>? MissingFieldNames { get; init; }
+    public string? InvalidIdentifierType { get; init; }
+    public int? RequestMajorVersion { get; init; }
+    public int? ExpectedMajorVersion { get; init; }
+}
+
+/// <summary>Our own concurrency aborted the call (the same key is still in flight, or the state kept
+/// changing under us): HTTP 409 without a body; Google retries (gsp.md §4, §5).</summary>
+public sealed class ConcurrencyConflictException(string message) : Exception(message);

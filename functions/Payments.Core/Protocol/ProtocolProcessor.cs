@@ -1,0 +1,163 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Protocol;
+
+/// <summary>The outcome of one protocol call, before the security envelope.</summary>
+/// <param name="Body">JSON body; null for the statuses that carry none (409, 5xx).</param>
+public sealed record ProtocolResponse(int Status, byte[]? Body, string? ErrorIdentifier);
+
+/// <summary>
+/// Hosting-agnostic processing of one protocol call (gsp.md §3–§5): strict parse, the validation
+/// order Google expects (version, required fields, requestId, timestamp, PIAID, field values), then
+/// the method's handler. Every failure becomes an ErrorResponse with its status; nothing is stored.
+/// </summary>
+public sealed partial class ProtocolProcessor
+{
+    /// <summary>gsp.md §3: requests more than 60 s off our clock are refused.</summary>
+    public static readonly TimeSpan TimestampTolerance = TimeSpan.FromSeconds(60);
+
+    private readonly FrozenDictionary<ProtocolMethod, IProtocolHandler> _handlers;
+    private readonly PaymentsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ProtocolProcessor> _logger;
+
+    public ProtocolProcessor(IEnumerable<IProtocolHandler> handlers, PaymentsOptions options, TimeProvider time, ILogger<ProtocolProcessor> logger)
+    {
+        _handlers = handlers.ToFrozenDictionary(h => h.Method);
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var unserved = ProtocolMethods.All.Where(m => !_handlers.ContainsKey(m)).ToList();
+        if (unserved.Count > 0) throw new InvalidOperationException("no handler for " + string.Join(", ", unserved));
+    }
+
+    public async Task<ProtocolResponse> ProcessAsync(ProtocolMethod method, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        string? requestId = null;
+        try
+        {
+            var handler = _handlers[method];
+            ProtocolCall call;
+            using (var document = StrictJson.Parse(json))
+            {
+                call = Validate(handler, document.RootElement, out requestId);
+            }
+            var payload = await handler.ExecuteAsync(call, cancellationToken);
+            var body = ResponseWriter.Success(method.Style, payload, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            LogServed(_logger, method.Route, requestId, 200, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return new ProtocolResponse(200, body, null);
+        }
+        catch (ProtocolException e)
+        {
+            var errorId = NewErrorIdentifier();
+            var status = e.Error.Code.HttpStatus();
+            LogRefused(_logger, method.Route, requestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
+            return new ProtocolResponse(status, ResponseWriter.Error(method.Style, e.Error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
+        }
+        catch (ConcurrencyConflictException e)
+        {
+            var errorId = NewErrorIdentifier();
+            LogConflict(_logger, method.Route, requestId, errorId, e.Message);
+            return new ProtocolResponse(409, null, errorId);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A dependency that is down is 503 (Google retries); anything else is our fault, 500.
+            var errorId = NewErrorIdentifier();
+            var status = e is StorageRequestFailedException { Status: >= 500 } or HttpRequestException or TimeoutException ? 503 : 500;
+            LogFault(_logger, e, method.Route, requestId, status, errorId);
+            return new ProtocolResponse(status, null, errorId);
+        }
+    }
+
+    private ProtocolCall Validate(IProtocolHandler handler, JsonElement root, out string? requestId)
+    {
+        var method = handler.Method;
+        ProtocolRequest request;
+        try
+        {
+            request = handler.Deserialize(root);
+        }
+        catch (JsonException e)
+        {
+            requestId = null;
+            throw ProtocolException.InvalidField("field has the wrong type or value: " + StrictJson.Describe(e));
+        }
+        var header = request.RequestHeader;
+        requestId = RequestRules.IsValidRequestId(header?.RequestId) ? header!.RequestId : null;
+
+        // 1. Version: the major must be the route's.
+        if (header?.ProtocolVersion?.Major is { } major && major != method.Version)
+            throw new ProtocolException(new ProtocolError(ErrorCode.InvalidApiVersion,
+                $"protocolVersion.major {major} is not served on this route (expected {method.Version})")
+                { RequestMajorVersion = major, ExpectedMajorVersion = method.Version });
+
+        // 2. Required fields, every missing one named.
+        var missing = new List<string>();
+        if (header is null) missing.Add("requestHeader");
+        else
+        {
+            if (header.ProtocolVersion?.Major is null) missing.Add("requestHeader.protocolVersion.major");
+            if (string.IsNullOrEmpty(header.RequestId)) missing.Add("requestHeader.requestId");
+            if (header.RequestTimestamp is null) missing.Add("requestHeader.requestTimestamp");
+            if (method.Style == HeaderStyle.V2 && string.IsNullOrEmpty(header.PaymentIntegratorAccountId))
+                missing.Add("requestHeader.paymentIntegratorAccountId");
+        }
+        var piaidInBody = method.Style == HeaderStyle.V1 && handler.IsMutating;
+        if (piaidInBody && string.IsNullOrEmpty(request.PaymentIntegratorAccountId)) missing.Add("paymentIntegratorAccountId");
+        handler.CollectMissing(request, missing);
+        if (missing.Count > 0) throw ProtocolException.Missing(missing);
+
+        // 3. requestId: length and charset.
+        if (!RequestRules.IsValidRequestId(header!.RequestId))
+            throw ProtocolException.InvalidField("requestHeader.requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
+
+        // 4. Timestamp: the header style of the version, within ±60 s of our clock.
+        var timestamp = header.RequestTimestamp!.Value;
+        if (timestamp.IsObject != (method.Style == HeaderStyle.V2))
+            throw ProtocolException.InvalidField(method.Style == HeaderStyle.V2
+                ? "requestHeader.requestTimestamp must be an object {epochMillis}"
+                : "requestHeader.requestTimestamp must be a string of epoch milliseconds");
+        var now = _time.GetUtcNow();
+        var offset = TimeSpan.FromMilliseconds(Math.Abs((double)timestamp.EpochMillis - now.ToUnixTimeMilliseconds()));
+        if (offset > TimestampTolerance)
+            throw new ProtocolException(new ProtocolError(ErrorCode.RequestTimestampOutOfRange,
+                $"requestTimestamp is {offset.TotalSeconds:0} s away from the integrator's clock (limit 60 s)"));
+
+        // 5. The account: one this deployment serves.
+        var piaid = method.Style == HeaderStyle.V2 ? header.PaymentIntegratorAccountId : request.PaymentIntegratorAccountId;
+        if (piaid is not null || piaidInBody)
+        {
+            if (piaid is null || !_options.AccountIds.Contains(piaid))
+                throw ProtocolException.UnknownIdentifier("PAYMENT_INTEGRATOR_ACCOUNT_ID", "paymentIntegratorAccountId is not served by this integrator");
+        }
+
+        // 6. The method's own field rules.
+        handler.ValidateFields(request);
+
+        var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root) : "";
+        return new ProtocolCall(method, request, piaid, header.RequestId!, fingerprint, now);
+    }
+
+    /// <summary>Our id for a failed call: in the ErrorResponse and in the log line, so support can find it.</summary>
+    private static string NewErrorIdentifier() => "E" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+
+    [LoggerMessage(1, LogLevel.Information, "{Route} requestId={RequestId} status={Status} in {ElapsedMs:0.0} ms")]
+    private static partial void LogServed(ILogger logger, string route, string? requestId, int status, double elapsedMs);
+
+    [LoggerMessage(2, LogLevel.Warning, "{Route} requestId={RequestId} status={Status} error={ErrorCode} paymentIntegratorErrorIdentifier={ErrorIdentifier}: {Description}")]
+    private static partial void LogRefused(ILogger logger, string route, string? requestId, int status, string errorCode, string errorIdentifier, string description);
+
+    [LoggerMessage(3, LogLevel.Warning, "{Route} requestId={RequestId} status=409 paymentIntegratorErrorIdentifier={ErrorIdentifier}: {Reason}")]
+    private static partial void LogConflict(ILogger logger, string route, string? requestId, string errorIdentifier, string reason);
+
+    [LoggerMessage(4, LogLevel.Error, "{Route} requestId={RequestId} status={Status} paymentIntegratorErrorIdentifier={ErrorIdentifier}: internal fault")]
+    private static partial void LogFault(ILogger logger, Exception exception, string route, string? requestId, int status, string errorIdentifier);
+}

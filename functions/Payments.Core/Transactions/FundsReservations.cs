@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text.Json.Serialization.Metadata;
+using Payments.Core.Hosting;
+using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+public static class FundsReservationStatus
+{
+    public const string Reserved = "Reserved";
+    public const string Cancelled = "Cancelled";
+}
+
+/// <summary>reserveFunds: holds the amount until it is cancelled or lapses.</summary>
+public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOptions options) : ProtocolHandler<ReserveFundsV1Request>
+{
+    public override ProtocolMethod Method => ProtocolMethods.ReserveFundsV1;
+    protected override JsonTypeInfo<ReserveFundsV1Request> TypeInfo => ProtocolJsonContext.Default.ReserveFundsV1Request;
+
+    protected override void CollectMissing(ReserveFundsV1Request r, List<string> missing)
+    {
+        Require(missing, r.GooglePaymentToken, "googlePaymentToken");
+        Require(missing, r.TransactionDescription, "transactionDescription");
+        Require(missing, r.CurrencyCode, "currencyCode");
+        if (r.Amount is null) missing.Add("amount");
+    }
+
+    protected override void ValidateFields(ReserveFundsV1Request r)
+    {
+        ValidateCurrency(r.CurrencyCode!, "currencyCode");
+        ValidatePositive(r.Amount!.Value, "amount");
+    }
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, ReserveFundsV1Request r, CancellationToken cancellationToken)
+    {
+        var piaid = call.PaymentIntegratorAccountId!;
+        var partition = Keys.FundsReservationPartition(piaid, call.RequestId);
+        return ledger.ExecuteAsync(
+            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: false),
+            (snapshot, _) =>
+            {
+                if (snapshot.State is not null)
+                    throw ProtocolException.Precondition("a transaction already exists for this requestId");
+                var transactionId = "RF-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
+                var expires = snapshot.Now + options.FundsReservationValidity;
+                var state = new TableEntity(partition, Keys.StateRow)
+                {
+                    ["Kind"] = "FundsReservation",
+                    ["Status"] = FundsReservationStatus.Reserved,
+                    ["PaymentIntegratorAccountId"] = piaid,
+                    ["ReserveRequestId"] = call.RequestId,
+                    ["PaymentIntegratorTransactionId"] = transactionId,
+                    ["AmountMicros"] = r.Amount!.Value,
+                    ["CurrencyCode"] = r.CurrencyCode,
+                    ["CreatedAt"] = snapshot.Now,
+                    ["ExpiresAt"] = expires,
+                };
+                var payload = ResponseWriter.Payload(w =>
+                {
+                    w.WriteString("paymentIntegratorTransactionId", transactionId);
+                    w.WriteString("result", "SUCCESS");
+                    w.WriteString("expirationTimestamp", expires.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+                });
+                return ValueTask.FromResult(new CommitPlan(payload, [new TableTransactionAction(TableTransactionActionType.Insert, state)], []));
+            },
+            cancellationToken);
+    }
+}
+
+/// <summary>Seed 001, gsp.md §6: record the cancellation and answer SUCCESS (also for an expired or
+/// already cancelled reservation); the release finishes asynchronously and is notified.</summary>
+public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request>
+{
+    private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
+
+    public override ProtocolMethod Method => ProtocolMethods.CancelFundsReservationV1;
+    protected override JsonTypeInfo<CancelFundsReservationV1Request> TypeInfo => ProtocolJsonContext.Default.CancelFundsReservationV1Request;
+
+    protected override void CollectMissing(CancelFundsReservationV1Request r, List<string> missing) =>
+        Require(missing, r.ReserveFundsRequestId, "reserveFundsRequestId");
+
+    protected override void ValidateFields(CancelFundsReservationV1Request r) =>
+        ValidateRequestIdReference(r.ReserveFundsRequestId!, "reserveFundsRequestId");
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, CancelFundsReservationV1Request r, CancellationToken cancellationToken)
+    {
+        var piaid = call.PaymentIntegratorAccountId!;
+        var partition = Keys.FundsReservationPartition(piaid, r.ReserveFundsRequestId!);
+        var operationRow = Keys.OperationRow(call.RequestId);
+        return ledger.ExecuteAsync(
+            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            (snapshot, _) =>
+            {
+                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("RESERVE_FUNDS_REQUEST_ID",
+                    "reserveFundsRequestId does not name a funds reservation of this account");
+                var actions = new List<TableTransactionAction>(2);
+                if (state.GetString("Status") == FundsReservationStatus.Reserved)
+                {
+                    var cancelled = new TableEntity(partition, Keys.StateRow) { ["Status"] = FundsReservationStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag));
+                }
+                var operation = Operations.New(partition, operationRow, OperationKinds.ReservationCancellation, piaid, call.RequestId,
+                    QueueNames.ReservationCancellations, GoogleMethods.CancelFundsReservationResultNotificationV1, snapshot.Now);
+                operation["AmountMicros"] = state.GetInt64("AmountMicros");
+                operation["CurrencyCode"] = state.GetString("CurrencyCode");
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Insert, operation));
+                return ValueTask.FromResult(new CommitPlan(Success, actions,
+                    [new OutboxMessage(QueueNames.ReservationCancellations, new WorkItem(partition, operationRow).ToJson())]));
+            },
+            cancellationToken);
+    }
+}

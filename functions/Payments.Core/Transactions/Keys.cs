@@ -1,0 +1,56 @@
+using System.Text;
+
+namespace Payments.Core.Transactions;
+
+/// <summary>
+/// Storage keys (docs/storage.md). One partition of the <c>transactions</c> table per transaction,
+/// named after the id Google uses to refer to it, so that a state change, its idempotency ledger
+/// entry and its outbox entry share a partition and commit in one entity group transaction.
+/// </summary>
+public static class Keys
+{
+    public const string StateRow = "state";
+
+    /// <summary>A reference number, found by the requestId of the generateReferenceNumber call.</summary>
+    public static string ReferenceNumberPartition(string piaid, string generateRequestId) => $"{piaid}|rn|{Escape(generateRequestId)}";
+    /// <summary>A funds reservation, found by the requestId of the reserveFunds call.</summary>
+    public static string FundsReservationPartition(string piaid, string reserveRequestId) => $"{piaid}|rf|{Escape(reserveRequestId)}";
+    /// <summary>A mandate, found by its Google-generated mandateId.</summary>
+    public static string MandatePartition(string piaid, string mandateId) => $"{piaid}|md|{Escape(mandateId)}";
+
+    /// <summary>The idempotency ledger entry of one call inside its transaction's partition.</summary>
+    public static string LedgerRow(string methodKey, string requestId) => $"req|{methodKey}|{requestId}";
+    /// <summary>The asynchronous operation (outbox entry) a call started.</summary>
+    public static string OperationRow(string requestId) => $"op|{requestId}";
+    /// <summary>The operation a store payment started (the paid notification).</summary>
+    public const string PaymentOperationRow = "op|paid";
+
+    /// <summary>The idempotency marker of a call that acts on an existing transaction: it pins the
+    /// requestId to one transaction and body across partitions (table <c>requests</c>).</summary>
+    public static string MarkerPartition(string piaid, string requestId) => $"{piaid}|{requestId}";
+    /// <summary>Reference number → transaction partition (table <c>requests</c>).</summary>
+    public static string ReferenceNumberIndexPartition(string piaid, string referenceNumber) => $"refnum|{piaid}|{Escape(referenceNumber)}";
+    public const string IndexRow = "index";
+
+    /// <summary>"refundable-one-time-payment-code-v1.asynchronousRefund": unique per method, valid in a key.</summary>
+    public static string MethodKey(Protocol.ProtocolMethod method) => $"{method.Api}-v{method.Version}.{method.Name}";
+
+    /// <summary>Table keys may not hold / \ # ? or control characters; we also reserve '|' and '%'.
+    /// Ids Google generates (mandateId) can hold anything, so they are percent-encoded.</summary>
+    public static string Escape(string id)
+    {
+        var needs = false;
+        foreach (var c in id) if (c is '/' or '\\' or '#' or '?' or '|' or '%' || char.IsControl(c)) { needs = true; break; }
+        if (!needs) return id;
+        var sb = new StringBuilder(id.Length + 8);
+        foreach (var c in id)
+        {
+            if (c is '/' or '\\' or '#' or '?' or '|' or '%' || char.IsControl(c)) sb.Append('%').Append(((int)c).ToString("X2"));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>An OData string literal: single quotes doubled.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}

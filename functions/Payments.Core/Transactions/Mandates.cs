@@ -1,0 +1,111 @@
+using System.Text.Json.Serialization.Metadata;
+using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+public static class MandateStatus
+{
+    public const string Active = "Active";
+    public const string Cancelled = "Cancelled";
+}
+
+/// <summary>createMandate: a mandate keyed by its Google-generated mandateId. The marker written for
+/// the call also lets cancelMandate find the mandate by the createMandate requestId.</summary>
+public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CreateMandateV1Request>
+{
+    private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
+
+    public override ProtocolMethod Method => ProtocolMethods.CreateMandateV1;
+    protected override JsonTypeInfo<CreateMandateV1Request> TypeInfo => ProtocolJsonContext.Default.CreateMandateV1Request;
+
+    protected override void CollectMissing(CreateMandateV1Request r, List<string> missing) => Require(missing, r.MandateId, "mandateId");
+
+    protected override void ValidateFields(CreateMandateV1Request r)
+    {
+        if (r.MandateId!.Length > 256) throw ProtocolException.InvalidField("mandateId is longer than 256 characters");
+        if (r.MaximumAmount is { } max)
+        {
+            if (max.CurrencyCode is null || max.AmountMicros is null) throw ProtocolException.InvalidField("maximumAmount needs amountMicros and currencyCode");
+            ValidateCurrency(max.CurrencyCode, "maximumAmount.currencyCode");
+            ValidatePositive(max.AmountMicros.Value, "maximumAmount.amountMicros");
+        }
+        if (r.StartDate is { } start && r.EndDate is { } end && end.EpochMillis < start.EpochMillis)
+            throw ProtocolException.InvalidField("endDate is before startDate");
+    }
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, CreateMandateV1Request r, CancellationToken cancellationToken)
+    {
+        var piaid = call.PaymentIntegratorAccountId!;
+        var partition = Keys.MandatePartition(piaid, r.MandateId!);
+        return ledger.ExecuteAsync(
+            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            (snapshot, _) =>
+            {
+                if (snapshot.State is not null)
+                    throw ProtocolException.Precondition("a mandate with this mandateId already exists");
+                var state = new TableEntity(partition, Keys.StateRow)
+                {
+                    ["Kind"] = "Mandate",
+                    ["Status"] = MandateStatus.Active,
+                    ["PaymentIntegratorAccountId"] = piaid,
+                    ["MandateId"] = r.MandateId,
+                    ["CreateRequestId"] = call.RequestId,
+                    ["Name"] = r.MandateName,
+                    ["Frequency"] = r.Frequency,
+                    ["MaximumAmountMicros"] = r.MaximumAmount?.AmountMicros,
+                    ["CurrencyCode"] = r.MaximumAmount?.CurrencyCode,
+                    ["StartsAt"] = r.StartDate is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(s.EpochMillis) : null,
+                    ["EndsAt"] = r.EndDate is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e.EpochMillis) : null,
+                    ["CreatedAt"] = snapshot.Now,
+                };
+                foreach (var key in state.Properties.Where(p => p.Value is null).Select(p => p.Key).ToList()) state.Properties.Remove(key);
+                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Insert, state)], []));
+            },
+            cancellationToken);
+    }
+}
+
+/// <summary>Seed 004, gsp.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
+/// unknown → 404. The mandate is found by mandateId, or by the createMandate requestId.</summary>
+public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request>
+{
+    private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
+
+    public override ProtocolMethod Method => ProtocolMethods.CancelMandateV1;
+    protected override JsonTypeInfo<CancelMandateV1Request> TypeInfo => ProtocolJsonContext.Default.CancelMandateV1Request;
+
+    protected override void CollectMissing(CancelMandateV1Request r, List<string> missing) => Require(missing, r.MandateId, "mandateId");
+
+    protected override async Task<string> ExecuteAsync(ProtocolCall call, CancelMandateV1Request r, CancellationToken cancellationToken)
+    {
+        var piaid = call.PaymentIntegratorAccountId!;
+        var direct = Keys.MandatePartition(piaid, r.MandateId!);
+        try
+        {
+            return await CancelAsync(call, direct, cancellationToken);
+        }
+        catch (ProtocolException e) when (e.Error.Code == ErrorCode.InvalidIdentifier && RequestRules.IsValidRequestId(r.MandateId))
+        {
+            // Seed 004 calls mandateId "the requestId of the createMandate call": the marker of that
+            // call names the mandate. Only this rare path costs the extra reads.
+            var marker = await store.Requests.GetAsync(Keys.MarkerPartition(piaid, r.MandateId!), Keys.MethodKey(ProtocolMethods.CreateMandateV1), ["Anchor"], cancellationToken);
+            if (marker?.GetString("Anchor") is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
+            throw;
+        }
+    }
+
+    private Task<string> CancelAsync(ProtocolCall call, string partition, CancellationToken cancellationToken) =>
+        ledger.ExecuteAsync(
+            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            (snapshot, _) =>
+            {
+                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("MANDATE_ID", "mandateId does not name a mandate of this account");
+                var expired = state.GetDateTimeOffset("EndsAt") is { } ends && snapshot.Now >= ends;
+                if (state.GetString("Status") == MandateStatus.Cancelled || expired) return ValueTask.FromResult(CommitPlan.Answer(Success));
+                var cancelled = new TableEntity(partition, Keys.StateRow) { ["Status"] = MandateStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag)], []));
+            },
+            cancellationToken);
+}

@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.Text.Json;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+/// <summary>
+/// What operators see for one (PIAID, requestId): every call made with that requestId, the
+/// transaction it acted on, the stored response, and any asynchronous work with its steps.
+/// </summary>
+public sealed class OperationRecords(TransactionStore store)
+{
+    /// <returns>the record as JSON, or null when nothing is known under that requestId.</returns>
+    public async Task<byte[]?> FindAsync(string piaid, string requestId, CancellationToken cancellationToken)
+    {
+        var calls = new List<(string Method, string Partition)>();
+        // Calls on existing transactions leave a marker naming the transaction.
+        await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", cancellationToken: cancellationToken))
+            if (marker.GetString("Anchor") is { } anchor) calls.Add((marker.RowKey, anchor));
+        // Calls that created a transaction are found by their own partition.
+        foreach (var partition in new[] { Keys.ReferenceNumberPartition(piaid, requestId), Keys.FundsReservationPartition(piaid, requestId) })
+            calls.Add(("", partition));
+
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        var found = false;
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("paymentIntegratorAccountId", piaid);
+            w.WriteString("requestId", requestId);
+            w.WriteStartArray("calls");
+            foreach (var (method, partition) in calls)
+            {
+                var rows = new List<TableEntity>();
+                await foreach (var row in store.Transactions.QueryAsync($"PartitionKey eq {Keys.Quote(partition)}", cancellationToken: cancellationToken))
+                    rows.Add(row);
+                var ledger = rows.Where(r => r.RowKey.StartsWith("req|", StringComparison.Ordinal) && r.GetString("RequestId") == requestId
+                                             && (method == "" || r.GetString("Method") == method)).ToList();
+                var operation = rows.FirstOrDefault(r => r.RowKey == Keys.OperationRow(requestId));
+                if (ledger.Count == 0 && operation is null) continue;
+                found = true;
+                foreach (var entry in ledger)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("method", entry.GetString("Method"));
+                    w.WriteString("transaction", partition);
+                    w.WriteString("answeredAt", entry.GetDateTimeOffset("CreatedAt")?.ToString("O"));
+                    w.WritePropertyName("storedResponse");
+                    w.WriteRawValue(entry.GetString("Payload") ?? "null");
+                    if (rows.FirstOrDefault(r => r.RowKey == Keys.StateRow) is { } state) { w.WritePropertyName("transactionState"); WriteEntity(w, state); }
+                    if (operation is not null) { w.WritePropertyName("operation"); WriteEntity(w, operation); }
+                    if (method == "" && rows.FirstOrDefault(r => r.RowKey == Keys.PaymentOperationRow) is { } paid)
+                    {
+                        w.WritePropertyName("paymentOperation");
+                        WriteEntity(w, paid);
+                    }
+                    w.WriteEndObject();
+                }
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return found ? buffer.WrittenSpan.ToArray() : null;
+    }
+
+    private static void WriteEntity(Utf8JsonWriter w, TableEntity e)
+    {
+        w.WriteStartObject();
+        foreach (var (name, value) in e.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            switch (value)
+            {
+                case null: w.WriteNull(name); break;
+                case string s when name == "Attempts" && s.StartsWith('['): w.WritePropertyName(name); w.WriteRawValue(s); break;
+                case string s: w.WriteString(name, s); break;
+                case long l: w.WriteNumber(name, l); break;
+                case int i: w.WriteNumber(name, i); break;
+                case double d: w.WriteNumber(name, d); break;
+                case bool b: w.WriteBoolean(name, b); break;
+                case DateTimeOffset t: w.WriteString(name, t.ToString("O")); break;
+                default: w.WriteString(name, value.ToString()); break;
+            }
+        }
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,264 @@
+using System.Security.Cryptography;
+using System.Text.Json.Serialization.Metadata;
+using Payments.Core.Hosting;
+using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+public static class ReferenceNumberStatus
+{
+    public const string Active = "Active";
+    public const string Paid = "Paid";
+    public const string Cancelled = "Cancelled";
+}
+
+/// <summary>Creating reference numbers (the cash vouchers), shared by the v1 and v2 methods.</summary>
+public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOptions options)
+{
+    /// <summary>16 random digits: ~53 bits, not guessable from earlier numbers, printable and fits
+    /// any common barcode symbology (Code 128, ITF, QR).</summary>
+    public const int Digits = 16;
+
+    public async Task<CommitPlan> IssueAsync(ProtocolCall call, Snapshot snapshot, long amountMicros, string currency,
+        string description, Func<string, string> payload, CancellationToken cancellationToken)
+    {
+        if (snapshot.State is not null)
+            throw ProtocolException.Precondition("a transaction already exists for this requestId (created by another method)");
+
+        var piaid = call.PaymentIntegratorAccountId!;
+        var partition = Keys.ReferenceNumberPartition(piaid, call.RequestId);
+        var number = await AllocateAsync(piaid, partition, cancellationToken);
+        var state = new TableEntity(partition, Keys.StateRow)
+        {
+            ["Kind"] = "ReferenceNumber",
+            ["Status"] = ReferenceNumberStatus.Active,
+            ["PaymentIntegratorAccountId"] = piaid,
+            ["GenerateRequestId"] = call.RequestId,
+            ["Api"] = call.Method.Api,
+            ["Version"] = call.Method.Version,
+            ["ReferenceNumber"] = number,
+            ["AmountMicros"] = amountMicros,
+            ["CurrencyCode"] = currency,
+            ["Description"] = Truncate(description, 1024),
+            ["CreatedAt"] = snapshot.Now,
+            ["ExpiresAt"] = snapshot.Now + options.ReferenceNumberValidity,
+            ["PaidMicros"] = 0L,
+            ["RefundedMicros"] = 0L,
+        };
+        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Insert, state)], []);
+    }
+
+    /// <summary>Reserves a number unique per PIAID by inserting its index row (a collision is a 409:
+    /// draw again). A number whose transaction then loses a race stays unused: the index is always
+    /// checked against the state it points to.</summary>
+    private async Task<string> AllocateAsync(string piaid, string partition, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var number = NewNumber();
+            var index = new TableEntity(Keys.ReferenceNumberIndexPartition(piaid, number), Keys.IndexRow) { ["Anchor"] = partition };
+            try
+            {
+                await store.Requests.InsertAsync(index, cancellationToken);
+                return number;
+            }
+            catch (StorageRequestFailedException e) when (e.Status == 409) { }
+        }
+        throw new InvalidOperationException("could not allocate a unique reference number");
+    }
+
+    private static string NewNumber()
+    {
+        Span<char> digits = stackalloc char[Digits];
+        digits[0] = (char)('1' + RandomNumberGenerator.GetInt32(9)); // no leading zero: survives numeric handling
+        for (var i = 1; i < Digits; i++) digits[i] = (char)('0' + RandomNumberGenerator.GetInt32(10));
+        return new string(digits);
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    public static bool IsExpired(TableEntity state, DateTimeOffset now) => state.GetDateTimeOffset("ExpiresAt") is { } expires && now >= expires;
+}
+
+public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request>
+{
+    public override ProtocolMethod Method => ProtocolMethods.GenerateReferenceNumberV1;
+    protected override JsonTypeInfo<GenerateReferenceNumberV1Request> TypeInfo => ProtocolJsonContext.Default.GenerateReferenceNumberV1Request;
+
+    protected override void CollectMissing(GenerateReferenceNumberV1Request r, List<string> missing)
+    {
+        Require(missing, r.TransactionDescription, "transactionDescription");
+        Require(missing, r.CurrencyCode, "currencyCode");
+        if (r.Amount is null) missing.Add("amount");
+    }
+
+    protected override void ValidateFields(GenerateReferenceNumberV1Request r)
+    {
+        ValidateCurrency(r.CurrencyCode!, "currencyCode");
+        ValidatePositive(r.Amount!.Value, "amount");
+    }
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV1Request r, CancellationToken cancellationToken) =>
+        ledger.ExecuteAsync(
+            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint,
+                Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), NeedsMarker: false),
+            (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, r.Amount!.Value, r.CurrencyCode!, r.TransactionDescription!,
+                number => ResponseWriter.Payload(w =>
+                {
+                    w.WriteStartObject("displayableReferenceNumber");
+                    w.WriteStartObject("barcodeWithPrintableString");
+                    w.WriteString("printableString", number);
+                    w.WriteString("barcodeContents", number);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }), ct)),
+            cancellationToken);
+}
+
+public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV2Request>
+{
+    public override ProtocolMethod Method => ProtocolMethods.GenerateReferenceNumberV2;
+    protected override JsonTypeInfo<GenerateReferenceNumberV2Request> TypeInfo => ProtocolJsonContext.Default.GenerateReferenceNumberV2Request;
+
+    protected override void CollectMissing(GenerateReferenceNumberV2Request r, List<string> missing)
+    {
+        Require(missing, r.TransactionDescription, "transactionDescription");
+        RequireAmount(missing, r.Amount, "amount");
+    }
+
+    protected override void ValidateFields(GenerateReferenceNumberV2Request r)
+    {
+        ValidateCurrency(r.Amount!.CurrencyCode!, "amount.currencyCode");
+        ValidatePositive(r.Amount.AmountMicros!.Value, "amount.amountMicros");
+    }
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV2Request r, CancellationToken cancellationToken) =>
+        ledger.ExecuteAsync(
+            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint,
+                Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), NeedsMarker: false),
+            (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, r.Amount!.AmountMicros!.Value, r.Amount.CurrencyCode!, r.TransactionDescription!,
+                number => ResponseWriter.Payload(w =>
+                {
+                    w.WriteStartObject("result");
+                    w.WriteStartObject("success");
+                    w.WriteStartObject("displayableReferenceNumber");
+                    w.WriteStartObject("barcodeWithPrintableString");
+                    w.WriteString("printableString", number);
+                    w.WriteString("barcodeContents", number);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }), ct)),
+            cancellationToken);
+}
+
+/// <summary>Seed 000, gsp.md §6: unpaid and active → cancelled; already cancelled or expired →
+/// success; paid → referenceNumberAlreadyPaid; unknown → 404.</summary>
+public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelReferenceNumberV2Request>
+{
+    private static readonly string Success = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("success"); w.WriteEndObject(); w.WriteEndObject(); });
+    private static readonly string AlreadyPaid = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("referenceNumberAlreadyPaid"); w.WriteEndObject(); w.WriteEndObject(); });
+
+    public override ProtocolMethod Method => ProtocolMethods.CancelReferenceNumberV2;
+    protected override JsonTypeInfo<CancelReferenceNumberV2Request> TypeInfo => ProtocolJsonContext.Default.CancelReferenceNumberV2Request;
+
+    protected override void CollectMissing(CancelReferenceNumberV2Request r, List<string> missing) =>
+        Require(missing, r.GenerateReferenceNumberRequestId, "generateReferenceNumberRequestId");
+
+    protected override void ValidateFields(CancelReferenceNumberV2Request r) =>
+        ValidateRequestIdReference(r.GenerateReferenceNumberRequestId!, "generateReferenceNumberRequestId");
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, CancelReferenceNumberV2Request r, CancellationToken cancellationToken)
+    {
+        var partition = Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, r.GenerateReferenceNumberRequestId!);
+        return ledger.ExecuteAsync(
+            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            (snapshot, _) =>
+            {
+                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
+                    "generateReferenceNumberRequestId does not name a reference number of this account");
+                var status = state.GetString("Status");
+                if (status == ReferenceNumberStatus.Paid) return ValueTask.FromResult(CommitPlan.Answer(AlreadyPaid));
+                if (status == ReferenceNumberStatus.Cancelled) return ValueTask.FromResult(CommitPlan.Answer(Success));
+
+                // Active, expired or not: mark it cancelled, so that a payment reported late can never
+                // succeed after Google was told the number is cancelled.
+
+                var cancelled = new TableEntity(partition, Keys.StateRow) { ["Status"] = ReferenceNumberStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                return ValueTask.FromResult(new CommitPlan(Success,
+                    [new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag)], []));
+            },
+            cancellationToken);
+    }
+}
+
+/// <summary>Seed 003, gsp.md §6: against a paid reference number; currency must match; 0 &lt; amount ≤
+/// remaining balance, reserved atomically with the acknowledgement; finished asynchronously.</summary>
+public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : ProtocolHandler<AsynchronousRefundV1Request>
+{
+    private static readonly string Acknowledged = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("acknowledged"); w.WriteEndObject(); w.WriteEndObject(); });
+
+    public override ProtocolMethod Method => ProtocolMethods.AsynchronousRefundV1;
+    protected override JsonTypeInfo<AsynchronousRefundV1Request> TypeInfo => ProtocolJsonContext.Default.AsynchronousRefundV1Request;
+
+    protected override void CollectMissing(AsynchronousRefundV1Request r, List<string> missing)
+    {
+        if (string.IsNullOrEmpty(r.GenerateReferenceNumberRequestId) && string.IsNullOrEmpty(r.CaptureRequestId))
+            missing.Add("generateReferenceNumberRequestId");
+        RequireAmount(missing, r.RefundAmount, "refundAmount");
+    }
+
+    protected override void ValidateFields(AsynchronousRefundV1Request r)
+    {
+        ValidateRequestIdReference(Target(r), "generateReferenceNumberRequestId");
+        ValidateCurrency(r.RefundAmount!.CurrencyCode!, "refundAmount.currencyCode");
+        ValidatePositive(r.RefundAmount.AmountMicros!.Value, "refundAmount.amountMicros");
+    }
+
+    private static string Target(AsynchronousRefundV1Request r) =>
+        string.IsNullOrEmpty(r.GenerateReferenceNumberRequestId) ? r.CaptureRequestId! : r.GenerateReferenceNumberRequestId;
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, AsynchronousRefundV1Request r, CancellationToken cancellationToken)
+    {
+        var piaid = call.PaymentIntegratorAccountId!;
+        var partition = Keys.ReferenceNumberPartition(piaid, Target(r));
+        var amount = r.RefundAmount!.AmountMicros!.Value;
+        var currency = r.RefundAmount.CurrencyCode!;
+        var operationRow = Keys.OperationRow(call.RequestId);
+        return ledger.ExecuteAsync(
+            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            (snapshot, _) =>
+            {
+                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
+                    "generateReferenceNumberRequestId does not name a reference number of this account");
+                if (state.GetString("Status") != ReferenceNumberStatus.Paid)
+                    throw ProtocolException.Precondition("the reference number has not been paid; there is nothing to refund");
+                if (state.GetString("CurrencyCode") != currency)
+                    throw ProtocolException.Precondition("refundAmount.currencyCode differs from the payment's currency");
+                var paid = state.GetInt64("PaidMicros") ?? 0;
+                var refunded = state.GetInt64("RefundedMicros") ?? 0;
+                if (amount > paid - refunded)
+                    throw ProtocolException.Precondition($"refundAmount exceeds the remaining refundable balance");
+
+                var balance = new TableEntity(partition, Keys.StateRow) { ["RefundedMicros"] = refunded + amount, ["UpdatedAt"] = snapshot.Now };
+                var operation = Operations.New(partition, operationRow, OperationKinds.Refund, piaid, call.RequestId, QueueNames.Refunds,
+                    GoogleMethods.RefundResultNotificationV1, snapshot.Now);
+                operation["AmountMicros"] = amount;
+                operation["CurrencyCode"] = currency;
+                operation["ReferenceNumber"] = state.GetString("ReferenceNumber");
+                // Whole remaining balance → the back office cancels the posted payment; else a refund booking.
+                operation["WholeRemaining"] = refunded == 0 && amount == paid;
+                operation["BackOfficeCode"] = Operations.BackOfficeCode(piaid, call.RequestId);
+                return ValueTask.FromResult(new CommitPlan(Acknowledged,
+                    [
+                        new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag),
+                        new TableTransactionAction(TableTransactionActionType.Insert, operation),
+                    ],
+                    [new OutboxMessage(QueueNames.Refunds, new WorkItem(partition, operationRow).ToJson())]));
+            },
+            cancellationToken);
+    }
+}

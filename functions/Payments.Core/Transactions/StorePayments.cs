@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+public sealed record PaymentReport(string PaymentIntegratorAccountId, string ReferenceNumber, string PaymentIntegratorTransactionId, long PaidAtEpochMillis);
+
+public enum PaymentReportStatus { Paid, Unknown, Refused }
+
+public sealed record PaymentReportResult(PaymentReportStatus Status, string Detail, string? NotificationRequestId = null);
+
+/// <summary>
+/// A payment at a store, reported by the integrator's own systems: marks the reference number paid
+/// (never a cancelled or expired one; a paid one can never be cancelled afterwards, the state's ETag
+/// decides who was first) and queues <c>referenceNumberPaidNotification</c> in the same commit.
+/// A repeat of the same report answers the same; another transaction for a paid number is refused.
+/// </summary>
+public sealed partial class StorePayments(TransactionStore store, TimeProvider time, ILogger<StorePayments> logger)
+{
+    public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
+    {
+        var index = await store.Requests.GetAsync(Keys.ReferenceNumberIndexPartition(report.PaymentIntegratorAccountId, report.ReferenceNumber), Keys.IndexRow, ["Anchor"], cancellationToken);
+        if (index?.GetString("Anchor") is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
+
+        for (var attempt = 1; attempt <= 16; attempt++)
+        {
+            var rows = await store.ReadRowsAsync(partition, [Keys.StateRow], cancellationToken);
+            var state = rows.GetValueOrDefault(Keys.StateRow);
+            // The index may point at a transaction that lost a race and was never committed.
+            if (state is null || state.GetString("ReferenceNumber") != report.ReferenceNumber)
+                return new(PaymentReportStatus.Unknown, "unknown reference number");
+
+            var notificationRequestId = Operations.NotificationRequestId(partition, Keys.PaymentOperationRow);
+            switch (state.GetString("Status"))
+            {
+                case ReferenceNumberStatus.Paid when state.GetString("PaymentIntegratorTransactionId") == report.PaymentIntegratorTransactionId:
+                    return new(PaymentReportStatus.Paid, "already recorded", notificationRequestId);
+                case ReferenceNumberStatus.Paid:
+                    return new(PaymentReportStatus.Refused, "already paid by another transaction");
+                case ReferenceNumberStatus.Cancelled:
+                    return new(PaymentReportStatus.Refused, "the reference number was cancelled");
+            }
+            var now = time.GetUtcNow();
+            if (ReferenceNumberIssuer.IsExpired(state, now)) return new(PaymentReportStatus.Refused, "the reference number has expired");
+
+            var paidAt = DateTimeOffset.FromUnixTimeMilliseconds(report.PaidAtEpochMillis);
+            var paid = new TableEntity(partition, Keys.StateRow)
+            {
+                ["Status"] = ReferenceNumberStatus.Paid,
+                ["PaidMicros"] = state.GetInt64("AmountMicros") ?? 0,
+                ["PaidAt"] = paidAt,
+                ["PaymentIntegratorTransactionId"] = report.PaymentIntegratorTransactionId,
+                ["UpdatedAt"] = now,
+            };
+            var notification = state.GetInt32("Version") == 2 ? GoogleMethods.ReferenceNumberPaidNotificationV2 : GoogleMethods.ReferenceNumberPaidNotificationV1;
+            var operation = Operations.New(partition, Keys.PaymentOperationRow, OperationKinds.ReferenceNumberPaid, report.PaymentIntegratorAccountId,
+                state.GetString("GenerateRequestId") ?? "", QueueNames.Notifications, notification, now);
+            operation["ReferenceNumber"] = report.ReferenceNumber;
+            operation["PaymentIntegratorTransactionId"] = report.PaymentIntegratorTransactionId;
+            operation["PaidAt"] = paidAt;
+            // Nothing to book: the result is final at once; only the notification remains.
+            operation["State"] = OperationStates.Notifying;
+            operation["Result"] = "PAID";
+            try
+            {
+                await store.Transactions.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.Merge, paid, state.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Insert, operation),
+                ], cancellationToken);
+            }
+            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+            {
+                continue; // a concurrent report or cancellation: decide again on the new state
+            }
+
+            try
+            {
+                await store.Queue(QueueNames.Notifications).SendAsync(new WorkItem(partition, Keys.PaymentOperationRow).ToJson(),
+                    timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPutFailed(logger, e, report.ReferenceNumber);
+            }
+            return new(PaymentReportStatus.Paid, "paid", notificationRequestId);
+        }
+        throw new ConcurrencyConflictException("the reference number kept changing; retry");
+    }
+
+    [LoggerMessage(30, LogLevel.Warning, "paid notification for {ReferenceNumber} committed but not enqueued; the outbox relay will re-enqueue it")]
+    private static partial void LogPutFailed(ILogger logger, Exception exception, string referenceNumber);
+}

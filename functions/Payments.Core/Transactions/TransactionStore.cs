@@ -1,0 +1,33 @@
+using Payments.Core.Hosting;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+/// <summary>The tables and queues of the app, created on start.</summary>
+public sealed class TransactionStore(TableServiceClient tables, QueueServiceClient queues)
+{
+    public TableClient Transactions { get; } = tables.GetTableClient(TableNames.Transactions);
+    public TableClient Requests { get; } = tables.GetTableClient(TableNames.Requests);
+    public QueueClient Queue(string name) => queues.GetQueueClient(name);
+
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var table in TableNames.All) await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
+        foreach (var queue in QueueNames.All)
+        {
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
+            await queues.GetQueueClient(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Reads the given rows of one partition in a single round trip.</summary>
+    public async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partition, IReadOnlyList<string> rowKeys, CancellationToken cancellationToken)
+    {
+        var filter = $"PartitionKey eq {Keys.Quote(partition)} and ("
+            + string.Join(" or ", rowKeys.Select(r => $"RowKey eq {Keys.Quote(r)}")) + ")";
+        var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var entity in Transactions.QueryAsync(filter, cancellationToken: cancellationToken))
+            rows[entity.RowKey] = entity;
+        return rows;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+using Payments.Core.Protocol;
+
+namespace Payments.Tests.EndToEnd;
+
+/// <summary>gsp.md §5 and invariants 1–3, 5 over HTTP.</summary>
+public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFixture>
+{
+    private LocalHostUnderTest Host => fixture.Host;
+
+    public static TheoryData<string> Methods => new() { "generateV1", "generateV2", "cancelV2", "refund", "reserve", "cancelReservation", "createMandate", "cancelMandate" };
+
+    private async Task<(ProtocolMethod Method, JsonObject Request)> FirstCallAsync(string which) => which switch
+    {
+        "generateV1" => (ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1()),
+        "generateV2" => (ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2()),
+        "cancelV2" => await CancelV2Async(),
+        "refund" => (ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1((await Host.PaidReferenceNumberAsync(5_000_000)).GenerateRequestId, 1_000_000)),
+        "reserve" => (ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1()),
+        "cancelReservation" => await CancelReservationAsync(),
+        "createMandate" => (ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(Gsp.NewId("MD"))),
+        "cancelMandate" => await CancelMandateAsync(),
+        _ => throw new ArgumentException(which),
+    };
+
+    private async Task<(ProtocolMethod, JsonObject)> CancelV2Async()
+    {
+        var id = Gsp.NewId("G");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id))).Status);
+        return (ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(id));
+    }
+
+    private async Task<(ProtocolMethod, JsonObject)> CancelReservationAsync()
+    {
+        var id = Gsp.NewId("F");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(id))).Status);
+        return (ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(id));
+    }
+
+    private async Task<(ProtocolMethod, JsonObject)> CancelMandateAsync()
+    {
+        var id = Gsp.NewId("MD");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(id))).Status);
+        return (ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public async Task A_replay_is_identical_but_for_responseTimestamp(string which)
+    {
+        var (method, request) = await FirstCallAsync(which);
+        var (status, first, raw) = await Host.CallAsync(method, request);
+        Assert.True(status == 200, raw);
+        await Task.Delay(5);
+        // Google's retry: same body, a fresh requestTimestamp.
+        var retry = request.DeepClone().AsObject();
+        retry["requestHeader"]!["requestTimestamp"] = method.Style == HeaderStyle.V1 ? Gsp.Now() : new JsonObject { ["epochMillis"] = Gsp.Now() };
+        var (replayStatus, replay, _) = await Host.CallAsync(method, retry);
+        Assert.Equal(200, replayStatus);
+        Assert.Equal(Calls.WithoutHeader(first!), Calls.WithoutHeader(replay!));
+        Assert.True(Calls.ResponseMillis(replay!) >= Calls.ResponseMillis(first!));
+    }
+
+    [Fact]
+    public async Task Thirty_two_concurrent_identical_refunds_make_one_refund_and_identical_answers()
+    {
+        var (generateId, _) = await Host.PaidReferenceNumberAsync(10_000_000);
+        var request = Gsp.RefundV1(generateId, 4_000_000);
+        var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, request)));
+        // Our own concurrency may answer 409 (Google retries); never a second effect.
+        Assert.All(results, r => Assert.True(r.Status is 200 or 409, r.Raw));
+        var answers = results.Where(r => r.Status == 200).Select(r => Calls.WithoutHeader(r.Body!)).Distinct().ToList();
+        Assert.Single(answers);
+        var refundId = request["requestHeader"]!["requestId"]!.GetValue<string>();
+        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{refundId}");
+        Assert.Equal(4_000_000, JsonNode.Parse(record)!["calls"]![0]!["transactionState"]!["RefundedMicros"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Sixteen_concurrent_partial_refunds_never_exceed_the_paid_amount()
+    {
+        const long paid = 10_000_000, each = 1_000_000;
+        var (generateId, _) = await Host.PaidReferenceNumberAsync(paid);
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ =>
+            Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, each))));
+        var accepted = results.Count(r => r.Status == 200);
+        Assert.All(results, r => Assert.True(r.Status is 200 or 400 or 409, r.Raw));
+        Assert.All(results.Where(r => r.Status == 400), r => Assert.Equal("PRECONDITION_VIOLATION", r.Body!["errorResponseCode"]!.GetValue<string>()));
+        Assert.True(accepted * each <= paid, $"accepted {accepted} refunds of {each} against {paid}");
+        Assert.True(accepted >= 1);
+        var probe = Gsp.RefundV1(generateId, 1);
+        var probeId = probe["requestHeader"]!["requestId"]!.GetValue<string>();
+        var (probeStatus, _, _) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, probe);
+        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{probeId}");
+        var refunded = probeStatus == 200 ? JsonNode.Parse(record)!["calls"]![0]!["transactionState"]!["RefundedMicros"]!.GetValue<long>() - 1 : paid;
+        Assert.Equal(accepted * each, refunded);
+    }
+
+    [Fact]
+    public async Task A_race_between_cancel_and_payment_leaves_the_number_either_paid_or_cancelled()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var id = Gsp.NewId("G");
+            var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id));
+            var number = Calls.ReferenceNumberV2(generated!);
+            var cancel = Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(id));
+            var pay = Host.PayAsync(Gsp.Usd, number);
+            await Task.WhenAll(cancel, pay);
+            var cancelResult = (await cancel).Body!["result"]!.ToJsonString();
+            var paid = (await pay).Status == 200;
+            Assert.Equal(paid ? """{"referenceNumberAlreadyPaid":{}}""" : """{"success":{}}""", cancelResult);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.LocalHost;
+using Payments.StandIns.Azurite;
+
+namespace Payments.Tests.EndToEnd;
+
+/// <summary>The local host, in process, on a free port, on real Azurite, spoken to over HTTP.</summary>
+public sealed class LocalHostUnderTest : IAsyncDisposable
+{
+    public const string InternalKey = "test-internal-key";
+    public static readonly string[] Accounts = ["InvisiCashUSA_USD", "SpeedyPaymentsIndia_INR", "InvisiCashIN_INR"];
+
+    private readonly WebApplication _app;
+    public HttpClient Http { get; }
+    public Uri BaseAddress { get; }
+    public CapturedLogs Logs { get; }
+    public IServiceProvider Services => _app.Services;
+    public AzuriteProcess Azurite { get; }
+
+    private LocalHostUnderTest(WebApplication app, Uri baseAddress, CapturedLogs logs, AzuriteProcess azurite)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Logs = logs;
+        Azurite = azurite;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        azurite ??= await AzuriteProcess.SharedAsync();
+        var overrides = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            [SettingNames.Storage] = azurite.ConnectionString,
+            [SettingNames.AccountIds] = string.Join(",", Accounts),
+            [SettingNames.SecurityMode] = "None",
+            [SettingNames.FunctionsEnvironment] = "Development",
+            [SettingNames.InternalApiKey] = InternalKey,
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft"] = "Warning",
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) overrides[k] = v;
+        var logs = new CapturedLogs();
+        var app = LocalHostApp.Create([], overrides, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+        });
+        await LocalHostApp.PrepareStorageAsync(app, CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LocalHostUnderTest(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1")), logs, azurite);
+    }
+
+    public async Task<(int Status, string Body)> PostAsync(string route, string json)
+    {
+        using var content = new StringContent(json);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        using var response = await Http.PostAsync("/" + route, content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task<(int Status, string Body)> InternalAsync(HttpMethod method, string path, string? json = null, string? key = InternalKey)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        if (key is not null) request.Headers.Add("x-functions-key", key);
+        using var response = await Http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Every formatted log line the app writes, for assertions on what is (and is not) logged.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+    public IReadOnlyCollection<string> Lines => _lines;
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    public void Dispose() { }
+
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " | " + exception)}");
+    }
+}

@@ -1,0 +1,194 @@
+using System.Text.Json.Nodes;
+using Payments.Core.Protocol;
+
+namespace Payments.Tests.EndToEnd;
+
+/// <summary>Every method's success shape over HTTP, on the local host and real Azurite.</summary>
+public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<HostFixture>
+{
+    private LocalHostUnderTest Host => fixture.Host;
+
+    [Theory]
+    [InlineData("refundable-one-time-payment-code-v1/echo", 1)]
+    [InlineData("redirect-payment-token-v1/echo", 1)]
+    [InlineData("e-wallets-v1/echo", 1)]
+    [InlineData("refundable-one-time-payment-code-v2/echo", 2)]
+    public async Task Echo_returns_the_client_message_in_every_family(string route, int version)
+    {
+        var request = version == 1 ? Gsp.EchoV1() : Gsp.EchoV2();
+        var (status, raw) = await Host.PostAsync(route, request.ToJsonString());
+        Assert.Equal(200, status);
+        var body = JsonNode.Parse(raw)!;
+        Assert.Equal("client message", body["clientMessage"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(body["serverMessage"]!.GetValue<string>()));
+        if (version == 1) Assert.Equal(JsonValueKind.String, body["responseHeader"]!["responseTimestamp"]!.GetValueKind());
+        else Assert.NotNull(body["responseHeader"]!["responseTimestamp"]!["epochMillis"]);
+    }
+
+    [Fact]
+    public async Task GenerateReferenceNumber_v1_returns_a_printable_and_barcode_number()
+    {
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        Assert.True(status == 200, raw);
+        var display = body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!;
+        var number = display["printableString"]!.GetValue<string>();
+        Assert.Matches("^[1-9][0-9]{15}$", number);
+        Assert.Equal(number, display["barcodeContents"]!.GetValue<string>());
+        Assert.Equal(JsonValueKind.String, body["responseHeader"]!["responseTimestamp"]!.GetValueKind());
+    }
+
+    [Fact]
+    public async Task GenerateReferenceNumber_v2_returns_success_with_a_displayable_number_and_numbers_are_unique()
+    {
+        var numbers = new HashSet<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2());
+            Assert.True(status == 200, raw);
+            Assert.True(numbers.Add(Calls.ReferenceNumberV2(body!)));
+            Assert.NotNull(body!["responseHeader"]!["responseTimestamp"]!["epochMillis"]);
+        }
+    }
+
+    [Fact]
+    public async Task CancelReferenceNumber_v2_cancels_an_active_number_and_then_a_payment_is_refused()
+    {
+        var generateId = Gsp.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateId));
+        var number = Calls.ReferenceNumberV2(generated!);
+
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateId));
+        Assert.True(status == 200, raw);
+        Assert.Equal("""{"success":{}}""", body!["result"]!.ToJsonString());
+
+        var (payStatus, _) = await Host.PayAsync(Gsp.Usd, number);
+        Assert.Equal(409, payStatus);
+
+        // Cancelling again (new requestId) is still success.
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateId));
+        Assert.Equal(200, again);
+        Assert.Equal("""{"success":{}}""", againBody!["result"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task CancelReferenceNumber_after_payment_answers_referenceNumberAlreadyPaid()
+    {
+        var generateId = Gsp.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateId));
+        var (payStatus, payBody) = await Host.PayAsync(Gsp.Usd, Calls.ReferenceNumberV2(generated!));
+        Assert.Equal(200, payStatus);
+        Assert.Equal("PAID", payBody!["status"]!.GetValue<string>());
+
+        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateId));
+        Assert.Equal(200, status);
+        Assert.Equal("""{"referenceNumberAlreadyPaid":{}}""", body!["result"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Payment_report_is_idempotent_and_a_second_transaction_is_refused()
+    {
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        var number = generated!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        var first = await Host.PayAsync(Gsp.Usd, number, "STORE-1");
+        var repeat = await Host.PayAsync(Gsp.Usd, number, "STORE-1");
+        var other = await Host.PayAsync(Gsp.Usd, number, "STORE-2");
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, repeat.Status);
+        Assert.Equal(first.Body!["notificationRequestId"]!.ToJsonString(), repeat.Body!["notificationRequestId"]!.ToJsonString());
+        Assert.Equal(409, other.Status);
+        Assert.Equal(404, (await Host.PayAsync(Gsp.Usd, "1234567890123456")).Status);
+        Assert.Equal(404, (await Host.PayAsync(Gsp.Inr, number)).Status); // numbers are per account
+    }
+
+    [Fact]
+    public async Task Internal_routes_require_the_key()
+    {
+        var (status, _) = await Host.InternalAsync(HttpMethod.Post, "/internal/reference-numbers/1234/payment", "{}", key: null);
+        Assert.Equal(401, status);
+        (status, _) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/X1", key: "wrong");
+        Assert.Equal(401, status);
+        (status, _) = await Host.InternalAsync(HttpMethod.Get, "/health", key: null);
+        Assert.Equal(200, status);
+    }
+
+    [Fact]
+    public async Task AsynchronousRefund_v1_is_acknowledged_against_a_paid_number_and_recorded_for_finishing()
+    {
+        var (generateId, _) = await Host.PaidReferenceNumberAsync(2_000_000);
+        var refundId = Gsp.NewId("R");
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 500_000, id: refundId));
+        Assert.True(status == 200, raw);
+        Assert.Equal("""{"acknowledged":{}}""", body!["result"]!.ToJsonString());
+
+        var (recordStatus, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{refundId}");
+        Assert.True(recordStatus == 200, record);
+        var call = JsonNode.Parse(record)!["calls"]![0]!;
+        Assert.Equal("refundable-one-time-payment-code-v1.asynchronousRefund", call["method"]!.GetValue<string>());
+        var operation = call["operation"]!;
+        Assert.Equal("Refund", operation["Kind"]!.GetValue<string>());
+        Assert.Equal(500_000, operation["AmountMicros"]!.GetValue<long>());
+        Assert.Equal("USD", operation["CurrencyCode"]!.GetValue<string>());
+        Assert.Equal("refunds", operation["Queue"]!.GetValue<string>());
+        Assert.StartsWith("N-", operation["NotificationRequestId"]!.GetValue<string>());
+        Assert.Equal(500_000, call["transactionState"]!["RefundedMicros"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task ReserveFunds_and_CancelFundsReservation_v1()
+    {
+        var reserveId = Gsp.NewId("F");
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserveId));
+        Assert.True(status == 200, raw);
+        Assert.Equal("SUCCESS", body!["result"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(body["paymentIntegratorTransactionId"]!.GetValue<string>()));
+        var expires = long.Parse(body["expirationTimestamp"]!.GetValue<string>());
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(6).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.AddDays(8).ToUnixTimeMilliseconds());
+
+        var cancelId = Gsp.NewId("C");
+        var (cancelStatus, cancelBody, cancelRaw) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserveId, cancelId));
+        Assert.True(cancelStatus == 200, cancelRaw);
+        Assert.Equal("SUCCESS", cancelBody!["result"]!.GetValue<string>());
+
+        // Already cancelled: still a successful cancel (seed 001).
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserveId));
+        Assert.Equal(200, again);
+        Assert.Equal("SUCCESS", againBody!["result"]!.GetValue<string>());
+
+        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Inr}/{cancelId}");
+        var operation = JsonNode.Parse(record)!["calls"]![0]!["operation"]!;
+        Assert.Equal("ReservationCancellation", operation["Kind"]!.GetValue<string>());
+        Assert.Equal("reservation-cancellations", operation["Queue"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task CreateMandate_and_CancelMandate_v1_including_already_cancelled_and_by_create_request_id()
+    {
+        var mandateId = "Gbsdfju4bnQgdHJXPFWSDhgdka4" + Guid.NewGuid().ToString("N")[..8];
+        var createId = Gsp.NewId("M");
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandateId, createId));
+        Assert.True(status == 200, raw);
+        Assert.Equal("SUCCESS", body!["result"]!.GetValue<string>());
+
+        var (cancel, cancelBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
+        Assert.Equal(200, cancel);
+        Assert.Equal("SUCCESS", cancelBody!["result"]!.GetValue<string>());
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
+        Assert.Equal(200, again);
+        Assert.Equal("SUCCESS", againBody!["result"]!.GetValue<string>());
+        // Found by the createMandate requestId too (seed 004).
+        var (byRequest, _, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(createId));
+        Assert.Equal(200, byRequest);
+    }
+
+    [Fact]
+    public async Task An_expired_mandate_cancels_with_success()
+    {
+        var mandateId = Gsp.NewId("MD");
+        var create = Gsp.CreateMandateV1(mandateId, endMillis: DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
+        create["startDate"] = new JsonObject { ["epochMillis"] = DateTimeOffset.UtcNow.AddDays(-30).ToUnixTimeMilliseconds().ToString() };
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
+        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
+        Assert.Equal(200, status);
+        Assert.Equal("SUCCESS", body!["result"]!.GetValue<string>());
+    }
+}
