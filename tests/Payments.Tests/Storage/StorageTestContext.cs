@@ -20,7 +20,6 @@ internal static class StorageTestContext
         return (service, table);
     }
 
-#if QUEUE
     internal static async Task<(QueueServiceClient Service, QueueClient Queue)> NewQueueAsync(QueueMessageEncoding encoding = QueueMessageEncoding.Base64)
     {
         var service = new QueueServiceClient(await ConnectionAsync(), new StorageClientOptions { MessageEncoding = encoding });
@@ -28,5 +27,4 @@ internal static class StorageTestContext
         await queue.CreateIfNotExistsAsync();
         return (service, queue);
     }
-#endif
 }
