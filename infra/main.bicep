@@ -97,9 +97,9 @@ param deployerPrincipalId string = ''
 @description('Flex Consumption instance memory.')
 param instanceMemoryMB int = 2048
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
-@description('Flex Consumption scale-out limit.')
+@description('Flex Consumption scale-out limit (instances).')
 param maximumInstanceCount int = 40
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))

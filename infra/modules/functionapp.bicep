@@ -32,7 +32,7 @@ param secretNames object
   4096
 ])
 param instanceMemoryMB int
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
 
