@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Hosting;
+
+namespace Payments.Functions;
+
+/// <summary>The internal routes of <see cref="InternalRoutes"/>: the integrator's own systems and
+/// operators call them with a function key (x-functions-key header or code query parameter);
+/// health is anonymous. Route parameters bind to the method parameters of the same name.</summary>
+public sealed class InternalFunctions(InternalEndpoint endpoint)
+{
+    [Function("ReportPayment")]
+    public Task<IActionResult> ReportPayment(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "internal/reference-numbers/{referenceNumber}/payment")] HttpRequest request,
+        string referenceNumber,
+        CancellationToken cancellationToken)
+        => endpoint.ReportPaymentAsync(request, referenceNumber, cancellationToken);
+
+    [Function("GetOperation")]
+    public Task<IActionResult> GetOperation(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "internal/operations/{paymentIntegratorAccountId}/{requestId}")] HttpRequest request,
+        string paymentIntegratorAccountId,
+        string requestId,
+        CancellationToken cancellationToken)
+        => endpoint.GetOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken);
+
+    [Function("RequeueOperation")]
+    public Task<IActionResult> RequeueOperation(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "internal/operations/{paymentIntegratorAccountId}/{requestId}/requeue")] HttpRequest request,
+        string paymentIntegratorAccountId,
+        string requestId,
+        CancellationToken cancellationToken)
+        => endpoint.RequeueOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken);
+
+    [Function("Health")]
+    public Task<IActionResult> Health(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HealthAsync(request, cancellationToken);
+}

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+
+namespace Payments.Functions;
+
+/// <summary>One HTTP function per entry of <see cref="ProtocolMethods.All"/> (Google calls these).
+/// Anonymous: every call is authenticated by its signed/encrypted body, not by a function key.
+/// Function names are <see cref="HostedRoutes.FunctionNameOf"/> of the method; routes are the
+/// method's route (host.json sets routePrefix ""). A consistency test checks both against
+/// <see cref="HostedRoutes.All"/>.</summary>
+public sealed class ProtocolFunctions(ProtocolEndpoint endpoint)
+{
+    [Function("RefundableOneTimePaymentCodeV1Echo")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV1Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v1/echo")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.EchoRorpcV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV1GenerateReferenceNumber")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV1GenerateReferenceNumber(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v1/generateReferenceNumber")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.GenerateReferenceNumberV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV1AsynchronousRefund")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV1AsynchronousRefund(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v1/asynchronousRefund")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.AsynchronousRefundV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV2Echo")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV2Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/echo")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.EchoRorpcV2, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV2GenerateReferenceNumber")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV2GenerateReferenceNumber(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/generateReferenceNumber")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.GenerateReferenceNumberV2, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV2CancelReferenceNumber")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV2CancelReferenceNumber(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/cancelReferenceNumber")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CancelReferenceNumberV2, cancellationToken);
+
+    [Function("RedirectPaymentTokenV1Echo")]
+    public Task<IActionResult> RedirectPaymentTokenV1Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/echo")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.EchoRedirectV1, cancellationToken);
+
+    [Function("RedirectPaymentTokenV1ReserveFunds")]
+    public Task<IActionResult> RedirectPaymentTokenV1ReserveFunds(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/reserveFunds")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.ReserveFundsV1, cancellationToken);
+
+    [Function("RedirectPaymentTokenV1CancelFundsReservation")]
+    public Task<IActionResult> RedirectPaymentTokenV1CancelFundsReservation(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/cancelFundsReservation")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CancelFundsReservationV1, cancellationToken);
+
+    [Function("EWalletsV1Echo")]
+    public Task<IActionResult> EWalletsV1Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/echo")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.EchoEWalletsV1, cancellationToken);
+
+    [Function("EWalletsV1CreateMandate")]
+    public Task<IActionResult> EWalletsV1CreateMandate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/createMandate")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CreateMandateV1, cancellationToken);
+
+    [Function("EWalletsV1CancelMandate")]
+    public Task<IActionResult> EWalletsV1CancelMandate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/cancelMandate")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CancelMandateV1, cancellationToken);
+}

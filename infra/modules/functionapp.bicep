@@ -1,0 +1,267 @@
+// Flex Consumption (FC1) Linux function app running dotnet-isolated 10.0.
+// Every app setting the code reads (Payments.Core.Hosting.SettingNames, ':' written as '__') is
+// set here; a consistency test checks it. Secrets come from Key Vault references.
+// Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION app settings:
+// the runtime is declared in functionAppConfig.runtime instead.
+
+param functionAppName string
+param planName string
+param location string
+param tags object
+
+@description('Resource ID of the user-assigned identity.')
+param identityId string
+@description('Client ID of the user-assigned identity (for the identity-based connections).')
+param identityClientId string
+
+param storageBlobEndpoint string
+param storageQueueEndpoint string
+param storageTableEndpoint string
+param deploymentContainerUrl string
+
+param applicationInsightsConnectionString string
+
+@description('Key Vault URI, ending in "/".')
+param vaultUri string
+@description('Secret names, as output by keyvault.bicep.')
+param secretNames object
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+// App settings (interfaces.md)
+param googleBaseUrl string
+param accountIds string
+param idempotencyRetentionDays int
+@allowed([
+  'Pgp'
+  'Jwe'
+])
+param securityMode string
+@allowed([
+  'None'
+  'CrmCom'
+])
+param backOfficeProvider string
+param crmComBaseUrl string
+param crmComUsername string
+param crmComOrganisation string
+param crmComPaymentCancellationType string
+param crmComRefundType string
+
+// Key Vault reference to the latest version of a secret: '${kvPrefix}<secret name>/)'.
+// Versionless, so a rotated secret is picked up when the app restarts.
+var kvPrefix = '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/'
+
+var usePgp = securityMode == 'Pgp'
+var useJwe = securityMode == 'Jwe'
+var useCrmCom = backOfficeProvider == 'CrmCom'
+
+var appSettings = [
+  // Functions host storage: identity-based (shared keys are off on the account).
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'AzureWebJobsStorage__clientId'
+    value: identityClientId
+  }
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri'
+    value: storageBlobEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri'
+    value: storageQueueEndpoint
+  }
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri'
+    value: storageTableEndpoint
+  }
+
+  // Telemetry with Entra ID authentication (local auth is off on the component).
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: applicationInsightsConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+
+  // Hosting environment: Production, so Security:Mode=None is refused.
+  {
+    name: 'AZURE_FUNCTIONS_ENVIRONMENT'
+    value: 'Production'
+  }
+  {
+    name: 'DOTNET_ENVIRONMENT'
+    value: 'Production'
+  }
+
+  // The app's tables and queues (Connection = "Storage"): identity-based form of the "Storage"
+  // setting. The connection-string form "Storage" is deliberately not set in Azure.
+  {
+    name: 'Storage__tableServiceUri'
+    value: storageTableEndpoint
+  }
+  {
+    name: 'Storage__queueServiceUri'
+    value: storageQueueEndpoint
+  }
+  {
+    name: 'Storage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'Storage__clientId'
+    value: identityClientId
+  }
+
+  {
+    name: 'Payments__AccountIds'
+    value: accountIds
+  }
+  {
+    name: 'Payments__IdempotencyRetentionDays'
+    value: string(idempotencyRetentionDays)
+  }
+
+  // Only the active scheme's keys are referenced, so an unused, never-set secret cannot leave an
+  // unresolved reference in a setting the app reads.
+  {
+    name: 'Security__Mode'
+    value: securityMode
+  }
+  {
+    name: 'Security__Pgp__IntegratorPrivateKeys'
+    value: usePgp ? '${kvPrefix}${secretNames.pgpIntegratorPrivateKeys}/)' : ''
+  }
+  {
+    name: 'Security__Pgp__Passphrase'
+    value: usePgp ? '${kvPrefix}${secretNames.pgpPassphrase}/)' : ''
+  }
+  {
+    name: 'Security__Pgp__GooglePublicKeys'
+    value: usePgp ? '${kvPrefix}${secretNames.pgpGooglePublicKeys}/)' : ''
+  }
+  {
+    name: 'Security__Jwe__IntegratorPrivateKeys'
+    value: useJwe ? '${kvPrefix}${secretNames.jweIntegratorPrivateKeys}/)' : ''
+  }
+  {
+    name: 'Security__Jwe__GooglePublicKeys'
+    value: useJwe ? '${kvPrefix}${secretNames.jweGooglePublicKeys}/)' : ''
+  }
+
+  {
+    name: 'Google__BaseUrl'
+    value: googleBaseUrl
+  }
+
+  {
+    name: 'BackOffice__Provider'
+    value: backOfficeProvider
+  }
+  {
+    name: 'BackOffice__CrmCom__BaseUrl'
+    value: crmComBaseUrl
+  }
+  {
+    name: 'BackOffice__CrmCom__Username'
+    value: crmComUsername
+  }
+  {
+    name: 'BackOffice__CrmCom__Password'
+    value: useCrmCom ? '${kvPrefix}${secretNames.crmComPassword}/)' : ''
+  }
+  {
+    name: 'BackOffice__CrmCom__Organisation'
+    value: crmComOrganisation
+  }
+  {
+    name: 'BackOffice__CrmCom__PaymentCancellationType'
+    value: crmComPaymentCancellationType
+  }
+  {
+    name: 'BackOffice__CrmCom__RefundType'
+    value: crmComRefundType
+  }
+
+  // In Azure the Functions host already checks function keys on internal routes. The app may
+  // check Internal:ApiKey too, so it is set to the same key the operator registers as the
+  // "internal" function key (docs/deploy.md): one key passes both checks.
+  {
+    name: 'Internal__ApiKey'
+    value: '${kvPrefix}${secretNames.internalApiKey}/)'
+  }
+]
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: functionAppName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with the user-assigned identity (default would be system-assigned).
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: appSettings
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName
