@@ -28,6 +28,14 @@ param paymentIntegratorAccountIds string
 @description('How many days request (idempotency) records are kept.')
 param idempotencyRetentionDays int = 400
 
+@minValue(1)
+@description('How many hours a generated reference number can be paid at a store.')
+param referenceNumberValidityHours int = 168
+
+@minValue(1)
+@description('How many hours a funds reservation holds before it lapses.')
+param fundsReservationValidityHours int = 168
+
 @allowed([
   'Pgp'
   'Jwe'
@@ -187,6 +195,8 @@ module functionApp 'modules/functionapp.bicep' = {
     googleBaseUrl: googleBaseUrl
     accountIds: paymentIntegratorAccountIds
     idempotencyRetentionDays: idempotencyRetentionDays
+    referenceNumberValidityHours: referenceNumberValidityHours
+    fundsReservationValidityHours: fundsReservationValidityHours
     securityMode: securityMode
     backOfficeProvider: backOfficeProvider
     crmComBaseUrl: crmComBaseUrl

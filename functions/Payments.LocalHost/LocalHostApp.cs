@@ -25,7 +25,8 @@ public static class LocalHostApp
         if (LocalSettings.FindFile() is { } settingsFile)
             builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LocalSettings.Read(settingsFile) });
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        // The port `func start` uses, unless --urls (or ASPNETCORE_URLS) says otherwise.
+        if (string.IsNullOrEmpty(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey)))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 

@@ -40,6 +40,8 @@ param maximumInstanceCount int
 param googleBaseUrl string
 param accountIds string
 param idempotencyRetentionDays int
+param referenceNumberValidityHours int
+param fundsReservationValidityHours int
 @allowed([
   'Pgp'
   'Jwe'
@@ -133,6 +135,14 @@ var appSettings = [
   {
     name: 'Payments__IdempotencyRetentionDays'
     value: string(idempotencyRetentionDays)
+  }
+  {
+    name: 'Payments__ReferenceNumberValidityHours'
+    value: string(referenceNumberValidityHours)
+  }
+  {
+    name: 'Payments__FundsReservationValidityHours'
+    value: string(fundsReservationValidityHours)
   }
 
   // Only the active scheme's keys are referenced, so an unused, never-set secret cannot leave an

@@ -21,8 +21,6 @@ public class SettingsConsistencyTests
     /// <summary>Settings that may be missing from the sample, with the reason.</summary>
     private static readonly Dictionary<string, string> NotInSample = new(StringComparer.OrdinalIgnoreCase)
     {
-        [SettingNames.DotnetEnvironment] = "the generic host's environment variable, set by the process environment (launch profile, shell); "
-            + "the sample declares the environment through AZURE_FUNCTIONS_ENVIRONMENT",
     };
 
     /// <summary>Platform settings read by the Functions host or the SDKs, not by our code.</summary>
