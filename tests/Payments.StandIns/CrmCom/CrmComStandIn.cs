@@ -171,6 +171,8 @@ public sealed class CrmComStandIn : IAsyncDisposable
                 case ("POST", "refunds/create"):
                 {
                     var body = await ReadJsonAsync(context).ConfigureAwait(false);
+                    if (Str(body, "back_office_code") is { } requested)
+                        lock (_lock) _bookingRequests[requested] = _bookingRequests.GetValueOrDefault(requested) + 1;
                     fault = Faults.NextBookingFault();
                     switch (fault)
                     {
@@ -379,7 +381,6 @@ public sealed class CrmComStandIn : IAsyncDisposable
         var code = Str(body, "back_office_code");
         lock (_lock)
         {
-            if (code is not null) _bookingRequests[code] = _bookingRequests.GetValueOrDefault(code) + 1;
             if (code is not null && _backOfficeCodes.Contains(code))
                 return (200, Error(CrmComCodes.DuplicateBackOfficeCode, $"The back office code {code} is already used"));
             var payment = FindPayment(paymentId);
@@ -410,7 +411,6 @@ public sealed class CrmComStandIn : IAsyncDisposable
         var code = Str(body, "back_office_code");
         lock (_lock)
         {
-            if (code is not null) _bookingRequests[code] = _bookingRequests.GetValueOrDefault(code) + 1;
             if (code is not null && _backOfficeCodes.Contains(code))
                 return (200, Error(CrmComCodes.DuplicateBackOfficeCode, $"The back office code {code} is already used"));
             var payment = FindPayment(paymentId);
