@@ -1,0 +1,263 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace Payments.Core.Storage;
+
+internal enum StorageService { Table, Queue }
+
+/// <summary>Builds the Azure.Core pipeline shared by every client of one service client:
+/// [client request id] → retry (exponential, 408/429/500/503 and transport errors) → per try:
+/// metrics, auth (SharedKey signed fresh per try, or bearer token) → buffered response → one pooled
+/// SocketsHttpHandler. Logging, distributed tracing and the telemetry User-Agent are off.</summary>
+internal static class StoragePipeline
+{
+    internal const string TokenScope = "https://storage.azure.com/.default";
+
+    internal static HttpPipeline Build(StorageService service, StorageConnection connection, StorageClientOptions options, MetricsPolicy metrics, HttpPipelineTransport? transport = null) =>
+        Build(service, connection, options, metrics, transport, out _);
+
+    internal static HttpPipeline Build(StorageService service, StorageConnection connection, StorageClientOptions options, MetricsPolicy metrics, HttpPipelineTransport? transport, out SharedKeyPolicyBase? sharedKey)
+    {
+        sharedKey = null;
+        var clientOptions = new StorageAzureClientOptions();
+        clientOptions.Diagnostics.IsLoggingEnabled = false;
+        clientOptions.Diagnostics.IsDistributedTracingEnabled = false;
+        clientOptions.Diagnostics.IsTelemetryEnabled = false;
+        clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = Math.Max(0, options.MaxRetries);
+        clientOptions.Retry.Delay = options.RetryDelay;
+        clientOptions.Retry.MaxDelay = options.MaxRetryDelay < options.RetryDelay ? options.RetryDelay : options.MaxRetryDelay;
+        clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
+        clientOptions.Transport = transport ?? CreateTransport(options);
+
+        HttpPipelinePolicy auth;
+        if (connection.AccountKey is { } key)
+        {
+            var account = connection.AccountName ?? throw new ArgumentException("StorageConnection: an AccountKey needs an AccountName.");
+            auth = sharedKey = service == StorageService.Table
+                ? new TableSharedKeyLitePolicy(account, key)
+                : new QueueSharedKeyPolicy(account, key);
+        }
+        else if (connection.Credential is { } credential)
+        {
+            auth = new BearerTokenAuthenticationPolicy(credential, TokenScope);
+        }
+        else
+        {
+            throw new ArgumentException("StorageConnection has neither an account key nor a credential.");
+        }
+
+        return HttpPipelineBuilder.Build(
+            clientOptions,
+            perCallPolicies: [],
+            perRetryPolicies: [metrics, auth],
+            responseClassifier: StorageResponseClassifier.Instance);
+    }
+
+    internal static HttpPipelineTransport CreateTransport(StorageClientOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(2, options.MaxConnectionsPerServer),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            EnableMultipleHttp2Connections = true,
+        };
+        // The per-try timeout is Azure.Core's NetworkTimeout; the HttpClient's own must not cut in first.
+        var client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        return new HttpClientTransport(client);
+    }
+
+    private sealed class StorageAzureClientOptions : ClientOptions
+    {
+    }
+}
+
+/// <summary>Retries 408, 429, 500 and 503 (and, via the base class, transport errors and network
+/// time-outs). Never 409/412 or any other 4xx: those are answers, not accidents.</summary>
+/// <remarks>A retried non-idempotent request (insert, batch) may have succeeded on the try that timed out;
+/// its retry then fails with 409 EntityAlreadyExists. Callers treat 409 on insert as "exists" and re-read.</remarks>
+internal sealed class StorageResponseClassifier : ResponseClassifier
+{
+    internal static readonly StorageResponseClassifier Instance = new();
+
+    public override bool IsRetriableResponse(HttpMessage message) =>
+        message.Response.Status is 408 or 429 or 500 or 503;
+
+    public override bool IsErrorResponse(HttpMessage message) => message.Response.Status >= 400;
+}
+
+/// <summary>Counts every HTTP request sent (per try, so retries count): globally in
+/// <see cref="StorageMetrics"/> and per pipeline (one service client) in <see cref="Sent"/>.</summary>
+internal sealed class MetricsPolicy(StorageService service) : HttpPipelineSynchronousPolicy
+{
+    private long _sent;
+    internal long Sent => Interlocked.Read(ref _sent);
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        Interlocked.Increment(ref _sent);
+        if (service == StorageService.Table) Interlocked.Increment(ref StorageMetrics._table);
+        else Interlocked.Increment(ref StorageMetrics._queue);
+    }
+}
+
+/// <summary>Shared pieces of the SharedKey policies: x-ms-date fresh per try, HMAC-SHA256, base64.</summary>
+internal abstract class SharedKeyPolicyBase : HttpPipelineSynchronousPolicy
+{
+    private readonly byte[] _key;
+    protected readonly string Account;
+    private readonly string _scheme;
+    // The signature must be recomputed per try with a fresh date; the RFC 1123 string is cached per second.
+    private static DateText? _date;
+    private sealed record DateText(long Second, string Text);
+
+    protected SharedKeyPolicyBase(string account, string base64Key, string scheme)
+    {
+        Account = account;
+        _scheme = scheme;
+        _key = Convert.FromBase64String(base64Key);
+    }
+
+    /// <summary>For known-vector tests: the clock.</summary>
+    internal Func<DateTimeOffset>? Clock { get; set; }
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        var request = message.Request;
+        var date = Clock is { } clock ? clock().ToString("R", CultureInfo.InvariantCulture) : CurrentDate();
+        request.Headers.SetValue("x-ms-date", date);
+        var stringToSign = StringToSign(request, date);
+        request.Headers.SetValue("Authorization", _scheme + " " + Account + ":" + Sign(stringToSign));
+    }
+
+    internal abstract string StringToSign(Request request, string date);
+
+    internal string Sign(string stringToSign)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(stringToSign.Length);
+        byte[]? rented = null;
+        Span<byte> buffer = max <= 1024 ? stackalloc byte[1024] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(stringToSign, buffer);
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(_key, buffer[..n], mac);
+            return Convert.ToBase64String(mac);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static string CurrentDate()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var second = now.UtcTicks / TimeSpan.TicksPerSecond;
+        var cached = Volatile.Read(ref _date);
+        if (cached is not null && cached.Second == second) return cached.Text;
+        var text = now.ToString("R", CultureInfo.InvariantCulture);
+        Volatile.Write(ref _date, new DateText(second, text));
+        return text;
+    }
+}
+
+/// <summary>Table SharedKeyLite: <c>x-ms-date + "\n" + "/" + account + encoded path</c> (+ <c>?comp=</c> when present).
+/// With Azurite's path-style URLs the path already starts with the account: <c>/devstoreaccount1/devstoreaccount1/Tables</c>.</summary>
+internal sealed class TableSharedKeyLitePolicy(string account, string base64Key) : SharedKeyPolicyBase(account, base64Key, "SharedKeyLite")
+{
+    internal override string StringToSign(Request request, string date)
+    {
+        var path = request.Uri.Path;
+        var comp = QueryValue(request.Uri.Query, "comp");
+        return comp is null
+            ? string.Concat(date, "\n/", Account, path)
+            : string.Concat(date, "\n/", Account, path, "?comp=", comp);
+    }
+
+    private static string? QueryValue(string query, string name)
+    {
+        if (string.IsNullOrEmpty(query)) return null;
+        foreach (var part in query.TrimStart('?').Split('&'))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var key = eq < 0 ? part : part[..eq];
+            if (key.Equals(name, StringComparison.OrdinalIgnoreCase)) return eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..]);
+        }
+        return null;
+    }
+}
+
+/// <summary>Queue SharedKey: the full string to sign with canonicalized x-ms-* headers and query.</summary>
+internal sealed class QueueSharedKeyPolicy(string account, string base64Key) : SharedKeyPolicyBase(account, base64Key, "SharedKey")
+{
+    internal override string StringToSign(Request request, string date)
+    {
+        var sb = new StringBuilder(256);
+        sb.Append(request.Method.Method).Append('\n');
+        sb.Append(Header(request, "Content-Encoding")).Append('\n');
+        sb.Append(Header(request, "Content-Language")).Append('\n');
+        long length = 0;
+        if (request.Content is { } content && !content.TryComputeLength(out length)) length = 0;
+        if (length > 0) sb.Append(length.ToString(CultureInfo.InvariantCulture));
+        sb.Append('\n');
+        sb.Append(Header(request, "Content-MD5")).Append('\n');
+        sb.Append(Header(request, "Content-Type")).Append('\n');
+        sb.Append('\n'); // Date: empty, x-ms-date is sent
+        sb.Append(Header(request, "If-Modified-Since")).Append('\n');
+        sb.Append(Header(request, "If-Match")).Append('\n');
+        sb.Append(Header(request, "If-None-Match")).Append('\n');
+        sb.Append(Header(request, "If-Unmodified-Since")).Append('\n');
+        sb.Append(Header(request, "Range")).Append('\n');
+
+        var msHeaders = new List<(string Name, string Value)>(6);
+        foreach (var h in request.Headers)
+        {
+            if (h.Name.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase))
+            {
+                msHeaders.Add((h.Name.ToLowerInvariant(), h.Value));
+            }
+        }
+        msHeaders.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var (name, value) in msHeaders)
+        {
+            sb.Append(name).Append(':').Append(value.Trim()).Append('\n');
+        }
+
+        sb.Append('/').Append(Account).Append(request.Uri.Path);
+        var query = request.Uri.Query;
+        if (!string.IsNullOrEmpty(query) && query != "?")
+        {
+            var pairs = new List<(string Name, string Value)>(4);
+            foreach (var part in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var eq = part.IndexOf('=', StringComparison.Ordinal);
+                var name = Uri.UnescapeDataString(eq < 0 ? part : part[..eq]).ToLowerInvariant();
+                var value = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
+                pairs.Add((name, value));
+            }
+            pairs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (var (name, value) in pairs)
+            {
+                sb.Append('\n').Append(name).Append(':').Append(value);
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static string Header(Request request, string name) =>
+        request.Headers.TryGetValue(name, out var value) ? value : "";
+}
