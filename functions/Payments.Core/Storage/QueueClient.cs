@@ -11,6 +11,8 @@ namespace Payments.Core.Storage;
 public sealed class QueueServiceClient
 {
     internal readonly HttpPipeline Pipeline;
+    /// <summary>The SharedKey signer (null with a TokenCredential); tests fix its clock.</summary>
+    internal readonly SharedKeyPolicyBase? SharedKeyPolicy;
     internal readonly MetricsPolicy Metrics = new(StorageService.Queue);
     internal readonly StorageClientOptions Options;
     internal readonly string Scheme;
@@ -33,7 +35,8 @@ public sealed class QueueServiceClient
         Host = endpoint.Host;
         Port = endpoint.Port;
         BasePath = endpoint.AbsolutePath.TrimEnd('/');
-        Pipeline = StoragePipeline.Build(StorageService.Queue, connection, Options, Metrics, transport);
+        Pipeline = StoragePipeline.Build(StorageService.Queue, connection, Options, Metrics, transport, out var sharedKey);
+        SharedKeyPolicy = sharedKey;
     }
 
     /// <summary>HTTP requests this client has sent (retries included).</summary>

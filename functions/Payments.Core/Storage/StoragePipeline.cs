@@ -19,8 +19,12 @@ internal static class StoragePipeline
 {
     internal const string TokenScope = "https://storage.azure.com/.default";
 
-    internal static HttpPipeline Build(StorageService service, StorageConnection connection, StorageClientOptions options, MetricsPolicy metrics, HttpPipelineTransport? transport = null)
+    internal static HttpPipeline Build(StorageService service, StorageConnection connection, StorageClientOptions options, MetricsPolicy metrics, HttpPipelineTransport? transport = null) =>
+        Build(service, connection, options, metrics, transport, out _);
+
+    internal static HttpPipeline Build(StorageService service, StorageConnection connection, StorageClientOptions options, MetricsPolicy metrics, HttpPipelineTransport? transport, out SharedKeyPolicyBase? sharedKey)
     {
+        sharedKey = null;
         var clientOptions = new StorageAzureClientOptions();
         clientOptions.Diagnostics.IsLoggingEnabled = false;
         clientOptions.Diagnostics.IsDistributedTracingEnabled = false;
@@ -37,7 +41,7 @@ internal static class StoragePipeline
         if (connection.AccountKey is { } key)
         {
             var account = connection.AccountName ?? throw new ArgumentException("StorageConnection: an AccountKey needs an AccountName.");
-            auth = service == StorageService.Table
+            auth = sharedKey = service == StorageService.Table
                 ? new TableSharedKeyLitePolicy(account, key)
                 : new QueueSharedKeyPolicy(account, key);
         }

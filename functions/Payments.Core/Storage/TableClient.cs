@@ -10,6 +10,8 @@ namespace Payments.Core.Storage;
 public sealed class TableServiceClient
 {
     internal readonly HttpPipeline Pipeline;
+    /// <summary>The SharedKey signer (null with a TokenCredential); tests fix its clock.</summary>
+    internal readonly SharedKeyPolicyBase? SharedKeyPolicy;
     internal readonly MetricsPolicy Metrics = new(StorageService.Table);
     internal readonly string Scheme;
     internal readonly string Host;
@@ -35,7 +37,8 @@ public sealed class TableServiceClient
         Port = endpoint.Port;
         BasePath = endpoint.AbsolutePath.TrimEnd('/');
         BaseUrl = endpoint.GetLeftPart(UriPartial.Authority) + BasePath;
-        Pipeline = StoragePipeline.Build(StorageService.Table, connection, options, Metrics, transport);
+        Pipeline = StoragePipeline.Build(StorageService.Table, connection, options, Metrics, transport, out var sharedKey);
+        SharedKeyPolicy = sharedKey;
     }
 
     /// <summary>HTTP requests this client has sent (retries included).</summary>

@@ -46,7 +46,14 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     public Uri QueueEndpoint { get; }
     public Uri BlobEndpoint { get; }
     public int ProcessId => _process.Id;
-    public bool HasExited => _process.HasExited;
+    public bool HasExited
+    {
+        get
+        {
+            try { return _process.HasExited; }
+            catch (InvalidOperationException) { return true; } // disposed
+        }
+    }
 
     /// <summary>Explicit connection string with the development key and this instance's endpoints.</summary>
     public string ConnectionString =>

@@ -1,0 +1,29 @@
+using Payments.StandIns.Azurite;
+
+namespace Payments.Tests.Storage;
+
+public class AzuriteProcessTests
+{
+    [Fact]
+    public async Task Shared_instance_is_one_per_process_and_not_on_default_ports()
+    {
+        var a = await AzuriteProcess.SharedAsync();
+        var b = await AzuriteProcess.SharedAsync();
+        Assert.Same(a, b);
+        Assert.NotEqual(10002, a.TablePort);
+        Assert.Equal($"http://127.0.0.1:{a.TablePort}/devstoreaccount1", a.TableEndpoint.ToString().TrimEnd('/'));
+        Assert.Contains($"QueueEndpoint=http://127.0.0.1:{a.QueuePort}/devstoreaccount1", a.ConnectionString);
+    }
+
+    [Fact]
+    public async Task Own_instance_starts_on_other_ports_and_dispose_kills_it()
+    {
+        var shared = await AzuriteProcess.SharedAsync();
+        var own = await AzuriteProcess.StartAsync();
+        Assert.NotEqual(shared.TablePort, own.TablePort);
+        var pid = own.ProcessId;
+        await own.DisposeAsync();
+        Assert.True(own.HasExited);
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
+    }
+}
