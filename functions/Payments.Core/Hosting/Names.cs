@@ -83,6 +83,9 @@ public static class SettingNames
     public const string CrmComPaymentCancellationType = "BackOffice:CrmCom:PaymentCancellationType";
     public const string CrmComRefundType = "BackOffice:CrmCom:RefundType";
     public const string InternalApiKey = "Internal:ApiKey";
+    public const string FinishingMaxAttempts = "Finishing:MaxAttempts";
+    public const string FinishingRetryBaseMilliseconds = "Finishing:RetryBaseMilliseconds";
+    public const string FinishingRelayGraceSeconds = "Finishing:RelayGraceSeconds";
     /// <summary>The hosting environment (Development allows Security:Mode=None).</summary>
     public const string FunctionsEnvironment = "AZURE_FUNCTIONS_ENVIRONMENT";
     public const string DotnetEnvironment = "DOTNET_ENVIRONMENT";

@@ -65,6 +65,8 @@ public static class Operations
             ["NotificationRequestId"] = NotificationRequestId(partition, row),
             ["CreatedAt"] = now,
             ["UpdatedAt"] = now,
+            // When the operation is expected to move next; the outbox relay looks for ones overdue.
+            ["DueAt"] = now,
         };
     }
 

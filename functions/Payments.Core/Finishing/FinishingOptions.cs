@@ -1,0 +1,41 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Payments.Core.Hosting;
+
+namespace Payments.Core.Finishing;
+
+/// <summary>Retry budget and timing of the asynchronous finishing steps.</summary>
+public sealed class FinishingOptions
+{
+    /// <summary>Attempts per step (booking, notification) before the operation is parked for an operator.</summary>
+    public int MaxAttempts { get; init; } = 10;
+    /// <summary>First retry delay; doubles per attempt (with jitter) up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>An unfinished operation that has not moved for this long lost its queue message
+    /// (a crash between commit and put): the outbox relay enqueues it again.</summary>
+    public TimeSpan RelayGrace { get; init; } = TimeSpan.FromSeconds(60);
+
+    public static FinishingOptions FromConfiguration(IConfiguration configuration) => new()
+    {
+        MaxAttempts = Read(configuration, SettingNames.FinishingMaxAttempts, 10),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(Read(configuration, SettingNames.FinishingRetryBaseMilliseconds, 2000)),
+        RelayGrace = TimeSpan.FromSeconds(Read(configuration, SettingNames.FinishingRelayGraceSeconds, 60)),
+    };
+
+    private static int Read(IConfiguration configuration, string name, int fallback)
+    {
+        var text = configuration[name];
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
+            throw new InvalidOperationException($"Setting {PaymentsOptions.Env(name)} must be a positive integer.");
+        return value;
+    }
+
+    public TimeSpan RetryDelay(int attempt)
+    {
+        var exponential = RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 20));
+        var jittered = exponential * (0.8 + 0.4 * Random.Shared.NextDouble());
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, MaxRetryDelay.TotalMilliseconds));
+    }
+}

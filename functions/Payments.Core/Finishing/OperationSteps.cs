@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Finishing;
+
+/// <summary>One step of an operation as operators see it (kept in the <c>op|</c> row's <c>Attempts</c>).</summary>
+public sealed record StepRecord(string Step, DateTimeOffset At, string Outcome, string Detail, int? HttpStatus = null);
+
+/// <summary>What the finishing workers share: reading an operation, recording its steps, scheduling
+/// retries with back-off, and parking it for an operator when the budget is spent.</summary>
+public sealed partial class OperationSteps(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<OperationSteps> logger)
+{
+    /// <summary>Steps kept per operation (the oldest are dropped; counts are kept separately).</summary>
+    private const int MaxRecords = 40;
+
+    public FinishingOptions Options => options;
+    public TransactionStore Store => store;
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public async Task<(TableEntity? Operation, TableEntity? State)> ReadAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        var rows = await store.ReadRowsAsync(item.Partition, [item.Row, Keys.StateRow], cancellationToken);
+        return (rows.GetValueOrDefault(item.Row), rows.GetValueOrDefault(Keys.StateRow));
+    }
+
+    /// <summary>The operation's step log with one more record.</summary>
+    public static string AppendStep(TableEntity operation, StepRecord record)
+    {
+        var log = operation.GetString("Attempts") is { Length: > 0 } text ? JsonNode.Parse(text)!.AsArray() : [];
+        log.Add(new JsonObject
+        {
+            ["step"] = record.Step,
+            ["at"] = record.At.ToString("O"),
+            ["outcome"] = record.Outcome,
+            ["detail"] = record.Detail,
+            ["httpStatus"] = record.HttpStatus,
+        });
+        while (log.Count > MaxRecords) log.RemoveAt(0);
+        return log.ToJsonString();
+    }
+
+    /// <summary>Records a failed attempt and either schedules the next one (a delayed queue message:
+    /// exponential back-off without holding a lease) or, when the budget is spent, parks the
+    /// operation: state NeedsAttention and the work item copied to the poison queue.</summary>
+    /// <returns>false when the operation changed meanwhile (the caller re-reads).</returns>
+    public async Task<bool> RetryOrParkAsync(TableEntity operation, WorkItem item, string queue, string counter, StepRecord record, CancellationToken cancellationToken)
+    {
+        var attempts = (operation.GetInt32(counter) ?? 0) + 1;
+        var now = Now;
+        var park = attempts >= options.MaxAttempts;
+        var delay = options.RetryDelay(attempts);
+        var update = new TableEntity(operation.PartitionKey, operation.RowKey)
+        {
+            [counter] = attempts,
+            ["Attempts"] = AppendStep(operation, record),
+            ["UpdatedAt"] = now,
+            ["DueAt"] = park ? now : now + delay,
+        };
+        if (park)
+        {
+            update["State"] = OperationStates.NeedsAttention;
+            update["ParkedQueue"] = queue;
+            update["ParkedReason"] = $"{record.Step} failed {attempts} times; last: {record.Detail}";
+        }
+        if (!await TryMergeAsync(update, operation.ETag, cancellationToken)) return false;
+
+        if (park)
+        {
+            await store.Queue(QueueNames.Poison(queue)).SendAsync(item.ToJson(), timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            LogParked(logger, item.Partition, item.Row, record.Step, attempts);
+        }
+        else
+        {
+            await store.Queue(queue).SendAsync(item.ToJson(), visibilityDelay: delay, timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            LogRetry(logger, item.Partition, item.Row, record.Step, attempts, delay.TotalMilliseconds);
+        }
+        return true;
+    }
+
+    public async Task<bool> TryMergeAsync(TableEntity update, string? etag, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.Transactions.MergeAsync(update, etag ?? "*", cancellationToken);
+            return true;
+        }
+        catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public Task EnqueueAsync(string queue, WorkItem item, CancellationToken cancellationToken) =>
+        store.Queue(queue).SendAsync(item.ToJson(), timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+
+    [LoggerMessage(50, LogLevel.Warning, "operation {Partition}/{Row}: {Step} attempt {Attempt} failed; retry in {DelayMs:0} ms")]
+    private static partial void LogRetry(ILogger logger, string partition, string row, string step, int attempt, double delayMs);
+
+    [LoggerMessage(51, LogLevel.Error, "operation {Partition}/{Row}: {Step} failed {Attempts} times; parked in the poison queue, needs attention")]
+    private static partial void LogParked(ILogger logger, string partition, string row, string step, int attempts);
+}

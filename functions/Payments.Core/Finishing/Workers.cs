@@ -1,0 +1,247 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.BackOffice;
+using Payments.Core.Finishing;
+using Payments.Core.Hosting;
+using Payments.Core.Notifications;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+
+// The queue functions' classes keep the namespace the Functions entry points use.
+namespace Payments.Core.Hosting;
+
+/// <summary>
+/// Finishes an acknowledged asynchronousRefund: books it in the back office (idempotent by its
+/// deterministic back-office code), then records the final result — and, for a decline, gives the
+/// amount back to the refundable balance — in one commit, and queues the notification.
+/// Safe under at-least-once delivery: a second delivery finds the result recorded, or books again
+/// and the back office answers with the first booking.
+/// </summary>
+public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, ILogger<RefundWorker> logger)
+{
+    public async Task ProcessAsync(string message, CancellationToken cancellationToken)
+    {
+        var item = WorkItem.Parse(message);
+        for (var attempt = 0; attempt < 16; attempt++)
+        {
+            var (operation, state) = await steps.ReadAsync(item, cancellationToken);
+            if (operation is null || state is null) { LogMissing(logger, item.Partition, item.Row); return; }
+            switch (operation.GetString("State"))
+            {
+                case OperationStates.Notifying:
+                    await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken); // the put may have been lost
+                    return;
+                case not OperationStates.Pending:
+                    return; // done, or parked for an operator
+            }
+
+            var amount = operation.GetInt64("AmountMicros") ?? 0;
+            var booking = new RefundBooking(
+                operation.GetString("BackOfficeCode")!, operation.GetString("PaymentIntegratorAccountId")!, operation.GetString("ReferenceNumber")!,
+                amount, operation.GetString("CurrencyCode")!, operation.GetBoolean("WholeRemaining") ?? false,
+                $"Google refund {operation.GetString("RequestId")}");
+            BookingOutcome outcome;
+            try
+            {
+                outcome = await backOffice.BookRefundAsync(booking, cancellationToken);
+            }
+            catch (BackOfficeFaultException e)
+            {
+                var record = new StepRecord("booking", steps.Now, "fault", e.Message);
+                if (await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, "BookingAttempts", record, cancellationToken)) return;
+                continue;
+            }
+
+            var now = steps.Now;
+            var (result, detail) = outcome switch
+            {
+                BookingOutcome.Booked b => ("SUCCESS", "booked " + b.BookingId),
+                BookingOutcome.Declined d => (d.RefundResult, $"declined by the back office ({d.BackOfficeCode}): {d.Message}"),
+                _ => throw new InvalidOperationException("unknown booking outcome"),
+            };
+            var finished = new TableEntity(item.Partition, item.Row)
+            {
+                ["State"] = OperationStates.Notifying,
+                ["Result"] = result,
+                ["FinishedAt"] = now,
+                ["UpdatedAt"] = now,
+                ["DueAt"] = now,
+                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("booking", now, result == "SUCCESS" ? "booked" : "declined", detail)),
+            };
+            if (outcome is BookingOutcome.Booked booked) finished["BookingId"] = booked.BookingId;
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Merge, finished, operation.ETag) };
+            if (outcome is BookingOutcome.Declined)
+            {
+                // A declined refund never happened: its amount is refundable again.
+                var balance = new TableEntity(item.Partition, Keys.StateRow)
+                {
+                    ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
+                    ["UpdatedAt"] = now,
+                };
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag));
+            }
+            try
+            {
+                await steps.Store.Transactions.SubmitTransactionAsync(actions, cancellationToken);
+            }
+            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+            {
+                continue; // the balance moved (another refund) or another delivery got here first: look again
+            }
+            LogFinished(logger, item.Partition, item.Row, result);
+            await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
+            return;
+        }
+        throw new ConcurrencyConflictException("refund operation kept changing; the host will deliver the message again");
+    }
+
+    [LoggerMessage(60, LogLevel.Warning, "refund {Partition}/{Row}: no such operation; message dropped")]
+    private static partial void LogMissing(ILogger logger, string partition, string row);
+
+    [LoggerMessage(61, LogLevel.Information, "refund {Partition}/{Row}: final result {Result}")]
+    private static partial void LogFinished(ILogger logger, string partition, string row, string result);
+}
+
+/// <summary>
+/// Finishes a cancelFundsReservation: the reservation was marked cancelled when the call was
+/// acknowledged, so no money moves; the release is final at once and the notification is queued.
+/// </summary>
+public sealed partial class ReservationCancellationWorker(OperationSteps steps, ILogger<ReservationCancellationWorker> logger)
+{
+    public async Task ProcessAsync(string message, CancellationToken cancellationToken)
+    {
+        var item = WorkItem.Parse(message);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var (operation, _) = await steps.ReadAsync(item, cancellationToken);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
+            switch (operation.GetString("State"))
+            {
+                case OperationStates.Notifying:
+                    await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
+                    return;
+                case not OperationStates.Pending:
+                    return;
+            }
+            var now = steps.Now;
+            var finished = new TableEntity(item.Partition, item.Row)
+            {
+                ["State"] = OperationStates.Notifying,
+                ["Result"] = "SUCCESS",
+                ["FinishedAt"] = now,
+                ["UpdatedAt"] = now,
+                ["DueAt"] = now,
+                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("release", now, "released", "reserved funds released")),
+            };
+            if (!await steps.TryMergeAsync(finished, operation.ETag, cancellationToken)) continue;
+            await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
+            return;
+        }
+        throw new ConcurrencyConflictException("reservation cancellation kept changing; the host will deliver the message again");
+    }
+
+    [LoggerMessage(62, LogLevel.Warning, "reservation cancellation {Partition}/{Row}: no such operation; message dropped")]
+    private static partial void LogMissing(ILogger logger, string partition, string row);
+}
+
+/// <summary>
+/// Delivers an operation's final result to Google with the operation's own stable requestId, and
+/// records every attempt. Not accepted → retried with exponential back-off; beyond the budget the
+/// operation is parked (NeedsAttention, poison queue) for an operator to requeue.
+/// </summary>
+public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNotificationClient google, ILogger<NotificationWorker> logger)
+{
+    public async Task ProcessAsync(string message, CancellationToken cancellationToken)
+    {
+        var item = WorkItem.Parse(message);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var (operation, _) = await steps.ReadAsync(item, cancellationToken);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
+            if (operation.GetString("State") != OperationStates.Notifying) return; // not final yet, done, or parked
+
+            var sent = await google.SendAsync(Notification(operation), cancellationToken);
+            var record = new StepRecord("notification", sent.At, sent.Outcome.ToString(), sent.Detail, sent.HttpStatus);
+            if (!sent.Delivered)
+            {
+                if (await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, "NotificationAttempts", record, cancellationToken)) return;
+                continue;
+            }
+            var now = steps.Now;
+            var done = new TableEntity(item.Partition, item.Row)
+            {
+                ["State"] = OperationStates.Done,
+                ["NotifiedAt"] = now,
+                ["UpdatedAt"] = now,
+                ["NotificationAttempts"] = (operation.GetInt32("NotificationAttempts") ?? 0) + 1,
+                ["Attempts"] = OperationSteps.AppendStep(operation, record),
+            };
+            if (await steps.TryMergeAsync(done, operation.ETag, cancellationToken))
+            {
+                LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
+                return;
+            }
+            // Another delivery of the same message raced us; Google saw the same requestId and result twice, which is safe.
+        }
+        throw new ConcurrencyConflictException("notification operation kept changing; the host will deliver the message again");
+    }
+
+    /// <summary>The notification the operation owes Google, built only from what the operation recorded.</summary>
+    public static GoogleNotification Notification(TableEntity op)
+    {
+        var piaid = op.GetString("PaymentIntegratorAccountId")!;
+        var notificationId = op.GetString("NotificationRequestId")!;
+        var requestId = op.GetString("RequestId")!;
+        return op.GetString("Kind") switch
+        {
+            OperationKinds.Refund => new RefundResultNotification(piaid, notificationId, requestId, op.GetString("Result")!),
+            OperationKinds.ReservationCancellation => new CancelFundsReservationResultNotification(piaid, notificationId, requestId, op.GetString("Result")!),
+            OperationKinds.ReferenceNumberPaid when op.GetInt32("NotificationVersion") == 2 => new ReferenceNumberPaidNotificationV2(
+                piaid, notificationId, op.GetString("PaymentIntegratorTransactionId")!, requestId, op.GetDateTimeOffset("PaidAt")!.Value.ToUnixTimeMilliseconds()),
+            OperationKinds.ReferenceNumberPaid => new ReferenceNumberPaidNotificationV1(
+                piaid, notificationId, op.GetString("PaymentIntegratorTransactionId")!, op.GetString("ReferenceNumber")!, op.GetDateTimeOffset("PaidAt")!.Value.ToUnixTimeMilliseconds()),
+            var kind => throw new InvalidOperationException($"operation kind '{kind}' has no notification"),
+        };
+    }
+
+    [LoggerMessage(63, LogLevel.Warning, "notification {Partition}/{Row}: no such operation; message dropped")]
+    private static partial void LogMissing(ILogger logger, string partition, string row);
+
+    [LoggerMessage(64, LogLevel.Information, "notification {Partition}/{Row}: Google accepted {NotificationRequestId}")]
+    private static partial void LogDelivered(ILogger logger, string partition, string row, string? notificationRequestId);
+}
+
+/// <summary>
+/// The outbox relay: finds operations that are not finished and have not moved since they were
+/// due (their queue message was lost between commit and put, or the host parked it while storage
+/// was down) and enqueues them again. Timer-triggered in Azure, a loop in the local host.
+/// </summary>
+public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRelay> logger)
+{
+    /// <summary>NCRONTAB schedule of the timer trigger: every 30 seconds.</summary>
+    public const string Schedule = "*/30 * * * * *";
+
+    /// <returns>how many operations were enqueued again.</returns>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = steps.Now;
+        var cutoff = (now - steps.Options.RelayGrace).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+        // A scan of unfinished operations only: finished ones no longer match the filter.
+        var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt datetime'{cutoff}'";
+        var relayed = 0;
+        await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt"], cancellationToken: cancellationToken))
+        {
+            var queue = operation.GetString("State") == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
+            // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
+            var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now, ["RelayedAt"] = now };
+            if (!await steps.TryMergeAsync(touch, operation.ETag, cancellationToken)) continue;
+            await steps.EnqueueAsync(queue, new WorkItem(operation.PartitionKey, operation.RowKey), cancellationToken);
+            relayed++;
+        }
+        if (relayed > 0) LogRelayed(logger, relayed);
+        return relayed;
+    }
+
+    [LoggerMessage(65, LogLevel.Warning, "outbox relay: enqueued {Count} unfinished operation(s) again")]
+    private static partial void LogRelayed(ILogger logger, int count);
+}
