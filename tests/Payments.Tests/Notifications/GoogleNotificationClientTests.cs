@@ -285,3 +285,35 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
         public void Advance(TimeSpan by) => _now += by;
     }
 }
+
+/// <summary>The Google stand-in's own checks, spoken to with raw HTTP.</summary>
+public sealed class GoogleStandInTests
+{
+    [Theory]
+    [InlineData("refundable-one-time-payment-code-v2/referenceNumberPaidNotification/P1",
+        """{"requestHeader":{"protocolVersion":{"major":1,"minor":0,"revision":0},"requestId":"a1","requestTimestamp":"NOW"},"paymentIntegratorTransactionId":"t","generateReferenceNumberRequestId":"g","paymentTimestamp":{"epochMillis":"1"}}""",
+        "INVALID_API_VERSION")]
+    [InlineData("refundable-one-time-payment-code-v1/refundResultNotification/P1",
+        """{"requestHeader":{"protocolVersion":{"major":1,"minor":0,"revision":0},"requestId":"a2","requestTimestamp":"NOW"},"paymentIntegratorAccountId":"OTHER","refundRequestId":"r","refundResult":"SUCCESS"}""",
+        "INVALID_IDENTIFIER")]
+    [InlineData("refundable-one-time-payment-code-v1/refundResultNotification/P1",
+        """{"requestHeader":{"protocolVersion":{"major":1,"minor":0,"revision":0},"requestId":"a3","requestTimestamp":"NOW"},"paymentIntegratorAccountId":"P1","refundResult":"SUCCESS"}""",
+        "MISSING_REQUIRED_FIELD")]
+    public async Task Malformed_notifications_are_refused_and_recorded(string route, string body, string code)
+    {
+        await using var google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
+        using var http = new HttpClient();
+        var json = body.Replace("NOW", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await http.PostAsync(new Uri(google.BaseUrl + "/" + route), new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.NotEqual(200, (int)response.StatusCode);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var parts = code.ToLowerInvariant().Split('_');
+        var v2Member = parts[0] + string.Concat(parts.Skip(1).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+        if (route.Contains("-v2/", StringComparison.Ordinal))
+            Assert.Equal(v2Member, ((JsonObject)answer["errorResponseResult"]!).First().Key); // v2: the camelCase member
+        else
+            Assert.Equal(code, (string?)answer["errorResponseCode"]);
+        Assert.Single(google.Violations);
+        Assert.Empty(google.AcceptedNotifications);
+    }
+}
