@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration.Memory;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.LocalHost.Finishing;
+using Payments.LocalHost.Queues;
 
 namespace Payments.LocalHost;
 
@@ -30,7 +33,12 @@ public static class LocalHostApp
             builder.WebHost.UseUrls(DefaultUrl);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
 
+        // The queue settings the Functions host reads from host.json; our producers write the same encoding.
+        var queues = HostJsonQueueOptions.Load();
+        builder.Services.AddSingleton(queues);
+        builder.Services.AddSingleton(new StorageClientOptions { MessageEncoding = queues.MessageEncoding });
         builder.Services.AddPayments(builder.Configuration);
+        builder.Services.AddLocalFinishing();
         configure?.Invoke(builder);
         var app = builder.Build();
         MapRoutes(app, builder.Configuration[SettingNames.InternalApiKey]);

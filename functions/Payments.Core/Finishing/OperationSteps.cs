@@ -75,7 +75,7 @@ public sealed partial class OperationSteps(TransactionStore store, FinishingOpti
         }
         else
         {
-            await store.Queue(queue).SendAsync(item.ToJson(), visibilityDelay: delay, timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            await store.EnqueueAsync(queue, item.ToJson(), delay, cancellationToken);
             LogRetry(logger, item.Partition, item.Row, record.Step, attempts, delay.TotalMilliseconds);
         }
         return true;
@@ -95,7 +95,7 @@ public sealed partial class OperationSteps(TransactionStore store, FinishingOpti
     }
 
     public Task EnqueueAsync(string queue, WorkItem item, CancellationToken cancellationToken) =>
-        store.Queue(queue).SendAsync(item.ToJson(), timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+        store.EnqueueAsync(queue, item.ToJson(), delay: null, cancellationToken);
 
     [LoggerMessage(50, LogLevel.Warning, "operation {Partition}/{Row}: {Step} attempt {Attempt} failed; retry in {DelayMs:0} ms")]
     private static partial void LogRetry(ILogger logger, string partition, string row, string step, int attempt, double delayMs);

@@ -11,7 +11,7 @@ namespace Payments.Core.Hosting;
 /// <summary>The internal routes (interfaces.md): the integrator's own systems and its operators.
 /// Plain JSON; authorization is the host's job (function keys in Azure, Internal__ApiKey locally).</summary>
 public sealed partial class InternalEndpoint(
-    StorePayments payments, OperationRecords records, TransactionStore store, PaymentsOptions options, ILogger<InternalEndpoint> logger)
+    StorePayments payments, OperationRecords records, Finishing.OperationRequeue requeue, TransactionStore store, PaymentsOptions options, ILogger<InternalEndpoint> logger)
 {
     public async Task<IActionResult> ReportPaymentAsync(HttpRequest request, string referenceNumber, CancellationToken cancellationToken)
     {
@@ -61,8 +61,20 @@ public sealed partial class InternalEndpoint(
         return record is null ? Problem(404, "no call with this requestId") : HttpBodyResult.Json(200, record);
     }
 
-    public Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken) =>
-        Task.FromResult<IActionResult>(Problem(501, "requeue is not available yet"));
+    /// <summary>Re-queues the unfinished work of a call (an operator's answer to "needs attention").</summary>
+    public async Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken)
+    {
+        if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
+        if (!RequestRules.IsValidRequestId(requestId)) return Problem(400, "requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
+        var result = await requeue.RequeueAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        LogRequeue(logger, paymentIntegratorAccountId, requestId, result.Status, result.Operations.Count);
+        return result.Status switch
+        {
+            Finishing.RequeueStatus.NotFound => Problem(404, "no asynchronous work under this requestId"),
+            Finishing.RequeueStatus.AlreadyDone => Problem(409, "the work under this requestId is already done"),
+            _ => HttpBodyResult.Json(202, JsonSerializer.SerializeToUtf8Bytes(new RequeueAnswer("REQUEUED", result.Operations), InternalJsonContext.Default.RequeueAnswer)),
+        };
+    }
 
     /// <summary>200 only when storage answers.</summary>
     public async Task<IActionResult> HealthAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -87,6 +99,9 @@ public sealed partial class InternalEndpoint(
     [LoggerMessage(40, LogLevel.Information, "payment report for {ReferenceNumber} (transaction {TransactionId}): {Status} — {Detail}")]
     private static partial void LogPaymentReport(ILogger logger, string referenceNumber, string transactionId, PaymentReportStatus status, string detail);
 
+    [LoggerMessage(42, LogLevel.Warning, "operator requeue of {PaymentIntegratorAccountId}/{RequestId}: {Status} ({Count} operation(s))")]
+    private static partial void LogRequeue(ILogger logger, string paymentIntegratorAccountId, string requestId, Finishing.RequeueStatus status, int count);
+
     [LoggerMessage(41, LogLevel.Warning, "health: storage did not answer ({ErrorType})")]
     private static partial void LogUnhealthy(ILogger logger, string errorType);
 }
@@ -105,10 +120,15 @@ public sealed record PaymentReportAnswer(
     [property: JsonPropertyName("notificationRequestId")] string? NotificationRequestId,
     [property: JsonPropertyName("detail")] string Detail);
 
+public sealed record RequeueAnswer(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("operations")] IReadOnlyList<string> Operations);
+
 public sealed record InternalProblem([property: JsonPropertyName("error")] string Error);
 
 [JsonSourceGenerationOptions(AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(PaymentReportBody))]
 [JsonSerializable(typeof(PaymentReportAnswer))]
 [JsonSerializable(typeof(InternalProblem))]
+[JsonSerializable(typeof(RequeueAnswer))]
 internal sealed partial class InternalJsonContext : JsonSerializerContext;

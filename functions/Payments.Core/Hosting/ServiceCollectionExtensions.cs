@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Core.BackOffice;
+using Payments.Core.Finishing;
 using Payments.Core.Idempotency;
+using Payments.Core.Notifications;
 using Payments.Core.Protocol;
 using Payments.Core.Security;
 using Payments.Core.Storage;
@@ -23,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(new StorageClientOptions());
         services.AddSingleton(sp => new TableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
         services.AddSingleton(sp => new QueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
+        services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
         services.AddSingleton<TransactionStore>();
         services.AddSingleton<IdempotencyLedger>();
 
@@ -45,6 +49,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StorePayments>();
         services.AddSingleton<OperationRecords>();
         services.AddSingleton<InternalEndpoint>();
+
+        // Asynchronous finishing (queue functions, outbox relay).
+        services.AddSingleton(FinishingOptions.FromConfiguration(configuration));
+        services.AddBackOffice(configuration);
+        services.AddGoogleNotifications(configuration);
+        services.AddSingleton<OperationSteps>();
+        services.AddSingleton<RefundWorker>();
+        services.AddSingleton<ReservationCancellationWorker>();
+        services.AddSingleton<NotificationWorker>();
+        services.AddSingleton<OutboxRelay>();
+        services.AddSingleton<OperationRequeue>();
         return services;
     }
 }

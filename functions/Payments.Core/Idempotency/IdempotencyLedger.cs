@@ -155,7 +155,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
     {
         try
         {
-            await store.Queue(message.Queue).SendAsync(message.Text, timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            await store.EnqueueAsync(message.Queue, message.Text, delay: null, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -78,8 +78,7 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
 
             try
             {
-                await store.Queue(QueueNames.Notifications).SendAsync(new WorkItem(partition, Keys.PaymentOperationRow).ToJson(),
-                    timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+                await store.EnqueueAsync(QueueNames.Notifications, new WorkItem(partition, Keys.PaymentOperationRow).ToJson(), delay: null, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

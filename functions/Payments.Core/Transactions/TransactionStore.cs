@@ -4,11 +4,18 @@ using Payments.Core.Storage;
 namespace Payments.Core.Transactions;
 
 /// <summary>The tables and queues of the app, created on start.</summary>
-public sealed class TransactionStore(TableServiceClient tables, QueueServiceClient queues)
+public sealed class TransactionStore(TableServiceClient tables, QueueServiceClient queues, IQueueSignal signal)
 {
     public TableClient Transactions { get; } = tables.GetTableClient(TableNames.Transactions);
     public TableClient Requests { get; } = tables.GetTableClient(TableNames.Requests);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
+
+    /// <summary>Puts a work message that must never expire silently, and tells the local pump.</summary>
+    public async Task EnqueueAsync(string queue, string text, TimeSpan? delay, CancellationToken cancellationToken)
+    {
+        await queues.GetQueueClient(queue).SendAsync(text, visibilityDelay: delay, timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+        if (delay is null) signal.Enqueued(queue);
+    }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Payments.LocalHost;
+using Payments.Core.Security;
 using Payments.StandIns.Azurite;
+using Payments.StandIns.Google;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -23,19 +25,26 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
     public CapturedLogs Logs { get; }
     public IServiceProvider Services => _app.Services;
     public AzuriteProcess Azurite { get; }
+    /// <summary>Where the app's notifications go (never the real Google).</summary>
+    public GoogleStandIn Google { get; }
+    private readonly bool _ownsGoogle;
 
-    private LocalHostUnderTest(WebApplication app, Uri baseAddress, CapturedLogs logs, AzuriteProcess azurite)
+    private LocalHostUnderTest(WebApplication app, Uri baseAddress, CapturedLogs logs, AzuriteProcess azurite, GoogleStandIn google, bool ownsGoogle)
     {
         _app = app;
+        Google = google;
+        _ownsGoogle = ownsGoogle;
         BaseAddress = baseAddress;
         Logs = logs;
         Azurite = azurite;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null, GoogleStandIn? google = null)
     {
         azurite ??= await AzuriteProcess.SharedAsync();
+        var ownsGoogle = google is null;
+        google ??= await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
         var overrides = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
@@ -44,6 +53,10 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
             [SettingNames.SecurityMode] = "None",
             [SettingNames.FunctionsEnvironment] = "Development",
             [SettingNames.InternalApiKey] = InternalKey,
+            [SettingNames.GoogleBaseUrl] = google.BaseUrl.ToString(),
+            [SettingNames.FinishingRetryBaseMilliseconds] = "50",
+            [SettingNames.FinishingMaxAttempts] = "4",
+            [SettingNames.FinishingRelayGraceSeconds] = "3",
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft"] = "Warning",
         };
@@ -57,7 +70,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         await LocalHostApp.PrepareStorageAsync(app, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LocalHostUnderTest(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1")), logs, azurite);
+        return new LocalHostUnderTest(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1")), logs, azurite, google, ownsGoogle);
     }
 
     public async Task<(int Status, string Body)> PostAsync(string route, string json)
@@ -82,6 +95,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         Http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_ownsGoogle) await Google.DisposeAsync();
     }
 }
 

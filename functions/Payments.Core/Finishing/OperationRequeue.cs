@@ -1,0 +1,53 @@
+using Payments.Core.Hosting;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Finishing;
+
+public enum RequeueStatus { Requeued, NotFound, AlreadyDone }
+
+public sealed record RequeueResult(RequeueStatus Status, IReadOnlyList<string> Operations);
+
+/// <summary>The operator's replay of parked work: every unfinished operation started under the
+/// requestId gets a fresh retry budget and goes back on its queue (booking if it has no result yet,
+/// else the notification). Running it for work that is still moving is harmless: every step is
+/// idempotent.</summary>
+public sealed class OperationRequeue(OperationSteps steps)
+{
+    public async Task<RequeueResult> RequeueAsync(string piaid, string requestId, CancellationToken cancellationToken)
+    {
+        var store = steps.Store;
+        var candidates = new List<(string Partition, string Row)>();
+        await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", ["Anchor"], cancellationToken: cancellationToken))
+            if (marker.GetString("Anchor") is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
+        // The paid notification lives with the reference number, found by its generate requestId.
+        candidates.Add((Keys.ReferenceNumberPartition(piaid, requestId), Keys.PaymentOperationRow));
+
+        var found = new List<string>();
+        var done = 0;
+        foreach (var (partition, row) in candidates.Distinct())
+        {
+            var operation = await store.Transactions.GetAsync(partition, row, cancellationToken: cancellationToken);
+            if (operation is null) continue;
+            if (operation.GetString("State") == OperationStates.Done) { done++; continue; }
+            var hasResult = operation.GetString("Result") is not null;
+            var now = steps.Now;
+            var reset = new TableEntity(partition, row)
+            {
+                ["State"] = hasResult ? OperationStates.Notifying : OperationStates.Pending,
+                ["BookingAttempts"] = 0,
+                ["NotificationAttempts"] = 0,
+                ["UpdatedAt"] = now,
+                ["DueAt"] = now,
+                ["RequeuedAt"] = now,
+                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
+            };
+            await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
+            var queue = hasResult ? QueueNames.Notifications : operation.GetString("Queue") ?? QueueNames.Refunds;
+            await steps.EnqueueAsync(queue, new WorkItem(partition, row), cancellationToken);
+            found.Add($"{partition}/{row}");
+        }
+        if (found.Count > 0) return new RequeueResult(RequeueStatus.Requeued, found);
+        return new RequeueResult(done > 0 ? RequeueStatus.AlreadyDone : RequeueStatus.NotFound, found);
+    }
+}

@@ -1,0 +1,50 @@
+using Payments.Core.Finishing;
+using Payments.Core.Hosting;
+using Payments.LocalHost.Queues;
+
+namespace Payments.LocalHost.Finishing;
+
+/// <summary>The local host's part of the Functions host for the queue functions and the timer:
+/// one pump per queue calling the same worker classes the [QueueTrigger] functions call, and a loop
+/// calling the outbox relay the [TimerTrigger] function calls.</summary>
+public static class LocalFinishing
+{
+    public static IServiceCollection AddLocalFinishing(this IServiceCollection services)
+    {
+        services.AddSingleton<IQueueSignal, PumpSignal>();
+        services.AddQueuePump(QueueNames.Refunds, sp => sp.GetRequiredService<RefundWorker>().ProcessAsync);
+        services.AddQueuePump(QueueNames.ReservationCancellations, sp => sp.GetRequiredService<ReservationCancellationWorker>().ProcessAsync);
+        services.AddQueuePump(QueueNames.Notifications, sp => sp.GetRequiredService<NotificationWorker>().ProcessAsync);
+        services.AddHostedService<OutboxRelayLoop>();
+        return services;
+    }
+
+    private sealed class PumpSignal(IServiceProvider services) : IQueueSignal
+    {
+        public void Enqueued(string queue) => services.GetKeyedService<QueuePump>(queue)?.Wake();
+    }
+}
+
+/// <summary>Runs the outbox relay a few times per grace period (the Azure timer runs it every 30 s).</summary>
+public sealed partial class OutboxRelayLoop(OutboxRelay relay, FinishingOptions options, ILogger<OutboxRelayLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(Math.Clamp(options.RelayGrace.TotalMilliseconds / 4, 500, 30_000));
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await relay.RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(logger, e.GetType().Name);
+            }
+        }
+    }
+
+    [LoggerMessage(70, LogLevel.Warning, "outbox relay run failed ({Error}); next run on schedule")]
+    private static partial void LogFailed(ILogger logger, string error);
+}
