@@ -36,6 +36,18 @@ param referenceNumberValidityHours int = 168
 @description('How many hours a funds reservation holds before it lapses.')
 param fundsReservationValidityHours int = 168
 
+@minValue(1)
+@description('Attempts per finishing step (back-office booking, notification to Google) before the operation is parked for an operator.')
+param finishingMaxAttempts int = 10
+
+@minValue(1)
+@description('First retry delay of a finishing step in milliseconds; doubles per attempt.')
+param finishingRetryBaseMilliseconds int = 2000
+
+@minValue(1)
+@description('Seconds after which the outbox relay re-enqueues an unfinished operation that has not moved.')
+param finishingRelayGraceSeconds int = 60
+
 @allowed([
   'Pgp'
   'Jwe'
@@ -197,6 +209,9 @@ module functionApp 'modules/functionapp.bicep' = {
     idempotencyRetentionDays: idempotencyRetentionDays
     referenceNumberValidityHours: referenceNumberValidityHours
     fundsReservationValidityHours: fundsReservationValidityHours
+    finishingMaxAttempts: finishingMaxAttempts
+    finishingRetryBaseMilliseconds: finishingRetryBaseMilliseconds
+    finishingRelayGraceSeconds: finishingRelayGraceSeconds
     securityMode: securityMode
     backOfficeProvider: backOfficeProvider
     crmComBaseUrl: crmComBaseUrl

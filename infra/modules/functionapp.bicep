@@ -42,6 +42,9 @@ param accountIds string
 param idempotencyRetentionDays int
 param referenceNumberValidityHours int
 param fundsReservationValidityHours int
+param finishingMaxAttempts int
+param finishingRetryBaseMilliseconds int
+param finishingRelayGraceSeconds int
 @allowed([
   'Pgp'
   'Jwe'
@@ -143,6 +146,18 @@ var appSettings = [
   {
     name: 'Payments__FundsReservationValidityHours'
     value: string(fundsReservationValidityHours)
+  }
+  {
+    name: 'Finishing__MaxAttempts'
+    value: string(finishingMaxAttempts)
+  }
+  {
+    name: 'Finishing__RetryBaseMilliseconds'
+    value: string(finishingRetryBaseMilliseconds)
+  }
+  {
+    name: 'Finishing__RelayGraceSeconds'
+    value: string(finishingRelayGraceSeconds)
   }
 
   // Only the active scheme's keys are referenced, so an unused, never-set secret cannot leave an
