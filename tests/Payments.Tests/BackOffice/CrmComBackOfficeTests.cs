@@ -92,7 +92,7 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
     [Fact]
     public async Task Expired_opaque_token_mid_run_is_replaced_transparently()
     {
-        await using var crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { JwtTokens = false, TokenLifetime = TimeSpan.FromSeconds(1) });
+        await using var crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { JwtTokens = false, TokenLifetime = TimeSpan.FromSeconds(2) });
         var adapter = Adapter(crm);
         var first = NewRef();
         var second = NewRef();
@@ -100,7 +100,7 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
         crm.AddPostedPayment(second, 10m);
 
         Assert.IsType<BookingOutcome.Booked>(await adapter.BookRefundAsync(Whole(first, "bo-exp-1"), default));
-        await Task.Delay(TimeSpan.FromSeconds(1.3));
+        await Task.Delay(TimeSpan.FromSeconds(2.3));
         Assert.IsType<BookingOutcome.Booked>(await adapter.BookRefundAsync(Whole(second, "bo-exp-2"), default));
 
         Assert.Equal(2, crm.LoginCount);
@@ -180,9 +180,9 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
     {
         var reference = NewRef();
         _crm.AddPostedPayment(reference, 10m);
-        _crm.Faults.SlowDelay = TimeSpan.FromSeconds(5);
+        _crm.Faults.SlowDelay = TimeSpan.FromSeconds(8);
         _crm.Faults.FailNextBookings(CrmComFault.SlowAfterBooking);
-        var adapter = Adapter(timeout: TimeSpan.FromMilliseconds(700));
+        var adapter = Adapter(timeout: TimeSpan.FromSeconds(1.5));
 
         var outcome = await adapter.BookRefundAsync(Partial(reference, "bo-slow", 2_500_000), default);
 
@@ -225,6 +225,32 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
         Assert.IsType<BookingOutcome.Booked>(outcome);
         Assert.Equal(2, _crm.BookingRequests("bo-before"));
         Assert.Equal(1, _crm.BookingCount("bo-before"));
+    }
+
+    [Fact]
+    public async Task Random_faults_of_every_kind_never_lead_to_a_second_booking()
+    {
+        _crm.Faults.SlowDelay = TimeSpan.FromSeconds(3);
+        _crm.Faults.FailRandomBookings(0.5, seed: 11,
+            CrmComFault.Http500BeforeBooking, CrmComFault.TechnicalErrorBeforeBooking, CrmComFault.DropBeforeBooking,
+            CrmComFault.Http500AfterBooking, CrmComFault.DropAfterBooking, CrmComFault.SlowAfterBooking, CrmComFault.GarbageAfterBooking);
+        var session = new CrmComSession();
+        var refs = Enumerable.Range(0, 16).Select(_ => NewRef()).ToList();
+        foreach (var r in refs) _crm.AddPostedPayment(r, 10m);
+
+        async Task<BookingOutcome> UntilDone(RefundBooking booking)
+        {
+            for (var delivery = 1; ; delivery++) // the queue's redeliveries
+            {
+                try { return await Adapter(timeout: TimeSpan.FromSeconds(1), session: session).BookRefundAsync(booking, default); }
+                catch (BackOfficeFaultException) when (delivery < 20) { }
+            }
+        }
+        var outcomes = await Task.WhenAll(refs.Select((r, i) => UntilDone(i % 2 == 0 ? Whole(r, $"bo-rand-{i}") : Partial(r, $"bo-rand-{i}", 3_000_000))));
+
+        Assert.All(outcomes, o => Assert.IsType<BookingOutcome.Booked>(o));
+        Assert.All(refs, r => Assert.Equal(1, _crm.BookingsForPayment(r)));
+        Assert.Contains(_crm.Requests, r => r.Fault is CrmComFault.DropAfterBooking or CrmComFault.SlowAfterBooking or CrmComFault.Http500AfterBooking);
     }
 
     [Fact]
