@@ -1,0 +1,280 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+using Payments.StandIns.Azurite;
+using Payments.StandIns.CrmCom;
+using Payments.StandIns.Google;
+
+namespace Payments.Tests.EndToEnd;
+
+/// <summary>The local host with its pumps, on Azurite, with the CRM.COM back office and Google's
+/// notification endpoints as stand-ins speaking their wire formats.</summary>
+public sealed class FinishingFixture : IAsyncLifetime
+{
+    public LocalHostUnderTest Host { get; private set; } = null!;
+    public CrmComStandIn Crm { get; private set; } = null!;
+    public GoogleStandIn Google => Host.Google;
+    public AzuriteProcess Azurite { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        // Its own Azurite: the poison-queue assertions must not see other classes' messages.
+        Azurite = await AzuriteProcess.StartAsync();
+        Crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = TimeSpan.FromMinutes(30) });
+        Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>
+        {
+            [SettingNames.BackOfficeProvider] = "CrmCom",
+            [SettingNames.CrmComBaseUrl] = Crm.BaseUrl.ToString(),
+            [SettingNames.CrmComUsername] = Crm.Options.Username,
+            [SettingNames.CrmComPassword] = Crm.Options.Password,
+            [SettingNames.CrmComOrganisation] = Crm.Options.Organisation,
+            [SettingNames.CrmComPaymentCancellationType] = Crm.Options.PaymentCancellationType,
+            [SettingNames.CrmComRefundType] = Crm.Options.RefundType,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Crm.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
+
+public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<FinishingFixture>
+{
+    private LocalHostUnderTest Host => fixture.Host;
+    private GoogleStandIn Google => fixture.Google;
+    private CrmComStandIn Crm => fixture.Crm;
+
+    private async Task<(string GenerateId, string Number)> PaidAsync(long micros)
+    {
+        var (id, number) = await Host.PaidReferenceNumberAsync(micros);
+        Crm.AddPostedPayment(number, micros / 1_000_000m, "USD");
+        return (id, number);
+    }
+
+    private async Task<JsonNode> OperationAsync(string piaid, string requestId)
+    {
+        var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{piaid}/{requestId}");
+        Assert.True(status == 200, body);
+        return JsonNode.Parse(body)!["calls"]![0]!;
+    }
+
+    private async Task<JsonNode> WaitForStateAsync(string piaid, string requestId, string state, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var operation = (await OperationAsync(piaid, requestId))["operation"]!;
+            if (operation["State"]!.GetValue<string>() == state) return operation;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {requestId} is {operation.ToJsonString()}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static string NotificationId(JsonNode operation) => operation["NotificationRequestId"]!.GetValue<string>();
+
+    [Fact]
+    public async Task A_partial_refund_is_booked_once_and_its_result_reaches_Google()
+    {
+        var (generateId, number) = await PaidAsync(5_000_000);
+        var refund = Gsp.RefundV1(generateId, 2_000_000);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+
+        var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        Assert.Equal("SUCCESS", operation["Result"]!.GetValue<string>());
+        var code = operation["BackOfficeCode"]!.GetValue<string>();
+        Assert.Equal(1, Crm.BookingCount(code));
+        Assert.Equal("refund", Crm.Bookings.Single(b => b.BackOfficeCode == code).Kind, ignoreCase: true);
+
+        var delivered = Google.AttemptsFor(NotificationId(operation)).Where(n => n.Accepted).ToList();
+        var notification = Assert.Single(delivered);
+        Assert.Equal("refundResultNotification", notification.Method);
+        Assert.Equal(refundId, notification.Fields["refundRequestId"]);
+        Assert.Equal("SUCCESS", notification.Fields["refundResult"]);
+        Assert.Empty(Google.Violations);
+    }
+
+    [Fact]
+    public async Task A_refund_of_the_whole_payment_cancels_the_posted_payment()
+    {
+        var (generateId, number) = await PaidAsync(3_000_000);
+        var refund = Gsp.RefundV1(generateId, 3_000_000);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+        var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        var booking = Crm.Bookings.Single(b => b.BackOfficeCode == operation["BackOfficeCode"]!.GetValue<string>());
+        Assert.Contains("cancel", booking.Kind, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("CANCELLED", Crm.GetPayment(number)!.LifeCycleState);
+    }
+
+    [Fact]
+    public async Task A_business_refusal_is_notified_as_a_decline_and_the_amount_is_refundable_again()
+    {
+        var (generateId, number) = await PaidAsync(4_000_000);
+        Crm.Faults.RefuseReference(number, CrmComCodes.AccountClosed, "account closed");
+        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+
+        var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        Assert.Equal("ACCOUNT_CLOSED", operation["Result"]!.GetValue<string>());
+        var notification = Google.AttemptsFor(NotificationId(operation)).Single(n => n.Accepted);
+        Assert.Equal("ACCOUNT_CLOSED", notification.Fields["refundResult"]);
+        var state = (await OperationAsync(Gsp.Usd, refundId))["transactionState"]!;
+        Assert.Equal(0, state["RefundedMicros"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Reservation_cancellation_and_store_payment_notifications_reach_Google()
+    {
+        var reserveId = Gsp.NewId("F");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserveId))).Status);
+        var cancel = Gsp.CancelFundsReservationV1(reserveId);
+        var cancelId = cancel["requestHeader"]!["requestId"]!.GetValue<string>();
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, cancel)).Status);
+        var operation = await WaitForStateAsync(Gsp.Inr, cancelId, OperationStates.Done);
+        var note = Google.AttemptsFor(NotificationId(operation)).Single(n => n.Accepted);
+        Assert.Equal("cancelFundsReservationResultNotification", note.Method);
+        Assert.Equal(cancelId, note.Fields["cancelFundsReservationRequestId"]);
+        Assert.Equal("SUCCESS", note.Fields["cancelFundsReservationResult"]);
+
+        // v2: referenceNumberPaidNotification carries the generate requestId.
+        var generateId = Gsp.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateId));
+        var (payStatus, paid) = await Host.PayAsync(Gsp.Usd, Calls.ReferenceNumberV2(generated!), "STORE-V2");
+        Assert.Equal(200, payStatus);
+        var paidId = paid!["notificationRequestId"]!.GetValue<string>();
+        Assert.True(await Google.WaitForAcceptedAsync(paidId, TimeSpan.FromSeconds(30)));
+        var v2 = Google.AttemptsFor(paidId).Single(n => n.Accepted);
+        Assert.Equal((ProtocolApis.RefundableOneTimePaymentCode, 2, "referenceNumberPaidNotification"), (v2.Api, v2.Version, v2.Method));
+        Assert.Equal(generateId, v2.Fields["generateReferenceNumberRequestId"]);
+        Assert.Equal("STORE-V2", v2.Fields["paymentIntegratorTransactionId"]);
+
+        // v1: it carries the reference number.
+        var (_, v1Number) = await Host.PaidReferenceNumberAsync(1_000_000);
+        Assert.True(await Google.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(1)));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Google.AcceptedNotifications.Any(n => n.Version == 1 && n.Method == "referenceNumberPaidNotification" && n.Fields.GetValueOrDefault("referenceNumber") == v1Number))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "v1 paid notification not delivered");
+            await Task.Delay(50);
+        }
+        Assert.Empty(Google.Violations);
+    }
+
+    [Fact]
+    public async Task Google_failing_the_first_attempts_gets_the_result_later_with_the_same_requestId()
+    {
+        var faults = new Queue<GoogleFault>([GoogleFault.ServiceUnavailable, GoogleFault.GarbageOk, GoogleFault.ErrorResponse]);
+        Google.Policy = new GoogleFaultPolicy
+        {
+            Custom = call => call.Method == "refundResultNotification" && call.Attempt <= 3 ? faults.ElementAtOrDefault(call.Attempt - 1) : null,
+        };
+        try
+        {
+            var (generateId, _) = await PaidAsync(2_000_000);
+            var refund = Gsp.RefundV1(generateId, 500_000);
+            var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+            Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+            var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+            var attempts = Google.AttemptsFor(NotificationId(operation));
+            Assert.Equal(4, attempts.Count);
+            Assert.All(attempts, a => Assert.Equal(NotificationId(operation), a.RequestId));
+            Assert.Equal(1, attempts.Count(a => a.Accepted));
+            Assert.Equal(4, operation["NotificationAttempts"]!.GetValue<int>());
+            var steps = operation["Attempts"]!.AsArray().Where(s => s!["step"]!.GetValue<string>() == "notification").ToList();
+            Assert.Equal(4, steps.Count);
+            Assert.Equal(NotificationOutcomeName.Accepted, steps[^1]!["outcome"]!.GetValue<string>());
+        }
+        finally
+        {
+            Google.Policy = GoogleFaultPolicy.None;
+        }
+    }
+
+    [Fact]
+    public async Task Beyond_the_retry_budget_the_operation_needs_attention_and_an_operator_requeues_it()
+    {
+        var (generateId, _) = await PaidAsync(2_000_000);
+        var refund = Gsp.RefundV1(generateId, 700_000);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        JsonNode parked;
+        try
+        {
+            Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+            parked = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.NeedsAttention);
+        }
+        finally
+        {
+            Google.Policy = GoogleFaultPolicy.None;
+        }
+        Assert.Equal("notifications", parked["ParkedQueue"]!.GetValue<string>());
+        Assert.Contains("notification failed 4 times", parked["ParkedReason"]!.GetValue<string>());
+        var poison = Host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.Poison(QueueNames.Notifications));
+        var peeked = await poison.PeekAsync(32);
+        Assert.Contains(peeked, m => WorkItem.Parse(m.Text).Row == Keys.OperationRow(refundId));
+
+        // The relay leaves parked work alone; the operator's requeue delivers it.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(OperationStates.NeedsAttention, (await OperationAsync(Gsp.Usd, refundId))["operation"]!["State"]!.GetValue<string>());
+        var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
+        Assert.True(status == 202, body);
+        var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        Assert.Equal("SUCCESS", done["Result"]!.GetValue<string>());
+        Assert.Single(Google.AttemptsFor(NotificationId(done)), a => a.Accepted);
+        Assert.Equal(1, Crm.BookingCount(done["BackOfficeCode"]!.GetValue<string>()));
+        Assert.Equal(409, (await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")).Status);
+    }
+
+    [Fact]
+    public async Task The_same_message_delivered_twice_concurrently_books_once_and_finishes_once()
+    {
+        var (generateId, _) = await PaidAsync(6_000_000);
+        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+        var partition = Keys.ReferenceNumberPartition(Gsp.Usd, generateId);
+        var message = new WorkItem(partition, Keys.OperationRow(refundId)).ToJson();
+        var worker = Host.Services.GetRequiredService<RefundWorker>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => worker.ProcessAsync(message, CancellationToken.None)));
+        var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        Assert.Equal(1, Crm.BookingCount(done["BackOfficeCode"]!.GetValue<string>()));
+        await Task.Delay(300);
+        var accepted = Google.AttemptsFor(NotificationId(done)).Where(a => a.Accepted).ToList();
+        Assert.NotEmpty(accepted);
+        Assert.All(accepted, a => Assert.Equal("SUCCESS", a.Fields["refundResult"]));
+        Assert.Empty(Google.Violations);
+    }
+
+    [Fact]
+    public async Task CRM_token_expiry_and_slow_answers_mid_run_still_finish_and_no_secret_is_logged()
+    {
+        var (generateId, _) = await PaidAsync(9_000_000);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            if (i == 1) Crm.ExpireAllTokens();
+            if (i == 2) Crm.Faults.Latency = TimeSpan.FromMilliseconds(300);
+            var refund = Gsp.RefundV1(generateId, 1_000_000);
+            ids.Add(refund["requestHeader"]!["requestId"]!.GetValue<string>());
+            Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+            await WaitForStateAsync(Gsp.Usd, ids[^1], OperationStates.Done);
+        }
+        Crm.Faults.Latency = TimeSpan.Zero;
+        Assert.True(Crm.LoginCount >= 2, "an expired token must lead to a new login");
+        var secrets = Crm.IssuedTokens.Append(Crm.Options.Password).ToList();
+        Assert.DoesNotContain(Host.Logs.Lines, line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
+    }
+}
+
+internal static class NotificationOutcomeName
+{
+    public const string Accepted = "Accepted";
+}
