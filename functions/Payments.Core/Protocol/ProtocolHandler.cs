@@ -69,6 +69,25 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
         if (micros <= 0) throw ProtocolException.InvalidField($"{name} must be greater than zero");
     }
 
+    /// <summary>Ids Google generates freely (mandateId): they become part of storage keys, so they are
+    /// bounded and free of control characters.</summary>
+    protected static void ValidateExternalId(string value, string name)
+    {
+        if (value.Length > 256) throw ProtocolException.InvalidField($"{name} is longer than 256 characters");
+        if (value.Any(char.IsControl) || value.Any(char.IsSurrogate) && !IsWellFormedUtf16(value))
+            throw ProtocolException.InvalidField($"{name} contains control characters or malformed text");
+    }
+
+    private static bool IsWellFormedUtf16(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(value[i])) return false;
+        }
+        return true;
+    }
+
     /// <summary>Ids Google generates for us to look up (request ids): the requestId rules.</summary>
     protected static void ValidateRequestIdReference(string value, string name)
     {

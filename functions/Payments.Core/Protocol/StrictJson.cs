@@ -21,6 +21,10 @@ public static class StrictJson
     /// <exception cref="ProtocolException">INVALID_DECRYPTED_REQUEST when the body is not a strict JSON object.</exception>
     public static JsonDocument Parse(ReadOnlyMemory<byte> json)
     {
+        // The reader checks UTF-8 only when a string is materialised; check it all up front so that
+        // malformed text is a refused request, not a fault deep in a handler.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            throw new ProtocolException(new ProtocolError(ErrorCode.InvalidDecryptedRequest, "request body is not valid UTF-8"));
         JsonDocument document;
         try
         {

@@ -24,7 +24,7 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
 
     protected override void ValidateFields(CreateMandateV1Request r)
     {
-        if (r.MandateId!.Length > 256) throw ProtocolException.InvalidField("mandateId is longer than 256 characters");
+        ValidateExternalId(r.MandateId!, "mandateId");
         if (r.MaximumAmount is { } max)
         {
             if (max.CurrencyCode is null || max.AmountMicros is null) throw ProtocolException.InvalidField("maximumAmount needs amountMicros and currencyCode");
@@ -77,6 +77,8 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
     protected override JsonTypeInfo<CancelMandateV1Request> TypeInfo => ProtocolJsonContext.Default.CancelMandateV1Request;
 
     protected override void CollectMissing(CancelMandateV1Request r, List<string> missing) => Require(missing, r.MandateId, "mandateId");
+
+    protected override void ValidateFields(CancelMandateV1Request r) => ValidateExternalId(r.MandateId!, "mandateId");
 
     protected override async Task<string> ExecuteAsync(ProtocolCall call, CancelMandateV1Request r, CancellationToken cancellationToken)
     {

@@ -184,6 +184,28 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     }
 
     [Fact]
+    public async Task A_mandateId_too_long_for_a_storage_key_is_INVALID_FIELD_VALUE_not_a_fault()
+    {
+        // Found by the mutation fuzzer: a 70 000-character mandateId made the storage URL too long (500).
+        await ExpectV1Async(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(new string('m', 70_000)), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(new string('m', 257)), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1("tab\there"), 400, "INVALID_FIELD_VALUE");
+    }
+
+    [Fact]
+    public async Task Invalid_UTF_8_inside_a_string_is_INVALID_DECRYPTED_REQUEST_not_a_fault()
+    {
+        // Found by the mutation fuzzer: the reader only checks UTF-8 when a string is read (500).
+        var body = System.Text.Encoding.UTF8.GetBytes(Gsp.CreateMandateV1("MANDATE" + Gsp.NewId()).ToJsonString());
+        var at = Array.IndexOf(body, (byte)'M', Array.IndexOf(body, (byte)'"', 20) + 1);
+        body[Array.IndexOf(body, (byte)'N', at)] = 0x96;
+        using var content = new ByteArrayContent(body);
+        using var response = await Host.Http.PostAsync("/" + ProtocolMethods.CreateMandateV1.Route, content);
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("INVALID_DECRYPTED_REQUEST", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errorResponseCode"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Bodies_over_1_MiB_are_refused_before_parsing()
     {
         var request = Gsp.EchoV1();
