@@ -89,10 +89,10 @@ public sealed class QueueClient
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken = default)
     {
         using var message = CreateMessage(RequestMethod.Put, _queuePath, null);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
         if (response.Status is 201 or 204) return;
-        var error = StorageErrors.FromResponse(response, $"Create queue '{Name}'");
+        var error = StorageErrors.FromResponse(response, body, $"Create queue '{Name}'");
         // 409 QueueAlreadyExists: the queue exists with other metadata; it exists, which is all we need.
         if (error.Status == 409 && error.ErrorCode == "QueueAlreadyExists") return;
         throw error;
@@ -107,7 +107,7 @@ public sealed class QueueClient
     public async Task<SendReceipt> SendAsync(string text, TimeSpan? visibilityDelay = null, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var body = BuildBody(text);
+        var requestBody = BuildBody(text);
         var query = new StringBuilder("?");
         if (visibilityDelay is { } delay) query.Append("visibilitytimeout=").Append(Seconds(delay, nameof(visibilityDelay))).Append('&');
         if (timeToLive is { } ttl)
@@ -120,11 +120,11 @@ public sealed class QueueClient
         }
         query.Length--;
         using var message = CreateMessage(RequestMethod.Post, _messagesPath, query.Length > 0 ? query.ToString() : null);
-        message.Request.Content = RequestContent.Create(body);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        message.Request.Content = RequestContent.Create(requestBody);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
-        if (response.Status != 201) throw StorageErrors.FromResponse(response, $"Put message on '{Name}'");
-        var list = ReadMessages(response);
+        if (response.Status != 201) throw StorageErrors.FromResponse(response, body, $"Put message on '{Name}'");
+        var list = ReadMessages(body);
         if (list.Count != 1) throw StorageErrors.Create(response.Status, "UnexpectedResponse", "no message in the put response", $"Put message on '{Name}'");
         var m = list[0];
         return new SendReceipt(m.MessageId, m.PopReceipt ?? "", m.NextVisibleOn ?? default);
@@ -144,10 +144,10 @@ public sealed class QueueClient
         var query = string.Concat("?numofmessages=", maxMessages.ToString(CultureInfo.InvariantCulture),
             "&visibilitytimeout=", Seconds(visibilityTimeout, nameof(visibilityTimeout)).ToString(CultureInfo.InvariantCulture));
         using var message = CreateMessage(RequestMethod.Get, _messagesPath, query);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
-        if (response.Status != 200) throw StorageErrors.FromResponse(response, $"Get messages from '{Name}'");
-        var raw = ReadMessages(response);
+        if (response.Status != 200) throw StorageErrors.FromResponse(response, body, $"Get messages from '{Name}'");
+        var raw = ReadMessages(body);
         var result = new QueueMessage[raw.Count];
         for (var i = 0; i < raw.Count; i++)
         {
@@ -164,8 +164,8 @@ public sealed class QueueClient
         ArgumentException.ThrowIfNullOrEmpty(messageId);
         ArgumentException.ThrowIfNullOrEmpty(popReceipt);
         using var message = CreateMessage(RequestMethod.Delete, MessagePath(messageId), "?popreceipt=" + Uri.EscapeDataString(popReceipt));
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (message.Response.Status != 204) throw StorageErrors.FromResponse(message.Response, $"Delete message from '{Name}'");
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
+        if (message.Response.Status != 204) throw StorageErrors.FromResponse(message.Response, body, $"Delete message from '{Name}'");
     }
 
     /// <summary>Sets the visibility timeout (and, when <paramref name="text"/> is not null, the text).</summary>
@@ -174,14 +174,14 @@ public sealed class QueueClient
     {
         ArgumentException.ThrowIfNullOrEmpty(messageId);
         ArgumentException.ThrowIfNullOrEmpty(popReceipt);
-        var body = text is null ? null : BuildBody(text);
+        var requestBody = text is null ? null : BuildBody(text);
         var query = string.Concat("?popreceipt=", Uri.EscapeDataString(popReceipt),
             "&visibilitytimeout=", Seconds(visibilityTimeout, nameof(visibilityTimeout)).ToString(CultureInfo.InvariantCulture));
         using var message = CreateMessage(RequestMethod.Put, MessagePath(messageId), query);
-        if (body is not null) message.Request.Content = RequestContent.Create(body);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (requestBody is not null) message.Request.Content = RequestContent.Create(requestBody);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
-        if (response.Status != 204) throw StorageErrors.FromResponse(response, $"Update message on '{Name}'");
+        if (response.Status != 204) throw StorageErrors.FromResponse(response, body, $"Update message on '{Name}'");
         return response.Headers.TryGetValue("x-ms-popreceipt", out var receipt) && !string.IsNullOrEmpty(receipt)
             ? receipt
             : throw StorageErrors.Create(response.Status, "MissingPopReceipt", "the response carried no x-ms-popreceipt", $"Update message on '{Name}'");
@@ -195,10 +195,10 @@ public sealed class QueueClient
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxMessages, 32);
         using var message = CreateMessage(RequestMethod.Get, _messagesPath,
             "?numofmessages=" + maxMessages.ToString(CultureInfo.InvariantCulture) + "&peekonly=true");
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
-        if (response.Status != 200) throw StorageErrors.FromResponse(response, $"Peek messages on '{Name}'");
-        var raw = ReadMessages(response);
+        if (response.Status != 200) throw StorageErrors.FromResponse(response, body, $"Peek messages on '{Name}'");
+        var raw = ReadMessages(body);
         var result = new PeekedMessage[raw.Count];
         for (var i = 0; i < raw.Count; i++)
         {
@@ -320,12 +320,11 @@ public sealed class QueueClient
         public DateTimeOffset? InsertedOn, ExpiresOn, NextVisibleOn;
     }
 
-    private static List<RawMessage> ReadMessages(Response response)
+    private static List<RawMessage> ReadMessages(ResponseBody body)
     {
         var list = new List<RawMessage>();
-        var content = response.Content;
-        if (content.ToMemory().Length == 0) return list;
-        using var reader = XmlReader.Create(content.ToStream(), ReaderSettings);
+        if (body.Length == 0) return list;
+        using var reader = XmlReader.Create(new ReadOnlyMemoryStream(body.Memory), ReaderSettings);
         RawMessage? current = null;
         reader.MoveToContent();
         while (!reader.EOF)
@@ -360,6 +359,29 @@ public sealed class QueueClient
             }
         }
         return list;
+    }
+
+    /// <summary>A read-only stream over pooled memory (no copy).</summary>
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> memory) : Stream
+    {
+        private int _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => memory.Length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, memory.Length - _position);
+            memory.Span.Slice(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static DateTimeOffset? ParseDate(string s) =>

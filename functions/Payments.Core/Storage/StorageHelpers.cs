@@ -79,24 +79,80 @@ internal sealed class ScratchBuffer : IBufferWriter<byte>
     }
 }
 
+/// <summary>A response body read into a pooled buffer (responses are not buffered by the pipeline:
+/// we read them once, straight from the connection, and give the buffer back when parsed).</summary>
+internal sealed class ResponseBody : IDisposable
+{
+    private const int MaxPooled = 1 << 20;
+    private byte[]? _buffer;
+
+    private ResponseBody(byte[]? buffer, int length) { _buffer = buffer; Length = length; }
+
+    internal static readonly ResponseBody Empty = new(null, 0);
+
+    public int Length { get; }
+    public ReadOnlySpan<byte> Span => _buffer is null ? default : _buffer.AsSpan(0, Length);
+    public ReadOnlyMemory<byte> Memory => _buffer is null ? default : _buffer.AsMemory(0, Length);
+
+    /// <summary>Sends the message with an unbuffered response and reads the whole body.</summary>
+    internal static async ValueTask<ResponseBody> SendAsync(Azure.Core.Pipeline.HttpPipeline pipeline, HttpMessage message, CancellationToken cancellationToken)
+    {
+        message.BufferResponse = false;
+        await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        var response = message.Response;
+        var stream = response.ContentStream;
+        if (stream is null) return Empty;
+        var expected = response.Headers.ContentLength;
+        if (expected == 0) return Empty;
+        var buffer = ArrayPool<byte>.Shared.Rent(expected is > 0 and <= MaxPooled ? expected.Value + 1 : 4096);
+        var total = 0;
+        try
+        {
+            while (true)
+            {
+                if (total == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, total).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var n = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+                if (n == 0) break;
+                total += n;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        return new ResponseBody(buffer, total);
+    }
+
+    public override string ToString() => Encoding.UTF8.GetString(Span);
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null && buffer.Length <= MaxPooled) ArrayPool<byte>.Shared.Return(buffer);
+    }
+}
+
 internal static class StorageErrors
 {
     /// <summary>Builds the exception for a failed response: x-ms-error-code header first, then the body
     /// (<c>odata.error</c> JSON for tables, <c>&lt;Error&gt;</c> XML for queues).</summary>
-    internal static StorageRequestFailedException FromResponse(Response response, string operation, int? failedIndex = null)
+    internal static StorageRequestFailedException FromResponse(Response response, ResponseBody body, string operation, int? failedIndex = null)
     {
         response.Headers.TryGetValue("x-ms-error-code", out var code);
         string? message = null;
         try
         {
-            var content = response.Content;
-            if (content is not null && content.ToMemory().Length > 0)
-            {
-                var span = content.ToMemory().Span;
-                var first = FirstNonSpace(span);
-                if (first == (byte)'{') (code, message) = ParseJsonError(span, code);
-                else if (first == (byte)'<') (code, message) = ParseXmlError(content, code);
-            }
+            var span = body.Span;
+            var first = FirstNonSpace(span);
+            if (first == (byte)'{') (code, message) = ParseJsonError(span, code);
+            else if (first == (byte)'<') (code, message) = ParseXmlError(body.Memory, code);
         }
         catch (JsonException) { }
         catch (XmlException) { }
@@ -143,10 +199,10 @@ internal static class StorageErrors
         return (code, message);
     }
 
-    private static (string? Code, string? Message) ParseXmlError(BinaryData content, string? code)
+    private static (string? Code, string? Message) ParseXmlError(ReadOnlyMemory<byte> content, string? code)
     {
         string? message = null;
-        using var reader = XmlReader.Create(content.ToStream(), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true });
+        using var reader = XmlReader.Create(new MemoryStream(content.ToArray(), writable: false), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true });
         reader.MoveToContent();
         while (!reader.EOF)
         {

@@ -57,7 +57,7 @@ internal static class StoragePipeline
         return HttpPipelineBuilder.Build(
             clientOptions,
             perCallPolicies: [],
-            perRetryPolicies: [metrics, auth],
+            perRetryPolicies: [metrics, StripClientRequestIdPolicy.Instance, auth],
             responseClassifier: StorageResponseClassifier.Instance);
     }
 
@@ -114,6 +114,20 @@ internal sealed class MetricsPolicy(StorageService service) : HttpPipelineSynchr
     }
 }
 
+/// <summary>Azure.Core's pipeline always adds <c>x-ms-client-request-id</c> and asks the service to echo it;
+/// with client logging off nothing reads it (the service's own <c>x-ms-request-id</c> identifies a request),
+/// so it is dropped: less to send, sign and echo on every storage call.</summary>
+internal sealed class StripClientRequestIdPolicy : HttpPipelineSynchronousPolicy
+{
+    internal static readonly StripClientRequestIdPolicy Instance = new();
+
+    public override void OnSendingRequest(HttpMessage message)
+    {
+        message.Request.Headers.Remove("x-ms-client-request-id");
+        message.Request.Headers.Remove("x-ms-return-client-request-id");
+    }
+}
+
 /// <summary>Shared pieces of the SharedKey policies: x-ms-date fresh per try, HMAC-SHA256, base64.</summary>
 internal abstract class SharedKeyPolicyBase : HttpPipelineSynchronousPolicy
 {
@@ -145,6 +159,10 @@ internal abstract class SharedKeyPolicyBase : HttpPipelineSynchronousPolicy
 
     internal abstract string StringToSign(Request request, string date);
 
+    // One HMAC per thread and policy: the one-shot HMACSHA256.HashData sets up a fresh native context per
+    // call, which costs more than the hashing itself.
+    [ThreadStatic] private static Dictionary<SharedKeyPolicyBase, HMACSHA256>? _hmacs;
+
     internal string Sign(string stringToSign)
     {
         var max = Encoding.UTF8.GetMaxByteCount(stringToSign.Length);
@@ -154,7 +172,13 @@ internal abstract class SharedKeyPolicyBase : HttpPipelineSynchronousPolicy
         {
             var n = Encoding.UTF8.GetBytes(stringToSign, buffer);
             Span<byte> mac = stackalloc byte[32];
-            HMACSHA256.HashData(_key, buffer[..n], mac);
+            var hmacs = _hmacs ??= new Dictionary<SharedKeyPolicyBase, HMACSHA256>(ReferenceEqualityComparer.Instance);
+            if (!hmacs.TryGetValue(this, out var hmac))
+            {
+                if (hmacs.Count > 64) { foreach (var h in hmacs.Values) h.Dispose(); hmacs.Clear(); }
+                hmacs[this] = hmac = new HMACSHA256(_key);
+            }
+            if (!hmac.TryComputeHash(buffer[..n], mac, out _)) throw new CryptographicException("HMAC failed.");
             return Convert.ToBase64String(mac);
         }
         finally

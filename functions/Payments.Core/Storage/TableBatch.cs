@@ -92,19 +92,19 @@ internal static class TableBatch
 
     /// <summary>Reads the change set response: one part per operation on success; on failure one error part
     /// whose message starts with the failing operation's index (<c>"2:The specified entity already exists."</c>).</summary>
-    internal static IReadOnlyList<string?> ParseResponse(Response response, IReadOnlyList<TableTransactionAction> actions)
+    internal static IReadOnlyList<string?> ParseResponse(Response response, ResponseBody body, IReadOnlyList<TableTransactionAction> actions)
     {
-        var text = response.Content.ToString();
+        var text = body.ToString();
         var parts = ReadParts(text);
         var failed = parts.FindIndex(p => p.Status >= 300);
         if (failed >= 0)
         {
             var part = parts[failed];
             string? code = null, message = null;
-            var body = part.Body.Trim();
-            if (body.StartsWith('{'))
+            var json = part.Body.Trim();
+            if (json.StartsWith('{'))
             {
-                try { (code, message) = StorageErrors.ParseJsonError(Encoding.UTF8.GetBytes(body), null); }
+                try { (code, message) = StorageErrors.ParseJsonError(Encoding.UTF8.GetBytes(json), null); }
                 catch (System.Text.Json.JsonException) { }
             }
             int? index = null;

@@ -86,10 +86,10 @@ public sealed class TableClient
         using var message = CreateMessage(RequestMethod.Post, _service.BasePath + "/Tables", null, JsonNoMetadata);
         message.Request.Headers.SetValue("Prefer", "return-no-content");
         SetJson(message, w.ToArrayAndRelease());
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
         if (response.Status is 201 or 204) return;
-        var error = StorageErrors.FromResponse(response, $"Create table '{Name}'");
+        var error = StorageErrors.FromResponse(response, body, $"Create table '{Name}'");
         if (error.Status == 409 && error.ErrorCode == "TableAlreadyExists") return;
         throw error;
     }
@@ -104,8 +104,8 @@ public sealed class TableClient
         using var message = CreateMessage(RequestMethod.Post, _tablePath, null, JsonNoMetadata);
         message.Request.Headers.SetValue("Prefer", "return-no-content");
         SetJson(message, Serialize(entity));
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        return ETagOrThrow(message.Response, 204, 201, "Insert entity");
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
+        return ETagOrThrow(message.Response, body, 204, 201, "Insert entity");
     }
 
     /// <returns>null when the entity does not exist.</returns>
@@ -115,12 +115,12 @@ public sealed class TableClient
         var list = SelectList(select);
         var query = list is null ? null : "?$select=" + Uri.EscapeDataString(list);
         using var message = CreateMessage(RequestMethod.Get, path, query, JsonMinimalMetadata);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
         if (response.Status == 404) return null;
-        if (response.Status != 200) throw StorageErrors.FromResponse(response, "Get entity");
+        if (response.Status != 200) throw StorageErrors.FromResponse(response, body, "Get entity");
         response.Headers.TryGetValue("ETag", out var etag);
-        var reader = new Utf8JsonReader(response.Content.ToMemory().Span);
+        var reader = new Utf8JsonReader(body.Span);
         reader.Read();
         return TableEntityJson.ReadEntity(ref reader, etag);
     }
@@ -148,8 +148,8 @@ public sealed class TableClient
         using var message = CreateMessage(method, EntityPath(entity.PartitionKey, entity.RowKey), null, JsonNoMetadata);
         if (etag is not null) message.Request.Headers.SetValue("If-Match", etag);
         SetJson(message, Serialize(entity));
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        return ETagOrThrow(message.Response, 204, 204, operation);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
+        return ETagOrThrow(message.Response, body, 204, 204, operation);
     }
 
     /// <summary>If-Match: etag ("*" deletes whatever is there). 404 ResourceNotFound when missing,
@@ -159,8 +159,8 @@ public sealed class TableClient
         ArgumentException.ThrowIfNullOrEmpty(etag);
         using var message = CreateMessage(RequestMethod.Delete, EntityPath(partitionKey, rowKey), null, JsonNoMetadata);
         message.Request.Headers.SetValue("If-Match", etag);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (message.Response.Status != 204) throw StorageErrors.FromResponse(message.Response, "Delete entity");
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
+        if (message.Response.Status != 204) throw StorageErrors.FromResponse(message.Response, body, "Delete entity");
     }
 
     /// <summary>Follows continuation tokens; <paramref name="pageSize"/> is $top per page.</summary>
@@ -193,10 +193,10 @@ public sealed class TableClient
             List<TableEntity> page;
             using (var message = CreateMessage(RequestMethod.Get, path, query.Length > 0 ? query.ToString() : null, JsonMinimalMetadata))
             {
-                await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+                using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
                 var response = message.Response;
-                if (response.Status != 200) throw StorageErrors.FromResponse(response, $"Query table '{Name}'");
-                page = ReadPage(response.Content.ToMemory().Span);
+                if (response.Status != 200) throw StorageErrors.FromResponse(response, body, $"Query table '{Name}'");
+                page = ReadPage(body.Span);
                 nextPk = response.Headers.TryGetValue("x-ms-continuation-NextPartitionKey", out var p) && !string.IsNullOrEmpty(p) ? p : null;
                 nextRk = response.Headers.TryGetValue("x-ms-continuation-NextRowKey", out var r) && !string.IsNullOrEmpty(r) ? r : null;
             }
@@ -235,14 +235,14 @@ public sealed class TableClient
     /// <remarks>A batch retried after a lost answer may fail with 409 although the first try committed.</remarks>
     public async Task<IReadOnlyList<string?>> SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
-        var body = TableBatch.Build(_service.BaseUrl, Name, actions, out var boundary);
+        var requestBody = TableBatch.Build(_service.BaseUrl, Name, actions, out var boundary);
         using var message = CreateMessage(RequestMethod.Post, _service.BasePath + "/$batch", null, JsonNoMetadata);
         message.Request.Headers.SetValue("Content-Type", "multipart/mixed; boundary=" + boundary);
-        message.Request.Content = RequestContent.Create(body);
-        await _service.Pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        message.Request.Content = RequestContent.Create(requestBody);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
         var response = message.Response;
-        if (response.Status != 202) throw StorageErrors.FromResponse(response, "Entity group transaction");
-        return TableBatch.ParseResponse(response, actions);
+        if (response.Status != 202) throw StorageErrors.FromResponse(response, body, "Entity group transaction");
+        return TableBatch.ParseResponse(response, body, actions);
     }
 
     /// <summary>The $select list, always with the keys (an entity without keys is of no use).</summary>
@@ -276,9 +276,9 @@ public sealed class TableClient
         message.Request.Content = RequestContent.Create(body);
     }
 
-    private static string ETagOrThrow(Response response, int expected, int alsoOk, string operation)
+    private static string ETagOrThrow(Response response, ResponseBody body, int expected, int alsoOk, string operation)
     {
-        if (response.Status != expected && response.Status != alsoOk) throw StorageErrors.FromResponse(response, operation);
+        if (response.Status != expected && response.Status != alsoOk) throw StorageErrors.FromResponse(response, body, operation);
         return response.Headers.TryGetValue("ETag", out var etag) && etag is not null
             ? etag
             : throw StorageErrors.Create(response.Status, "MissingETag", "the response carried no ETag", operation);

@@ -232,5 +232,40 @@ internal static class TableEntityJson
     }
 
     internal static DateTimeOffset ParseDate(string s) =>
-        DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        TryParseIsoUtc(s, out var fast) ? fast
+        : DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    /// <summary>Fast path for what the service writes: <c>yyyy-MM-ddTHH:mm:ss[.f…]Z</c> (up to 7 fraction digits).</summary>
+    private static bool TryParseIsoUtc(string s, out DateTimeOffset value)
+    {
+        value = default;
+        if (s.Length < 20 || s.Length > 28 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[^1] != 'Z') return false;
+        if (!TwoDigits(s, 0, out var c) || !TwoDigits(s, 2, out var yy) || !TwoDigits(s, 5, out var month) || !TwoDigits(s, 8, out var day)
+            || !TwoDigits(s, 11, out var hour) || !TwoDigits(s, 14, out var minute) || !TwoDigits(s, 17, out var second)) return false;
+        long fraction = 0;
+        if (s.Length > 20)
+        {
+            if (s[19] != '.') return false;
+            var digits = s.Length - 21;
+            if (digits < 1) return false;
+            for (var i = 20; i < s.Length - 1; i++)
+            {
+                var d = s[i] - '0';
+                if ((uint)d > 9) return false;
+                fraction = fraction * 10 + d;
+            }
+            for (var i = digits; i < 7; i++) fraction *= 10;
+        }
+        else if (s[19] != 'Z') return false;
+        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(c * 100 + yy is var year and > 0 ? year : 1, month) || hour > 23 || minute > 59 || second > 59) return false;
+        value = new DateTimeOffset(new DateTime(c * 100 + yy, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(fraction));
+        return true;
+    }
+
+    private static bool TwoDigits(string s, int at, out int value)
+    {
+        int a = s[at] - '0', b = s[at + 1] - '0';
+        value = a * 10 + b;
+        return (uint)a <= 9 && (uint)b <= 9;
+    }
 }

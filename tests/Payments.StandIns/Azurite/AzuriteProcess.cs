@@ -21,14 +21,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     private static Task<AzuriteProcess>? _shared;
 
     private readonly Process _process;
-    private readonly string _watchdogPath;
     private readonly StringBuilder _output;
     private int _disposed;
 
-    private AzuriteProcess(Process process, string watchdogPath, StringBuilder output, int tablePort, int queuePort, int blobPort)
+    private AzuriteProcess(Process process, StringBuilder output, int tablePort, int queuePort, int blobPort)
     {
         _process = process;
-        _watchdogPath = watchdogPath;
         _output = output;
         TablePort = tablePort;
         QueuePort = queuePort;
@@ -101,8 +99,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                 "(it installs the Azurite version pinned in package.json into node_modules/).");
         }
 
-        var watchdog = Path.Combine(Path.GetTempPath(), $"azurite-watchdog-{Environment.ProcessId}-{Guid.NewGuid():N}.js");
-        await File.WriteAllTextAsync(watchdog, WatchdogScript, ct);
+        var watchdog = await WriteWatchdogAsync(ct);
 
         var psi = new ProcessStartInfo("node")
         {
@@ -161,7 +158,6 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            TryDelete(watchdog);
             throw new InvalidOperationException("Could not start `node` (is Node.js on PATH?) to run Azurite.", e);
         }
         process.BeginOutputReadLine();
@@ -174,13 +170,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         catch (Exception e)
         {
             try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            TryDelete(watchdog);
             string text;
             lock (output) text = output.ToString();
             throw new InvalidOperationException($"Azurite did not start ({e.GetType().Name}: {e.Message}). Its output:\n{text}", e);
         }
 
-        return new AzuriteProcess(process, watchdog, output, table, queue, blob);
+        return new AzuriteProcess(process, output, table, queue, blob);
     }
 
     /// <summary>The Azurite console output so far (diagnostics).</summary>
@@ -195,7 +190,6 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
         catch (InvalidOperationException) { }
         catch (System.ComponentModel.Win32Exception) { }
-        TryDelete(_watchdogPath);
     }
 
     public async ValueTask DisposeAsync()
@@ -220,6 +214,26 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
         throw new InvalidOperationException(
             $"No package.json found above '{AppContext.BaseDirectory}': cannot locate the repository root and its node_modules/azurite.");
+    }
+
+    /// <summary>The watchdog script in the temp folder, named by its content hash (shared by all runs, never deleted).</summary>
+    private static async Task<string> WriteWatchdogAsync(CancellationToken ct)
+    {
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(WatchdogScript)))[..16].ToLowerInvariant();
+        var path = Path.Combine(Path.GetTempPath(), $"payments-azurite-watchdog-{hash}.js");
+        if (File.Exists(path)) return path;
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        await File.WriteAllTextAsync(temp, WatchdogScript, ct);
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (IOException)
+        {
+            TryDelete(temp);
+            if (!File.Exists(path)) throw;
+        }
+        return path;
     }
 
     private static void TryDelete(string path)

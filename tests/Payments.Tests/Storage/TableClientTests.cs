@@ -323,11 +323,12 @@ public class TableClientTests
     {
         var (service, table) = await StorageTestContext.NewTableAsync();
         var before = service.RequestsSent;
-        await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync(
+        var twoPartitions = await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync(
         [
-            new(TableTransactionActionType.Insert, new TableEntity("p1", "r")),
-            new(TableTransactionActionType.Insert, new TableEntity("p2", "r")),
+            new(TableTransactionActionType.Insert, new TableEntity("p1", "r1")),
+            new(TableTransactionActionType.Insert, new TableEntity("p2", "r2")),
         ]));
+        Assert.Contains("PartitionKey", twoPartitions.Message);
         await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync(
             Enumerable.Range(0, 101).Select(i => new TableTransactionAction(TableTransactionActionType.Insert, new TableEntity("p", $"r{i}"))).ToList()));
         await Assert.ThrowsAsync<ArgumentException>(() => table.SubmitTransactionAsync(

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Payments.Core.Storage;
+using Payments.StandIns.Azurite;
+
+namespace Payments.Benchmarks.Storage;
+
+/// <summary>Our table and queue clients against the same requests hand-built on a bare HttpClient, to the
+/// same Azurite in the same run: one request at a time, alternating which side goes first, after a warm-up.
+/// Each operation is reported as its own scenario with the bare HttpClient p50 as its baseline.</summary>
+public sealed class StorageScenario : IBenchmarkScenario
+{
+    public string Name => "storage";
+
+    /// <summary>One operation: the timed calls of both sides, and per side an untimed step before and after
+    /// each call (the queue get puts its message first and deletes it after, so the queue stays small).</summary>
+    private sealed record Operation(string Scenario, Func<int, CancellationToken, Task<object?>> Ours, Func<int, CancellationToken, Task<object?>> Bare)
+    {
+        public Func<CancellationToken, Task>? BeforeOurs { get; init; }
+        public Func<CancellationToken, Task>? BeforeBare { get; init; }
+        public Func<object?, CancellationToken, Task>? AfterOurs { get; init; }
+        public Func<object?, CancellationToken, Task>? AfterBare { get; init; }
+    }
+
+    private static Func<int, CancellationToken, Task<object?>> Timed(Func<int, CancellationToken, Task> call) =>
+        async (i, c) => { await call(i, c); return null; };
+
+    public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext ctx, CancellationToken ct)
+    {
+        var azurite = ctx.Azurite;
+        var n = ctx.Iterations;
+        var warmup = Math.Clamp(n / 5, 20, 200);
+        var connection = StorageConnection.Parse(azurite.ConnectionString);
+        var tables = new TableServiceClient(connection);
+        var queues = new QueueServiceClient(connection);
+        using var bare = new BareStorageClient(AzuriteProcess.AccountName, AzuriteProcess.AccountKey, azurite.TableEndpoint, azurite.QueueEndpoint);
+
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var table = tables.GetTableClient("bench" + run);
+        await table.CreateIfNotExistsAsync(ct);
+        var tableName = table.Name;
+
+        var when = DateTimeOffset.UtcNow;
+        TableEntity Entity(string pk, string rk) => new(pk, rk)
+        {
+            ["Status"] = "PENDING",
+            ["AmountMicros"] = 1_234_560_000L,
+            ["Currency"] = "USD",
+            ["Attempts"] = 1,
+            ["CreatedAt"] = when,
+            ["Final"] = false,
+        };
+        var whenText = when.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        string BareJson(string pk, string rk) =>
+            $"{{\"PartitionKey\":\"{pk}\",\"RowKey\":\"{rk}\",\"Status\":\"PENDING\",\"AmountMicros@odata.type\":\"Edm.Int64\",\"AmountMicros\":\"1234560000\"," +
+            $"\"Currency\":\"USD\",\"Attempts\":1,\"CreatedAt@odata.type\":\"Edm.DateTime\",\"CreatedAt\":\"{whenText}\",\"Final\":false}}";
+
+        await table.InsertAsync(Entity("get", "one"), ct);
+
+        var ourQueue = queues.GetQueueClient("bench-ours-" + run);
+        var bareQueue = queues.GetQueueClient("bench-bare-" + run);
+        var putQueue = queues.GetQueueClient("bench-put-" + run);
+        await ourQueue.CreateIfNotExistsAsync(ct);
+        await bareQueue.CreateIfNotExistsAsync(ct);
+        await putQueue.CreateIfNotExistsAsync(ct);
+        var message = "{\"paymentIntegratorAccountId\":\"InvisiCashUSA_USD\",\"requestId\":\"" + Guid.NewGuid() + "\"}";
+        var messageBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(message));
+
+        Operation[] operations =
+        [
+            new("storage.get",
+                Timed(async (_, c) => { if (await table.GetAsync("get", "one", cancellationToken: c) is null) throw new InvalidOperationException("missing"); }),
+                Timed(async (_, c) => await bare.GetEntityAsync(tableName, "get", "one", c))),
+            new("storage.insert",
+                Timed((i, c) => table.InsertAsync(Entity("ins", "o" + i), c)),
+                Timed((i, c) => bare.InsertAsync(tableName, Encoding.UTF8.GetBytes(BareJson("ins", "b" + i)), c))),
+            new("storage.batch10",
+                Timed((i, c) => table.SubmitTransactionAsync(
+                    Enumerable.Range(0, 10).Select(r => new TableTransactionAction(TableTransactionActionType.Insert, Entity("bo" + i, "r" + r))).ToList(), c)),
+                Timed((i, c) =>
+                {
+                    var (body, boundary) = BareBatch(bare.TableBase + tableName, "bb" + i, BareJson);
+                    return bare.BatchAsync(body, boundary, c);
+                })),
+            new("storage.queue-get",
+                async (_, c) => (await ourQueue.ReceiveAsync(1, TimeSpan.FromMinutes(5), c)).Single(),
+                async (_, c) => await bare.GetMessagesAsync(bareQueue.Name, 1, 300, c))
+            {
+                BeforeOurs = c => ourQueue.SendAsync(message, cancellationToken: c),
+                BeforeBare = c => bareQueue.SendAsync(message, cancellationToken: c),
+                AfterOurs = (m, c) => ourQueue.DeleteAsync(((QueueMessage)m!).MessageId, ((QueueMessage)m!).PopReceipt, c),
+                AfterBare = (xml, c) =>
+                {
+                    var text = Encoding.UTF8.GetString((byte[])xml!);
+                    var id = Regex.Match(text, "<MessageId>([^<]+)</MessageId>").Groups[1].Value;
+                    var receipt = Regex.Match(text, "<PopReceipt>([^<]+)</PopReceipt>").Groups[1].Value;
+                    return bareQueue.DeleteAsync(id, receipt, c);
+                },
+            },
+            new("storage.queue-put",
+                Timed((_, c) => putQueue.SendAsync(message, cancellationToken: c)),
+                Timed((_, c) => bare.PutMessageAsync(putQueue.Name, messageBase64, c))),
+        ];
+        var only = Environment.GetEnvironmentVariable("STORAGE_BENCH_OPS")?.Split(',');
+        if (only is not null) operations = operations.Where(o => only.Any(x => o.Scenario.EndsWith(x, StringComparison.Ordinal))).ToArray();
+
+        var results = new List<BenchmarkResult>();
+        foreach (var op in operations)
+        {
+            for (var i = 0; i < warmup; i++)
+            {
+                await RunOneAsync(op, ours: true, -1 - i, null, ct);
+                await RunOneAsync(op, ours: false, -1 - i, null, ct);
+            }
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var ours = new LatencyRecorder();
+            var baseline = new LatencyRecorder();
+            long ourOps = 0;
+            for (var i = 0; i < n; i++)
+            {
+                // alternate who goes first so neither side always meets a warmer server
+                if (i % 2 == 0)
+                {
+                    ourOps += await RunOneAsync(op, ours: true, i, ours, ct);
+                    await RunOneAsync(op, ours: false, i, baseline, ct);
+                }
+                else
+                {
+                    await RunOneAsync(op, ours: false, i, baseline, ct);
+                    ourOps += await RunOneAsync(op, ours: true, i, ours, ct);
+                }
+            }
+            var opsPerRequest = (double)ourOps / n;
+            results.Add(ours.ToResult(op.Scenario, opsPerRequest, baseline.Percentile(50)));
+        }
+        return results;
+    }
+
+    /// <returns>the storage requests our client sent for the timed call (0 for the bare side).</returns>
+    private static async Task<long> RunOneAsync(Operation op, bool ours, int i, LatencyRecorder? recorder, CancellationToken ct)
+    {
+        var before = ours ? op.BeforeOurs : op.BeforeBare;
+        if (before is not null) await before(ct);
+        var opsBefore = StorageMetrics.TotalOperations;
+        recorder?.StartWall();
+        var start = Stopwatch.GetTimestamp();
+        var result = await (ours ? op.Ours : op.Bare)(i, ct);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        recorder?.StopWall();
+        recorder?.Add(elapsed);
+        var sent = StorageMetrics.TotalOperations - opsBefore;
+        var after = ours ? op.AfterOurs : op.AfterBare;
+        if (after is not null) await after(result, ct);
+        return ours ? sent : 0;
+    }
+
+    private static (byte[] Body, string Boundary) BareBatch(string tableUrl, string pk, Func<string, string, string> json)
+    {
+        var boundary = "batch_" + Guid.NewGuid().ToString("N");
+        var changeset = "changeset_" + Guid.NewGuid().ToString("N");
+        var sb = new StringBuilder();
+        sb.Append("--").Append(boundary).Append("\r\nContent-Type: multipart/mixed; boundary=").Append(changeset).Append("\r\n\r\n");
+        for (var r = 0; r < 10; r++)
+        {
+            sb.Append("--").Append(changeset).Append("\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n");
+            sb.Append("POST ").Append(tableUrl).Append(" HTTP/1.1\r\nAccept: application/json;odata=nometadata\r\nDataServiceVersion: 3.0;\r\n");
+            sb.Append("Prefer: return-no-content\r\nContent-Type: application/json\r\n\r\n");
+            sb.Append(json(pk, "r" + r)).Append("\r\n");
+        }
+        sb.Append("--").Append(changeset).Append("--\r\n\r\n--").Append(boundary).Append("--\r\n");
+        return (Encoding.UTF8.GetBytes(sb.ToString()), boundary);
+    }
+}
