@@ -22,7 +22,10 @@ public static class LocalHostApp
 
     /// <param name="overrides">settings that win over every other source (tests)</param>
     /// <param name="configure">last changes to the builder (tests: log capture, a fake clock)</param>
-    public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="configureApp">middleware to add before the routes (benchmarks: timing)</param>
+    /// <param name="runFinishing">false: no queue pumps and no relay (benchmarks of the protocol calls alone)</param>
+    public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? configureApp = null, bool runFinishing = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (LocalSettings.FindFile() is { } settingsFile)
@@ -38,9 +41,10 @@ public static class LocalHostApp
         builder.Services.AddSingleton(queues);
         builder.Services.AddSingleton(new StorageClientOptions { MessageEncoding = queues.MessageEncoding });
         builder.Services.AddPayments(builder.Configuration);
-        builder.Services.AddLocalFinishing();
+        if (runFinishing) builder.Services.AddLocalFinishing();
         configure?.Invoke(builder);
         var app = builder.Build();
+        configureApp?.Invoke(app);
         MapRoutes(app, builder.Configuration[SettingNames.InternalApiKey]);
         return app;
     }

@@ -6,12 +6,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Benchmarks;
+using Payments.Benchmarks.Endpoint;
 using Payments.Benchmarks.Storage;
 using Payments.StandIns.Azurite;
 
 IBenchmarkScenario[] registry =
 [
     new StorageScenario(),
+    new EndpointScenario(),
 ];
 
 string[]? selected = null;

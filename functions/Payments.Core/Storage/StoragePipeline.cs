@@ -111,6 +111,13 @@ internal sealed class MetricsPolicy(StorageService service) : HttpPipelineSynchr
         Interlocked.Increment(ref _sent);
         if (service == StorageService.Table) Interlocked.Increment(ref StorageMetrics._table);
         else Interlocked.Increment(ref StorageMetrics._queue);
+        if (StorageMetrics.Current is not null) message.SetProperty(typeof(MetricsPolicy), System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    public override void OnReceivedResponse(HttpMessage message)
+    {
+        if (StorageMetrics.Current is { } scope && message.TryGetProperty(typeof(MetricsPolicy), out var started) && started is long start)
+            scope.Add(System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 }
 

@@ -25,6 +25,40 @@ public static class StorageMetrics
     public static long QueueOperations => Interlocked.Read(ref _queue);
     /// <summary>Table plus queue requests.</summary>
     public static long TotalOperations => TableOperations + QueueOperations;
+
+    private static readonly AsyncLocal<StorageScope?> _current = new();
+    internal static StorageScope? Current => _current.Value;
+
+    /// <summary>Counts the round trips made, and the time spent in them, by the code that runs in
+    /// this async flow until the scope is disposed (one protocol call, for the benchmark).</summary>
+    public static StorageScope BeginScope()
+    {
+        var scope = new StorageScope(_current.Value);
+        _current.Value = scope;
+        return scope;
+    }
+
+    internal static void EndScope(StorageScope scope) => _current.Value = scope.Outer;
+}
+
+public sealed class StorageScope : IDisposable
+{
+    private long _operations;
+    private long _ticks;
+    internal StorageScope(StorageScope? outer) => Outer = outer;
+    internal StorageScope? Outer { get; }
+    public long Operations => Interlocked.Read(ref _operations);
+    /// <summary>Sum of the round trips' durations (send to response headers).</summary>
+    public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
+
+    internal void Add(long ticks)
+    {
+        Interlocked.Increment(ref _operations);
+        Interlocked.Add(ref _ticks, ticks);
+        Outer?.Add(ticks);
+    }
+
+    public void Dispose() => StorageMetrics.EndScope(this);
 }
 
 /// <summary>A storage call failed: carries the HTTP status and the storage error code.</summary>
