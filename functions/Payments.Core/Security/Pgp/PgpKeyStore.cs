@@ -43,7 +43,7 @@ internal static partial class PgpKeyStore
                     if (secret.IsPrivateKeyEmpty) continue; // gpg stub of an offline primary key
                     if (secret.PublicKey.Algorithm is not (PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign or PublicKeyAlgorithmTag.RsaEncrypt)) continue;
                     PgpPrivateKey privateKey;
-                    try { privateKey = secret.ExtractPrivateKey((passphrase ?? "").ToCharArray()); }
+                    try { privateKey = secret.ExtractPrivateKeyUtf8((passphrase ?? "").ToCharArray()); }
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
                         throw new SecurityConfigurationException(passphraseSetting,
