@@ -163,17 +163,67 @@ public sealed class PgpEnvelope : IMessageEnvelope
                 if (!key.Info.CanSign || !key.Info.IsUsable(now) || (sig.KeyId != 0 && sig.KeyId != key.Info.KeyId)) continue;
                 try
                 {
-                    sig.InitVerify(key.Key);
-                    sig.Update(content.Literal);
-                    if (sig.Verify()) return content.Literal;
+                    if (VerifySignature(sig, key, content.Literal)) return content.Literal;
                 }
-                catch (Exception e) when (e is PgpException or InvalidOperationException or ArgumentException or IOException)
+                catch (Exception e) when (e is PgpException or InvalidOperationException or ArgumentException or IOException or CryptographicException)
                 {
                     // a signature we cannot check is simply not a valid one
                 }
             }
         }
         throw Signature("No valid signature from an active Google key.");
+    }
+
+    /// <summary>
+    /// RSA signatures are checked on the platform's RSA (BouncyCastle's managed public-key operation costs
+    /// ≈2 ms, the platform's ≈0.05 ms); other algorithms fall back to BouncyCastle. The hashed trailer is
+    /// BouncyCastle's, the same bytes its own verifier would hash.
+    /// </summary>
+    private static bool VerifySignature(PgpSignature sig, PgpPeerKey key, byte[] data)
+    {
+        HashAlgorithmName? name = sig.HashAlgorithm switch
+        {
+            HashAlgorithmTag.Sha256 => HashAlgorithmName.SHA256,
+            HashAlgorithmTag.Sha384 => HashAlgorithmName.SHA384,
+            HashAlgorithmTag.Sha512 => HashAlgorithmName.SHA512,
+            _ => null,
+        };
+        if (key.Rsa is null || name is null || sig.KeyAlgorithm is not (PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign))
+        {
+            sig.InitVerify(key.Key);
+            sig.Update(data);
+            return sig.Verify();
+        }
+        using var hash = IncrementalHash.CreateHash(name.Value);
+        if (sig.SignatureType == PgpSignature.CanonicalTextDocument) AppendCanonicalText(hash, data);
+        else hash.AppendData(data);
+        hash.AppendData(sig.GetSignatureTrailer());
+        var digest = hash.GetHashAndReset();
+        var value = sig.GetSignature();
+        if (value.Length > key.Rsa.ModulusBytes) return false;
+        var signature = PgpPackets.PadLeft(value, key.Rsa.ModulusBytes);
+        return key.Rsa.Use((digest, signature, name.Value), static (rsa, s) =>
+            rsa.VerifyHash(s.digest, s.signature, s.Value, RSASignaturePadding.Pkcs1));
+    }
+
+    /// <summary>Text signatures (type 0x01) hash the data with every line ending as CR LF (RFC 4880 §5.2.1).</summary>
+    private static void AppendCanonicalText(IncrementalHash hash, byte[] data)
+    {
+        ReadOnlySpan<byte> crlf = [(byte)'\r', (byte)'\n'];
+        int start = 0;
+        byte last = 0;
+        for (int i = 0; i < data.Length; i++)
+        {
+            byte b = data[i];
+            if (b is (byte)'\r' or (byte)'\n')
+            {
+                hash.AppendData(data.AsSpan(start, i - start));
+                if (b == '\r' || last != '\r') hash.AppendData(crlf);
+                start = i + 1;
+            }
+            last = b;
+        }
+        hash.AppendData(data.AsSpan(start));
     }
 
     private sealed class InnerContent
