@@ -7,10 +7,11 @@ namespace Payments.Tests.Security;
 public sealed class JweKeysFixture : IDisposable
 {
     public RSA Ours1 { get; } = RSA.Create(3072);
-    public RSA Ours2 { get; } = RSA.Create(3072);
     public RSA Google1 { get; } = RSA.Create(3072);
-    public RSA Google2 { get; } = RSA.Create(3072);
-    public RSA Stranger { get; } = RSA.Create(3072);
+    // Rotation partners and the stranger only need to be valid keys; 2048 bits keeps the fixture quick.
+    public RSA Ours2 { get; } = RSA.Create(2048);
+    public RSA Google2 { get; } = RSA.Create(2048);
+    public RSA Stranger { get; } = RSA.Create(2048);
 
     /// <summary>Our side: two decryption keys (PKCS#8 and PKCS#1 PEM), two Google keys (SPKI and PKCS#1).</summary>
     public JweEnvelope Envelope() => new(

@@ -75,10 +75,10 @@ public sealed class KeyToolTests : IDisposable
     {
         var secretFile = Path.Combine(_dir, "k.pem");
         var output = new StringWriter();
-        Assert.Equal(0, KeyTool.Run(["--jwe", "--out", secretFile, "--print-secret"], output));
+        Assert.Equal(0, KeyTool.Run(["--jwe", "--bits", "2048", "--out", secretFile, "--print-secret"], output));
         Assert.Contains("-----BEGIN PRIVATE KEY-----", output.ToString());
-        Assert.Equal(1, KeyTool.Run(["--jwe", "--out", secretFile], new StringWriter()));
-        Assert.Equal(0, KeyTool.Run(["--jwe", "--out", secretFile, "--force"], new StringWriter()));
+        Assert.Equal(1, KeyTool.Run(["--jwe", "--bits", "2048", "--out", secretFile], new StringWriter()));
+        Assert.Equal(0, KeyTool.Run(["--jwe", "--bits", "2048", "--out", secretFile, "--force"], new StringWriter()));
     }
 
     [Theory]

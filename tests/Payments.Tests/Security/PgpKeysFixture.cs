@@ -7,8 +7,8 @@ using Payments.Core.Security;
 namespace Payments.Tests.Security;
 
 /// <summary>
-/// gpg-made RSA keys, generated once per test class: two integrator keys (the second passphrase
-/// protected, for rotation), Google's key, a stranger's key and a Google key that expired a year ago.
+/// gpg-made RSA keys, generated once per test class: two integrator keys (RSA-3072; the second, RSA-2048 to save time,
+/// passphrase protected, for rotation), Google's key, a stranger's key and a Google key that expired a year ago.
 /// All live in one gpg home, which plays Google: it signs and encrypts requests, and decrypts and
 /// verifies our responses.
 /// </summary>
@@ -21,8 +21,8 @@ public sealed class PgpKeysFixture : IDisposable
         Gpg = new Gpg();
         Ours1 = Gpg.GenerateKey("Integrator One <one@integrator.test>", "rsa3072", "sign", "1y");
         Gpg.AddSubkey(Ours1, "rsa3072", "encr", "1y");
-        Ours2 = Gpg.GenerateKey("Integrator Two <two@integrator.test>", "rsa3072", "sign", "1y", OursPassphrase);
-        Gpg.AddSubkey(Ours2, "rsa3072", "encr", "1y", OursPassphrase);
+        Ours2 = Gpg.GenerateKey("Integrator Two <two@integrator.test>", "rsa2048", "sign", "1y", OursPassphrase);
+        Gpg.AddSubkey(Ours2, "rsa2048", "encr", "1y", OursPassphrase);
         Google = Gpg.GenerateKey("Google Payments <payments@google.test>", "rsa3072", "sign", "1y");
         Gpg.AddSubkey(Google, "rsa3072", "encr", "1y");
         Stranger = Gpg.GenerateKey("Stranger <stranger@elsewhere.test>", "rsa2048", "sign", "1y");
