@@ -37,6 +37,13 @@ public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture
     }
 
     [Fact]
+    public void Hidden_recipient_is_found_by_trying_our_keys()
+    {
+        var body = keys.GpgBody(Json, SignEncrypt(keys.Ours2, "--throw-keyids"));
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Rotation().Open(body)));
+    }
+
+    [Fact]
     public void Key_we_no_longer_hold_is_refused()
     {
         var body = keys.GpgBody(Json, SignEncrypt(keys.Ours2));

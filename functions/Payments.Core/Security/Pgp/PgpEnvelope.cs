@@ -96,14 +96,18 @@ public sealed class PgpEnvelope : IMessageEnvelope
         if (encrypted is null) throw Encryption("The body is not an encrypted OpenPGP message.");
         if (sessions.Count == 0) throw Encryption("The message is not encrypted to a public key.");
 
-        var sessionKey = RecoverSessionKey(sessions)
-            ?? throw Encryption("The message is not encrypted to an active key of ours.");
-        var inner = DecryptIntegrityProtected(sessionKey, encrypted);
+        var sessionKey = RecoverSessionKey(sessions, out bool addressedToUs);
+        if (!addressedToUs) throw Encryption("The message is not encrypted to an active key of ours.");
+        // A session key that does not decrypt (bad PKCS#1 padding, checksum, algorithm) takes the same
+        // path and gives the same answer as a failed integrity check: no padding oracle (Bleichenbacher).
+        var inner = DecryptIntegrityProtected(sessionKey ?? RandomNumberGenerator.GetBytes(32), encrypted);
         return VerifySigned(inner);
     }
 
-    private byte[]? RecoverSessionKey(List<(long KeyId, byte[] Mpi)> sessions)
+    /// <param name="addressedToUs">some session-key packet names an active decryption key of ours (key ids are public)</param>
+    private byte[]? RecoverSessionKey(List<(long KeyId, byte[] Mpi)> sessions, out bool addressedToUs)
     {
+        addressedToUs = false;
         var now = Now;
         foreach (var (keyId, mpi) in sessions)
         {
@@ -111,6 +115,7 @@ public sealed class PgpEnvelope : IMessageEnvelope
             foreach (var key in _own)
             {
                 if (!key.Info.CanEncrypt || !key.Info.IsUsable(now) || (keyId != 0 && keyId != key.Info.KeyId)) continue;
+                addressedToUs = true;
                 if (mpi.Length > key.Rsa.ModulusBytes) continue;
                 var input = PgpPackets.PadLeft(mpi, key.Rsa.ModulusBytes);
                 var decrypted = key.Rsa.Use(input, static (rsa, c) =>
@@ -142,7 +147,7 @@ public sealed class PgpEnvelope : IMessageEnvelope
         if (plain.Length < prefix + mdc) throw Encryption("The encrypted data is truncated.");
         var hash = SHA1.HashData(plain.AsSpan(0, plain.Length - 20)); // MDC covers prefix, data and its own 0xD3 0x14 header
         if (plain[^22] != 0xD3 || plain[^21] != 0x14 || !CryptographicOperations.FixedTimeEquals(hash, plain.AsSpan(plain.Length - 20)))
-            throw Encryption("The integrity check (MDC) failed.");
+            throw Encryption("The message cannot be decrypted: session key or integrity check (MDC) failed.");
         return plain[prefix..^mdc];
     }
 
