@@ -11,7 +11,11 @@ namespace Payments.Core.Security;
 public static class MessageEnvelopeFactory
 {
     /// <exception cref="SecurityConfigurationException">mode missing/unknown, None outside Development, or a key setting unusable</exception>
-    public static IMessageEnvelope Create(IConfiguration configuration, TimeProvider? timeProvider = null)
+    public static IMessageEnvelope Create(IConfiguration configuration) => Create(configuration, TimeProvider.System);
+
+    /// <param name="timeProvider">clock for key expiry (tests)</param>
+    /// <inheritdoc cref="Create(IConfiguration)"/>
+    public static IMessageEnvelope Create(IConfiguration configuration, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var mode = configuration[SettingNames.SecurityMode]?.Trim();

@@ -184,6 +184,33 @@ public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture
     }
 
     [Fact]
+    public void Malformed_content_inside_valid_encryption_is_an_envelope_failure()
+    {
+        var envelope = keys.Single();
+        var signed = keys.Gpg.Must(Encoding.UTF8.GetBytes(Json), "--digest-algo", "SHA384", "-u", keys.Google, "--compress-algo", "none", "--sign").Stdout;
+        var rng = new Random(7);
+        var inners = new List<byte[]> { Array.Empty<byte>(), signed[..(signed.Length / 2)], signed[..^1], signed.Concat(signed).ToArray() };
+        for (int i = 0; i < 30; i++)
+        {
+            var mutated = (byte[])signed.Clone();
+            mutated[rng.Next(mutated.Length)] ^= (byte)(1 + rng.Next(255));
+            inners.Add(mutated);
+            var random = new byte[rng.Next(1, 300)];
+            rng.NextBytes(random);
+            inners.Add(random);
+        }
+        foreach (var inner in inners)
+        {
+            byte[]? opened = null;
+            var e = Record.Exception(() => opened = envelope.Open(keys.WrapEncrypted(inner)));
+            // Bytes outside the signature (one-pass packet, literal file name/date, unhashed subpackets)
+            // may change and still open, but never to anything other than what Google signed.
+            if (e is null) Assert.Equal(Json, Encoding.UTF8.GetString(opened!));
+            else Assert.IsType<EnvelopeException>(e);
+        }
+    }
+
+    [Fact]
     public void Base64_variants_are_accepted_but_not_a_mix_of_alphabets()
     {
         var envelope = keys.Single();
