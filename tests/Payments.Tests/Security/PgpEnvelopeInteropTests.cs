@@ -112,6 +112,20 @@ public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture
     }
 
     [Fact]
+    public void Expired_signature_does_not_count()
+    {
+        var body = keys.GpgBody(Json, SignEncrypt(keys.Ours1, "--default-sig-expire", "1d"));
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single().Open(body)));
+        var twoDaysLater = new PgpEnvelope(keys.Ours1Secret, null, keys.GooglePublicKeys, new FixedClock(DateTimeOffset.UtcNow.AddDays(2)));
+        Assert.Equal(EnvelopeFailure.InvalidSignature, Failure(() => twoDaysLater.Open(body)));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
     public void One_valid_signature_among_several_opens()
     {
         var body = keys.GpgBody(Json, "--sign", "--encrypt", "--digest-algo", "SHA384", "-u", keys.Stranger, "-u", keys.Google, "-r", keys.Ours1);

@@ -163,6 +163,8 @@ public sealed class PgpEnvelope : IMessageEnvelope
         {
             if (sig.SignatureType is not (PgpSignature.BinaryDocument or PgpSignature.CanonicalTextDocument)) continue;
             if (Array.IndexOf(AcceptedHashes, sig.HashAlgorithm) < 0) continue; // SHA-1/MD5 never count
+            if (sig.HasSubpackets && sig.GetHashedSubPackets().GetSignatureExpirationTime() is > 0 and var lifetime
+                && sig.CreationTime.AddSeconds(lifetime) <= now) continue; // an expired signature does not count either
             foreach (var key in _google)
             {
                 if (!key.Info.CanSign || !key.Info.IsUsable(now) || (sig.KeyId != 0 && sig.KeyId != key.Info.KeyId)) continue;
