@@ -9,7 +9,7 @@ public sealed class Gpg : IDisposable
     public Gpg()
     {
         // Short path: gpg-agent's socket path must stay under the Unix socket length limit.
-        Home = Path.Combine("/tmp", "gpgt" + Guid.NewGuid().ToString("N")[..10]);
+        Home = Path.Combine(OperatingSystem.IsWindows() ? Path.GetTempPath() : "/tmp", "gpgt" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(Home);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
