@@ -55,14 +55,18 @@ public sealed class PgpKeysFixture : IDisposable
     public string GoogleSecret { get; }
     public string GooglePublicKeys { get; }
 
+    // Envelopes are built once and shared (they are thread-safe): unlocking gpg's passphrase-protected
+    // key runs its calibrated S2K, which is slow on a loaded machine.
+    private PgpEnvelope? _single, _rotation, _googleSide;
+
     /// <summary>Our side with one integrator key.</summary>
-    public PgpEnvelope Single() => new(Ours1Secret, null, GooglePublicKeys);
+    public PgpEnvelope Single() => _single ??= new(Ours1Secret, null, GooglePublicKeys);
 
     /// <summary>Our side during a rotation: both integrator keys (one protected by the passphrase).</summary>
-    public PgpEnvelope Rotation() => new(Ours1Secret + "\n" + Ours2Secret, OursPassphrase, GooglePublicKeys);
+    public PgpEnvelope Rotation() => _rotation ??= new(Ours1Secret + "\n" + Ours2Secret, OursPassphrase, GooglePublicKeys);
 
     /// <summary>Google's side, as our own envelope sees it (for round trips).</summary>
-    public PgpEnvelope GoogleSide() => new(GoogleSecret, null, Ours1Public + "\n" + Ours2Public);
+    public PgpEnvelope GoogleSide() => _googleSide ??= new(GoogleSecret, null, Ours1Public + "\n" + Ours2Public);
 
     /// <summary>Runs gpg over <paramref name="json"/> and returns the binary output base64url-encoded, as Google sends it.</summary>
     public byte[] GpgBody(string json, params string[] args) =>
