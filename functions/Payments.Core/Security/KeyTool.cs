@@ -56,7 +56,7 @@ public static class KeyTool
             WritePrivate(o.Out!, secret, o.Force);
             if (o.PublicOut is not null) File.WriteAllText(o.PublicOut, publicKey);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             output.WriteLine($"cannot write the key file: {e.Message}");
             return 1;
