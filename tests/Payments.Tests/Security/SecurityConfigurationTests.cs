@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Payments.Core.Hosting;
+using Payments.Core.Security;
+
+namespace Payments.Tests.Security;
+
+/// <summary>Keys made with the key tool's generator (fast; gpg interop of those keys is in KeyToolTests).</summary>
+public sealed class ToolKeysFixture
+{
+    public const string Passphrase = "correct horse";
+    public (string Secret, string Public) Ours { get; } = KeyTool.GeneratePgp("Integrator <ops@integrator.test>", Passphrase, DateTime.UtcNow, TimeSpan.FromDays(365));
+    public (string Secret, string Public) Google { get; } = KeyTool.GeneratePgp("Google <google@google.test>", null, DateTime.UtcNow, TimeSpan.FromDays(365));
+    public (string Secret, string Public) Expired { get; } = KeyTool.GeneratePgp("Old <old@test>", null, DateTime.UtcNow.AddDays(-400), TimeSpan.FromDays(365), bits: 2048);
+}
+
+public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFixture<ToolKeysFixture>
+{
+    private static IConfiguration Config(params (string Key, string? Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    private IConfiguration PgpConfig(string? ours = null, string? passphrase = ToolKeysFixture.Passphrase, string? google = null) => Config(
+        (SettingNames.SecurityMode, "Pgp"),
+        (SettingNames.PgpIntegratorPrivateKeys, ours ?? keys.Ours.Secret),
+        (SettingNames.PgpPassphrase, passphrase),
+        (SettingNames.PgpGooglePublicKeys, google ?? keys.Google.Public));
+
+    private static SecurityConfigurationException Refused(IConfiguration configuration, string setting, string? secret = null)
+    {
+        var e = Assert.Throws<SecurityConfigurationException>(() => MessageEnvelopeFactory.Create(configuration));
+        Assert.Contains(setting, e.Message);
+        Assert.Equal(setting, e.Setting);
+        Assert.Null(e.InnerException);
+        if (secret is not null)
+        {
+            // No line of the key material (nor any 12-character piece of it) appears in the message.
+            foreach (var line in secret.Split('\n').Select(l => l.Trim()).Where(l => l.Length >= 12 && !l.StartsWith("-----", StringComparison.Ordinal)))
+                for (int i = 0; i + 12 <= line.Length; i += 6)
+                    Assert.DoesNotContain(line.Substring(i, 12), e.Message);
+        }
+        return e;
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("Production", null)]
+    [InlineData(null, "Staging")]
+    [InlineData("Production", "Development")]
+    public void None_is_refused_outside_development(string? functionsEnvironment, string? dotnetEnvironment)
+    {
+        var e = Refused(Config((SettingNames.SecurityMode, "None"), (SettingNames.FunctionsEnvironment, functionsEnvironment), (SettingNames.DotnetEnvironment, dotnetEnvironment)), "Security__Mode");
+        Assert.Contains("Development", e.Message);
+    }
+
+    [Theory]
+    [InlineData("Development", null)]
+    [InlineData(null, "Development")]
+    public void None_is_allowed_in_development(string? functionsEnvironment, string? dotnetEnvironment)
+    {
+        var envelope = MessageEnvelopeFactory.Create(Config((SettingNames.SecurityMode, "None"), (SettingNames.FunctionsEnvironment, functionsEnvironment), (SettingNames.DotnetEnvironment, dotnetEnvironment)));
+        Assert.IsType<PlainJsonEnvelope>(envelope);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("Plain")]
+    public void Missing_or_unknown_mode_is_refused(string? mode) => Refused(Config((SettingNames.SecurityMode, mode)), "Security__Mode");
+
+    [Fact]
+    public void Pgp_mode_builds_a_working_envelope()
+    {
+        var ours = MessageEnvelopeFactory.Create(PgpConfig());
+        Assert.IsType<PgpEnvelope>(ours);
+        var google = new PgpEnvelope(keys.Google.Secret, null, keys.Ours.Public);
+        var json = Encoding.UTF8.GetBytes("{\"a\":1}");
+        Assert.Equal(json, google.Open(ours.Seal(json)));
+        Assert.Equal(json, ours.Open(google.Seal(json)));
+    }
+
+    [Fact]
+    public void Malformed_private_key_names_the_setting_without_key_material()
+    {
+        var lines = keys.Ours.Secret.Split('\n');
+        int middle = lines.Length / 2;
+        lines[middle] = new string(lines[middle].Reverse().ToArray());
+        lines[middle + 1] = "!!" + lines[middle + 1][2..];
+        var corrupted = string.Join('\n', lines);
+        Refused(PgpConfig(ours: corrupted), "Security__Pgp__IntegratorPrivateKeys", corrupted);
+        Refused(PgpConfig(ours: "not a key at all"), "Security__Pgp__IntegratorPrivateKeys", "not a key at all");
+        Refused(PgpConfig(ours: keys.Google.Public), "Security__Pgp__IntegratorPrivateKeys", keys.Google.Public);
+    }
+
+    [Fact]
+    public void Missing_settings_are_named()
+    {
+        Refused(Config((SettingNames.SecurityMode, "Pgp"), (SettingNames.PgpGooglePublicKeys, keys.Google.Public)), "Security__Pgp__IntegratorPrivateKeys");
+        Refused(Config((SettingNames.SecurityMode, "Pgp"), (SettingNames.PgpIntegratorPrivateKeys, keys.Ours.Secret), (SettingNames.PgpPassphrase, ToolKeysFixture.Passphrase)), "Security__Pgp__GooglePublicKeys");
+        Refused(Config((SettingNames.SecurityMode, "Jwe")), "Security__Jwe__IntegratorPrivateKeys");
+    }
+
+    [Fact]
+    public void Wrong_passphrase_names_the_passphrase_setting()
+    {
+        var e = Refused(PgpConfig(passphrase: "wrong"), "Security__Pgp__Passphrase", keys.Ours.Secret);
+        Assert.DoesNotContain(ToolKeysFixture.Passphrase, e.Message);
+        Refused(PgpConfig(passphrase: null), "Security__Pgp__Passphrase", keys.Ours.Secret);
+    }
+
+    [Fact]
+    public void Expired_keys_are_refused_at_start_up()
+    {
+        Refused(PgpConfig(ours: keys.Expired.Secret, passphrase: null), "Security__Pgp__IntegratorPrivateKeys", keys.Expired.Secret);
+        Refused(PgpConfig(google: keys.Expired.Public), "Security__Pgp__GooglePublicKeys", keys.Expired.Public);
+        // An expired key next to an active one is fine (rotation).
+        Assert.IsType<PgpEnvelope>(MessageEnvelopeFactory.Create(PgpConfig(google: keys.Expired.Public + keys.Google.Public)));
+    }
+
+    [Fact]
+    public void Keys_expire_while_running()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var ours = new PgpEnvelope(keys.Ours.Secret, ToolKeysFixture.Passphrase, keys.Google.Public, clock);
+        var google = new PgpEnvelope(keys.Google.Secret, null, keys.Ours.Public);
+        var request = google.Seal("{}"u8);
+        Assert.Equal("{}"u8.ToArray(), ours.Open(request));
+        clock.Now = clock.Now.AddDays(366);
+        Assert.Equal(EnvelopeFailure.InvalidEncryption, PgpEnvelopeInteropTests.Failure(() => ours.Open(request)));
+        Assert.Throws<InvalidOperationException>(() => ours.Seal("{}"u8));
+    }
+
+    [Fact]
+    public void Jwe_key_problems_name_the_setting_without_key_material()
+    {
+        using var rsa = RSA.Create(3072);
+        using var small = RSA.Create(1024);
+        string priv = rsa.ExportPkcs8PrivateKeyPem(), pub = rsa.ExportSubjectPublicKeyInfoPem();
+        IConfiguration Jwe(string? ours, string? google) => Config((SettingNames.SecurityMode, "Jwe"),
+            (SettingNames.JweIntegratorPrivateKeys, ours), (SettingNames.JweGooglePublicKeys, google));
+
+        Assert.IsType<JweEnvelope>(MessageEnvelopeFactory.Create(Jwe(priv, pub)));
+        var corrupted = priv[..100] + "@@@@" + priv[104..];
+        Refused(Jwe(corrupted, pub), "Security__Jwe__IntegratorPrivateKeys", corrupted);
+        var truncated = priv.Replace(priv.Split('\n')[3], "");
+        Refused(Jwe(truncated, pub), "Security__Jwe__IntegratorPrivateKeys", truncated);
+        Refused(Jwe(pub, pub), "Security__Jwe__IntegratorPrivateKeys");
+        Refused(Jwe(small.ExportPkcs8PrivateKeyPem(), pub), "Security__Jwe__IntegratorPrivateKeys", small.ExportPkcs8PrivateKeyPem());
+        Refused(Jwe(priv, "garbage"), "Security__Jwe__GooglePublicKeys");
+        Refused(Jwe(priv, priv), "Security__Jwe__GooglePublicKeys", priv);
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
