@@ -20,7 +20,7 @@ public static class ServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(PaymentsOptions.FromConfiguration(configuration));
-        services.AddSingleton(MessageEnvelopes.Create(configuration));
+        services.AddSingleton(MessageEnvelopeFactory.Create(configuration));
 
         var storage = StorageConnection.FromConfiguration(configuration, SettingNames.Storage);
         services.TryAddSingleton(new StorageClientOptions());
