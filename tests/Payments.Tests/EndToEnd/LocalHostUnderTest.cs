@@ -81,6 +81,14 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    public async Task<(int Status, byte[] Body, string? ContentType)> PostBytesAsync(string route, byte[] body, string contentType)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        using var response = await Http.PostAsync("/" + route, content);
+        return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(), response.Content.Headers.ContentType?.ToString());
+    }
+
     public async Task<(int Status, string Body)> InternalAsync(HttpMethod method, string path, string? json = null, string? key = InternalKey)
     {
         using var request = new HttpRequestMessage(method, path);

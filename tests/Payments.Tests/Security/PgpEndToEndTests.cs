@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Payments.StandIns.Google;
+using Payments.Tests.EndToEnd;
+
+namespace Payments.Tests.Security;
+
+/// <summary>The local host in Pgp mode, over HTTP, with GnuPG playing Google: requests signed and
+/// encrypted by gpg are served; responses (errors included) and notifications open and verify in gpg
+/// or on Google's side; the echo probes get the statuses of gsp.md §7.</summary>
+public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKeysFixture>, IAsyncLifetime
+{
+    private const string OctetStream = "application/octet-stream; charset=utf-8";
+    private LocalHostUnderTest _host = null!;
+    private GoogleStandIn _google = null!;
+
+    public async Task InitializeAsync()
+    {
+        _google = await GoogleStandIn.StartAsync(keys.GoogleSide());
+        _host = await LocalHostUnderTest.StartAsync(settings: new Dictionary<string, string?>
+        {
+            [SettingNames.SecurityMode] = "Pgp",
+            // Rotation: two keys of ours, requests to either are served, responses signed by both.
+            [SettingNames.PgpIntegratorPrivateKeys] = keys.Ours1Secret + "\n" + keys.Ours2Secret,
+            [SettingNames.PgpPassphrase] = PgpKeysFixture.OursPassphrase,
+            [SettingNames.PgpGooglePublicKeys] = keys.GooglePublicKeys,
+        }, google: _google);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _google.DisposeAsync();
+    }
+
+    private byte[] AsGoogle(JsonObject request, string recipient) =>
+        keys.GpgBody(request.ToJsonString(), "--sign", "--encrypt", "--digest-algo", "SHA384", "--cipher-algo", "AES256", "-u", keys.Google, "-r", recipient);
+
+    /// <summary>Decrypts and verifies a response with gpg; returns the JSON and gpg's status lines.</summary>
+    private (JsonNode Json, string Status) OpenWithGpg(byte[] body)
+    {
+        var result = keys.Gpg.Must(PgpKeysFixture.FromBase64Url(body), "--status-fd", "2", "--decrypt");
+        return (JsonNode.Parse(result.Stdout)!, result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_gpg_signed_and_encrypted_echo_is_served_and_the_response_verifies_in_gpg_with_both_our_keys()
+    {
+        foreach (var recipient in new[] { keys.Ours1, keys.Ours2 })
+        {
+            var (status, body, contentType) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(Gsp.EchoV1(), recipient), OctetStream);
+            Assert.Equal(200, status);
+            Assert.Equal(OctetStream, contentType);
+            var (json, gpgStatus) = OpenWithGpg(body);
+            Assert.Equal("client message", json["clientMessage"]!.GetValue<string>());
+            Assert.Contains("DECRYPTION_OKAY", gpgStatus);
+            Assert.Equal(2, gpgStatus.Split('\n').Count(l => l.Contains("[GNUPG:] GOODSIG", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public async Task Error_responses_are_sealed_when_the_request_could_be_attributed()
+    {
+        var request = Gsp.EchoV1();
+        request["requestHeader"]!["protocolVersion"]!["major"] = 7;
+        var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(request, keys.Ours1), OctetStream);
+        Assert.Equal(400, status);
+        var (json, gpgStatus) = OpenWithGpg(body);
+        Assert.Equal("INVALID_API_VERSION", json["errorResponseCode"]!.GetValue<string>());
+        Assert.Contains("GOODSIG", gpgStatus);
+    }
+
+    [Fact]
+    public async Task Echo_probes_get_the_statuses_of_the_spec()
+    {
+        var json = Gsp.EchoV1().ToJsonString();
+        // Not signed: encrypted only.
+        var unsigned = keys.GpgBody(json, "--encrypt", "--cipher-algo", "AES256", "-r", keys.Ours1);
+        Assert.Equal(401, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, unsigned, OctetStream)).Status);
+        // Signed by a stranger only.
+        var stranger = keys.GpgBody(json, "--sign", "--encrypt", "--digest-algo", "SHA384", "-u", keys.Stranger, "-r", keys.Ours1);
+        Assert.Equal(401, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, stranger, OctetStream)).Status);
+        // One valid signature among several.
+        var several = keys.GpgBody(json, "--sign", "--encrypt", "--digest-algo", "SHA384", "-u", keys.Stranger, "-u", keys.Google, "-r", keys.Ours1);
+        Assert.Equal(200, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, several, OctetStream)).Status);
+        // Encrypted to a key we do not have.
+        var elsewhere = keys.GpgBody(json, "--sign", "--encrypt", "--digest-algo", "SHA384", "-u", keys.Google, "-r", keys.Google);
+        Assert.Equal(400, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, elsewhere, OctetStream)).Status);
+        // Plaintext JSON in Pgp mode.
+        Assert.Equal(400, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, Encoding.UTF8.GetBytes(json), "application/json")).Status);
+        // Tampered ciphertext.
+        var tampered = AsGoogle(Gsp.EchoV1(), keys.Ours1);
+        tampered[tampered.Length / 2] = tampered[tampered.Length / 2] == (byte)'A' ? (byte)'B' : (byte)'A';
+        Assert.Contains((await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, tampered, OctetStream)).Status, new[] { 400, 401 });
+        // Standard base64 with padding is tolerated (decision documented in Security/README.md).
+        var standard = Encoding.ASCII.GetBytes(Convert.ToBase64String(PgpKeysFixture.FromBase64Url(AsGoogle(Gsp.EchoV1(), keys.Ours1))));
+        Assert.Equal(200, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, standard, OctetStream)).Status);
+    }
+
+    [Fact]
+    public async Task A_payment_notification_reaches_Google_sealed_and_signed_by_us()
+    {
+        var generate = Gsp.GenerateV1(micros: 3_000_000);
+        var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.GenerateReferenceNumberV1.Route, AsGoogle(generate, keys.Ours1), OctetStream);
+        Assert.Equal(200, status);
+        var number = OpenWithGpg(body).Json["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        var (payStatus, paid) = await _host.PayAsync(Gsp.Usd, number);
+        Assert.Equal(200, payStatus);
+        var notificationId = paid!["notificationRequestId"]!.GetValue<string>();
+        Assert.True(await _google.WaitForAcceptedAsync(notificationId, TimeSpan.FromSeconds(30)));
+        Assert.Equal(number, _google.AttemptsFor(notificationId).Single(n => n.Accepted).Fields["referenceNumber"]);
+        Assert.Empty(_google.Violations);
+    }
+}
