@@ -8,6 +8,8 @@ using Azure.Core.Pipeline;
 
 namespace Payments.Core.Storage;
 
+/// <summary>Entry point for queues: owns one pipeline and one pooled HTTP handler. Create it once per
+/// process (a singleton) and share it; <see cref="GetQueueClient"/> is cheap and its clients are thread-safe.</summary>
 public sealed class QueueServiceClient
 {
     internal readonly HttpPipeline Pipeline;

@@ -43,6 +43,13 @@ internal sealed class ScratchBuffer : IBufferWriter<byte>
         return result;
     }
 
+    /// <summary>Drops what was written (keeps no oversized buffer).</summary>
+    internal void Release()
+    {
+        _written = 0;
+        if (_buffer.Length > MaxRetained) _buffer = new byte[4096];
+    }
+
     internal void WriteAscii(string text)
     {
         var span = GetSpan(text.Length);

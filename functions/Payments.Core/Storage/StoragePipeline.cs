@@ -12,9 +12,11 @@ namespace Payments.Core.Storage;
 internal enum StorageService { Table, Queue }
 
 /// <summary>Builds the Azure.Core pipeline shared by every client of one service client:
-/// [client request id] → retry (exponential, 408/429/500/503 and transport errors) → per try:
-/// metrics, auth (SharedKey signed fresh per try, or bearer token) → buffered response → one pooled
-/// SocketsHttpHandler. Logging, distributed tracing and the telemetry User-Agent are off.</summary>
+/// retry (exponential, 408/429/500/503 and transport errors; per-try network timeout) → per try:
+/// metrics, auth (SharedKey signed with a fresh x-ms-date on each try, or a bearer token) → one pooled
+/// SocketsHttpHandler. Responses are not buffered by the pipeline: the clients read each body once into a
+/// pooled buffer (<see cref="ResponseBody"/>). Logging, distributed tracing and the telemetry User-Agent are
+/// off; the proxy is not used (storage is reached directly, in Azure and locally).</summary>
 internal static class StoragePipeline
 {
     internal const string TokenScope = "https://storage.azure.com/.default";

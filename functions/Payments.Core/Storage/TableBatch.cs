@@ -84,7 +84,7 @@ internal static class TableBatch
         if (b.Length > TableClient.MaxBatchBytes)
         {
             var size = b.Length;
-            b.ToArrayAndRelease();
+            b.Release();
             throw new ArgumentException($"The entity group transaction is {size} bytes; the limit is {TableClient.MaxBatchBytes} (4 MiB).", nameof(actions));
         }
         return b.ToArrayAndRelease();

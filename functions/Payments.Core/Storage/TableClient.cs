@@ -7,6 +7,8 @@ using Azure.Core.Pipeline;
 
 namespace Payments.Core.Storage;
 
+/// <summary>Entry point for tables: owns one pipeline and one pooled HTTP handler. Create it once per
+/// process (a singleton) and share it; <see cref="GetTableClient"/> is cheap and its clients are thread-safe.</summary>
 public sealed class TableServiceClient
 {
     internal readonly HttpPipeline Pipeline;

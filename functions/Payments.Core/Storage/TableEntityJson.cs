@@ -147,7 +147,10 @@ internal static class TableEntityJson
         if (r.TokenType != JsonTokenType.StartObject) throw new JsonException("Expected an entity object.");
         string? pk = null, rk = null, etag = null;
         object? timestamp = null;
-        var props = new Dictionary<string, object?>(StringComparer.Ordinal);
+        // The keys come first in what the service writes: the entity is created as soon as both are known
+        // and later properties go straight into it; anything before them waits in `early`.
+        TableEntity? entity = null;
+        Dictionary<string, object?>? early = null;
         List<(string Name, string Type)>? types = null;
         while (r.Read() && r.TokenType != JsonTokenType.EndObject)
         {
@@ -185,21 +188,30 @@ internal static class TableEntityJson
                 case "PartitionKey": pk = value as string; break;
                 case "RowKey": rk = value as string; break;
                 case "Timestamp": timestamp = value; break;
-                default: props[name] = value; break;
+                default:
+                    if (entity is not null) entity.Properties[name] = value;
+                    else (early ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
+                    break;
             }
+            if (entity is null && pk is not null && rk is not null) entity = new TableEntity(pk, rk);
         }
         if (pk is null || rk is null) throw new JsonException("The entity has no PartitionKey or RowKey.");
-        var entity = new TableEntity(pk, rk) { ETag = etag ?? etagHeader };
+        entity ??= new TableEntity(pk, rk);
+        entity.ETag = etag ?? etagHeader;
+        if (early is not null)
+        {
+            foreach (var (k, v) in early) entity.Properties[k] = v;
+        }
         if (timestamp is string ts) entity.Timestamp = ParseDate(ts);
         if (types is not null)
         {
+            var props = entity.Properties;
             foreach (var (name, type) in types)
             {
                 if (name == "Timestamp" || !props.TryGetValue(name, out var raw) || raw is null) continue;
                 props[name] = Convert(name, type, raw);
             }
         }
-        foreach (var (k, v) in props) entity.Properties[k] = v;
         return entity;
     }
 

@@ -87,10 +87,12 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a new Azurite; the caller disposes it.</summary>
-    public static async Task<AzuriteProcess> StartAsync(CancellationToken ct = default)
+    /// <summary>Starts a new Azurite from the repository's node_modules; the caller disposes it.</summary>
+    public static Task<AzuriteProcess> StartAsync(CancellationToken ct = default) => StartAsync(FindRepositoryRoot(), ct);
+
+    /// <summary>Starts a new Azurite from <paramref name="root"/>/node_modules; the caller disposes it.</summary>
+    public static async Task<AzuriteProcess> StartAsync(string root, CancellationToken ct)
     {
-        var root = FindRepositoryRoot();
         var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
         {

@@ -26,4 +26,20 @@ public class AzuriteProcessTests
         Assert.True(own.HasExited);
         Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
     }
+
+    [Fact]
+    public async Task Missing_node_modules_gives_a_clear_error()
+    {
+        var root = Directory.CreateTempSubdirectory("no-azurite-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(root, "package.json"), "{}");
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => AzuriteProcess.StartAsync(root, CancellationToken.None));
+            Assert.Contains("npm ci", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

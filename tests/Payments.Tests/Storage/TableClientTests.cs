@@ -98,6 +98,12 @@ public class TableClientTests
         var read = await table.GetAsync("p", "r");
         Assert.Equal("2", read!.GetString("A"));
         Assert.False(read.Properties.ContainsKey("B"));
+
+        await table.UpsertMergeAsync(new TableEntity("p", "r") { ["C"] = "c" });
+        await table.UpsertMergeAsync(new TableEntity("p", "r2") { ["C"] = "new" });
+        read = await table.GetAsync("p", "r");
+        Assert.Equal(("2", "c"), (read!.GetString("A"), read.GetString("C")));
+        Assert.Equal("new", (await table.GetAsync("p", "r2"))!.GetString("C"));
     }
 
     [Fact]
