@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Benchmarks;
 using Payments.Benchmarks.Endpoint;
+using Payments.Benchmarks.Security;
 using Payments.Benchmarks.Storage;
 using Payments.StandIns.Azurite;
 
@@ -14,6 +15,9 @@ IBenchmarkScenario[] registry =
 [
     new StorageScenario(),
     new EndpointScenario(),
+    new EnvelopeScenario(),
+    new EndpointScenario(pgp: true),
+    new AsyncScenario(),
 ];
 
 string[]? selected = null;

@@ -26,21 +26,45 @@ public sealed class BenchmarkHost : IAsyncDisposable
     public HttpClient Http { get; }
     public GoogleStandIn Google { get; }
 
-    private BenchmarkHost(WebApplication app, HttpClient http, GoogleStandIn google) { _app = app; Http = http; Google = google; }
+    /// <summary>Google's side of the message security: seals our requests, opens our answers.</summary>
+    public IMessageEnvelope GoogleEnvelope { get; }
 
-    public static async Task<BenchmarkHost> StartAsync(AzuriteProcess azurite, bool runFinishing, IReadOnlyDictionary<string, string?>? settings = null)
+    private BenchmarkHost(WebApplication app, HttpClient http, GoogleStandIn google, IMessageEnvelope googleEnvelope)
     {
-        var google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
+        _app = app;
+        Http = http;
+        Google = google;
+        GoogleEnvelope = googleEnvelope;
+    }
+
+    /// <param name="pgp">true: Security__Mode=Pgp with fresh RSA-3072 keys on both sides</param>
+    public static async Task<BenchmarkHost> StartAsync(AzuriteProcess azurite, bool runFinishing, IReadOnlyDictionary<string, string?>? settings = null, bool pgp = false)
+    {
+        IMessageEnvelope googleEnvelope = new PlainJsonEnvelope();
+        var security = new Dictionary<string, string?> { [SettingNames.SecurityMode] = "None" };
+        if (pgp)
+        {
+            var ours = KeyTool.GeneratePgp("Integrator <bench@integrator.test>", null, DateTime.UtcNow, TimeSpan.FromDays(365));
+            var google = KeyTool.GeneratePgp("Google <bench@google.test>", null, DateTime.UtcNow, TimeSpan.FromDays(365));
+            googleEnvelope = new PgpEnvelope(google.Secret, null, ours.Public);
+            security = new Dictionary<string, string?>
+            {
+                [SettingNames.SecurityMode] = "Pgp",
+                [SettingNames.PgpIntegratorPrivateKeys] = ours.Secret,
+                [SettingNames.PgpGooglePublicKeys] = google.Public,
+            };
+        }
+        var googleStandIn = await GoogleStandIn.StartAsync(googleEnvelope);
         var overrides = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
             [SettingNames.Storage] = azurite.ConnectionString,
             [SettingNames.AccountIds] = "InvisiCashUSA_USD,SpeedyPaymentsIndia_INR,InvisiCashIN_INR",
-            [SettingNames.SecurityMode] = "None",
             [SettingNames.FunctionsEnvironment] = "Development",
             [SettingNames.InternalApiKey] = InternalKey,
-            [SettingNames.GoogleBaseUrl] = google.BaseUrl.ToString(),
+            [SettingNames.GoogleBaseUrl] = googleStandIn.BaseUrl.ToString(),
         };
+        foreach (var (k, v) in security) overrides[k] = v;
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) overrides[k] = v;
         var app = LocalHostApp.Create([], overrides,
             builder => builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning),
@@ -60,20 +84,23 @@ public sealed class BenchmarkHost : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
-        return new BenchmarkHost(app, http, google);
+        return new BenchmarkHost(app, http, googleStandIn, googleEnvelope);
     }
 
     public sealed record Answer(int Status, JsonNode? Body, TimeSpan Elapsed, int StorageOps, double StorageMs);
 
+    /// <summary>Posts as Google would (sealed per the mode; internal calls are plain JSON) and opens the answer.</summary>
     public async Task<Answer> PostAsync(string path, string json, bool internalKey = false)
     {
-        using var content = new StringContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        var envelope = internalKey ? new PlainJsonEnvelope() : GoogleEnvelope;
+        using var content = new ByteArrayContent(envelope.Seal(System.Text.Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(envelope.ContentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (internalKey) request.Headers.Add("x-functions-key", InternalKey);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
+        var raw = await response.Content.ReadAsByteArrayAsync();
+        var text = raw.Length == 0 ? "" : System.Text.Encoding.UTF8.GetString(envelope.Open(raw));
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         var ops = response.Headers.TryGetValues("x-storage-ops", out var o) ? int.Parse(o.First(), CultureInfo.InvariantCulture) : -1;
         var ms = response.Headers.TryGetValues("x-storage-ms", out var m) ? double.Parse(m.First(), CultureInfo.InvariantCulture) : double.NaN;

@@ -8,15 +8,15 @@ namespace Payments.Benchmarks.Endpoint;
 /// the time those round trips took (the baseline the handler's overhead is measured against).
 /// Plus the replay path and the store-payment endpoint.
 /// </summary>
-public sealed class EndpointScenario : IBenchmarkScenario
+public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
 {
-    public string Name => "endpoint";
+    public string Name => pgp ? "endpoint-pgp" : "endpoint";
 
     private sealed record Case(string Name, string Path, Func<int, JsonObject> Request, bool Internal = false);
 
     public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext ctx, CancellationToken ct)
     {
-        await using var host = await BenchmarkHost.StartAsync(ctx.Azurite, runFinishing: false);
+        await using var host = await BenchmarkHost.StartAsync(ctx.Azurite, runFinishing: false, pgp: pgp);
         var n = ctx.Iterations;
 
         // What the calls act on, made before the clock starts.
@@ -71,7 +71,7 @@ public sealed class EndpointScenario : IBenchmarkScenario
                 ops += answer.StorageOps;
             }
             latency.StopWall();
-            results.Add(latency.ToResult("endpoint." + c.Name, (double)ops / n, storage.Percentile(50)));
+            results.Add(latency.ToResult((pgp ? "endpoint.pgp." : "endpoint.") + c.Name, (double)ops / n, storage.Percentile(50)));
         }
         return results;
     }
