@@ -58,6 +58,25 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
         if (string.IsNullOrEmpty(amount.CurrencyCode)) missing.Add(name + ".currencyCode");
     }
 
+    /// <summary>v1 methods that carry <c>currencyCode</c> and <c>amount</c> (micros) as flat fields.</summary>
+    protected static void RequireFlatAmount(List<string> missing, string? currencyCode, long? amount)
+    {
+        Require(missing, currencyCode, "currencyCode");
+        if (amount is null) missing.Add("amount");
+    }
+
+    protected static void ValidateFlatAmount(string currencyCode, long amount)
+    {
+        ValidateCurrency(currencyCode, "currencyCode");
+        ValidatePositive(amount, "amount");
+    }
+
+    protected static void ValidateAmount(Amount amount, string name)
+    {
+        ValidateCurrency(amount.CurrencyCode!, name + ".currencyCode");
+        ValidatePositive(amount.AmountMicros!.Value, name + ".amountMicros");
+    }
+
     protected static void ValidateCurrency(string currency, string name)
     {
         if (!Currencies.IsIso4217(currency))

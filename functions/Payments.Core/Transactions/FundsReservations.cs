@@ -23,14 +23,12 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
     {
         Require(missing, r.GooglePaymentToken, "googlePaymentToken");
         Require(missing, r.TransactionDescription, "transactionDescription");
-        Require(missing, r.CurrencyCode, "currencyCode");
-        if (r.Amount is null) missing.Add("amount");
+        RequireFlatAmount(missing, r.CurrencyCode, r.Amount);
     }
 
     protected override void ValidateFields(ReserveFundsV1Request r)
     {
-        ValidateCurrency(r.CurrencyCode!, "currencyCode");
-        ValidatePositive(r.Amount!.Value, "amount");
+        ValidateFlatAmount(r.CurrencyCode!, r.Amount!.Value);
     }
 
     protected override Task<string> ExecuteAsync(ProtocolCall call, ReserveFundsV1Request r, CancellationToken cancellationToken)

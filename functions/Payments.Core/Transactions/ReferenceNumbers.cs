@@ -90,14 +90,12 @@ public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, R
     protected override void CollectMissing(GenerateReferenceNumberV1Request r, List<string> missing)
     {
         Require(missing, r.TransactionDescription, "transactionDescription");
-        Require(missing, r.CurrencyCode, "currencyCode");
-        if (r.Amount is null) missing.Add("amount");
+        RequireFlatAmount(missing, r.CurrencyCode, r.Amount);
     }
 
     protected override void ValidateFields(GenerateReferenceNumberV1Request r)
     {
-        ValidateCurrency(r.CurrencyCode!, "currencyCode");
-        ValidatePositive(r.Amount!.Value, "amount");
+        ValidateFlatAmount(r.CurrencyCode!, r.Amount!.Value);
     }
 
     protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV1Request r, CancellationToken cancellationToken) =>
@@ -130,8 +128,7 @@ public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, R
 
     protected override void ValidateFields(GenerateReferenceNumberV2Request r)
     {
-        ValidateCurrency(r.Amount!.CurrencyCode!, "amount.currencyCode");
-        ValidatePositive(r.Amount.AmountMicros!.Value, "amount.amountMicros");
+        ValidateAmount(r.Amount!, "amount");
     }
 
     protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV2Request r, CancellationToken cancellationToken) =>
@@ -214,8 +211,7 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
     protected override void ValidateFields(AsynchronousRefundV1Request r)
     {
         ValidateRequestIdReference(Target(r), "generateReferenceNumberRequestId");
-        ValidateCurrency(r.RefundAmount!.CurrencyCode!, "refundAmount.currencyCode");
-        ValidatePositive(r.RefundAmount.AmountMicros!.Value, "refundAmount.amountMicros");
+        ValidateAmount(r.RefundAmount!, "refundAmount");
     }
 
     private static string Target(AsynchronousRefundV1Request r) =>
