@@ -216,7 +216,7 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 /// due (their queue message was lost between commit and put, or the host parked it while storage
 /// was down) and enqueues them again. Timer-triggered in Azure, a loop in the local host.
 /// </summary>
-public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRelay> logger)
+public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.IdempotencyRetention retention, ILogger<OutboxRelay> logger)
 {
     /// <summary>NCRONTAB schedule of the timer trigger: every 30 seconds.</summary>
     public const string Schedule = "*/30 * * * * *";
@@ -239,6 +239,8 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
             relayed++;
         }
         if (relayed > 0) LogRelayed(logger, relayed);
+        // The same timer keeps the idempotency records within their retention (hourly).
+        await retention.SweepIfDueAsync(cancellationToken);
         return relayed;
     }
 

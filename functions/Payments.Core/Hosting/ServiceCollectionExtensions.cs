@@ -29,6 +29,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
         services.AddSingleton<TransactionStore>();
         services.AddSingleton<IdempotencyLedger>();
+        services.AddSingleton<IdempotencyRetention>();
 
         services.AddSingleton<ReferenceNumberIssuer>();
         services.AddSingleton<IProtocolHandler>(new EchoHandler(ProtocolMethods.EchoRorpcV1));

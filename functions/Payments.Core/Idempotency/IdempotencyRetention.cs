@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Idempotency;
+
+/// <summary>
+/// Deletes idempotency records past <c>Payments__IdempotencyRetentionDays</c>: ledger entries
+/// (their <c>RetainUntil</c> has passed) and the markers of the same age. Transaction state is kept:
+/// refunds may arrive at any time. Runs with the outbox relay's timer, at most once an hour.
+/// </summary>
+public sealed partial class IdempotencyRetention(TransactionStore store, PaymentsOptions options, TimeProvider time, ILogger<IdempotencyRetention> logger)
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    private long _lastRunTicks;
+
+    /// <summary>Sweeps when the last sweep of this process is older than <see cref="Interval"/>.</summary>
+    public Task<int> SweepIfDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _lastRunTicks);
+        if (now - last < Interval.Ticks || Interlocked.CompareExchange(ref _lastRunTicks, now, last) != last) return Task.FromResult(0);
+        return SweepAsync(cancellationToken);
+    }
+
+    /// <returns>how many records were deleted.</returns>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var deleted = 0;
+        var ledgerFilter = $"RetainUntil lt datetime'{Literal(now)}'";
+        await foreach (var entry in store.Transactions.QueryAsync(ledgerFilter, ["RetainUntil"], cancellationToken: cancellationToken))
+            deleted += await DeleteAsync(store.Transactions, entry, cancellationToken);
+        var markerFilter = $"CreatedAt lt datetime'{Literal(now.AddDays(-options.IdempotencyRetentionDays))}' and RowKey ne '{Keys.IndexRow}'";
+        await foreach (var marker in store.Requests.QueryAsync(markerFilter, ["CreatedAt"], cancellationToken: cancellationToken))
+            deleted += await DeleteAsync(store.Requests, marker, cancellationToken);
+        if (deleted > 0) LogSwept(logger, deleted, options.IdempotencyRetentionDays);
+        return deleted;
+    }
+
+    private static async Task<int> DeleteAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteAsync(entity.PartitionKey, entity.RowKey, entity.ETag ?? "*", cancellationToken);
+            return 1;
+        }
+        catch (StorageRequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return 0; // gone already, or changed: the next sweep looks again
+        }
+    }
+
+    private static string Literal(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    [LoggerMessage(80, LogLevel.Information, "retention: deleted {Count} idempotency record(s) older than {Days} days")]
+    private static partial void LogSwept(ILogger logger, int count, int days);
+}
