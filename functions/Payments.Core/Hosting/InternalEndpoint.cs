@@ -42,6 +42,10 @@ public sealed partial class InternalEndpoint(
         {
             return Problem(409, e.Message);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProtocolProcessor.IsDependencyDown(e))
+        {
+            return Unavailable(e);
+        }
         LogPaymentReport(logger, referenceNumber, report.PaymentIntegratorTransactionId, result.Status, result.Detail);
         return result.Status switch
         {
@@ -57,7 +61,15 @@ public sealed partial class InternalEndpoint(
     {
         if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
         if (!RequestRules.IsValidRequestId(requestId)) return Problem(400, "requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
-        var record = await records.FindAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        byte[]? record;
+        try
+        {
+            record = await records.FindAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProtocolProcessor.IsDependencyDown(e))
+        {
+            return Unavailable(e);
+        }
         return record is null ? Problem(404, "no call with this requestId") : HttpBodyResult.Json(200, record);
     }
 
@@ -66,7 +78,15 @@ public sealed partial class InternalEndpoint(
     {
         if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
         if (!RequestRules.IsValidRequestId(requestId)) return Problem(400, "requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
-        var result = await requeue.RequeueAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        Finishing.RequeueResult result;
+        try
+        {
+            result = await requeue.RequeueAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProtocolProcessor.IsDependencyDown(e))
+        {
+            return Unavailable(e);
+        }
         LogRequeue(logger, paymentIntegratorAccountId, requestId, result.Status, result.Operations.Count);
         return result.Status switch
         {
@@ -91,6 +111,13 @@ public sealed partial class InternalEndpoint(
             LogUnhealthy(logger, e.GetType().Name);
             return HttpBodyResult.Json(503, """{"status":"storage unavailable"}"""u8.ToArray());
         }
+    }
+
+    /// <summary>Storage is down: 503, the caller retries (nothing was decided).</summary>
+    private HttpBodyResult Unavailable(Exception e)
+    {
+        LogUnhealthy(logger, e.GetType().Name);
+        return Problem(503, "storage unavailable; retry");
     }
 
     private static HttpBodyResult Problem(int status, string detail) =>

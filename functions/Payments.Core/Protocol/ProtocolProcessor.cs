@@ -71,7 +71,7 @@ public sealed partial class ProtocolProcessor
         {
             // A dependency that is down is 503 (Google retries); anything else is our fault, 500.
             var errorId = NewErrorIdentifier();
-            var status = e is StorageRequestFailedException { Status: >= 500 } or HttpRequestException or TimeoutException ? 503 : 500;
+            var status = IsDependencyDown(e) ? 503 : 500;
             LogFault(_logger, e, method.Route, requestId, status, errorId);
             return new ProtocolResponse(status, null, errorId);
         }
@@ -145,6 +145,19 @@ public sealed partial class ProtocolProcessor
         var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root) : "";
         return new ProtocolCall(method, request, piaid, header.RequestId!, fingerprint, now);
     }
+
+    /// <summary>Storage (or another dependency) unreachable or failing on its side: Google should
+    /// retry later. Azure.Core gives up with RequestFailedException(0) — sometimes inside an
+    /// AggregateException of every try — when the transport fails.</summary>
+    public static bool IsDependencyDown(Exception e) => e switch
+    {
+        AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsDependencyDown),
+        StorageRequestFailedException s => s.Status is 0 or 408 or 429 or >= 500,
+        Azure.RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
+        HttpRequestException or TimeoutException or IOException or System.Net.Sockets.SocketException => true,
+        OperationCanceledException => true, // a dependency's own timeout, not the caller's token (filtered above)
+        _ => e.InnerException is { } inner && IsDependencyDown(inner),
+    };
 
     /// <summary>Our id for a failed call: in the ErrorResponse and in the log line, so support can find it.</summary>
     private static string NewErrorIdentifier() => "E" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
