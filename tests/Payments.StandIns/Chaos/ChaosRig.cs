@@ -20,6 +20,8 @@ public sealed record ChaosRigOptions
     /// <summary>Host log level (Information in crash tests to check logs; Warning under load).</summary>
     public string LogLevel { get; init; } = "Information";
     public TimeSpan CrmTokenLifetime { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>false: the hosts talk to Azurite directly (a load run without storage faults measures no proxy hop).</summary>
+    public bool ProxyStorage { get; init; } = true;
 }
 
 /// <summary>
@@ -77,7 +79,7 @@ public sealed class ChaosRig : IAsyncDisposable
 
     public Dictionary<string, string> HostEnvironment() => new()
     {
-        [Env(SettingNames.Storage)] = ProxiedConnectionString,
+        [Env(SettingNames.Storage)] = Options.ProxyStorage ? ProxiedConnectionString : Azurite.ConnectionString,
         [Env(SettingNames.AccountIds)] = string.Join(",", Accounts),
         [Env(SettingNames.SecurityMode)] = "None",
         [SettingNames.FunctionsEnvironment] = "Development",
