@@ -79,6 +79,7 @@ public static class LedgerAudit
 
         CheckAnswers(report, records, partitions);
         CheckReplays(report, records);
+        CheckIdempotencyViolations(report, records);
         CheckPayAndCancel(report, records, partitions);
         CheckPartitions(report, partitions, google, crm);
         foreach (var v in google.Violations) report.Violation($"Google stand-in: {v.Method} {v.RequestId}: {v.Rule} — {v.Detail}");
@@ -162,9 +163,31 @@ public static class LedgerAudit
         {
             if (group.Count() < 2) continue;
             report.Count("replays: answered 200 more than once");
+            // One effect per idempotency key: every 200 under one key was for the same body (timestamps aside).
+            var bodies = group.Select(r => WithoutTimestamp(r.Body)).Distinct(StringComparer.Ordinal).ToList();
+            if (bodies.Count > 1) report.Violation($"{group.First().Kind} {group.Key.RequestId}: different bodies under one requestId were all answered 200: {string.Join(" | ", bodies)}");
             var answers = group.Select(r => JsonNode.Parse(r.Response) is { } n ? GspRequests.WithoutHeader(n) : "").Distinct(StringComparer.Ordinal).ToList();
             if (answers.Count > 1) report.Violation($"{group.First().Kind} {group.Key.RequestId}: replays answered differently: {string.Join(" | ", answers)}");
         }
+    }
+
+    /// <summary>412 only when another body was sent under the same key: the same body (fresh timestamp) is never a violation.</summary>
+    private static void CheckIdempotencyViolations(AuditReport report, IReadOnlyList<RequestRecord> records)
+    {
+        var byKey = records.Where(r => r.Kind is not ("pay" or "skipped")).ToLookup(r => (r.Route, r.RequestId));
+        foreach (var r in records.Where(r => r.Status == 412))
+        {
+            var body = WithoutTimestamp(r.Body);
+            if (byKey[(r.Route, r.RequestId)].All(o => WithoutTimestamp(o.Body) == body))
+                report.Violation($"{r.Kind} {r.RequestId}: 412 IDEMPOTENCY_VIOLATION although every request under this key had the same body: {r.Response}");
+        }
+    }
+
+    private static string WithoutTimestamp(string json)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        node["requestHeader"]!.AsObject().Remove("requestTimestamp");
+        return node.ToJsonString();
     }
 
     /// <summary>Never a payment accepted after a cancel was answered success (and the other way round).</summary>

@@ -143,6 +143,9 @@ public sealed class LoadDriver(LoadOptions options)
         else if (pick < 82) next = CancelMandate();
         else if (pick < 92) next = Echo();
         else if (pick < 95 && RacePayAndCancel(client, clock, due, scheduledAt, ct) is { } race) return race;
+        else if (pick < 97 && RefundBurst(client, clock, due, scheduledAt, ct) is { } burst) return burst;
+        else if (pick < 99 && Conflicting() is { } conflicting)
+            return [() => SendAsync(client, conflicting, clock, due, scheduledAt, replay: true, duplicate: false, ct)];
         next ??= Generate(v2: _random.Next(2) == 0);
 
         _sent.Add(next);
@@ -224,6 +227,35 @@ public sealed class LoadDriver(LoadOptions options)
         };
         return new Sent("refund", ProtocolMethods.AsynchronousRefundV1.Route,
             GspRequests.RefundV1(number.GenerateId, amount, GspRequests.NewId("R"), number.Currency, number.Piaid), number.GenerateId, amount);
+    }
+
+    /// <summary>Three refunds of 40% each on one paid number at once: at most two can fit the balance.</summary>
+    private Func<Task>[]? RefundBurst(GspClient client, Stopwatch clock, TimeSpan due, DateTimeOffset scheduledAt, CancellationToken ct)
+    {
+        if (_paid.Count == 0) return null;
+        var number = _paid[_paid.Count - 1 - _random.Next(Math.Min(_paid.Count, 5))];
+        var amount = Math.Max(10_000, number.Micros * 4 / 10 / 10_000 * 10_000);
+        var sends = new List<Func<Task>>();
+        for (var i = 0; i < 3; i++)
+        {
+            var refund = new Sent("refund", ProtocolMethods.AsynchronousRefundV1.Route,
+                GspRequests.RefundV1(number.GenerateId, amount, GspRequests.NewId("B"), number.Currency, number.Piaid), number.GenerateId, amount);
+            _sent.Add(refund);
+            sends.Add(() => SendAsync(client, refund, clock, due, scheduledAt, replay: false, duplicate: false, ct));
+        }
+        return [.. sends];
+    }
+
+    /// <summary>An earlier refund's requestId with a different amount: must get 412 when the first was answered (one effect per key).</summary>
+    private Sent? Conflicting()
+    {
+        var refunds = _sent.Where(x => x.Kind == "refund").TakeLast(50).ToList();
+        if (refunds.Count == 0) return null;
+        var earlier = refunds[_random.Next(refunds.Count)];
+        var body = GspRequests.Refreshed(earlier.Body);
+        var amount = earlier.Amount + 10_000;
+        body["refundAmount"]!["amountMicros"] = amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new Sent("refund", earlier.Route, body, earlier.Target, amount);
     }
 
     private Sent Reserve()
