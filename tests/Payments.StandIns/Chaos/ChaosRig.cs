@@ -109,10 +109,11 @@ public sealed class ChaosRig : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Every line any host process wrote that holds a back-office secret (the CRM.COM password or a token).</summary>
+    /// <summary>Every line any host process wrote that holds a secret: the CRM.COM password, a CRM.COM token, the storage key.</summary>
     public IReadOnlyList<string> LinesWithSecrets()
     {
-        var secrets = Crm.IssuedTokens.Append(Crm.Options.Password).Where(s => s.Length >= 8).ToList();
+        // The storage key too (Azurite's is public, but a line holding it would hold a real one in Azure).
+        var secrets = Crm.IssuedTokens.Append(Crm.Options.Password).Append(AzuriteProcess.AccountKey).Where(s => s.Length >= 8).ToList();
         // A token may be cut in a log line; its signature part alone is still a secret.
         secrets.AddRange(Crm.IssuedTokens.Select(t => t.Split('.').Last()).Where(s => s.Length >= 16));
         List<LocalHostProcess> hosts;

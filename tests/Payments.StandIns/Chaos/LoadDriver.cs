@@ -93,7 +93,14 @@ public sealed class LoadDriver(LoadOptions options)
             }
         }
         // Let the requests in flight finish (bounded by the request timeout).
-        await Task.WhenAll(pending.Values).WaitAsync(options.RequestTimeout + TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(pending.Values).WaitAsync(options.RequestTimeout + TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A starved machine: whatever is still out is left unrecorded (the audit only relies on recorded 200s).
+        }
         return [.. _records.OrderBy(r => r.Sequence)];
     }
 
