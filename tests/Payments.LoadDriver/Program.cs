@@ -9,13 +9,14 @@ using Payments.StandIns.Chaos;
 
 if (args.Length == 0 || args[0] is not ("soak" or "load"))
 {
-    Console.Error.WriteLine("usage: soak|load [--minutes N] [--seconds N] [--rate R] [--chaos] [--kills K] [--seed S] [--no-storage-faults]");
+    Console.Error.WriteLine("usage: soak|load [--minutes N] [--seconds N] [--rate R] [--chaos] [--kills K] [--seed S] [--no-storage-faults] [--echo-only]");
     return 2;
 }
 var mode = args[0];
 double minutes = mode == "soak" ? 10 : 1, rate = 200;
 var chaos = false;
 var storageFaults = true;
+var echoOnly = false;
 int? kills = null;
 var seed = 7;
 for (var i = 1; i < args.Length; i++)
@@ -28,6 +29,7 @@ for (var i = 1; i < args.Length; i++)
         case "--rate": rate = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--chaos": chaos = true; break;
         case "--no-storage-faults": storageFaults = false; break;
+        case "--echo-only": echoOnly = true; break;
         case "--kills": kills = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
@@ -46,6 +48,7 @@ var result = await SoakRunner.RunAsync(new SoakOptions
     Chaos = chaos,
     Kills = kills ?? Math.Max(1, (int)Math.Round(minutes / 2)),
     StorageFaults = storageFaults,
+    EchoOnly = echoOnly,
     Seed = seed,
     DrainTimeout = TimeSpan.FromMinutes(Math.Clamp(minutes, 1, 5)),
     Log = Console.Out,

@@ -25,6 +25,8 @@ public sealed record LoadOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(20);
     /// <summary>Called before a store payment is reported (e.g. to seed the payment in the CRM.COM stand-in).</summary>
     public Action<string, long, string>? BeforePayment { get; init; }
+    /// <summary>Only echo calls (no storage): the host's HTTP and protocol overhead alone, for "where the time goes".</summary>
+    public bool EchoOnly { get; init; }
 }
 
 /// <summary>One request the driver made and what it got.</summary>
@@ -127,6 +129,11 @@ public sealed class LoadDriver(LoadOptions options)
     /// <summary>Chooses the next request from what exists so far (under the lock).</summary>
     private Func<Task>[] Plan(GspClient client, Stopwatch clock, TimeSpan due, DateTimeOffset scheduledAt, CancellationToken ct)
     {
+        if (options.EchoOnly)
+        {
+            var echo = Echo();
+            return [() => SendAsync(client, echo, clock, due, scheduledAt, replay: false, duplicate: false, ct)];
+        }
         var roll = _random.NextDouble();
         if (roll < options.ReplayShare && _sent.Count > 0)
         {

@@ -23,6 +23,7 @@ public sealed record SoakOptions
     public int Seed { get; init; } = 7;
     public string HostLogLevel { get; init; } = "Warning";
     public TextWriter? Log { get; init; }
+    public bool EchoOnly { get; init; }
 }
 
 public sealed record SoakResult(AuditReport Audit, IReadOnlyList<RequestRecord> Records, string Latency, int Unfinished, IReadOnlyList<string> ChaosEvents, IReadOnlyList<string> SecretLines, TimeSpan Elapsed)
@@ -40,7 +41,7 @@ public static class SoakRunner
     {
         var log = options.Log ?? TextWriter.Null;
         var clock = Stopwatch.StartNew();
-        await using var rig = await ChaosRig.StartAsync(new ChaosRigOptions { RetryBaseMilliseconds = 100, MaxAttempts = 10, RelayGraceSeconds = 3, LogLevel = options.HostLogLevel, ProxyStorage = options.Chaos && options.StorageFaults }, cancellationToken).ConfigureAwait(false);
+        await using var rig = await ChaosRig.StartAsync(new ChaosRigOptions { RetryBaseMilliseconds = 100, MaxAttempts = 10, RelayGraceSeconds = options.Chaos ? 3 : 60, LogLevel = options.HostLogLevel, ProxyStorage = options.Chaos && options.StorageFaults }, cancellationToken).ConfigureAwait(false);
         var host = await rig.StartHostAsync("soak", cancellationToken).ConfigureAwait(false);
         log.WriteLine($"[{clock.Elapsed:mm\\:ss}] rig up: Azurite tables {rig.Azurite.TablePort} queues {rig.Azurite.QueuePort}, proxies {rig.TableProxy.Port}/{rig.QueueProxy.Port}, host {host.BaseAddress}");
 
@@ -52,6 +53,7 @@ public static class SoakRunner
             Rate = options.Rate,
             Duration = options.Duration,
             Seed = options.Seed,
+            EchoOnly = options.EchoOnly,
             BeforePayment = (number, micros, currency) =>
             {
                 if (rig.Crm.GetPayment(number) is null) rig.Crm.AddPostedPayment(number, micros / 1_000_000m, currency);
