@@ -62,6 +62,37 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
     }
 
     [Fact]
+    public async Task A_store_payment_whose_put_was_lost_gets_its_paid_notification_after_a_kill_and_restart()
+    {
+        await using var host = await Rig.StartHostAsync("lost-paid");
+        using var client = new GspClient(host.BaseAddress, timeout: TimeSpan.FromSeconds(60));
+        var id = GspRequests.NewId("G");
+        var (status, body) = await client.PostAsync(Payments.Core.Protocol.ProtocolMethods.GenerateReferenceNumberV2.Route, GspRequests.GenerateV2(id, 8_000_000).ToJsonString());
+        Assert.True(status == 200, body);
+        var number = GspRequests.ReferenceNumberOf(System.Text.Json.Nodes.JsonNode.Parse(body))!;
+
+        Rig.QueueProxy.Down = true;
+        var (payStatus, payBody) = await client.PayAsync(CrashSteps.Piaid, number, "STORE-" + id);
+        Assert.True(payStatus == 200, payBody);
+        await host.KillAsync();
+        Rig.QueueProxy.Down = false;
+        await host.RestartAsync();
+
+        var partition = CrashSteps.Partition(id);
+        var notification = Operations.NotificationRequestId(partition, Keys.PaymentOperationRow);
+        Assert.True(await Rig.Google.WaitForAcceptedAsync(notification, Finish), "the paid notification never reached Google");
+        var attempts = Rig.Google.AttemptsFor(notification);
+        Assert.All(attempts, a => Assert.Equal("referenceNumberPaidNotification", a.Method));
+        Assert.All(attempts, a => Assert.Equal(2, a.Version));
+        Assert.All(attempts, a => Assert.Equal(id, a.Fields.GetValueOrDefault("generateReferenceNumberRequestId")));
+        Assert.Empty(Rig.Google.Violations);
+        // A cancel after the payment answers referenceNumberAlreadyPaid.
+        var (cancelStatus, cancelBody) = await client.PostAsync(Payments.Core.Protocol.ProtocolMethods.CancelReferenceNumberV2.Route,
+            GspRequests.CancelReferenceNumberV2(id, GspRequests.NewId("C")).ToJsonString());
+        Assert.True(cancelStatus == 200 && cancelBody.Contains("referenceNumberAlreadyPaid", StringComparison.Ordinal), cancelBody);
+    }
+
+    [Fact]
     public async Task Killed_during_the_booking_the_refund_is_booked_once_after_the_restart()
     {
         await using var host = await Rig.StartHostAsync("booking");
