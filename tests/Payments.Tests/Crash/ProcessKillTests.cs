@@ -105,8 +105,7 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
         var refund = await Steps.RefundAsync(client, generate, 7_000_000); // whole amount: payments/cancel
         await WaitUntilAsync(() => Rig.Crm.LoginCount > logins, TimeSpan.FromSeconds(20), "the adapter never logged in");
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await host.KillAsync();
-        Assert.Equal(0, Rig.Crm.BookingCount(CrashSteps.BackOfficeCode(refund)));
+        await host.KillAsync(); // the stand-in may or may not have made the booking (usually not: it answers after 3 s)
 
         Rig.Crm.Faults.Latency = TimeSpan.FromMilliseconds(50);
         await host.RestartAsync();
@@ -122,13 +121,13 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
         using var client = new GspClient(host.BaseAddress);
         var (generate, number) = await Steps.PaidNumberAsync(client, 9_000_000);
 
-        // The stand-in books, answers 1.5 s later; by then the tables are unreachable, so the result cannot be recorded.
-        Rig.Crm.Faults.SlowDelay = TimeSpan.FromMilliseconds(1500);
+        // The stand-in books, answers 3 s later; by then the tables are unreachable, so the result cannot be recorded.
+        Rig.Crm.Faults.SlowDelay = TimeSpan.FromSeconds(3);
         Rig.Crm.Faults.FailNextBookings(CrmComFault.SlowAfterBooking);
         var refund = await Steps.RefundAsync(client, generate, 2_500_000);
         await Steps.WaitForBookingAsync(refund, TimeSpan.FromSeconds(20));
         Rig.TableProxy.Down = true;
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.Equal(OperationStates.Pending, (await Steps.OperationAsync(generate, refund))!.GetString("State"));
         await host.KillAsync();
         Rig.TableProxy.Down = false;
