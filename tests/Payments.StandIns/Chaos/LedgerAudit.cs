@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+using Payments.StandIns.CrmCom;
+using Payments.StandIns.Google;
+
+namespace Payments.StandIns.Chaos;
+
+/// <summary>The outcome of an audit: counts and every violation found (zero expected).</summary>
+public sealed class AuditReport
+{
+    public SortedDictionary<string, long> Counts { get; } = new(StringComparer.Ordinal);
+    public List<string> Violations { get; } = [];
+    public bool Clean => Violations.Count == 0;
+
+    internal void Count(string name, long by = 1) => Counts[name] = Counts.GetValueOrDefault(name) + by;
+    internal void Violation(string text) { if (Violations.Count < 10_000) Violations.Add(text); }
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("audit counts:");
+        foreach (var (k, v) in Counts) sb.Append("  ").Append(k.PadRight(44)).AppendLine(v.ToString(CultureInfo.InvariantCulture));
+        sb.Append("violations: ").AppendLine(Violations.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var v in Violations.Take(50)) sb.Append("  ! ").AppendLine(v);
+        if (Violations.Count > 50) sb.AppendLine($"  … and {Violations.Count - 50} more");
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// The ledger audit after a run has drained: reads the tables directly and compares them with what the driver
+/// was told (every 200), with what the Google stand-in received and with the CRM.COM stand-in's bookings.
+/// </summary>
+public static class LedgerAudit
+{
+    /// <summary>Waits (bounded) until no operation is Pending or Notifying; returns how many are left.</summary>
+    public static async Task<int> WaitForDrainAsync(TableServiceClient tables, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var transactions = tables.GetTableClient(TableNames.Transactions);
+        var clock = Stopwatch.StartNew();
+        var left = int.MaxValue;
+        while (clock.Elapsed < timeout)
+        {
+            left = 0;
+            try
+            {
+                await foreach (var _ in transactions.QueryAsync($"State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}'", ["State"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                    left++;
+            }
+            catch (StorageRequestFailedException e) when (e.Status == 404)
+            {
+                return 0; // no table: nothing ever ran
+            }
+            if (left == 0) return 0;
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+        return left;
+    }
+
+    public static async Task<AuditReport> RunAsync(TableServiceClient tables, IReadOnlyList<RequestRecord> records, GoogleStandIn google, CrmComStandIn? crm, CancellationToken cancellationToken = default)
+    {
+        var report = new AuditReport();
+        var partitions = new Dictionary<string, Dictionary<string, TableEntity>>(StringComparer.Ordinal);
+        await foreach (var row in tables.GetTableClient(TableNames.Transactions).QueryAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!partitions.TryGetValue(row.PartitionKey, out var rows)) partitions[row.PartitionKey] = rows = new(StringComparer.Ordinal);
+            rows[row.RowKey] = row;
+        }
+        report.Count("table: partitions", partitions.Count);
+
+        foreach (var r in records) report.Count($"driver: {r.Kind} {(r.Status == 200 ? "200" : r.Status.ToString(CultureInfo.InvariantCulture))}{(r.Replay ? " replay" : "")}");
+
+        CheckAnswers(report, records, partitions);
+        CheckReplays(report, records);
+        CheckIdempotencyViolations(report, records);
+        CheckPayAndCancel(report, records, partitions);
+        CheckPartitions(report, partitions, google, crm);
+        foreach (var v in google.Violations) report.Violation($"Google stand-in: {v.Method} {v.RequestId}: {v.Rule} — {v.Detail}");
+        report.Count("google: calls", google.Received.Count);
+        report.Count("google: accepted requestIds", google.AcceptedNotifications.Count);
+        if (crm is not null) report.Count("crm: bookings", crm.Bookings.Count);
+        return report;
+    }
+
+    private static string RnPartition(string generateId) => Keys.ReferenceNumberPartition(GspRequests.Usd, generateId);
+
+    /// <summary>Every 200 the driver got agrees with the stored state.</summary>
+    private static void CheckAnswers(AuditReport report, IReadOnlyList<RequestRecord> records, Dictionary<string, Dictionary<string, TableEntity>> partitions)
+    {
+        foreach (var r in records.Where(r => r.Status == 200))
+        {
+            JsonNode? body = null;
+            if (r.Kind != "pay")
+            {
+                try { body = JsonNode.Parse(r.Response); }
+                catch (JsonException) { report.Violation($"{r.Kind} {r.RequestId}: 200 with a body that is not JSON"); continue; }
+            }
+            string? partition = r.Kind switch
+            {
+                "generate1" or "generate2" or "pay" or "cancelNumber" or "refund" => RnPartition(r.Target!),
+                "reserve" or "cancelReservation" => Keys.FundsReservationPartition(GspRequests.Inr, r.Target!),
+                "createMandate" or "cancelMandate" => Keys.MandatePartition(GspRequests.InrWallet, r.Target!),
+                _ => null,
+            };
+            if (partition is null) continue;
+            var rows = partitions.GetValueOrDefault(partition);
+            var state = rows?.GetValueOrDefault(Keys.StateRow);
+            if (state is null) { report.Violation($"{r.Kind} {r.RequestId}: answered 200 but {partition} has no state"); continue; }
+
+            if (r.Kind != "pay")
+            {
+                var method = ProtocolMethods.All.First(m => m.Route == r.Route);
+                if (rows!.GetValueOrDefault(Keys.LedgerRow(Keys.MethodKey(method), r.RequestId)) is not { } ledger)
+                    report.Violation($"{r.Kind} {r.RequestId}: answered 200 but no ledger entry in {partition}");
+                else if (JsonNode.Parse(ledger.GetString("Payload") ?? "{}") is { } stored && body is not null
+                         && !JsonNode.DeepEquals(stored, JsonNode.Parse(GspRequests.WithoutHeader(body))))
+                    report.Violation($"{r.Kind} {r.RequestId}: the answer differs from the stored response ({GspRequests.WithoutHeader(body)} vs {ledger.GetString("Payload")})");
+            }
+
+            var status = state.GetString("Status");
+            switch (r.Kind)
+            {
+                case "generate1" or "generate2":
+                    if (GspRequests.ReferenceNumberOf(body) != state.GetString("ReferenceNumber"))
+                        report.Violation($"{r.Kind} {r.RequestId}: answered number differs from the stored one");
+                    break;
+                case "pay":
+                    if (status != ReferenceNumberStatus.Paid || state.GetString("PaymentIntegratorTransactionId") != r.RequestId)
+                        report.Violation($"pay {r.Body} ({r.Target}): answered 200 but the number is {status} by {state.GetString("PaymentIntegratorTransactionId")}");
+                    break;
+                case "cancelNumber":
+                    var alreadyPaid = body?["result"]?["referenceNumberAlreadyPaid"] is not null;
+                    if (alreadyPaid ? status != ReferenceNumberStatus.Paid : status != ReferenceNumberStatus.Cancelled)
+                        report.Violation($"cancelReferenceNumber {r.RequestId} on {r.Target}: answered {(alreadyPaid ? "alreadyPaid" : "success")} but the number is {status}");
+                    break;
+                case "refund":
+                    var op = rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId));
+                    if (op is null || op.GetString("Kind") != OperationKinds.Refund) report.Violation($"refund {r.RequestId} on {r.Target}: acknowledged but no operation");
+                    else if (op.GetInt64("AmountMicros") != r.AmountMicros) report.Violation($"refund {r.RequestId}: acknowledged {r.AmountMicros} but the operation holds {op.GetInt64("AmountMicros")}");
+                    break;
+                case "cancelReservation":
+                    if (status != FundsReservationStatus.Cancelled) report.Violation($"cancelFundsReservation {r.RequestId}: answered 200 but the reservation is {status}");
+                    if (rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId)) is null) report.Violation($"cancelFundsReservation {r.RequestId}: answered 200 but no operation");
+                    break;
+                case "cancelMandate":
+                    if (status != MandateStatus.Cancelled) report.Violation($"cancelMandate {r.RequestId}: answered 200 but the mandate is {status}");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A replay (or concurrent duplicate) answered 200 returns what the first 200 returned, but for the header.</summary>
+    private static void CheckReplays(AuditReport report, IReadOnlyList<RequestRecord> records)
+    {
+        foreach (var group in records.Where(r => r.Status == 200 && r.Kind != "pay" && r.Kind != "skipped").GroupBy(r => (r.Route, r.RequestId)))
+        {
+            if (group.Count() < 2) continue;
+            report.Count("replays: answered 200 more than once");
+            // One effect per idempotency key: every 200 under one key was for the same body (timestamps aside).
+            var bodies = group.Select(r => WithoutTimestamp(r.Body)).Distinct(StringComparer.Ordinal).ToList();
+            if (bodies.Count > 1) report.Violation($"{group.First().Kind} {group.Key.RequestId}: different bodies under one requestId were all answered 200: {string.Join(" | ", bodies)}");
+            var answers = group.Select(r => JsonNode.Parse(r.Response) is { } n ? GspRequests.WithoutHeader(n) : "").Distinct(StringComparer.Ordinal).ToList();
+            if (answers.Count > 1) report.Violation($"{group.First().Kind} {group.Key.RequestId}: replays answered differently: {string.Join(" | ", answers)}");
+        }
+    }
+
+    /// <summary>412 only when another body was sent under the same key: the same body (fresh timestamp) is never a violation.</summary>
+    private static void CheckIdempotencyViolations(AuditReport report, IReadOnlyList<RequestRecord> records)
+    {
+        var byKey = records.Where(r => r.Kind is not ("pay" or "skipped")).ToLookup(r => (r.Route, r.RequestId));
+        foreach (var r in records.Where(r => r.Status == 412))
+        {
+            var body = WithoutTimestamp(r.Body);
+            if (byKey[(r.Route, r.RequestId)].All(o => WithoutTimestamp(o.Body) == body))
+                report.Violation($"{r.Kind} {r.RequestId}: 412 IDEMPOTENCY_VIOLATION although every request under this key had the same body: {r.Response}");
+        }
+    }
+
+    private static string WithoutTimestamp(string json)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        node["requestHeader"]!.AsObject().Remove("requestTimestamp");
+        return node.ToJsonString();
+    }
+
+    /// <summary>Never a payment accepted after a cancel was answered success (and the other way round).</summary>
+    private static void CheckPayAndCancel(AuditReport report, IReadOnlyList<RequestRecord> records, Dictionary<string, Dictionary<string, TableEntity>> partitions)
+    {
+        var paid = records.Where(r => r.Kind == "pay" && r.Status == 200).Select(r => r.Target!).ToHashSet(StringComparer.Ordinal);
+        foreach (var cancel in records.Where(r => r.Kind == "cancelNumber" && r.Status == 200 && r.Response.Contains("\"success\"", StringComparison.Ordinal)))
+            if (paid.Contains(cancel.Target!)) report.Violation($"reference number {cancel.Target}: cancel answered success and a payment answered 200");
+        foreach (var (partition, rows) in partitions)
+        {
+            if (rows.GetValueOrDefault(Keys.StateRow) is not { } state || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
+            if (state.GetDateTimeOffset("PaidAt") is not null && state.GetDateTimeOffset("CancelledAt") is not null)
+                report.Violation($"{partition}: both paid and cancelled");
+        }
+    }
+
+    private static void CheckPartitions(AuditReport report, Dictionary<string, Dictionary<string, TableEntity>> partitions, GoogleStandIn google, CrmComStandIn? crm)
+    {
+        var resultField = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [OperationKinds.Refund] = "refundResult",
+            [OperationKinds.ReservationCancellation] = "cancelFundsReservationResult",
+        };
+        var bookedCodes = new HashSet<string>(StringComparer.Ordinal);
+        var received = google.Received.GroupBy(n => n.RequestId).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var knownNotifications = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (partition, rows) in partitions)
+        {
+            var state = rows.GetValueOrDefault(Keys.StateRow);
+            if (partition.Contains("|rn|", StringComparison.Ordinal) && state is not null)
+            {
+                report.Count("reference numbers: " + state.GetString("Status"));
+                var paidMicros = state.GetInt64("PaidMicros") ?? 0;
+                var refunded = state.GetInt64("RefundedMicros") ?? 0;
+                if (refunded > paidMicros) report.Violation($"{partition}: refunded {refunded} > paid {paidMicros}");
+                var live = rows.Values.Where(o => o.GetString("Kind") == OperationKinds.Refund && o.GetString("Result") is null or "SUCCESS").Sum(o => o.GetInt64("AmountMicros") ?? 0);
+                if (live != refunded) report.Violation($"{partition}: RefundedMicros {refunded} but the refunds not declined add up to {live}");
+                if (state.GetString("Status") == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow) is null)
+                    report.Violation($"{partition}: paid without a paid-notification operation");
+                if (state.GetString("Status") != ReferenceNumberStatus.Paid && rows.Values.Any(o => o.GetString("Kind") == OperationKinds.Refund))
+                    report.Violation($"{partition}: refunds on a number that is {state.GetString("Status")}");
+            }
+
+            foreach (var op in rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)))
+            {
+                var kind = op.GetString("Kind") ?? "?";
+                var opState = op.GetString("State") ?? "?";
+                var result = op.GetString("Result");
+                var name = $"{partition}/{op.RowKey}";
+                report.Count($"operations: {kind} {opState}{(kind == OperationKinds.Refund && result is not null ? " " + result : "")}");
+                if (opState is not (OperationStates.Done or OperationStates.NeedsAttention))
+                    report.Violation($"{name}: stuck in {opState} ({op.GetString("Attempts")})");
+                var notificationId = op.GetString("NotificationRequestId") ?? "";
+                knownNotifications.Add(notificationId);
+                if (notificationId != Operations.NotificationRequestId(partition, op.RowKey)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");
+                var calls = received.GetValueOrDefault(notificationId) ?? [];
+                if (opState == OperationStates.Done && !google.IsAccepted(notificationId)) report.Violation($"{name}: Done but Google never accepted {notificationId}");
+                if (resultField.TryGetValue(kind, out var field))
+                {
+                    var sent = calls.Select(c => c.Fields.GetValueOrDefault(field)).Distinct(StringComparer.Ordinal).ToList();
+                    if (sent.Count > 1 || (sent.Count == 1 && sent[0] != result))
+                        report.Violation($"{name}: result {result} but Google received {string.Join(", ", sent)}");
+                }
+                if (kind == OperationKinds.Refund && crm is not null && opState != OperationStates.NeedsAttention)
+                {
+                    var code = op.GetString("BackOfficeCode") ?? "";
+                    bookedCodes.Add(code);
+                    var bookings = crm.BookingCount(code);
+                    var expected = result == "SUCCESS" ? 1 : 0;
+                    if (bookings != expected) report.Violation($"{name}: result {result} but {bookings} booking(s) under {code} in CRM.COM");
+                }
+            }
+        }
+        foreach (var id in received.Keys.Where(id => !knownNotifications.Contains(id)))
+            report.Violation($"Google received notification {id} that no operation owes");
+        if (crm is not null)
+            foreach (var booking in crm.Bookings.Where(b => !bookedCodes.Contains(b.BackOfficeCode)))
+                report.Violation($"CRM.COM booking {booking.BackOfficeCode} ({booking.Kind} {booking.Amount} on {booking.PaymentReferenceNumber}) belongs to no finished refund");
+    }
+}
