@@ -48,6 +48,8 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
     /// <summary>How long a marker whose call left no ledger entry counts as still in flight.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromSeconds(60);
     private const int MaxAttempts = 32;
+    /// <summary>How long the put after a commit may take before the relay is left to do it.</summary>
+    public static readonly TimeSpan PutTimeout = TimeSpan.FromSeconds(10);
 
     public async Task<string> ExecuteAsync(IdempotentRequest request, Func<Snapshot, CancellationToken, ValueTask<CommitPlan>> decide, CancellationToken cancellationToken)
     {
@@ -93,7 +95,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
                 continue;
             }
 
-            foreach (var message in plan.Messages) await PutAsync(message, cancellationToken);
+            foreach (var message in plan.Messages) await PutAsync(message);
             return plan.Payload;
         }
         throw new ConcurrencyConflictException("the transaction kept changing while this call was decided; retry");
@@ -151,21 +153,24 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
 
     /// <summary>After the commit the work is recorded; a failed put is not an error for the caller:
     /// the outbox relay re-enqueues entries whose message never arrived.</summary>
-    private async Task PutAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task PutAsync(OutboxMessage message)
     {
         try
         {
-            await store.EnqueueAsync(message.Queue, message.Text, delay: null, cancellationToken);
+            // Not the caller's token: the commit happened, so a caller that hangs up now must not
+            // cancel the put (the relay would catch it, but only after its grace period).
+            using var timeout = new CancellationTokenSource(PutTimeout);
+            await store.EnqueueAsync(message.Queue, message.Text, delay: null, timeout.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            LogPutFailed(logger, e, message.Queue);
+            LogPutFailed(logger, e.GetType().Name, message.Queue);
         }
     }
 
     [LoggerMessage(10, LogLevel.Debug, "{Method} requestId={RequestId}: commit conflict on attempt {Attempt} ({ErrorCode}); deciding again")]
     private static partial void LogCommitConflict(ILogger logger, string method, string requestId, int attempt, string? errorCode);
 
-    [LoggerMessage(11, LogLevel.Warning, "queue put to {Queue} failed after the commit; the outbox relay will re-enqueue it")]
-    private static partial void LogPutFailed(ILogger logger, Exception exception, string queue);
+    [LoggerMessage(11, LogLevel.Warning, "queue put to {Queue} failed after the commit ({Error}); the outbox relay will re-enqueue it")]
+    private static partial void LogPutFailed(ILogger logger, string error, string queue);
 }

@@ -71,7 +71,13 @@ public sealed partial class ProtocolProcessor
         {
             // A dependency that is down is 503 (Google retries); anything else is our fault, 500.
             var errorId = NewErrorIdentifier();
-            var status = IsDependencyDown(e) ? 503 : 500;
+            if (IsDependencyDown(e))
+            {
+                // Expected during an outage: one line, not a stack trace per request.
+                LogDependencyDown(_logger, method.Route, requestId, errorId, e.GetType().Name, Truncate(e.Message, 200));
+                return new ProtocolResponse(503, null, errorId);
+            }
+            const int status = 500;
             LogFault(_logger, e, method.Route, requestId, status, errorId);
             return new ProtocolResponse(status, null, errorId);
         }
@@ -170,6 +176,11 @@ public sealed partial class ProtocolProcessor
 
     [LoggerMessage(3, LogLevel.Warning, "{Route} requestId={RequestId} status=409 paymentIntegratorErrorIdentifier={ErrorIdentifier}: {Reason}")]
     private static partial void LogConflict(ILogger logger, string route, string? requestId, string errorIdentifier, string reason);
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(5, LogLevel.Warning, "{Route} requestId={RequestId} status=503 paymentIntegratorErrorIdentifier={ErrorIdentifier}: storage unavailable ({ErrorType}: {Message})")]
+    private static partial void LogDependencyDown(ILogger logger, string route, string? requestId, string errorIdentifier, string errorType, string message);
 
     [LoggerMessage(4, LogLevel.Error, "{Route} requestId={RequestId} status={Status} paymentIntegratorErrorIdentifier={ErrorIdentifier}: internal fault")]
     private static partial void LogFault(ILogger logger, Exception exception, string route, string? requestId, int status, string errorIdentifier);

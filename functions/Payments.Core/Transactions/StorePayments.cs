@@ -78,17 +78,19 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
 
             try
             {
-                await store.EnqueueAsync(QueueNames.Notifications, new WorkItem(partition, Keys.PaymentOperationRow).ToJson(), delay: null, cancellationToken);
+                // Committed: the caller hanging up must not cancel the put (see IdempotencyLedger).
+                using var timeout = new CancellationTokenSource(Idempotency.IdempotencyLedger.PutTimeout);
+                await store.EnqueueAsync(QueueNames.Notifications, new WorkItem(partition, Keys.PaymentOperationRow).ToJson(), delay: null, timeout.Token);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
-                LogPutFailed(logger, e, report.ReferenceNumber);
+                LogPutFailed(logger, e.GetType().Name, report.ReferenceNumber);
             }
             return new(PaymentReportStatus.Paid, "paid", notificationRequestId);
         }
         throw new ConcurrencyConflictException("the reference number kept changing; retry");
     }
 
-    [LoggerMessage(30, LogLevel.Warning, "paid notification for {ReferenceNumber} committed but not enqueued; the outbox relay will re-enqueue it")]
-    private static partial void LogPutFailed(ILogger logger, Exception exception, string referenceNumber);
+    [LoggerMessage(30, LogLevel.Warning, "paid notification for {ReferenceNumber} committed but not enqueued ({Error}); the outbox relay will re-enqueue it")]
+    private static partial void LogPutFailed(ILogger logger, string error, string referenceNumber);
 }
