@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Payments.Benchmarks;
 using Payments.Benchmarks.Endpoint;
+using Payments.Benchmarks.Load;
 using Payments.Benchmarks.Security;
 using Payments.Benchmarks.Storage;
 using Payments.StandIns.Azurite;
@@ -18,6 +19,7 @@ IBenchmarkScenario[] registry =
     new EnvelopeScenario(),
     new EndpointScenario(pgp: true),
     new AsyncScenario(),
+    new SustainedLoadScenario(),
 ];
 
 string[]? selected = null;
