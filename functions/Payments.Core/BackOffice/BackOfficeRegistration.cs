@@ -35,7 +35,7 @@ public static class BackOfficeRegistration
             return services.AddCrmComBackOffice(CrmComOptions.FromConfiguration(configuration));
         }
         throw new InvalidOperationException(
-            $"{CrmComOptions.EnvName(SettingNames.BackOfficeProvider)}='{provider}' is not supported; use '{ProviderNone}' or '{ProviderCrmCom}'.");
+            $"{SettingNames.ToEnvironmentName(SettingNames.BackOfficeProvider)}='{provider}' is not supported; use '{ProviderNone}' or '{ProviderCrmCom}'.");
     }
 
     /// <summary>Registers the CRM.COM adapter with explicit options (tests, tools).</summary>

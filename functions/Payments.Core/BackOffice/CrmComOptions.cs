@@ -35,12 +35,12 @@ public sealed class CrmComOptions
         {
             var value = configuration[name];
             if (string.IsNullOrWhiteSpace(value))
-                throw new InvalidOperationException($"{EnvName(name)} must be set when {EnvName(SettingNames.BackOfficeProvider)}=CrmCom.");
+                throw new InvalidOperationException($"{SettingNames.ToEnvironmentName(name)} must be set when {SettingNames.ToEnvironmentName(SettingNames.BackOfficeProvider)}=CrmCom.");
             return value.Trim();
         }
         var baseUrl = Required(SettingNames.CrmComBaseUrl);
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            throw new InvalidOperationException($"{EnvName(SettingNames.CrmComBaseUrl)} must be an absolute http(s) URL.");
+            throw new InvalidOperationException($"{SettingNames.ToEnvironmentName(SettingNames.CrmComBaseUrl)} must be an absolute http(s) URL.");
         return new CrmComOptions
         {
             BaseUrl = uri,
@@ -51,8 +51,6 @@ public sealed class CrmComOptions
             RefundType = Required(SettingNames.CrmComRefundType),
         };
     }
-
-    internal static string EnvName(string settingName) => settingName.Replace(":", "__", StringComparison.Ordinal);
 
     /// <summary>Never prints the password.</summary>
     public override string ToString() => $"CrmCom(base={BaseUrl}, user={Username}, organisation={Organisation})";

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
 
@@ -18,19 +17,11 @@ public sealed class FinishingOptions
 
     public static FinishingOptions FromConfiguration(IConfiguration configuration) => new()
     {
-        MaxAttempts = Read(configuration, SettingNames.FinishingMaxAttempts, 10),
-        RetryBaseDelay = TimeSpan.FromMilliseconds(Read(configuration, SettingNames.FinishingRetryBaseMilliseconds, 2000)),
-        RelayGrace = TimeSpan.FromSeconds(Read(configuration, SettingNames.FinishingRelayGraceSeconds, 60)),
+        MaxAttempts = SettingNames.ReadInt(configuration, SettingNames.FinishingMaxAttempts, 10, min: 1),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(SettingNames.ReadInt(configuration, SettingNames.FinishingRetryBaseMilliseconds, 2000, min: 1)),
+        RelayGrace = TimeSpan.FromSeconds(SettingNames.ReadInt(configuration, SettingNames.FinishingRelayGraceSeconds, 60, min: 1)),
     };
 
-    private static int Read(IConfiguration configuration, string name, int fallback)
-    {
-        var text = configuration[name];
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 1)
-            throw new InvalidOperationException($"Setting {PaymentsOptions.Env(name)} must be a positive integer.");
-        return value;
-    }
 
     public TimeSpan RetryDelay(int attempt)
     {

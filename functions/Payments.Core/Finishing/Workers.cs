@@ -225,9 +225,8 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var now = steps.Now;
-        var cutoff = (now - steps.Options.RelayGrace).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
         // A scan of unfinished operations only: finished ones no longer match the filter.
-        var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt datetime'{cutoff}'";
+        var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt {Keys.DateTimeLiteral(now - steps.Options.RelayGrace)}";
         var relayed = 0;
         await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt"], cancellationToken: cancellationToken))
         {

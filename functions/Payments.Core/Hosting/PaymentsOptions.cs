@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Payments.Core.Hosting;
@@ -19,28 +18,18 @@ public sealed class PaymentsOptions
         var ids = (configuration[SettingNames.AccountIds] ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (ids.Length == 0)
-            throw new InvalidOperationException($"Setting {Env(SettingNames.AccountIds)} is empty: list the paymentIntegratorAccountIds this deployment serves.");
+            throw new InvalidOperationException($"Setting {SettingNames.ToEnvironmentName(SettingNames.AccountIds)} is empty: list the paymentIntegratorAccountIds this deployment serves.");
         foreach (var id in ids)
             if (id.Any(c => c is '|' or '/' or '\\' or '#' or '?' || char.IsControl(c)))
-                throw new InvalidOperationException($"Setting {Env(SettingNames.AccountIds)}: account id '{id}' contains a character that cannot be part of a storage key.");
+                throw new InvalidOperationException($"Setting {SettingNames.ToEnvironmentName(SettingNames.AccountIds)}: account id '{id}' contains a character that cannot be part of a storage key.");
         return new PaymentsOptions
         {
             AccountIds = ids.ToFrozenSet(StringComparer.Ordinal),
-            IdempotencyRetentionDays = ReadInt(configuration, SettingNames.IdempotencyRetentionDays, 400, min: 1),
-            ReferenceNumberValidity = TimeSpan.FromHours(ReadInt(configuration, SettingNames.ReferenceNumberValidityHours, 168, min: 1)),
-            FundsReservationValidity = TimeSpan.FromHours(ReadInt(configuration, SettingNames.FundsReservationValidityHours, 168, min: 1)),
+            IdempotencyRetentionDays = SettingNames.ReadInt(configuration, SettingNames.IdempotencyRetentionDays, 400, min: 1),
+            ReferenceNumberValidity = TimeSpan.FromHours(SettingNames.ReadInt(configuration, SettingNames.ReferenceNumberValidityHours, 168, min: 1)),
+            FundsReservationValidity = TimeSpan.FromHours(SettingNames.ReadInt(configuration, SettingNames.FundsReservationValidityHours, 168, min: 1)),
         };
     }
 
-    private static int ReadInt(IConfiguration configuration, string name, int fallback, int min)
-    {
-        var text = configuration[name];
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min)
-            throw new InvalidOperationException($"Setting {Env(name)} must be an integer ≥ {min}.");
-        return value;
-    }
 
-    /// <summary>The name as operators write it (environment variable / local.settings.json form).</summary>
-    public static string Env(string name) => name.Replace(":", "__", StringComparison.Ordinal);
 }

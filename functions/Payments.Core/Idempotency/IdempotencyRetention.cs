@@ -29,10 +29,10 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
     {
         var now = time.GetUtcNow();
         var deleted = 0;
-        var ledgerFilter = $"RetainUntil lt datetime'{Literal(now)}'";
+        var ledgerFilter = $"RetainUntil lt {Keys.DateTimeLiteral(now)}";
         await foreach (var entry in store.Transactions.QueryAsync(ledgerFilter, ["RetainUntil"], cancellationToken: cancellationToken))
             deleted += await DeleteAsync(store.Transactions, entry, cancellationToken);
-        var markerFilter = $"CreatedAt lt datetime'{Literal(now.AddDays(-options.IdempotencyRetentionDays))}' and RowKey ne '{Keys.IndexRow}'";
+        var markerFilter = $"CreatedAt lt {Keys.DateTimeLiteral(now.AddDays(-options.IdempotencyRetentionDays))} and RowKey ne '{Keys.IndexRow}'";
         await foreach (var marker in store.Requests.QueryAsync(markerFilter, ["CreatedAt"], cancellationToken: cancellationToken))
             deleted += await DeleteAsync(store.Requests, marker, cancellationToken);
         if (deleted > 0) LogSwept(logger, deleted, options.IdempotencyRetentionDays);
@@ -52,7 +52,6 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
         }
     }
 
-    private static string Literal(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
 
     [LoggerMessage(80, LogLevel.Information, "retention: deleted {Count} idempotency record(s) older than {Days} days")]
     private static partial void LogSwept(ILogger logger, int count, int days);

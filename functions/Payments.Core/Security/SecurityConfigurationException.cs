@@ -16,5 +16,5 @@ public sealed class SecurityConfigurationException : InvalidOperationException
     public string Setting { get; }
 
     /// <summary>"Security:Pgp:Passphrase" → "Security__Pgp__Passphrase" (how operators set it).</summary>
-    public static string Display(string settingName) => settingName.Replace(":", "__");
+    public static string Display(string settingName) => SettingNames.ToEnvironmentName(settingName);
 }
