@@ -27,6 +27,22 @@ public sealed partial class OperationSteps(TransactionStore store, FinishingOpti
         return (rows.GetValueOrDefault(item.Row), rows.GetValueOrDefault(Keys.StateRow));
     }
 
+    /// <summary>Whether the finishing step still has to run. Already finished → the notification is
+    /// queued again (the put after recording the result may have been lost); done or parked → no.</summary>
+    public async Task<bool> IsPendingAsync(TableEntity operation, WorkItem item, CancellationToken cancellationToken)
+    {
+        switch (operation.GetString("State"))
+        {
+            case OperationStates.Pending:
+                return true;
+            case OperationStates.Notifying:
+                await EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
+                return false;
+            default:
+                return false; // done, or parked for an operator
+        }
+    }
+
     /// <summary>The operation's step log with one more record.</summary>
     public static string AppendStep(TableEntity operation, StepRecord record)
     {

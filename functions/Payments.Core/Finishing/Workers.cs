@@ -26,14 +26,7 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
         {
             var (operation, state) = await steps.ReadAsync(item, cancellationToken);
             if (operation is null || state is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            switch (operation.GetString("State"))
-            {
-                case OperationStates.Notifying:
-                    await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken); // the put may have been lost
-                    return;
-                case not OperationStates.Pending:
-                    return; // done, or parked for an operator
-            }
+            if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
 
             var amount = operation.GetInt64("AmountMicros") ?? 0;
             var booking = new RefundBooking(
@@ -115,14 +108,7 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
         {
             var (operation, _) = await steps.ReadAsync(item, cancellationToken);
             if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            switch (operation.GetString("State"))
-            {
-                case OperationStates.Notifying:
-                    await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
-                    return;
-                case not OperationStates.Pending:
-                    return;
-            }
+            if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
             var now = steps.Now;
             var finished = new TableEntity(item.Partition, item.Row)
             {
