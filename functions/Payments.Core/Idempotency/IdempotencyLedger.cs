@@ -18,7 +18,12 @@ public sealed record IdempotentRequest(
     string Fingerprint,
     string Partition,
     bool NeedsMarker,
-    IReadOnlyList<string>? ExtraRows = null);
+    IReadOnlyList<string>? ExtraRows = null)
+{
+    /// <summary>The ledger's view of a validated protocol call acting on <paramref name="partition"/>.</summary>
+    public static IdempotentRequest For(ProtocolCall call, string partition, bool needsMarker) =>
+        new(call.PaymentIntegratorAccountId!, Keys.MethodKey(call.Method), call.RequestId, call.Fingerprint, partition, needsMarker);
+}
 
 /// <summary>What the partition held when the decision was taken.</summary>
 public sealed class Snapshot(TableEntity? state, IReadOnlyDictionary<string, TableEntity> rows, DateTimeOffset now)

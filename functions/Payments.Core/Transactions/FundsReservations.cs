@@ -36,7 +36,7 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
         var piaid = call.PaymentIntegratorAccountId!;
         var partition = Keys.FundsReservationPartition(piaid, call.RequestId);
         return ledger.ExecuteAsync(
-            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: false),
+            IdempotentRequest.For(call, partition, needsMarker: false),
             (snapshot, _) =>
             {
                 if (snapshot.State is not null)
@@ -88,7 +88,7 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
         var partition = Keys.FundsReservationPartition(piaid, r.ReserveFundsRequestId!);
         var operationRow = Keys.OperationRow(call.RequestId);
         return ledger.ExecuteAsync(
-            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
                 var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("RESERVE_FUNDS_REQUEST_ID",

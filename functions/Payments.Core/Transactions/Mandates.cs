@@ -40,7 +40,7 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
         var piaid = call.PaymentIntegratorAccountId!;
         var partition = Keys.MandatePartition(piaid, r.MandateId!);
         return ledger.ExecuteAsync(
-            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
                 if (snapshot.State is not null)
@@ -100,7 +100,7 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
 
     private Task<string> CancelAsync(ProtocolCall call, string partition, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
-            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
                 var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("MANDATE_ID", "mandateId does not name a mandate of this account");

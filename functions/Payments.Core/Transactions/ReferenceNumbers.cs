@@ -100,8 +100,7 @@ public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, R
 
     protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV1Request r, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
-            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint,
-                Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), NeedsMarker: false),
+            IdempotentRequest.For(call, Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), needsMarker: false),
             (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, r.Amount!.Value, r.CurrencyCode!, r.TransactionDescription!,
                 number => ResponseWriter.Payload(w =>
                 {
@@ -133,8 +132,7 @@ public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, R
 
     protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV2Request r, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
-            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint,
-                Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), NeedsMarker: false),
+            IdempotentRequest.For(call, Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), needsMarker: false),
             (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, r.Amount!.AmountMicros!.Value, r.Amount.CurrencyCode!, r.TransactionDescription!,
                 number => ResponseWriter.Payload(w =>
                 {
@@ -172,7 +170,7 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
     {
         var partition = Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, r.GenerateReferenceNumberRequestId!);
         return ledger.ExecuteAsync(
-            new IdempotentRequest(call.PaymentIntegratorAccountId!, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
                 var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
@@ -225,7 +223,7 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
         var currency = r.RefundAmount.CurrencyCode!;
         var operationRow = Keys.OperationRow(call.RequestId);
         return ledger.ExecuteAsync(
-            new IdempotentRequest(piaid, Keys.MethodKey(Method), call.RequestId, call.Fingerprint, partition, NeedsMarker: true),
+            IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
                 var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
