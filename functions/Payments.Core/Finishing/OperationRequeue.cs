@@ -21,7 +21,8 @@ public sealed class OperationRequeue(OperationSteps steps)
         await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", ["Anchor"], cancellationToken: cancellationToken))
             if (marker.GetString("Anchor") is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
         // The paid notification lives with the reference number, found by its generate requestId.
-        candidates.Add((Keys.ReferenceNumberPartition(piaid, requestId), Keys.PaymentOperationRow));
+        var referenceNumber = Keys.ReferenceNumberPartition(piaid, requestId);
+        candidates.Add((referenceNumber, Keys.PaymentOperationRow(referenceNumber)));
 
         var found = new List<string>();
         var done = 0;

@@ -21,10 +21,16 @@ public sealed partial class OperationSteps(TransactionStore store, FinishingOpti
     public TransactionStore Store => store;
     public DateTimeOffset Now => time.GetUtcNow();
 
-    public async Task<(TableEntity? Operation, TableEntity? State)> ReadAsync(WorkItem item, CancellationToken cancellationToken)
+    public Task<TableEntity?> ReadOperationAsync(WorkItem item, CancellationToken cancellationToken) =>
+        store.Transactions.GetAsync(item.Partition, item.Row, cancellationToken: cancellationToken);
+
+    /// <summary>The operation as a merge of <paramref name="update"/> left it, with the merge's ETag.</summary>
+    public static TableEntity Merged(TableEntity operation, TableEntity update, string? etag)
     {
-        var rows = await store.ReadRowsAsync(item.Partition, [item.Row, Keys.StateRow], cancellationToken);
-        return (rows.GetValueOrDefault(item.Row), rows.GetValueOrDefault(Keys.StateRow));
+        var merged = new TableEntity(operation.PartitionKey, operation.RowKey) { ETag = etag };
+        foreach (var (name, value) in operation.Properties) merged[name] = value;
+        foreach (var (name, value) in update.Properties) merged[name] = value;
+        return merged;
     }
 
     /// <summary>Whether the finishing step still has to run. Already finished → the notification is
@@ -82,7 +88,7 @@ public sealed partial class OperationSteps(TransactionStore store, FinishingOpti
             update["ParkedQueue"] = queue;
             update["ParkedReason"] = $"{record.Step} failed {attempts} times; last: {record.Detail}";
         }
-        if (!await TryMergeAsync(update, operation.ETag, cancellationToken)) return false;
+        if (await TryMergeAsync(update, operation.ETag, cancellationToken) is null) return false;
 
         if (park)
         {
@@ -97,16 +103,16 @@ public sealed partial class OperationSteps(TransactionStore store, FinishingOpti
         return true;
     }
 
-    public async Task<bool> TryMergeAsync(TableEntity update, string? etag, CancellationToken cancellationToken)
+    /// <returns>the new ETag, or null when the row changed meanwhile (or is gone).</returns>
+    public async Task<string?> TryMergeAsync(TableEntity update, string? etag, CancellationToken cancellationToken)
     {
         try
         {
-            await store.Transactions.MergeAsync(update, etag ?? "*", cancellationToken);
-            return true;
+            return await store.Transactions.MergeAsync(update, etag ?? "*", cancellationToken);
         }
         catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
         {
-            return false;
+            return null;
         }
     }
 

@@ -13,19 +13,19 @@ namespace Payments.Core.Hosting;
 /// <summary>
 /// Finishes an acknowledged asynchronousRefund: books it in the back office (idempotent by its
 /// deterministic back-office code), then records the final result — and, for a decline, gives the
-/// amount back to the refundable balance — in one commit, and queues the notification.
+/// amount back to the refundable balance — in one commit, and delivers the notification at once.
 /// Safe under at-least-once delivery: a second delivery finds the result recorded, or books again
 /// and the back office answers with the first booking.
 /// </summary>
-public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, ILogger<RefundWorker> logger)
+public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, NotificationWorker notifications, ILogger<RefundWorker> logger)
 {
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
         for (var attempt = 0; attempt < 16; attempt++)
         {
-            var (operation, state) = await steps.ReadAsync(item, cancellationToken);
-            if (operation is null || state is null) { LogMissing(logger, item.Partition, item.Row); return; }
+            var operation = await steps.ReadOperationAsync(item, cancellationToken);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
             if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
 
             var amount = operation.GetInt64("AmountMicros") ?? 0;
@@ -65,24 +65,28 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Merge, finished, operation.ETag) };
             if (outcome is BookingOutcome.Declined)
             {
-                // A declined refund never happened: its amount is refundable again.
-                var balance = new TableEntity(item.Partition, Keys.StateRow)
+                // A declined refund never happened: its amount is refundable again. Only a decline
+                // needs the transaction's state, so only a decline reads it.
+                var state = await steps.Store.Transactions.GetAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: cancellationToken);
+                if (state is null) { LogMissing(logger, item.Partition, item.Row); return; }
+                var balance = new TableEntity(item.Partition, Keys.StateRow(item.Partition))
                 {
                     ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
                     ["UpdatedAt"] = now,
                 };
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag));
             }
+            IReadOnlyList<string?> etags;
             try
             {
-                await steps.Store.Transactions.SubmitTransactionAsync(actions, cancellationToken);
+                etags = await steps.Store.Transactions.SubmitTransactionAsync(actions, cancellationToken);
             }
             catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
             {
                 continue; // the balance moved (another refund) or another delivery got here first: look again
             }
             LogFinished(logger, item.Partition, item.Row, result);
-            await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
+            await notifications.DeliverAsync(item, OperationSteps.Merged(operation, finished, etags[0]), cancellationToken);
             return;
         }
         throw new ConcurrencyConflictException("refund operation kept changing; the host will deliver the message again");
@@ -97,16 +101,16 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
 
 /// <summary>
 /// Finishes a cancelFundsReservation: the reservation was marked cancelled when the call was
-/// acknowledged, so no money moves; the release is final at once and the notification is queued.
+/// acknowledged, so no money moves; the release is final at once and the notification follows.
 /// </summary>
-public sealed partial class ReservationCancellationWorker(OperationSteps steps, ILogger<ReservationCancellationWorker> logger)
+public sealed partial class ReservationCancellationWorker(OperationSteps steps, NotificationWorker notifications, ILogger<ReservationCancellationWorker> logger)
 {
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var (operation, _) = await steps.ReadAsync(item, cancellationToken);
+            var operation = await steps.ReadOperationAsync(item, cancellationToken);
             if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
             if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
             var now = steps.Now;
@@ -119,8 +123,8 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
                 ["DueAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("release", now, "released", "reserved funds released")),
             };
-            if (!await steps.TryMergeAsync(finished, operation.ETag, cancellationToken)) continue;
-            await steps.EnqueueAsync(QueueNames.Notifications, item, cancellationToken);
+            if (await steps.TryMergeAsync(finished, operation.ETag, cancellationToken) is not { } etag) continue;
+            await notifications.DeliverAsync(item, OperationSteps.Merged(operation, finished, etag), cancellationToken);
             return;
         }
         throw new ConcurrencyConflictException("reservation cancellation kept changing; the host will deliver the message again");
@@ -137,12 +141,17 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
 /// </summary>
 public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNotificationClient google, ILogger<NotificationWorker> logger)
 {
-    public async Task ProcessAsync(string message, CancellationToken cancellationToken)
+    public Task ProcessAsync(string message, CancellationToken cancellationToken) =>
+        DeliverAsync(WorkItem.Parse(message), known: null, cancellationToken);
+
+    /// <param name="known">the operation as the step before this one left it (with its ETag), which
+    /// saves reading it again; null to read it.</param>
+    public async Task DeliverAsync(WorkItem item, TableEntity? known, CancellationToken cancellationToken)
     {
-        var item = WorkItem.Parse(message);
         for (var attempt = 0; attempt < 8; attempt++)
         {
-            var (operation, _) = await steps.ReadAsync(item, cancellationToken);
+            var operation = known ?? await steps.ReadOperationAsync(item, cancellationToken);
+            known = null;
             if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
             if (operation.GetString("State") != OperationStates.Notifying) return; // not final yet, done, or parked
 
@@ -162,7 +171,7 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
                 ["NotificationAttempts"] = (operation.GetInt32("NotificationAttempts") ?? 0) + 1,
                 ["Attempts"] = OperationSteps.AppendStep(operation, record),
             };
-            if (await steps.TryMergeAsync(done, operation.ETag, cancellationToken))
+            if (await steps.TryMergeAsync(done, operation.ETag, cancellationToken) is not null)
             {
                 LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
                 return;
@@ -219,7 +228,7 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
             var queue = operation.GetString("State") == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
             // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
             var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now, ["RelayedAt"] = now };
-            if (!await steps.TryMergeAsync(touch, operation.ETag, cancellationToken)) continue;
+            if (await steps.TryMergeAsync(touch, operation.ETag, cancellationToken) is null) continue;
             await steps.EnqueueAsync(queue, new WorkItem(operation.PartitionKey, operation.RowKey), cancellationToken);
             relayed++;
         }

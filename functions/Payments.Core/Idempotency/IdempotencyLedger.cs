@@ -59,7 +59,8 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
     public async Task<string> ExecuteAsync(IdempotentRequest request, Func<Snapshot, CancellationToken, ValueTask<CommitPlan>> decide, CancellationToken cancellationToken)
     {
         var ledgerRow = Keys.LedgerRow(request.MethodKey, request.RequestId);
-        string[] rowKeys = [Keys.StateRow, ledgerRow, .. request.ExtraRows ?? []];
+        var stateRow = Keys.StateRow(request.Partition);
+        string[] rowKeys = [stateRow, ledgerRow, .. request.ExtraRows ?? []];
         var markerClaimed = !request.NeedsMarker;
 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
@@ -68,7 +69,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
             if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
 
             var now = time.GetUtcNow();
-            var plan = await decide(new Snapshot(rows.GetValueOrDefault(Keys.StateRow), rows, now), cancellationToken);
+            var plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
 
             if (!markerClaimed)
             {
@@ -116,8 +117,10 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
 
     private async Task ClaimMarkerAsync(IdempotentRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var marker = new TableEntity(Keys.MarkerPartition(request.PaymentIntegratorAccountId, request.RequestId), request.MethodKey)
+        var markerPartition = Keys.MarkerPartition(request.PaymentIntegratorAccountId, request.RequestId);
+        var marker = new TableEntity(markerPartition, Keys.MarkerRow(markerPartition, request.MethodKey))
         {
+            ["Method"] = request.MethodKey,
             ["Anchor"] = request.Partition,
             ["Fingerprint"] = request.Fingerprint,
             ["CreatedAt"] = now,

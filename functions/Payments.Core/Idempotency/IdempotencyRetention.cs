@@ -32,7 +32,7 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
         var ledgerFilter = $"RetainUntil lt {Keys.DateTimeLiteral(now)}";
         await foreach (var entry in store.Transactions.QueryAsync(ledgerFilter, ["RetainUntil"], cancellationToken: cancellationToken))
             deleted += await DeleteAsync(store.Transactions, entry, cancellationToken);
-        var markerFilter = $"CreatedAt lt {Keys.DateTimeLiteral(now.AddDays(-options.IdempotencyRetentionDays))} and RowKey ne '{Keys.IndexRow}'";
+        var markerFilter = $"CreatedAt lt {Keys.DateTimeLiteral(now.AddDays(-options.IdempotencyRetentionDays))} and (RowKey lt '{Keys.IndexRowsFrom}' or RowKey ge '{Keys.IndexRowsTo}')";
         await foreach (var marker in store.Requests.QueryAsync(markerFilter, ["CreatedAt"], cancellationToken: cancellationToken))
             deleted += await DeleteAsync(store.Requests, marker, cancellationToken);
         if (deleted > 0) LogSwept(logger, deleted, options.IdempotencyRetentionDays);

@@ -43,7 +43,7 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
                     throw ProtocolException.Precondition("a transaction already exists for this requestId");
                 var transactionId = "RF-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
                 var expires = snapshot.Now + options.FundsReservationValidity;
-                var state = new TableEntity(partition, Keys.StateRow)
+                var state = new TableEntity(partition, Keys.StateRow(partition))
                 {
                     ["Kind"] = "FundsReservation",
                     ["Status"] = FundsReservationStatus.Reserved,
@@ -96,7 +96,7 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
                 var actions = new List<TableTransactionAction>(2);
                 if (state.GetString("Status") == FundsReservationStatus.Reserved)
                 {
-                    var cancelled = new TableEntity(partition, Keys.StateRow) { ["Status"] = FundsReservationStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                    var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = FundsReservationStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag));
                 }
                 var operation = Operations.New(partition, operationRow, OperationKinds.ReservationCancellation, piaid, call.RequestId,

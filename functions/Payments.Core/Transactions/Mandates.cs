@@ -45,7 +45,7 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
             {
                 if (snapshot.State is not null)
                     throw ProtocolException.Precondition("a mandate with this mandateId already exists");
-                var state = new TableEntity(partition, Keys.StateRow)
+                var state = new TableEntity(partition, Keys.StateRow(partition))
                 {
                     ["Kind"] = "Mandate",
                     ["Status"] = MandateStatus.Active,
@@ -92,7 +92,8 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
         {
             // Seed 004 calls mandateId "the requestId of the createMandate call": the marker of that
             // call names the mandate. Only this rare path costs the extra reads.
-            var marker = await store.Requests.GetAsync(Keys.MarkerPartition(piaid, r.MandateId!), Keys.MethodKey(ProtocolMethods.CreateMandateV1), ["Anchor"], cancellationToken);
+            var markerPartition = Keys.MarkerPartition(piaid, r.MandateId!);
+            var marker = await store.Requests.GetAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), ["Anchor"], cancellationToken);
             if (marker?.GetString("Anchor") is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
             throw;
         }
@@ -106,7 +107,7 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
                 var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("MANDATE_ID", "mandateId does not name a mandate of this account");
                 var expired = state.GetDateTimeOffset("EndsAt") is { } ends && snapshot.Now >= ends;
                 if (state.GetString("Status") == MandateStatus.Cancelled || expired) return ValueTask.FromResult(CommitPlan.Answer(Success));
-                var cancelled = new TableEntity(partition, Keys.StateRow) { ["Status"] = MandateStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = MandateStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
                 return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag)], []));
             },
             cancellationToken);

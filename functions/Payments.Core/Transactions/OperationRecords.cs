@@ -17,7 +17,7 @@ public sealed class OperationRecords(TransactionStore store)
         var calls = new List<(string Method, string Partition)>();
         // Calls on existing transactions leave a marker naming the transaction.
         await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", cancellationToken: cancellationToken))
-            if (marker.GetString("Anchor") is { } anchor) calls.Add((marker.RowKey, anchor));
+            if (marker.GetString("Anchor") is { } anchor && marker.GetString("Method") is { } markedMethod) calls.Add((markedMethod, anchor));
         // Calls that created a transaction are found by their own partition.
         foreach (var partition in new[] { Keys.ReferenceNumberPartition(piaid, requestId), Keys.FundsReservationPartition(piaid, requestId) })
             calls.Add(("", partition));
@@ -48,9 +48,9 @@ public sealed class OperationRecords(TransactionStore store)
                     w.WriteString("answeredAt", entry.GetDateTimeOffset("CreatedAt")?.ToString("O"));
                     w.WritePropertyName("storedResponse");
                     w.WriteRawValue(entry.GetString("Payload") ?? "null");
-                    if (rows.FirstOrDefault(r => r.RowKey == Keys.StateRow) is { } state) { w.WritePropertyName("transactionState"); WriteEntity(w, state); }
+                    if (rows.FirstOrDefault(r => r.RowKey == Keys.StateRow(partition)) is { } state) { w.WritePropertyName("transactionState"); WriteEntity(w, state); }
                     if (operation is not null) { w.WritePropertyName("operation"); WriteEntity(w, operation); }
-                    if (method == "" && rows.FirstOrDefault(r => r.RowKey == Keys.PaymentOperationRow) is { } paid)
+                    if (method == "" && rows.FirstOrDefault(r => r.RowKey == Keys.PaymentOperationRow(partition)) is { } paid)
                     {
                         w.WritePropertyName("paymentOperation");
                         WriteEntity(w, paid);

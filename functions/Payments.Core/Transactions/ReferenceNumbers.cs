@@ -30,7 +30,7 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         var piaid = call.PaymentIntegratorAccountId!;
         var partition = Keys.ReferenceNumberPartition(piaid, call.RequestId);
         var number = await AllocateAsync(piaid, partition, cancellationToken);
-        var state = new TableEntity(partition, Keys.StateRow)
+        var state = new TableEntity(partition, Keys.StateRow(partition))
         {
             ["Kind"] = "ReferenceNumber",
             ["Status"] = ReferenceNumberStatus.Active,
@@ -58,7 +58,8 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var number = NewNumber();
-            var index = new TableEntity(Keys.ReferenceNumberIndexPartition(piaid, number), Keys.IndexRow) { ["Anchor"] = partition };
+            var indexPartition = Keys.ReferenceNumberIndexPartition(piaid, number);
+            var index = new TableEntity(indexPartition, Keys.IndexRow(indexPartition)) { ["Anchor"] = partition };
             try
             {
                 await store.Requests.InsertAsync(index, cancellationToken);
@@ -182,7 +183,7 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
                 // Active, expired or not: mark it cancelled, so that a payment reported late can never
                 // succeed after Google was told the number is cancelled.
 
-                var cancelled = new TableEntity(partition, Keys.StateRow) { ["Status"] = ReferenceNumberStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = ReferenceNumberStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
                 return ValueTask.FromResult(new CommitPlan(Success,
                     [new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag)], []));
             },
@@ -237,7 +238,7 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
                 if (amount > paid - refunded)
                     throw ProtocolException.Precondition($"refundAmount exceeds the remaining refundable balance");
 
-                var balance = new TableEntity(partition, Keys.StateRow) { ["RefundedMicros"] = refunded + amount, ["UpdatedAt"] = snapshot.Now };
+                var balance = new TableEntity(partition, Keys.StateRow(partition)) { ["RefundedMicros"] = refunded + amount, ["UpdatedAt"] = snapshot.Now };
                 var operation = Operations.New(partition, operationRow, OperationKinds.Refund, piaid, call.RequestId, QueueNames.Refunds,
                     GoogleMethods.RefundResultNotificationV1, snapshot.Now);
                 operation["AmountMicros"] = amount;

@@ -21,18 +21,20 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
 {
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
-        var index = await store.Requests.GetAsync(Keys.ReferenceNumberIndexPartition(report.PaymentIntegratorAccountId, report.ReferenceNumber), Keys.IndexRow, ["Anchor"], cancellationToken);
+        var indexPartition = Keys.ReferenceNumberIndexPartition(report.PaymentIntegratorAccountId, report.ReferenceNumber);
+        var index = await store.Requests.GetAsync(indexPartition, Keys.IndexRow(indexPartition), ["Anchor"], cancellationToken);
         if (index?.GetString("Anchor") is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
 
+        var stateRow = Keys.StateRow(partition);
+        var operationRow = Keys.PaymentOperationRow(partition);
         for (var attempt = 1; attempt <= 16; attempt++)
         {
-            var rows = await store.ReadRowsAsync(partition, [Keys.StateRow], cancellationToken);
-            var state = rows.GetValueOrDefault(Keys.StateRow);
+            var state = await store.Transactions.GetAsync(partition, stateRow, cancellationToken: cancellationToken);
             // The index may point at a transaction that lost a race and was never committed.
             if (state is null || state.GetString("ReferenceNumber") != report.ReferenceNumber)
                 return new(PaymentReportStatus.Unknown, "unknown reference number");
 
-            var notificationRequestId = Operations.NotificationRequestId(partition, Keys.PaymentOperationRow);
+            var notificationRequestId = Operations.NotificationRequestId(partition, operationRow);
             switch (state.GetString("Status"))
             {
                 case ReferenceNumberStatus.Paid when state.GetString("PaymentIntegratorTransactionId") == report.PaymentIntegratorTransactionId:
@@ -46,7 +48,7 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
             if (ReferenceNumberIssuer.IsExpired(state, now)) return new(PaymentReportStatus.Refused, "the reference number has expired");
 
             var paidAt = DateTimeOffset.FromUnixTimeMilliseconds(report.PaidAtEpochMillis);
-            var paid = new TableEntity(partition, Keys.StateRow)
+            var paid = new TableEntity(partition, stateRow)
             {
                 ["Status"] = ReferenceNumberStatus.Paid,
                 ["PaidMicros"] = state.GetInt64("AmountMicros") ?? 0,
@@ -55,7 +57,7 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
                 ["UpdatedAt"] = now,
             };
             var notification = state.GetInt32("Version") == 2 ? GoogleMethods.ReferenceNumberPaidNotificationV2 : GoogleMethods.ReferenceNumberPaidNotificationV1;
-            var operation = Operations.New(partition, Keys.PaymentOperationRow, OperationKinds.ReferenceNumberPaid, report.PaymentIntegratorAccountId,
+            var operation = Operations.New(partition, operationRow, OperationKinds.ReferenceNumberPaid, report.PaymentIntegratorAccountId,
                 state.GetString("GenerateRequestId") ?? "", QueueNames.Notifications, notification, now);
             operation["ReferenceNumber"] = report.ReferenceNumber;
             operation["PaymentIntegratorTransactionId"] = report.PaymentIntegratorTransactionId;
@@ -80,7 +82,7 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
             {
                 // Committed: the caller hanging up must not cancel the put (see IdempotencyLedger).
                 using var timeout = new CancellationTokenSource(Idempotency.IdempotencyLedger.PutTimeout);
-                await store.EnqueueAsync(QueueNames.Notifications, new WorkItem(partition, Keys.PaymentOperationRow).ToJson(), delay: null, timeout.Token);
+                await store.EnqueueAsync(QueueNames.Notifications, new WorkItem(partition, operationRow).ToJson(), delay: null, timeout.Token);
             }
             catch (Exception e)
             {

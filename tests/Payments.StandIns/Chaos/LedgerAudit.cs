@@ -111,7 +111,7 @@ public static class LedgerAudit
             };
             if (partition is null) continue;
             var rows = partitions.GetValueOrDefault(partition);
-            var state = rows?.GetValueOrDefault(Keys.StateRow);
+            var state = rows?.GetValueOrDefault(Keys.StateRow(partition));
             if (state is null) { report.Violation($"{r.Kind} {r.RequestId}: answered 200 but {partition} has no state"); continue; }
 
             if (r.Kind != "pay")
@@ -198,7 +198,7 @@ public static class LedgerAudit
             if (paid.Contains(cancel.Target!)) report.Violation($"reference number {cancel.Target}: cancel answered success and a payment answered 200");
         foreach (var (partition, rows) in partitions)
         {
-            if (rows.GetValueOrDefault(Keys.StateRow) is not { } state || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
+            if (rows.GetValueOrDefault(Keys.StateRow(partition)) is not { } state || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
             if (state.GetDateTimeOffset("PaidAt") is not null && state.GetDateTimeOffset("CancelledAt") is not null)
                 report.Violation($"{partition}: both paid and cancelled");
         }
@@ -216,7 +216,7 @@ public static class LedgerAudit
         var knownNotifications = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (partition, rows) in partitions)
         {
-            var state = rows.GetValueOrDefault(Keys.StateRow);
+            var state = rows.GetValueOrDefault(Keys.StateRow(partition));
             if (partition.Contains("|rn|", StringComparison.Ordinal) && state is not null)
             {
                 report.Count("reference numbers: " + state.GetString("Status"));
@@ -225,7 +225,7 @@ public static class LedgerAudit
                 if (refunded > paidMicros) report.Violation($"{partition}: refunded {refunded} > paid {paidMicros}");
                 var live = rows.Values.Where(o => o.GetString("Kind") == OperationKinds.Refund && o.GetString("Result") is null or "SUCCESS").Sum(o => o.GetInt64("AmountMicros") ?? 0);
                 if (live != refunded) report.Violation($"{partition}: RefundedMicros {refunded} but the refunds not declined add up to {live}");
-                if (state.GetString("Status") == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow) is null)
+                if (state.GetString("Status") == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow(partition)) is null)
                     report.Violation($"{partition}: paid without a paid-notification operation");
                 if (state.GetString("Status") != ReferenceNumberStatus.Paid && rows.Values.Any(o => o.GetString("Kind") == OperationKinds.Refund))
                     report.Violation($"{partition}: refunds on a number that is {state.GetString("Status")}");

@@ -62,7 +62,7 @@ public sealed class CrashSteps(ChaosRig rig)
     public Task<TableEntity?> OperationAsync(string generateRequestId, string refundRequestId) =>
         Transactions.GetAsync(Partition(generateRequestId), Keys.OperationRow(refundRequestId));
 
-    public Task<TableEntity?> StateAsync(string generateRequestId) => Transactions.GetAsync(Partition(generateRequestId), Keys.StateRow);
+    public Task<TableEntity?> StateAsync(string generateRequestId) => Transactions.GetAsync(Partition(generateRequestId), Keys.StateRow(Partition(generateRequestId)));
 
     /// <summary>Polls (bounded) until the operation's State is one of <paramref name="states"/>.</summary>
     public async Task<TableEntity> WaitForStateAsync(string generateRequestId, string refundRequestId, TimeSpan timeout, params string[] states)

@@ -79,7 +79,7 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
         await host.RestartAsync();
 
         var partition = CrashSteps.Partition(id);
-        var notification = Operations.NotificationRequestId(partition, Keys.PaymentOperationRow);
+        var notification = Operations.NotificationRequestId(partition, Keys.PaymentOperationRow(partition));
         Assert.True(await Rig.Google.WaitForAcceptedAsync(notification, Finish), "the paid notification never reached Google");
         var attempts = Rig.Google.AttemptsFor(notification);
         Assert.All(attempts, a => Assert.Equal("referenceNumberPaidNotification", a.Method));

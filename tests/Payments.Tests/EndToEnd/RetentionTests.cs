@@ -48,12 +48,14 @@ public sealed class RetentionTests : IAsyncLifetime
         var early = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
         await early.SweepAsync(CancellationToken.None);
         Assert.NotNull(await store.Transactions.GetAsync(partition, ledgerRow));
+        var markerRow = Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
+        Assert.NotNull(await store.Requests.GetAsync(markerPartition, markerRow));
 
         var late = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance);
         Assert.True(await late.SweepAsync(CancellationToken.None) >= 2);
         Assert.Null(await store.Transactions.GetAsync(partition, ledgerRow));
-        Assert.Null(await store.Requests.GetAsync(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)));
-        Assert.NotNull(await store.Transactions.GetAsync(partition, Keys.StateRow));
+        Assert.Null(await store.Requests.GetAsync(markerPartition, markerRow));
+        Assert.NotNull(await store.Transactions.GetAsync(partition, Keys.StateRow(partition)));
         // The mandate can still be cancelled.
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId))).Status);
     }
