@@ -9,7 +9,7 @@ using Payments.StandIns.Chaos;
 
 if (args.Length == 0 || args[0] is not ("soak" or "load"))
 {
-    Console.Error.WriteLine("usage: soak|load [--minutes N] [--seconds N] [--rate R] [--chaos] [--kills K] [--seed S] [--no-storage-faults] [--echo-only]");
+    Console.Error.WriteLine("usage: soak|load [--minutes N] [--seconds N] [--rate R] [--chaos] [--kills K] [--seed S] [--no-storage-faults] [--echo-only] [--warmup-seconds N] [--host-log Information] [--host-log-file PATH] [--records-file PATH]");
     return 2;
 }
 var mode = args[0];
@@ -17,6 +17,11 @@ double minutes = mode == "soak" ? 10 : 1, rate = 200;
 var chaos = false;
 var storageFaults = true;
 var echoOnly = false;
+var hostLog = "Warning";
+// The load figures are for a warm host: its first seconds (code compiled, connections opened) ramp up unmeasured.
+double warmUpSeconds = mode == "load" ? 10 : 0;
+string? hostLogFile = null;
+string? recordsFile = null;
 int? kills = null;
 var seed = 7;
 for (var i = 1; i < args.Length; i++)
@@ -30,6 +35,10 @@ for (var i = 1; i < args.Length; i++)
         case "--chaos": chaos = true; break;
         case "--no-storage-faults": storageFaults = false; break;
         case "--echo-only": echoOnly = true; break;
+        case "--host-log": hostLog = Next(); break;
+        case "--warmup-seconds": warmUpSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--host-log-file": hostLogFile = Next(); break;
+        case "--records-file": recordsFile = Next(); break;
         case "--kills": kills = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
@@ -38,7 +47,7 @@ for (var i = 1; i < args.Length; i++)
 if (minutes <= 0 || minutes > 120 || rate <= 0 || rate > 5000) { Console.Error.WriteLine("minutes must be in (0, 120], rate in (0, 5000]"); return 2; }
 
 var duration = TimeSpan.FromMinutes(minutes);
-Console.WriteLine($"{mode}: {duration.TotalSeconds:0} s at {rate} req/s, chaos {(chaos ? "on" : "off")}, {Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:u}");
+Console.WriteLine($"{mode}: {duration.TotalSeconds:0} s at {rate} req/s after a {warmUpSeconds:0} s ramp-up, chaos {(chaos ? "on" : "off")}, {Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:u}");
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var result = await SoakRunner.RunAsync(new SoakOptions
@@ -49,14 +58,25 @@ var result = await SoakRunner.RunAsync(new SoakOptions
     Kills = kills ?? Math.Max(1, (int)Math.Round(minutes / 2)),
     StorageFaults = storageFaults,
     EchoOnly = echoOnly,
+    HostLogLevel = hostLog,
+    WarmUp = TimeSpan.FromSeconds(warmUpSeconds),
+    HostLogFile = hostLogFile,
     Seed = seed,
     // An overloaded run leaves a backlog of finishing work; the drain is bounded but not short.
     DrainTimeout = TimeSpan.FromMinutes(Math.Clamp(minutes / 2, 3, 6)),
     Log = Console.Out,
 }, cancel.Token);
 
+if (recordsFile is not null)
+{
+    // One line per request (CSV) for looking at a run afterwards: when it was due, what, how long, status.
+    var start = result.Records.Count > 0 ? result.Records.Min(r => r.ScheduledAt) : default;
+    await File.WriteAllLinesAsync(recordsFile, result.Records.Select(r => string.Create(CultureInfo.InvariantCulture,
+        $"{(r.ScheduledAt - start).TotalMilliseconds:0},{r.Kind},{r.Status},{r.LatencyMs:0.0},{(r.Replay ? "replay" : r.Duplicate ? "duplicate" : "")},{(r.WarmUp ? "warmup" : "")}")));
+}
 Console.WriteLine();
 Console.WriteLine(result.Latency);
+if (result.HostLatency is not null) Console.WriteLine(result.HostLatency);
 Console.WriteLine();
 Console.WriteLine(result.Audit);
 Console.WriteLine($"unfinished operations after the drain: {result.Unfinished}");

@@ -65,7 +65,12 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
+            // A call whose partition is named after its own requestId creates the transaction: the
+            // state and this ledger entry commit together, so without the entry there is no state
+            // either and one read does. Should there be one after all (the entry swept by retention,
+            // or another method's call with this requestId), the insert conflicts and the next
+            // attempt reads both.
+            var rows = await store.ReadRowsAsync(request.Partition, attempt == 1 && !request.NeedsMarker ? rowKeys[1..] : rowKeys, cancellationToken);
             if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
 
             var now = time.GetUtcNow();

@@ -5,10 +5,13 @@ using System.Text.RegularExpressions;
 namespace Payments.StandIns.Azurite;
 
 /// <summary>
-/// Azurite (pinned in the repository's package.json) in a child node process with in-memory storage
-/// and OS-chosen ports. Tests share one instance per process (<see cref="SharedAsync"/>) and use
-/// unique table and queue names. The child exits by itself when this process goes away (a small
-/// watchdog preloaded into node watches its stdin pipe and its parent pid), so no orphans remain.
+/// Azurite (pinned in the repository's package.json) with in-memory storage on free ports: its Table
+/// and Queue services in two node processes. Azurite serves every request on one JavaScript thread,
+/// and its queue operations rebuild the message indexes each time; in one process they hold up the
+/// table reads and commits every protocol call waits for. Tests share one instance per process
+/// (<see cref="SharedAsync"/>) and use unique table and queue names. The children exit by
+/// themselves when this process goes away (a small watchdog preloaded into node watches its stdin
+/// pipe and its parent pid), so no orphans remain.
 /// </summary>
 public sealed partial class AzuriteProcess : IAsyncDisposable
 {
@@ -20,43 +23,31 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     private static readonly object SharedLock = new();
     private static Task<AzuriteProcess>? _shared;
 
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly AzuriteService _tables;
+    private readonly AzuriteService _queues;
     private int _disposed;
 
-    private AzuriteProcess(Process process, StringBuilder output, int tablePort, int queuePort, int blobPort)
+    private AzuriteProcess(AzuriteService tables, AzuriteService queues)
     {
-        _process = process;
-        _output = output;
-        TablePort = tablePort;
-        QueuePort = queuePort;
-        BlobPort = blobPort;
-        TableEndpoint = new Uri($"http://127.0.0.1:{tablePort}/{AccountName}");
-        QueueEndpoint = new Uri($"http://127.0.0.1:{queuePort}/{AccountName}");
-        BlobEndpoint = new Uri($"http://127.0.0.1:{blobPort}/{AccountName}");
+        _tables = tables;
+        _queues = queues;
+        TableEndpoint = new Uri($"http://127.0.0.1:{tables.Port}/{AccountName}");
+        QueueEndpoint = new Uri($"http://127.0.0.1:{queues.Port}/{AccountName}");
     }
 
-    public int TablePort { get; }
-    public int QueuePort { get; }
-    public int BlobPort { get; }
+    public int TablePort => _tables.Port;
+    public int QueuePort => _queues.Port;
     /// <summary>Path-style: <c>http://127.0.0.1:{port}/devstoreaccount1</c>.</summary>
     public Uri TableEndpoint { get; }
     public Uri QueueEndpoint { get; }
-    public Uri BlobEndpoint { get; }
-    public int ProcessId => _process.Id;
-    public bool HasExited
-    {
-        get
-        {
-            try { return _process.HasExited; }
-            catch (InvalidOperationException) { return true; } // disposed
-        }
-    }
+    public bool HasExited => _tables.HasExited || _queues.HasExited;
+    /// <summary>The node processes serving tables and queues.</summary>
+    public IReadOnlyList<int> ProcessIds => [_tables.ProcessId, _queues.ProcessId];
 
     /// <summary>Explicit connection string with the development key and this instance's endpoints.</summary>
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint={BlobEndpoint};QueueEndpoint={QueueEndpoint};TableEndpoint={TableEndpoint};";
+        $"QueueEndpoint={QueueEndpoint};TableEndpoint={TableEndpoint};";
 
     /// <summary>One instance per test process, started on first use, killed when the process exits.</summary>
     public static Task<AzuriteProcess> SharedAsync()
@@ -93,118 +84,176 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     /// <summary>Starts a new Azurite from <paramref name="root"/>/node_modules; the caller disposes it.</summary>
     public static async Task<AzuriteProcess> StartAsync(string root, CancellationToken ct)
     {
-        var script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
-        if (!File.Exists(script))
+        var dist = Path.Combine(root, "node_modules", "azurite", "dist", "src");
+        if (!File.Exists(Path.Combine(dist, "table", "main.js")) || !File.Exists(Path.Combine(dist, "queue", "main.js")))
         {
             throw new InvalidOperationException(
-                $"Azurite is not installed: '{script}' is missing. Run `npm ci --no-audit --no-fund` in '{root}' once " +
+                $"Azurite is not installed: '{dist}' is missing. Run `npm ci --no-audit --no-fund` in '{root}' once " +
                 "(it installs the Azurite version pinned in package.json into node_modules/).");
         }
-
         var watchdog = await WriteWatchdogAsync(ct);
+        string[] common = ["--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--silent"];
 
-        var psi = new ProcessStartInfo("node")
+        // The queue service prints the port it got; the table service prints the port it was asked
+        // for, so it gets a free one picked here (and another try should someone take it first).
+        var queues = await AzuriteService.StartAsync(root, watchdog, Path.Combine(dist, "queue", "main.js"),
+            [.. common, "--disableTelemetry", "--queueHost", "127.0.0.1", "--queuePort", "0"], port: null, ct);
+        try
         {
-            WorkingDirectory = root,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        psi.Environment["AZURITE_WATCHDOG_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var arg in (string[])[
-            "--require", watchdog, script,
-            "--inMemoryPersistence", "--tablePort", "0", "--queuePort", "0", "--blobPort", "0",
-            "--tableHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--blobHost", "127.0.0.1",
-            "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
-            "--tableKeepAliveTimeout", "120", "--queueKeepAliveTimeout", "120", "--blobKeepAliveTimeout", "120"])
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        var output = new StringBuilder();
-        int table = 0, queue = 0, blob = 0;
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(string? line)
-        {
-            if (line is null) return;
-            lock (output)
+            for (var attempt = 1; ; attempt++)
             {
-                if (output.Length < 64 * 1024) output.AppendLine(line);
-                var m = ListeningLine().Match(line);
-                if (m.Success)
+                var port = FreePort();
+                try
                 {
-                    var port = int.Parse(m.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
-                    switch (m.Groups["service"].Value)
-                    {
-                        case "Table": table = port; break;
-                        case "Queue": queue = port; break;
-                        case "Blob": blob = port; break;
-                    }
-                    if (table != 0 && queue != 0 && blob != 0) ready.TrySetResult();
+                    var tables = await AzuriteService.StartAsync(root, watchdog, Path.Combine(dist, "table", "main.js"),
+                        [.. common, "--disableTelemetry", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], port, ct);
+                    return new AzuriteProcess(tables, queues);
                 }
+                catch (InvalidOperationException) when (attempt < 3) { }
             }
         }
+        catch
+        {
+            await queues.DisposeAsync();
+            throw;
+        }
+    }
 
-        Process process;
-        try
-        {
-            process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-            process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-            process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Azurite exited during start-up."));
-            if (!process.Start())
-            {
-                throw new InvalidOperationException("Could not start node.");
-            }
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("Could not start `node` (is Node.js on PATH?) to run Azurite.", e);
-        }
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        try
-        {
-            await ready.Task.WaitAsync(StartTimeout, ct);
-        }
-        catch (Exception e)
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            string text;
-            lock (output) text = output.ToString();
-            throw new InvalidOperationException($"Azurite did not start ({e.GetType().Name}: {e.Message}). Its output:\n{text}", e);
-        }
-
-        return new AzuriteProcess(process, output, table, queue, blob);
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try { return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port; }
+        finally { listener.Stop(); }
     }
 
     /// <summary>The Azurite console output so far (diagnostics).</summary>
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Output => _tables.Output + _queues.Output;
 
     private void Kill()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException) { }
-        catch (System.ComponentModel.Win32Exception) { }
+        _tables.Kill();
+        _queues.Kill();
     }
 
     public async ValueTask DisposeAsync()
     {
         Kill();
-        try
+        await _tables.DisposeAsync();
+        await _queues.DisposeAsync();
+    }
+
+    /// <summary>One Azurite service in its own node process.</summary>
+    private sealed class AzuriteService(Process process, StringBuilder output, int port) : IAsyncDisposable
+    {
+        public int Port { get; } = port;
+        public int ProcessId { get; } = process.Id;
+        public string Output { get { lock (output) return output.ToString(); } }
+        public bool HasExited
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(cts.Token);
+            get
+            {
+                try { return process.HasExited; }
+                catch (InvalidOperationException) { return true; } // disposed
+            }
         }
-        catch (OperationCanceledException) { }
-        catch (InvalidOperationException) { }
-        _process.Dispose();
+
+        /// <param name="port">the port asked for, or null to read it from the service's output</param>
+        public static async Task<AzuriteService> StartAsync(string root, string watchdog, string script, string[] args, int? port, CancellationToken ct)
+        {
+            var psi = new ProcessStartInfo("node")
+            {
+                WorkingDirectory = root,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            psi.Environment["AZURITE_WATCHDOG_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            psi.Environment["AZURITE_KEEPALIVE_MS"] = "120000";
+            psi.ArgumentList.Add("--require");
+            psi.ArgumentList.Add(watchdog);
+            psi.ArgumentList.Add(script);
+            foreach (var arg in args) psi.ArgumentList.Add(arg);
+
+            var output = new StringBuilder();
+            var listening = 0;
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnLine(string? line)
+            {
+                if (line is null) return;
+                lock (output)
+                {
+                    if (output.Length < 64 * 1024) output.AppendLine(line);
+                    if (ListeningLine().Match(line) is { Success: true } m)
+                    {
+                        listening = int.Parse(m.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture);
+                        if (port is null || listening == port) ready.TrySetResult();
+                    }
+                    else if (port is not null && StartedLine().IsMatch(line))
+                    {
+                        listening = port.Value;
+                        ready.TrySetResult();
+                    }
+                }
+            }
+
+            Process process;
+            try
+            {
+                process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+                process.OutputDataReceived += (_, e) => OnLine(e.Data);
+                process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+                process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Azurite exited during start-up."));
+                if (!process.Start())
+                {
+                    throw new InvalidOperationException("Could not start node.");
+                }
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new InvalidOperationException("Could not start `node` (is Node.js on PATH?) to run Azurite.", e);
+            }
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            try
+            {
+                await ready.Task.WaitAsync(StartTimeout, ct);
+            }
+            catch (Exception e)
+            {
+                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                string text;
+                lock (output) text = output.ToString();
+                throw new InvalidOperationException($"Azurite ({Path.GetFileName(Path.GetDirectoryName(script))}) did not start ({e.GetType().Name}: {e.Message}). Its output:\n{text}", e);
+            }
+            return new AzuriteService(process, output, listening);
+        }
+
+        public void Kill()
+        {
+            try
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException) { }
+            catch (System.ComponentModel.Win32Exception) { }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Kill();
+            try
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException) { }
+            catch (InvalidOperationException) { }
+            process.Dispose();
+        }
     }
 
     /// <summary>Walks up from the test assembly's folder to the folder holding package.json.</summary>
@@ -243,8 +292,11 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    [GeneratedRegex(@"Azurite (?<service>Table|Queue|Blob) service is successfully listening at https?://[^:/\s]+:(?<port>\d+)")]
+    [GeneratedRegex(@"Azurite (?<service>Table|Queue) service (is )?successfully listen(s|ing) (at|on) https?://[^:/\s]+:(?<port>\d+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Azurite Table service successfully started on ")]
+    private static partial Regex StartedLine();
 
     // Preloaded into node: exits when our stdin pipe closes (this process died) or the parent pid is gone.
     private const string WatchdogScript = """
@@ -258,5 +310,15 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         setInterval(() => {
           if (parent > 0) { try { process.kill(parent, 0); } catch (e) { if (e.code === 'ESRCH') bye(); } }
         }, 1000).unref();
+        // Idle connections stay open as long as our clients keep them (the queue service has no
+        // option for it and would close them after 5 s, racing the client's next request).
+        const keepAlive = Number(process.env.AZURITE_KEEPALIVE_MS || 0);
+        if (keepAlive > 0) {
+          Object.defineProperty(require('http').Server.prototype, 'keepAliveTimeout', {
+            configurable: true,
+            get() { return this._paymentsKeepAlive; },
+            set(value) { this._paymentsKeepAlive = Math.max(Number(value) || 0, keepAlive); },
+          });
+        }
         """;
 }

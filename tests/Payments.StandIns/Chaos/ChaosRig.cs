@@ -121,6 +121,14 @@ public sealed class ChaosRig : IAsyncDisposable
         return hosts.SelectMany(h => h.Output).Where(line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal))).ToList();
     }
 
+    /// <summary>Every line the host processes wrote so far.</summary>
+    public IReadOnlyList<string> HostLines()
+    {
+        List<LocalHostProcess> hosts;
+        lock (_hosts) hosts = [.. _hosts];
+        return hosts.SelectMany(h => h.Output).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         List<LocalHostProcess> hosts;

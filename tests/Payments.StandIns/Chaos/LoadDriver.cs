@@ -13,6 +13,9 @@ public sealed record LoadOptions
     /// <summary>Requests per second, scheduled open-loop (a slow answer does not delay the next request).</summary>
     public double Rate { get; init; } = 50;
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Before <see cref="Duration"/>: the rate ramps up from a tenth while the host's code is
+    /// compiled and its connections open; those requests are audited but flagged <see cref="RequestRecord.WarmUp"/>.</summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.Zero;
     public int Seed { get; init; } = 1;
     /// <summary>Seals requests and opens responses as Google does (plain JSON when null; PGP plugs in here).</summary>
     public IMessageEnvelope? Envelope { get; init; }
@@ -34,9 +37,10 @@ public sealed record LoadOptions
 /// <param name="Target">the transaction the call acts on (generate/reserve requestId, mandateId), or the created one</param>
 /// <param name="Status">HTTP status; 0 = transport error; -1 = not sent (driver saturated)</param>
 /// <param name="LatencyMs">from the scheduled send time to the end of the answer (open loop: queueing in the driver counts)</param>
+/// <param name="WarmUp">sent during the warm-up: audited, but not in the latency figures</param>
 public sealed record RequestRecord(
     long Sequence, string Kind, string Route, string RequestId, string? Target, string Body, int Status, string Response,
-    double LatencyMs, DateTimeOffset ScheduledAt, bool Replay, bool Duplicate, long AmountMicros = 0);
+    double LatencyMs, DateTimeOffset ScheduledAt, bool Replay, bool Duplicate, long AmountMicros = 0, bool WarmUp = false);
 
 /// <summary>
 /// Plays Google (and the integrator's store systems) against one host base address: mixed traffic at a fixed
@@ -65,6 +69,7 @@ public sealed class LoadDriver(LoadOptions options)
     private readonly List<Sent> _sent = [];
     private readonly ConcurrentQueue<RequestRecord> _records = new();
     private long _sequence;
+    private DateTimeOffset _measuredFrom;
     private int _inFlight;
 
     public IReadOnlyCollection<RequestRecord> Records => _records;
@@ -72,14 +77,19 @@ public sealed class LoadDriver(LoadOptions options)
     public async Task<IReadOnlyList<RequestRecord>> RunAsync(CancellationToken cancellationToken = default)
     {
         using var client = new GspClient(options.BaseAddress, options.Envelope, options.RequestTimeout);
-        var interval = TimeSpan.FromSeconds(1 / options.Rate);
+        var warmUp = options.WarmUp.TotalSeconds;
+        // Linear ramp from a tenth of the rate to the full rate over the warm-up, then steady.
+        double RateAt(double seconds) => seconds >= warmUp ? options.Rate : options.Rate * (0.1 + 0.9 * seconds / warmUp);
+        var end = options.WarmUp + options.Duration;
         var pending = new ConcurrentDictionary<long, Task>();
         var clock = Stopwatch.StartNew();
         var startedAt = DateTimeOffset.UtcNow;
         long tick = 0;
-        while (clock.Elapsed < options.Duration && !cancellationToken.IsCancellationRequested)
+        var dueSeconds = 0.0;
+        _measuredFrom = startedAt + options.WarmUp;
+        while (clock.Elapsed < end && !cancellationToken.IsCancellationRequested)
         {
-            var due = interval * tick;
+            var due = TimeSpan.FromSeconds(dueSeconds);
             var now = clock.Elapsed;
             if (now < due)
             {
@@ -87,6 +97,7 @@ public sealed class LoadDriver(LoadOptions options)
                 continue;
             }
             var id = tick++;
+            dueSeconds += 1 / RateAt(dueSeconds);
             var task = TickAsync(client, clock, due, startedAt + due, cancellationToken);
             if (!task.IsCompleted)
             {
@@ -343,6 +354,6 @@ public sealed class LoadDriver(LoadOptions options)
     {
         var latency = (clock.Elapsed - due).TotalMilliseconds;
         _records.Enqueue(new RequestRecord(Interlocked.Increment(ref _sequence), kind, route, requestId, target, body, status, response,
-            latency, scheduledAt, replay, duplicate, amount));
+            latency, scheduledAt, replay, duplicate, amount, scheduledAt < _measuredFrom));
     }
 }

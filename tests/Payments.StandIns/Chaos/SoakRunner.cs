@@ -9,6 +9,8 @@ namespace Payments.StandIns.Chaos;
 public sealed record SoakOptions
 {
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>Ramp-up before <see cref="Duration"/>, left out of the latency figures (see <see cref="LoadOptions.WarmUp"/>).</summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.Zero;
     public double Rate { get; init; } = 40;
     public bool Chaos { get; init; }
     /// <summary>How many times the host process is killed and restarted during the run (with chaos).</summary>
@@ -22,11 +24,14 @@ public sealed record SoakOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
     public int Seed { get; init; } = 7;
     public string HostLogLevel { get; init; } = "Warning";
+    /// <summary>Where to write every line the host processes logged (diagnostics), or null.</summary>
+    public string? HostLogFile { get; init; }
     public TextWriter? Log { get; init; }
     public bool EchoOnly { get; init; }
 }
 
-public sealed record SoakResult(AuditReport Audit, IReadOnlyList<RequestRecord> Records, string Latency, int Unfinished, IReadOnlyList<string> ChaosEvents, IReadOnlyList<string> SecretLines, TimeSpan Elapsed)
+/// <param name="HostLatency">the host's own time per protocol call (from its Information log lines), when it logged them.</param>
+public sealed record SoakResult(AuditReport Audit, IReadOnlyList<RequestRecord> Records, string Latency, int Unfinished, IReadOnlyList<string> ChaosEvents, IReadOnlyList<string> SecretLines, TimeSpan Elapsed, string? HostLatency = null)
 {
     public bool Clean => Audit.Clean && Unfinished == 0 && SecretLines.Count == 0;
 }
@@ -35,7 +40,7 @@ public sealed record SoakResult(AuditReport Audit, IReadOnlyList<RequestRecord> 
 /// One soak (or load) run end to end: the rig (Azurite, proxies, stand-ins), one host process, the load driver,
 /// the chaos schedule, the drain and the ledger audit.
 /// </summary>
-public static class SoakRunner
+public static partial class SoakRunner
 {
     public static async Task<SoakResult> RunAsync(SoakOptions options, CancellationToken cancellationToken = default)
     {
@@ -52,6 +57,7 @@ public static class SoakRunner
             BaseAddress = host.BaseAddress,
             Rate = options.Rate,
             Duration = options.Duration,
+            WarmUp = options.WarmUp,
             Seed = options.Seed,
             EchoOnly = options.EchoOnly,
             BeforePayment = (number, micros, currency) =>
@@ -95,9 +101,28 @@ public static class SoakRunner
         audit.Counts["host: restarts"] = host.Generation - 1;
         audit.Counts["proxy: resets"] = rig.TableProxy.Resets + rig.QueueProxy.Resets + rig.TableProxy.Refused + rig.QueueProxy.Refused;
         var secrets = rig.LinesWithSecrets();
+        if (options.HostLogFile is { } file) await File.WriteAllLinesAsync(file, rig.HostLines(), cancellationToken).ConfigureAwait(false);
         var latency = LatencyReport.Format(records, options.Duration);
-        return new SoakResult(audit, records, latency, unfinished, events, secrets, clock.Elapsed);
+        return new SoakResult(audit, records, latency, unfinished, events, secrets, clock.Elapsed, HostLatency(rig.HostLines()));
     }
+
+    /// <summary>Percentiles of the "… status=200 in 3.1 ms" lines: the time inside the host, without
+    /// the client's and the sockets' share.</summary>
+    private static string? HostLatency(IReadOnlyList<string> lines)
+    {
+        var calls = new List<(double Ms, string Line)>();
+        foreach (var line in lines)
+            if (HandledLine().Match(line) is { Success: true } m)
+                calls.Add((double.Parse(m.Groups["ms"].Value, System.Globalization.CultureInfo.InvariantCulture), line));
+        if (calls.Count == 0) return null;
+        calls.Sort((a, b) => a.Ms.CompareTo(b.Ms));
+        double P(double q) => calls[Math.Min(calls.Count - 1, (int)Math.Ceiling(q * calls.Count) - 1)].Ms;
+        var slowest = string.Join("\n", calls.TakeLast(5).Select(c => "  " + c.Line));
+        return $"inside the host (ms, {calls.Count} calls): p50 {P(0.50):0.0}  p95 {P(0.95):0.0}  p99 {P(0.99):0.0}  max {calls[^1].Ms:0.0}; slowest:\n{slowest}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"status=\d+ in (?<ms>[0-9.]+) ms")]
+    private static partial System.Text.RegularExpressions.Regex HandledLine();
 
     /// <summary>The chaos schedule: kills spread over the run; storage slowed and briefly down between them.</summary>
     private static async Task ChaosAsync(ChaosRig rig, LocalHostProcess host, SoakOptions options, Random random, List<string> events, TextWriter log, Stopwatch clock, CancellationToken ct)
@@ -166,8 +191,11 @@ public static class LatencyReport
 
     public static string Format(IReadOnlyList<RequestRecord> records, TimeSpan duration)
     {
+        var warmUp = records.Count(r => r.WarmUp);
+        records = [.. records.Where(r => !r.WarmUp)];
         var answered = records.Where(r => r.Status > 0).ToList();
         var sb = new StringBuilder();
+        if (warmUp > 0) sb.AppendLine(CultureInfo.InvariantCulture, $"warm-up: {warmUp} requests while the rate ramped up (audited, not counted below)");
         sb.AppendLine(CultureInfo.InvariantCulture, $"requests: {records.Count} sent over {duration.TotalSeconds:0} s ({records.Count / duration.TotalSeconds:0.0}/s), answered {answered.Count}, transport errors {records.Count(r => r.Status == 0)}, not sent {records.Count(r => r.Status < 0)}");
         sb.AppendLine("latency ms (open loop, from the scheduled send time)   count     p50     p95     p99     max");
         void Row(string name, IEnumerable<RequestRecord> rows)
@@ -178,9 +206,19 @@ public static class LatencyReport
         }
         Row("all", answered);
         foreach (var group in answered.GroupBy(r => r.Kind).OrderBy(g => g.Key, StringComparer.Ordinal)) Row(group.Key, group);
-        sb.Append("statuses: ").AppendJoin(", ", records.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}"));
+        sb.AppendLine().Append("statuses: ").AppendJoin(", ", records.GroupBy(r => r.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}"));
+        if (answered.Count > 0)
+        {
+            // When the tail happened: a stall shows as one bad window, a backlog as a run of them.
+            var start = answered.Min(r => r.ScheduledAt);
+            sb.AppendLine().Append("p99 per 5 s window: ").AppendJoin(" ", answered
+                .GroupBy(r => (int)((r.ScheduledAt - start).TotalSeconds / 5))
+                .OrderBy(g => g.Key)
+                .Select(g => Percentiles(g.Select(r => r.LatencyMs)).P99.ToString("0", CultureInfo.InvariantCulture)));
+        }
         return sb.ToString();
     }
 
-    public static double P99(IReadOnlyList<RequestRecord> records) => Percentiles(records.Where(r => r.Status > 0).Select(r => r.LatencyMs)).P99;
+    /// <summary>p99 of the answered requests sent after the warm-up.</summary>
+    public static double P99(IReadOnlyList<RequestRecord> records) => Percentiles(records.Where(r => r.Status > 0 && !r.WarmUp).Select(r => r.LatencyMs)).P99;
 }

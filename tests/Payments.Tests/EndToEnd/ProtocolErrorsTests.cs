@@ -163,6 +163,20 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     }
 
     [Fact]
+    public async Task A_requestId_that_already_generated_a_v1_number_cannot_generate_a_v2_one()
+    {
+        // Both versions keep their transaction in the partition named after the requestId; the v2
+        // call finds no ledger entry of its own, so only the commit tells it the state is taken.
+        var id = Gsp.NewId("G");
+        var first = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(id));
+        Assert.Equal(200, first.Status);
+        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id), 400, "preconditionViolation");
+        var replay = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(id));
+        static string Number(JsonNode? body) => body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        Assert.Equal(Number(first.Body), Number(replay.Body));
+    }
+
+    [Fact]
     public async Task Same_requestId_with_a_different_body_is_IDEMPOTENCY_VIOLATION_and_changes_nothing()
     {
         var (generateId, _) = await Host.PaidReferenceNumberAsync(3_000_000);

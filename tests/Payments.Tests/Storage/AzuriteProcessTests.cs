@@ -21,10 +21,12 @@ public class AzuriteProcessTests
         var shared = await AzuriteProcess.SharedAsync();
         var own = await AzuriteProcess.StartAsync();
         Assert.NotEqual(shared.TablePort, own.TablePort);
-        var pid = own.ProcessId;
+        Assert.NotEqual(shared.QueuePort, own.QueuePort);
+        var pids = own.ProcessIds;
+        Assert.Equal(2, pids.Distinct().Count());
         await own.DisposeAsync();
         Assert.True(own.HasExited);
-        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
+        foreach (var pid in pids) Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(pid));
     }
 
     [Fact]
