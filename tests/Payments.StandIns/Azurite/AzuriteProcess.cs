@@ -5,10 +5,13 @@ using System.Text.RegularExpressions;
 namespace Payments.StandIns.Azurite;
 
 /// <summary>
-/// Azurite (pinned in the repository's package.json) with in-memory storage on free ports: its Table
-/// and Queue services in two node processes. Azurite serves every request on one JavaScript thread,
-/// and its queue operations rebuild the message indexes each time; in one process they hold up the
-/// table reads and commits every protocol call waits for. Tests share one instance per process
+/// Azurite (pinned in the repository's package.json) on free ports: its Table and Queue services in
+/// two node processes. Azurite serves every request on one JavaScript thread, and its queue
+/// operations rebuild the message indexes each time; in one process they hold up the table reads
+/// and commits every protocol call waits for. Tables are in memory. Queues keep their messages in a
+/// temporary folder (deleted on dispose): in memory, every message is an extent of its own, and
+/// Azurite's extent collector, once a minute, deletes them one by one with an index rebuild each,
+/// which froze the queue service for seconds after a minute of load. Tests share one instance per process
 /// (<see cref="SharedAsync"/>) and use unique table and queue names. The children exit by
 /// themselves when this process goes away (a small watchdog preloaded into node watches its stdin
 /// pipe and its parent pid), so no orphans remain.
@@ -92,12 +95,22 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                 "(it installs the Azurite version pinned in package.json into node_modules/).");
         }
         var watchdog = await WriteWatchdogAsync(ct);
-        string[] common = ["--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--silent"];
+        string[] common = ["--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--silent", "--disableTelemetry"];
 
         // The queue service prints the port it got; the table service prints the port it was asked
         // for, so it gets a free one picked here (and another try should someone take it first).
-        var queues = await AzuriteService.StartAsync(root, watchdog, Path.Combine(dist, "queue", "main.js"),
-            [.. common, "--disableTelemetry", "--queueHost", "127.0.0.1", "--queuePort", "0"], port: null, ct);
+        var queueFolder = Directory.CreateTempSubdirectory("payments-azurite-queues-").FullName;
+        AzuriteService queues;
+        try
+        {
+            queues = await AzuriteService.StartAsync(root, watchdog, Path.Combine(dist, "queue", "main.js"),
+                [.. common, "--location", queueFolder, "--queueHost", "127.0.0.1", "--queuePort", "0"], port: null, ct, queueFolder);
+        }
+        catch
+        {
+            TryDeleteFolder(queueFolder);
+            throw;
+        }
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -106,7 +119,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                 try
                 {
                     var tables = await AzuriteService.StartAsync(root, watchdog, Path.Combine(dist, "table", "main.js"),
-                        [.. common, "--disableTelemetry", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], port, ct);
+                        [.. common, "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], port, ct);
                     return new AzuriteProcess(tables, queues);
                 }
                 catch (InvalidOperationException) when (attempt < 3) { }
@@ -117,6 +130,11 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             await queues.DisposeAsync();
             throw;
         }
+    }
+
+    private static void TryDeleteFolder(string path)
+    {
+        try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static int FreePort()
@@ -145,7 +163,8 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
     }
 
     /// <summary>One Azurite service in its own node process.</summary>
-    private sealed class AzuriteService(Process process, StringBuilder output, int port) : IAsyncDisposable
+    /// <param name="folder">the service's data folder, deleted when it is disposed (null: in memory)</param>
+    private sealed class AzuriteService(Process process, StringBuilder output, int port, string? folder) : IAsyncDisposable
     {
         public int Port { get; } = port;
         public int ProcessId { get; } = process.Id;
@@ -160,7 +179,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
         }
 
         /// <param name="port">the port asked for, or null to read it from the service's output</param>
-        public static async Task<AzuriteService> StartAsync(string root, string watchdog, string script, string[] args, int? port, CancellationToken ct)
+        public static async Task<AzuriteService> StartAsync(string root, string watchdog, string script, string[] args, int? port, CancellationToken ct, string? folder = null)
         {
             var psi = new ProcessStartInfo("node")
             {
@@ -229,7 +248,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
                 lock (output) text = output.ToString();
                 throw new InvalidOperationException($"Azurite ({Path.GetFileName(Path.GetDirectoryName(script))}) did not start ({e.GetType().Name}: {e.Message}). Its output:\n{text}", e);
             }
-            return new AzuriteService(process, output, listening);
+            return new AzuriteService(process, output, listening, folder);
         }
 
         public void Kill()
@@ -240,6 +259,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             }
             catch (InvalidOperationException) { }
             catch (System.ComponentModel.Win32Exception) { }
+            if (folder is not null) TryDeleteFolder(folder);
         }
 
         public async ValueTask DisposeAsync()
@@ -253,6 +273,7 @@ public sealed partial class AzuriteProcess : IAsyncDisposable
             catch (OperationCanceledException) { }
             catch (InvalidOperationException) { }
             process.Dispose();
+            if (folder is not null) TryDeleteFolder(folder);
         }
     }
 
