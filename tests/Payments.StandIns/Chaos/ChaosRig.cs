@@ -22,6 +22,9 @@ public sealed record ChaosRigOptions
     public TimeSpan CrmTokenLifetime { get; init; } = TimeSpan.FromHours(2);
     /// <summary>false: the hosts talk to Azurite directly (a load run without storage faults measures no proxy hop).</summary>
     public bool ProxyStorage { get; init; } = true;
+    /// <summary>true: the hosts run Security__Mode=Pgp with fresh RSA-3072 keys, and Google's side
+    /// (<see cref="ChaosRig.GoogleEnvelope"/>, the Google stand-in) seals and opens as Google does.</summary>
+    public bool Pgp { get; init; }
 }
 
 /// <summary>
@@ -37,9 +40,11 @@ public sealed class ChaosRig : IAsyncDisposable
 
     private readonly List<LocalHostProcess> _hosts = [];
 
-    private ChaosRig(ChaosRigOptions options, AzuriteProcess azurite, TcpDelayProxy tables, TcpDelayProxy queues, GoogleStandIn google, CrmComStandIn crm)
+    private ChaosRig(ChaosRigOptions options, AzuriteProcess azurite, TcpDelayProxy tables, TcpDelayProxy queues, GoogleStandIn google, CrmComStandIn crm, PgpKeys? keys)
     {
         Options = options;
+        _keys = keys;
+        GoogleEnvelope = keys is null ? new PlainJsonEnvelope() : new PgpEnvelope(keys.GoogleSecret, null, keys.IntegratorPublic);
         Azurite = azurite;
         TableProxy = tables;
         QueueProxy = queues;
@@ -51,6 +56,8 @@ public sealed class ChaosRig : IAsyncDisposable
     }
 
     public ChaosRigOptions Options { get; }
+    /// <summary>How Google seals its requests to the hosts and opens their answers (plain JSON unless <see cref="ChaosRigOptions.Pgp"/>).</summary>
+    public IMessageEnvelope GoogleEnvelope { get; }
     public AzuriteProcess Azurite { get; }
     public TcpDelayProxy TableProxy { get; }
     public TcpDelayProxy QueueProxy { get; }
@@ -67,9 +74,18 @@ public sealed class ChaosRig : IAsyncDisposable
         var azurite = await AzuriteProcess.StartAsync(cancellationToken).ConfigureAwait(false);
         var tables = TcpDelayProxy.Start(azurite.TablePort);
         var queues = TcpDelayProxy.Start(azurite.QueuePort);
-        var google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        PgpKeys? keys = null;
+        IMessageEnvelope googleSide = new PlainJsonEnvelope();
+        if (options.Pgp)
+        {
+            var ours = KeyTool.GeneratePgp("Integrator <chaos@integrator.test>", null, DateTime.UtcNow, TimeSpan.FromDays(30));
+            var google = KeyTool.GeneratePgp("Google <chaos@google.test>", null, DateTime.UtcNow, TimeSpan.FromDays(30));
+            keys = new PgpKeys(ours.Secret, ours.Public, google.Secret, google.Public);
+            googleSide = new PgpEnvelope(keys.GoogleSecret, null, keys.IntegratorPublic);
+        }
+        var googleStandIn = await GoogleStandIn.StartAsync(googleSide, cancellationToken: cancellationToken).ConfigureAwait(false);
         var crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = options.CrmTokenLifetime }, cancellationToken).ConfigureAwait(false);
-        return new ChaosRig(options, azurite, tables, queues, google, crm);
+        return new ChaosRig(options, azurite, tables, queues, googleStandIn, crm, keys);
     }
 
     /// <summary>The storage connection string the hosts get: tables and queues through the proxies.</summary>
@@ -77,7 +93,22 @@ public sealed class ChaosRig : IAsyncDisposable
         $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
         $"QueueEndpoint={QueueProxy.Rewrite(Azurite.QueueEndpoint)};TableEndpoint={TableProxy.Rewrite(Azurite.TableEndpoint)};";
 
-    public Dictionary<string, string> HostEnvironment() => new()
+    private sealed record PgpKeys(string IntegratorSecret, string IntegratorPublic, string GoogleSecret, string GooglePublic);
+    private readonly PgpKeys? _keys;
+
+    public Dictionary<string, string> HostEnvironment()
+    {
+        var environment = PlainHostEnvironment();
+        if (_keys is not null)
+        {
+            environment[Env(SettingNames.SecurityMode)] = "Pgp";
+            environment[Env(SettingNames.PgpIntegratorPrivateKeys)] = _keys.IntegratorSecret;
+            environment[Env(SettingNames.PgpGooglePublicKeys)] = _keys.GooglePublic;
+        }
+        return environment;
+    }
+
+    private Dictionary<string, string> PlainHostEnvironment() => new()
     {
         [Env(SettingNames.Storage)] = Options.ProxyStorage ? ProxiedConnectionString : Azurite.ConnectionString,
         [Env(SettingNames.AccountIds)] = string.Join(",", Accounts),

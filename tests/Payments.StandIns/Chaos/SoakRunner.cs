@@ -24,6 +24,8 @@ public sealed record SoakOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
     public int Seed { get; init; } = 7;
     public string HostLogLevel { get; init; } = "Warning";
+    /// <summary>Google's calls and the notifications PGP-sealed, as in production (plain JSON otherwise).</summary>
+    public bool Pgp { get; init; }
     /// <summary>Where to write every line the host processes logged (diagnostics), or null.</summary>
     public string? HostLogFile { get; init; }
     public TextWriter? Log { get; init; }
@@ -46,7 +48,7 @@ public static partial class SoakRunner
     {
         var log = options.Log ?? TextWriter.Null;
         var clock = Stopwatch.StartNew();
-        await using var rig = await ChaosRig.StartAsync(new ChaosRigOptions { RetryBaseMilliseconds = 100, MaxAttempts = 10, RelayGraceSeconds = options.Chaos ? 3 : 60, LogLevel = options.HostLogLevel, ProxyStorage = options.Chaos && options.StorageFaults }, cancellationToken).ConfigureAwait(false);
+        await using var rig = await ChaosRig.StartAsync(new ChaosRigOptions { RetryBaseMilliseconds = 100, MaxAttempts = 10, RelayGraceSeconds = options.Chaos ? 3 : 60, LogLevel = options.HostLogLevel, ProxyStorage = options.Chaos && options.StorageFaults, Pgp = options.Pgp }, cancellationToken).ConfigureAwait(false);
         var host = await rig.StartHostAsync("soak", cancellationToken).ConfigureAwait(false);
         log.WriteLine($"[{clock.Elapsed:mm\\:ss}] rig up: Azurite tables {rig.Azurite.TablePort} queues {rig.Azurite.QueuePort}, proxies {rig.TableProxy.Port}/{rig.QueueProxy.Port}, host {host.BaseAddress}");
 
@@ -58,6 +60,7 @@ public static partial class SoakRunner
             Rate = options.Rate,
             Duration = options.Duration,
             WarmUp = options.WarmUp,
+            Envelope = rig.GoogleEnvelope,
             Seed = options.Seed,
             EchoOnly = options.EchoOnly,
             BeforePayment = (number, micros, currency) =>
