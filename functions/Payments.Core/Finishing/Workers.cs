@@ -210,24 +210,35 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 /// The outbox relay: finds operations that are not finished and have not moved since they were
 /// due (their queue message was lost between commit and put, or the host parked it while storage
 /// was down) and enqueues them again. Timer-triggered in Azure, a loop in the local host.
+/// An operation that is merely waiting behind a backlog looks the same, so each further relay of
+/// one operation waits twice as long (grace, 2·grace, 4·grace … at most 16·grace) and one run
+/// relays a bounded number: a deep backlog is not multiplied by copies of its own messages.
 /// </summary>
 public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.IdempotencyRetention retention, ILogger<OutboxRelay> logger)
 {
     /// <summary>NCRONTAB schedule of the timer trigger: every 30 seconds.</summary>
     public const string Schedule = "*/30 * * * * *";
+    /// <summary>Operations relayed per run at most; the rest wait for the next run.</summary>
+    public const int MaxPerRun = 200;
+    private const int MaxBackoffDoublings = 4;
 
     /// <returns>how many operations were enqueued again.</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var now = steps.Now;
+        var grace = steps.Options.RelayGrace;
         // A scan of unfinished operations only: finished ones no longer match the filter.
-        var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt {Keys.DateTimeLiteral(now - steps.Options.RelayGrace)}";
+        var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt {Keys.DateTimeLiteral(now - grace)}";
         var relayed = 0;
-        await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt"], cancellationToken: cancellationToken))
+        await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt", "RelayCount"], cancellationToken: cancellationToken))
         {
+            if (relayed >= MaxPerRun) break;
             var queue = operation.GetString("State") == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
+            var count = (operation.GetInt32("RelayCount") ?? 0) + 1;
+            // The next relay of this operation comes grace · 2^(count−1) from now at the earliest.
+            var wait = grace * ((1 << Math.Min(count - 1, MaxBackoffDoublings)) - 1);
             // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
-            var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now, ["RelayedAt"] = now };
+            var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now + wait, ["RelayedAt"] = now, ["RelayCount"] = count };
             if (await steps.TryMergeAsync(touch, operation.ETag, cancellationToken) is null) continue;
             await steps.EnqueueAsync(queue, new WorkItem(operation.PartitionKey, operation.RowKey), cancellationToken);
             relayed++;

@@ -30,7 +30,8 @@ public sealed partial class OutboxRelayLoop(OutboxRelay relay, FinishingOptions 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = TimeSpan.FromMilliseconds(Math.Clamp(options.RelayGrace.TotalMilliseconds / 4, 500, 30_000));
+        // Each run scans the table (docs/storage.md): not more often than every 2 s.
+        var interval = TimeSpan.FromMilliseconds(Math.Clamp(options.RelayGrace.TotalMilliseconds / 4, 2_000, 30_000));
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
