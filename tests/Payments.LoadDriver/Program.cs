@@ -66,7 +66,7 @@ var result = await SoakRunner.RunAsync(new SoakOptions
     HostLogFile = hostLogFile,
     Seed = seed,
     // An overloaded run leaves a backlog of finishing work; the drain is bounded but not short.
-    DrainTimeout = TimeSpan.FromMinutes(Math.Clamp(minutes / 2, 3, 6)),
+    DrainTimeout = TimeSpan.FromMinutes(Math.Clamp(minutes, 3, 15)),
     Log = Console.Out,
 }, cancel.Token);
 

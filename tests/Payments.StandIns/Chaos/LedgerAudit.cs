@@ -41,11 +41,16 @@ public sealed class AuditReport
 public static class LedgerAudit
 {
     /// <summary>Waits (bounded) until no operation is Pending or Notifying; returns how many are left.</summary>
-    public static async Task<int> WaitForDrainAsync(TableServiceClient tables, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="progress">told how many operations are still unfinished, about every 30 s</param>
+    public static async Task<int> WaitForDrainAsync(TableServiceClient tables, TimeSpan timeout, CancellationToken cancellationToken = default, Action<int>? progress = null)
     {
         var transactions = tables.GetTableClient(TableNames.Transactions);
         var clock = Stopwatch.StartNew();
         var left = int.MaxValue;
+        var told = TimeSpan.Zero;
+        // Each look is a scan of the whole table, which Azurite serves on the thread the finishing
+        // work needs: look often while little is left, seldom while much is.
+        var pause = TimeSpan.FromMilliseconds(500);
         while (clock.Elapsed < timeout)
         {
             left = 0;
@@ -59,7 +64,9 @@ public static class LedgerAudit
                 return 0; // no table: nothing ever ran
             }
             if (left == 0) return 0;
-            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            if (progress is not null && clock.Elapsed - told >= TimeSpan.FromSeconds(30)) { progress(left); told = clock.Elapsed; }
+            pause = TimeSpan.FromMilliseconds(Math.Clamp(left * 2, 500, 10_000));
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
         }
         return left;
     }

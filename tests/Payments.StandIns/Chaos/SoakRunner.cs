@@ -96,7 +96,8 @@ public static partial class SoakRunner
         rig.TableProxy.Down = rig.QueueProxy.Down = false;
         if (!host.IsRunning) await host.RestartAsync(cancellationToken).ConfigureAwait(false);
 
-        var unfinished = await LedgerAudit.WaitForDrainAsync(rig.Tables, options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        var unfinished = await LedgerAudit.WaitForDrainAsync(rig.Tables, options.DrainTimeout, cancellationToken,
+            left => log.WriteLine($"[{clock.Elapsed:mm\\:ss}] draining: {left} operations unfinished")).ConfigureAwait(false);
         // Let the last deliveries' Done merges land before reading everything.
         await Task.Delay(500, cancellationToken).ConfigureAwait(false);
         log.WriteLine($"[{clock.Elapsed:mm\\:ss}] drained ({unfinished} unfinished); auditing");
