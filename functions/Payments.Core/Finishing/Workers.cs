@@ -210,9 +210,11 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 /// The outbox relay: finds operations that are not finished and have not moved since they were
 /// due (their queue message was lost between commit and put, or the host parked it while storage
 /// was down) and enqueues them again. Timer-triggered in Azure, a loop in the local host.
-/// An operation that is merely waiting behind a backlog looks the same, so each further relay of
-/// one operation waits twice as long (grace, 2·grace, 4·grace … at most 16·grace) and one run
-/// relays a bounded number: a deep backlog is not multiplied by copies of its own messages.
+/// An operation that is merely waiting behind a backlog looks the same. So nothing is relayed onto
+/// a queue that already holds <see cref="MaxPerRun"/> messages (its workers are busy; what is lost
+/// gets relayed once they have caught up), each further relay of one operation waits twice as
+/// long (grace, 2·grace, 4·grace … at most 16·grace), and one run relays a bounded number: a deep
+/// backlog is never multiplied by copies of its own messages.
 /// </summary>
 public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.IdempotencyRetention retention, ILogger<OutboxRelay> logger)
 {
@@ -230,23 +232,38 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
         // A scan of unfinished operations only: finished ones no longer match the filter.
         var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt {Keys.DateTimeLiteral(now - grace)}";
         var relayed = 0;
-        await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt", "RelayCount"], cancellationToken: cancellationToken))
+        var busy = await BusyQueuesAsync(cancellationToken);
+        // Every queue busy: nothing could be relayed now, so the table is not scanned either.
+        if (busy.Count < QueueNames.All.Count)
         {
-            if (relayed >= MaxPerRun) break;
-            var queue = operation.GetString("State") == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
-            var count = (operation.GetInt32("RelayCount") ?? 0) + 1;
-            // The next relay of this operation comes grace · 2^(count−1) from now at the earliest.
-            var wait = grace * ((1 << Math.Min(count - 1, MaxBackoffDoublings)) - 1);
-            // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
-            var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now + wait, ["RelayedAt"] = now, ["RelayCount"] = count };
-            if (await steps.TryMergeAsync(touch, operation.ETag, cancellationToken) is null) continue;
-            await steps.EnqueueAsync(queue, new WorkItem(operation.PartitionKey, operation.RowKey), cancellationToken);
-            relayed++;
+            await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt", "RelayCount"], cancellationToken: cancellationToken))
+            {
+                if (relayed >= MaxPerRun) break;
+                var queue = operation.GetString("State") == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
+                if (busy.Contains(queue)) continue;
+                var count = (operation.GetInt32("RelayCount") ?? 0) + 1;
+                // The next relay of this operation comes grace · 2^(count−1) from now at the earliest.
+                var wait = grace * ((1 << Math.Min(count - 1, MaxBackoffDoublings)) - 1);
+                // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
+                var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now + wait, ["RelayedAt"] = now, ["RelayCount"] = count };
+                if (await steps.TryMergeAsync(touch, operation.ETag, cancellationToken) is null) continue;
+                await steps.EnqueueAsync(queue, new WorkItem(operation.PartitionKey, operation.RowKey), cancellationToken);
+                relayed++;
+            }
         }
         if (relayed > 0) LogRelayed(logger, relayed);
         // The same timer keeps the idempotency records within their retention (hourly).
         await retention.SweepIfDueAsync(cancellationToken);
         return relayed;
+    }
+
+    /// <summary>The work queues holding <see cref="MaxPerRun"/> messages or more (one metadata read each).</summary>
+    private async Task<HashSet<string>> BusyQueuesAsync(CancellationToken cancellationToken)
+    {
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var queue in QueueNames.All)
+            if (await steps.Store.Queue(queue).GetApproximateMessageCountAsync(cancellationToken) >= MaxPerRun) busy.Add(queue);
+        return busy;
     }
 
     [LoggerMessage(65, LogLevel.Warning, "outbox relay: enqueued {Count} unfinished operation(s) again")]

@@ -100,6 +100,20 @@ public sealed class QueueClient
         throw error;
     }
 
+    /// <summary>The queue's approximate message count (Get Queue Metadata): visible and invisible
+    /// messages alike, "not lower than the actual number", says the service.</summary>
+    public async Task<long> GetApproximateMessageCountAsync(CancellationToken cancellationToken = default)
+    {
+        using var message = CreateMessage(RequestMethod.Get, _queuePath, "?comp=metadata");
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
+        var response = message.Response;
+        if (response.Status != 200) throw StorageErrors.FromResponse(response, body, $"Get metadata of '{Name}'");
+        return response.Headers.TryGetValue("x-ms-approximate-messages-count", out var count)
+               && long.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw StorageErrors.Create(response.Status, "MissingMessageCount", "the response carried no x-ms-approximate-messages-count", $"Get metadata of '{Name}'");
+    }
+
     /// <param name="text">message text before encoding (encoded per options, ≤ 64 KiB after encoding, checked before sending)</param>
     /// <param name="visibilityDelay">delays the first delivery (0..7 days)</param>
     /// <param name="timeToLive">null = service default (7 days); <see cref="Timeout.InfiniteTimeSpan"/> = never expires (-1)</param>

@@ -13,6 +13,18 @@ public class QueueClientTests
     }
 
     [Fact]
+    public async Task Approximate_count_includes_leased_and_delayed_messages()
+    {
+        var (_, queue) = await StorageTestContext.NewQueueAsync();
+        Assert.Equal(0, await queue.GetApproximateMessageCountAsync());
+        await queue.SendAsync("a");
+        await queue.SendAsync("b", visibilityDelay: TimeSpan.FromMinutes(5));
+        await queue.SendAsync("c");
+        Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromMinutes(1)));
+        Assert.Equal(3, await queue.GetApproximateMessageCountAsync());
+    }
+
+    [Fact]
     public async Task Send_receive_delete()
     {
         var (_, queue) = await StorageTestContext.NewQueueAsync();
