@@ -17,10 +17,7 @@ public sealed class QueueServiceClient
     internal readonly SharedKeyPolicyBase? SharedKeyPolicy;
     internal readonly MetricsPolicy Metrics = new(StorageService.Queue);
     internal readonly StorageClientOptions Options;
-    internal readonly string Scheme;
-    internal readonly string Host;
-    internal readonly int Port;
-    internal readonly string BasePath;
+    internal readonly StorageEndpoint Endpoint;
 
     public QueueServiceClient(StorageConnection connection, StorageClientOptions? options = null)
         : this(connection, options, transport: null)
@@ -32,11 +29,7 @@ public sealed class QueueServiceClient
     {
         ArgumentNullException.ThrowIfNull(connection);
         Options = options ?? new StorageClientOptions();
-        var endpoint = connection.QueueEndpoint;
-        Scheme = endpoint.Scheme;
-        Host = endpoint.Host;
-        Port = endpoint.Port;
-        BasePath = endpoint.AbsolutePath.TrimEnd('/');
+        Endpoint = new StorageEndpoint(connection.QueueEndpoint);
         Pipeline = StoragePipeline.Build(StorageService.Queue, connection, Options, Metrics, transport, out var sharedKey);
         SharedKeyPolicy = sharedKey;
     }
@@ -82,7 +75,7 @@ public sealed class QueueClient
     {
         _service = service;
         Name = name;
-        _queuePath = service.BasePath + "/" + name;
+        _queuePath = service.Endpoint.BasePath + "/" + name;
         _messagesPath = _queuePath + "/messages";
     }
 
@@ -405,18 +398,6 @@ public sealed class QueueClient
         : DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out d) ? d
         : null;
 
-    private HttpMessage CreateMessage(RequestMethod method, string path, string? query)
-    {
-        var message = _service.Pipeline.CreateMessage();
-        var request = message.Request;
-        request.Method = method;
-        var uri = request.Uri;
-        uri.Scheme = _service.Scheme;
-        uri.Host = _service.Host;
-        uri.Port = _service.Port;
-        uri.Path = path;
-        if (query is not null) uri.Query = query;
-        request.Headers.SetValue("x-ms-version", "2019-02-02");
-        return message;
-    }
+    private HttpMessage CreateMessage(RequestMethod method, string path, string? query) =>
+        _service.Endpoint.CreateMessage(_service.Pipeline, method, path, query);
 }

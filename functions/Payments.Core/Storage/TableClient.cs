@@ -15,11 +15,7 @@ public sealed class TableServiceClient
     /// <summary>The SharedKey signer (null with a TokenCredential); tests fix its clock.</summary>
     internal readonly SharedKeyPolicyBase? SharedKeyPolicy;
     internal readonly MetricsPolicy Metrics = new(StorageService.Table);
-    internal readonly string Scheme;
-    internal readonly string Host;
-    internal readonly int Port;
-    /// <summary>Endpoint path without a trailing slash ("" on Azure, "/devstoreaccount1" on Azurite).</summary>
-    internal readonly string BasePath;
+    internal readonly StorageEndpoint Endpoint;
     /// <summary>Absolute endpoint without a trailing slash (used inside batch bodies).</summary>
     internal readonly string BaseUrl;
 
@@ -34,11 +30,8 @@ public sealed class TableServiceClient
         ArgumentNullException.ThrowIfNull(connection);
         options ??= new StorageClientOptions();
         var endpoint = connection.TableEndpoint;
-        Scheme = endpoint.Scheme;
-        Host = endpoint.Host;
-        Port = endpoint.Port;
-        BasePath = endpoint.AbsolutePath.TrimEnd('/');
-        BaseUrl = endpoint.GetLeftPart(UriPartial.Authority) + BasePath;
+        Endpoint = new StorageEndpoint(endpoint);
+        BaseUrl = endpoint.GetLeftPart(UriPartial.Authority) + Endpoint.BasePath;
         Pipeline = StoragePipeline.Build(StorageService.Table, connection, options, Metrics, transport, out var sharedKey);
         SharedKeyPolicy = sharedKey;
     }
@@ -72,7 +65,7 @@ public sealed class TableClient
     {
         _service = service;
         Name = name;
-        _tablePath = service.BasePath + "/" + name;
+        _tablePath = service.Endpoint.BasePath + "/" + name;
     }
 
     public string Name { get; }
@@ -85,7 +78,7 @@ public sealed class TableClient
         json.WriteString("TableName"u8, Name);
         json.WriteEndObject();
         json.Flush();
-        using var message = CreateMessage(RequestMethod.Post, _service.BasePath + "/Tables", null, JsonNoMetadata);
+        using var message = CreateMessage(RequestMethod.Post, _service.Endpoint.BasePath + "/Tables", null, JsonNoMetadata);
         message.Request.Headers.SetValue("Prefer", "return-no-content");
         SetJson(message, w.ToArrayAndRelease());
         using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
@@ -238,7 +231,7 @@ public sealed class TableClient
     public async Task<IReadOnlyList<string?>> SubmitTransactionAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
         var requestBody = TableBatch.Build(_service.BaseUrl, Name, actions, out var boundary);
-        using var message = CreateMessage(RequestMethod.Post, _service.BasePath + "/$batch", null, JsonNoMetadata);
+        using var message = CreateMessage(RequestMethod.Post, _service.Endpoint.BasePath + "/$batch", null, JsonNoMetadata);
         message.Request.Headers.SetValue("Content-Type", "multipart/mixed; boundary=" + boundary);
         message.Request.Content = RequestContent.Create(requestBody);
         using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
@@ -298,17 +291,8 @@ public sealed class TableClient
 
     private HttpMessage CreateMessage(RequestMethod method, string path, string? query, string accept)
     {
-        var message = _service.Pipeline.CreateMessage();
-        var request = message.Request;
-        request.Method = method;
-        var uri = request.Uri;
-        uri.Scheme = _service.Scheme;
-        uri.Host = _service.Host;
-        uri.Port = _service.Port;
-        uri.Path = path;
-        if (query is not null) uri.Query = query;
-        var headers = request.Headers;
-        headers.SetValue("x-ms-version", "2019-02-02");
+        var message = _service.Endpoint.CreateMessage(_service.Pipeline, method, path, query);
+        var headers = message.Request.Headers;
         headers.SetValue("Accept", accept);
         headers.SetValue("DataServiceVersion", "3.0;NetFx");
         headers.SetValue("MaxDataServiceVersion", "3.0;NetFx");
