@@ -119,10 +119,9 @@ public static partial class SoakRunner
             if (HandledLine().Match(line) is { Success: true } m)
                 calls.Add((double.Parse(m.Groups["ms"].Value, System.Globalization.CultureInfo.InvariantCulture), line));
         if (calls.Count == 0) return null;
-        calls.Sort((a, b) => a.Ms.CompareTo(b.Ms));
-        double P(double q) => calls[Math.Min(calls.Count - 1, (int)Math.Ceiling(q * calls.Count) - 1)].Ms;
-        var slowest = string.Join("\n", calls.TakeLast(5).Select(c => "  " + c.Line));
-        return $"inside the host (ms, {calls.Count} calls): p50 {P(0.50):0.0}  p95 {P(0.95):0.0}  p99 {P(0.99):0.0}  max {calls[^1].Ms:0.0}; slowest:\n{slowest}";
+        var (p50, p95, p99, max) = LatencyReport.Percentiles(calls.Select(c => c.Ms));
+        var slowest = string.Join("\n", calls.OrderBy(c => c.Ms).TakeLast(5).Select(c => "  " + c.Line));
+        return $"inside the host (ms, {calls.Count} calls): p50 {p50:0.0}  p95 {p95:0.0}  p99 {p99:0.0}  max {max:0.0}; slowest:\n{slowest}";
     }
 
     [System.Text.RegularExpressions.GeneratedRegex(@"status=\d+ in (?<ms>[0-9.]+) ms")]
