@@ -48,6 +48,10 @@ param finishingRetryBaseMilliseconds int = 2000
 @description('Seconds after which the outbox relay re-enqueues an unfinished operation that has not moved.')
 param finishingRelayGraceSeconds int = 60
 
+@minValue(0)
+@description('Work queue depth (refunds + reservation cancellations + notifications) at which new asynchronous calls are answered 503 and Google retries them later; 0 never sheds. Azure Queue Storage does not slow down with depth, so the default is off.')
+param finishingMaxBacklog int = 0
+
 @allowed([
   'Pgp'
   'Jwe'
@@ -212,6 +216,7 @@ module functionApp 'modules/functionapp.bicep' = {
     finishingMaxAttempts: finishingMaxAttempts
     finishingRetryBaseMilliseconds: finishingRetryBaseMilliseconds
     finishingRelayGraceSeconds: finishingRelayGraceSeconds
+    finishingMaxBacklog: finishingMaxBacklog
     securityMode: securityMode
     backOfficeProvider: backOfficeProvider
     crmComBaseUrl: crmComBaseUrl

@@ -45,6 +45,7 @@ param fundsReservationValidityHours int
 param finishingMaxAttempts int
 param finishingRetryBaseMilliseconds int
 param finishingRelayGraceSeconds int
+param finishingMaxBacklog int
 @allowed([
   'Pgp'
   'Jwe'
@@ -158,6 +159,10 @@ var appSettings = [
   {
     name: 'Finishing__RelayGraceSeconds'
     value: string(finishingRelayGraceSeconds)
+  }
+  {
+    name: 'Finishing__MaxBacklog'
+    value: string(finishingMaxBacklog)
   }
 
   // Only the active scheme's keys are referenced, so an unused, never-set secret cannot leave an

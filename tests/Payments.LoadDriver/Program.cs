@@ -9,7 +9,7 @@ using Payments.StandIns.Chaos;
 
 if (args.Length == 0 || args[0] is not ("soak" or "load"))
 {
-    Console.Error.WriteLine("usage: soak|load [--minutes N] [--seconds N] [--rate R] [--chaos] [--kills K] [--seed S] [--no-storage-faults] [--echo-only] [--pgp] [--warmup-seconds N] [--host-log Information] [--host-log-file PATH] [--records-file PATH]");
+    Console.Error.WriteLine("usage: soak|load [--minutes N] [--seconds N] [--rate R] [--chaos] [--kills K] [--seed S] [--no-storage-faults] [--echo-only] [--pgp] [--warmup-seconds N] [--host-log Information] [--host-log-file PATH] [--records-file PATH] [--max-backlog N]");
     return 2;
 }
 var mode = args[0];
@@ -24,6 +24,7 @@ double warmUpSeconds = mode == "load" ? 10 : 0;
 string? hostLogFile = null;
 string? recordsFile = null;
 int? kills = null;
+var maxBacklog = new SoakOptions().MaxBacklog;
 var seed = 7;
 for (var i = 1; i < args.Length; i++)
 {
@@ -41,6 +42,7 @@ for (var i = 1; i < args.Length; i++)
         case "--warmup-seconds": warmUpSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--host-log-file": hostLogFile = Next(); break;
         case "--records-file": recordsFile = Next(); break;
+        case "--max-backlog": maxBacklog = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--kills": kills = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
@@ -49,7 +51,7 @@ for (var i = 1; i < args.Length; i++)
 if (minutes <= 0 || minutes > 120 || rate <= 0 || rate > 5000) { Console.Error.WriteLine("minutes must be in (0, 120], rate in (0, 5000]"); return 2; }
 
 var duration = TimeSpan.FromMinutes(minutes);
-Console.WriteLine($"{mode}: {duration.TotalSeconds:0} s at {rate} req/s after a {warmUpSeconds:0} s ramp-up, {(pgp ? "PGP" : "plain JSON")}, chaos {(chaos ? "on" : "off")}, {Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:u}");
+Console.WriteLine($"{mode}: {duration.TotalSeconds:0} s at {rate} req/s after a {warmUpSeconds:0} s ramp-up, {(pgp ? "PGP" : "plain JSON")}, chaos {(chaos ? "on" : "off")}, Finishing__MaxBacklog {maxBacklog}, {Environment.ProcessorCount} cores, {DateTimeOffset.UtcNow:u}");
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 var result = await SoakRunner.RunAsync(new SoakOptions
@@ -65,6 +67,7 @@ var result = await SoakRunner.RunAsync(new SoakOptions
     WarmUp = TimeSpan.FromSeconds(warmUpSeconds),
     HostLogFile = hostLogFile,
     Seed = seed,
+    MaxBacklog = maxBacklog,
     // An overloaded run leaves a backlog of finishing work; the drain is bounded but not short.
     DrainTimeout = TimeSpan.FromMinutes(Math.Clamp(minutes, 3, 15)),
     Log = Console.Out,

@@ -14,14 +14,16 @@ public sealed class FinishingOptions
     /// <summary>An unfinished operation that has not moved for this long lost its queue message
     /// (a crash between commit and put): the outbox relay enqueues it again.</summary>
     public TimeSpan RelayGrace { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Work queue depth at which new asynchronous work is answered 503 (<see cref="FinishingBacklog"/>); 0: never.</summary>
+    public int MaxBacklog { get; init; }
 
     public static FinishingOptions FromConfiguration(IConfiguration configuration) => new()
     {
         MaxAttempts = SettingNames.ReadInt(configuration, SettingNames.FinishingMaxAttempts, 10, min: 1),
         RetryBaseDelay = TimeSpan.FromMilliseconds(SettingNames.ReadInt(configuration, SettingNames.FinishingRetryBaseMilliseconds, 2000, min: 1)),
         RelayGrace = TimeSpan.FromSeconds(SettingNames.ReadInt(configuration, SettingNames.FinishingRelayGraceSeconds, 60, min: 1)),
+        MaxBacklog = SettingNames.ReadInt(configuration, SettingNames.FinishingMaxBacklog, 0, min: 0),
     };
-
 
     public TimeSpan RetryDelay(int attempt)
     {

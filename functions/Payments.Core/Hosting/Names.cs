@@ -86,6 +86,7 @@ public static class SettingNames
     public const string FinishingMaxAttempts = "Finishing:MaxAttempts";
     public const string FinishingRetryBaseMilliseconds = "Finishing:RetryBaseMilliseconds";
     public const string FinishingRelayGraceSeconds = "Finishing:RelayGraceSeconds";
+    public const string FinishingMaxBacklog = "Finishing:MaxBacklog";
     /// <summary>The hosting environment (Development allows Security:Mode=None).</summary>
     public const string FunctionsEnvironment = "AZURE_FUNCTIONS_ENVIRONMENT";
     public const string DotnetEnvironment = "DOTNET_ENVIRONMENT";

@@ -56,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.AddBackOffice(configuration);
         services.AddGoogleNotifications(configuration);
         services.AddSingleton<OperationSteps>();
+        services.AddSingleton<FinishingBacklog>();
         services.AddSingleton<RefundWorker>();
         services.AddSingleton<ReservationCancellationWorker>();
         services.AddSingleton<NotificationWorker>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
@@ -48,7 +49,7 @@ public sealed record OutboxMessage(string Queue, string Text);
 /// Replay: the same single read finds the entry and returns its payload. Concurrent duplicates
 /// collide on the ledger entry's insert (or the state's ETag) and the losers replay the winner.
 /// </summary>
-public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOptions options, TimeProvider time, ILogger<IdempotencyLedger> logger)
+public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
 {
     /// <summary>How long a marker whose call left no ledger entry counts as still in flight.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromSeconds(60);
@@ -75,6 +76,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
 
             var now = time.GetUtcNow();
             var plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
+            // New work is refused while the finishing queues are too deep, before anything is written
+            // (replays above are still answered: their work is already queued).
+            if (plan.Messages.Count > 0) await backlog.EnsureRoomAsync(cancellationToken);
 
             if (!markerClaimed)
             {

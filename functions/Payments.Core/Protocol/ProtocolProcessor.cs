@@ -67,6 +67,14 @@ public sealed partial class ProtocolProcessor
             LogConflict(_logger, method.Route, requestId, errorId, e.Message);
             return new ProtocolResponse(409, null, errorId);
         }
+        catch (Finishing.FinishingBacklogFullException e)
+        {
+            // Shedding load: nothing was written; Google retries. Information, not Warning: the
+            // backlog itself is logged once as a Warning when shedding starts.
+            var errorId = NewErrorIdentifier();
+            LogShed(_logger, method.Route, requestId, errorId, e.Message);
+            return new ProtocolResponse(503, null, errorId);
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // A dependency that is down is 503 (Google retries); anything else is our fault, 500.
@@ -181,6 +189,9 @@ public sealed partial class ProtocolProcessor
 
     [LoggerMessage(5, LogLevel.Warning, "{Route} requestId={RequestId} status=503 paymentIntegratorErrorIdentifier={ErrorIdentifier}: storage unavailable ({ErrorType}: {Message})")]
     private static partial void LogDependencyDown(ILogger logger, string route, string? requestId, string errorIdentifier, string errorType, string message);
+
+    [LoggerMessage(6, LogLevel.Information, "{Route} requestId={RequestId} status=503 paymentIntegratorErrorIdentifier={ErrorIdentifier}: {Reason}")]
+    private static partial void LogShed(ILogger logger, string route, string? requestId, string errorIdentifier, string reason);
 
     [LoggerMessage(4, LogLevel.Error, "{Route} requestId={RequestId} status={Status} paymentIntegratorErrorIdentifier={ErrorIdentifier}: internal fault")]
     private static partial void LogFault(ILogger logger, Exception exception, string route, string? requestId, int status, string errorIdentifier);

@@ -17,6 +17,8 @@ public sealed record ChaosRigOptions
     public int RetryBaseMilliseconds { get; init; } = 100;
     public int MaxAttempts { get; init; } = 8;
     public int RelayGraceSeconds { get; init; } = 3;
+    /// <summary>Finishing__MaxBacklog of the hosts (0: never shed load).</summary>
+    public int MaxBacklog { get; init; }
     /// <summary>Host log level (Information in crash tests to check logs; Warning under load).</summary>
     public string LogLevel { get; init; } = "Information";
     public TimeSpan CrmTokenLifetime { get; init; } = TimeSpan.FromHours(2);
@@ -126,6 +128,7 @@ public sealed class ChaosRig : IAsyncDisposable
         [Env(SettingNames.FinishingRetryBaseMilliseconds)] = Options.RetryBaseMilliseconds.ToString(CultureInfo.InvariantCulture),
         [Env(SettingNames.FinishingMaxAttempts)] = Options.MaxAttempts.ToString(CultureInfo.InvariantCulture),
         [Env(SettingNames.FinishingRelayGraceSeconds)] = Options.RelayGraceSeconds.ToString(CultureInfo.InvariantCulture),
+        [Env(SettingNames.FinishingMaxBacklog)] = Options.MaxBacklog.ToString(CultureInfo.InvariantCulture),
         ["Logging__LogLevel__Default"] = Options.LogLevel,
         ["Logging__LogLevel__Microsoft"] = "Warning",
         ["Logging__LogLevel__System.Net.Http"] = "Warning",

@@ -22,6 +22,9 @@ public sealed record SoakOptions
     /// <summary>Share of paid reference numbers whose bookings CRM.COM refuses (ACCOUNT_CLOSED).</summary>
     public double CrmRefusalShare { get; init; } = 0.05;
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>The host's Finishing__MaxBacklog: as in local.settings.sample.json, Azurite's queue service
+    /// slows down with its depth (0: never shed load).</summary>
+    public int MaxBacklog { get; init; } = 1000;
     public int Seed { get; init; } = 7;
     public string HostLogLevel { get; init; } = "Warning";
     /// <summary>Google's calls and the notifications PGP-sealed, as in production (plain JSON otherwise).</summary>
@@ -48,7 +51,7 @@ public static partial class SoakRunner
     {
         var log = options.Log ?? TextWriter.Null;
         var clock = Stopwatch.StartNew();
-        await using var rig = await ChaosRig.StartAsync(new ChaosRigOptions { RetryBaseMilliseconds = 100, MaxAttempts = 10, RelayGraceSeconds = options.Chaos ? 3 : 60, LogLevel = options.HostLogLevel, ProxyStorage = options.Chaos && options.StorageFaults, Pgp = options.Pgp }, cancellationToken).ConfigureAwait(false);
+        await using var rig = await ChaosRig.StartAsync(new ChaosRigOptions { RetryBaseMilliseconds = 100, MaxAttempts = 10, RelayGraceSeconds = options.Chaos ? 3 : 60, LogLevel = options.HostLogLevel, ProxyStorage = options.Chaos && options.StorageFaults, Pgp = options.Pgp, MaxBacklog = options.MaxBacklog }, cancellationToken).ConfigureAwait(false);
         var host = await rig.StartHostAsync("soak", cancellationToken).ConfigureAwait(false);
         log.WriteLine($"[{clock.Elapsed:mm\\:ss}] rig up: Azurite tables {rig.Azurite.TablePort} queues {rig.Azurite.QueuePort}, proxies {rig.TableProxy.Port}/{rig.QueueProxy.Port}, host {host.BaseAddress}");
 

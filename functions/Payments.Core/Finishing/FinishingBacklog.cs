@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Finishing;
+
+/// <summary>
+/// Load shedding for asynchronous work: with <see cref="FinishingOptions.MaxBacklog"/> set, a call that
+/// would queue more work (a refund, a reservation cancellation) while the work queues already hold
+/// that many messages is answered 503 before anything is written, and Google retries it later
+/// (gsp.md §4). What is already acknowledged is finished first instead of being buried ever deeper.
+/// </summary>
+/// <remarks>The depth is the sum of the work queues' approximate counts (delayed retries included),
+/// sampled at most once per <see cref="SampleInterval"/> by the call that finds the sample stale
+/// (the others use the sample at hand): three metadata reads a second, not three per call.
+/// A failed sample counts as "not full": shedding protects the service, it never stops it.</remarks>
+public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger)
+{
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim _sampling = new(1, 1);
+    private long _sampledAt = long.MinValue;
+    private long _depth;
+    private bool _wasFull;
+
+    /// <summary>The last sampled depth (0 before the first sample, or when it failed).</summary>
+    public long Depth => Interlocked.Read(ref _depth);
+
+    /// <summary>Throws <see cref="FinishingBacklogFullException"/> when new asynchronous work must be refused now.</summary>
+    public async ValueTask EnsureRoomAsync(CancellationToken cancellationToken)
+    {
+        if (await IsFullAsync(cancellationToken)) throw new FinishingBacklogFullException(Depth, options.MaxBacklog);
+    }
+
+    /// <summary>True when new asynchronous work must be refused now.</summary>
+    public async ValueTask<bool> IsFullAsync(CancellationToken cancellationToken)
+    {
+        if (options.MaxBacklog <= 0) return false;
+        if (IsStale())
+        {
+            // One caller samples; a caller that finds the sampler busy uses the sample at hand.
+            if (await _sampling.WaitAsync(Volatile.Read(ref _sampledAt) == long.MinValue ? Timeout.Infinite : 0, cancellationToken))
+            {
+                try
+                {
+                    if (IsStale()) await SampleAsync(cancellationToken);
+                }
+                finally
+                {
+                    _sampling.Release();
+                }
+            }
+        }
+        return Depth >= options.MaxBacklog;
+    }
+
+    private bool IsStale()
+    {
+        var at = Volatile.Read(ref _sampledAt);
+        return at == long.MinValue || time.GetElapsedTime(at) >= SampleInterval;
+    }
+
+    private async Task SampleAsync(CancellationToken cancellationToken)
+    {
+        long depth = 0;
+        try
+        {
+            foreach (var queue in QueueNames.All)
+                depth += await store.Queue(queue).GetApproximateMessageCountAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogSampleFailed(logger, e.GetType().Name);
+            depth = 0;
+        }
+        Interlocked.Exchange(ref _depth, depth);
+        Volatile.Write(ref _sampledAt, time.GetTimestamp());
+
+        var full = depth >= options.MaxBacklog;
+        if (full != _wasFull)
+        {
+            _wasFull = full;
+            if (full) LogShedding(logger, depth, options.MaxBacklog);
+            else LogAccepting(logger, depth, options.MaxBacklog);
+        }
+    }
+
+    [LoggerMessage(66, LogLevel.Warning, "finishing backlog {Depth} ≥ {MaxBacklog} (Finishing__MaxBacklog): new refunds and reservation cancellations are answered 503 until it drains")]
+    private static partial void LogShedding(ILogger logger, long depth, int maxBacklog);
+
+    [LoggerMessage(67, LogLevel.Warning, "finishing backlog {Depth} < {MaxBacklog}: new asynchronous work is accepted again")]
+    private static partial void LogAccepting(ILogger logger, long depth, int maxBacklog);
+
+    [LoggerMessage(68, LogLevel.Debug, "finishing backlog: sampling the queue depth failed ({Error}); counted as not full")]
+    private static partial void LogSampleFailed(ILogger logger, string error);
+}
+
+/// <summary>The finishing backlog is at <see cref="FinishingOptions.MaxBacklog"/>: HTTP 503, nothing
+/// written; Google retries (gsp.md §4).</summary>
+public sealed class FinishingBacklogFullException(long depth, int maxBacklog)
+    : Exception($"finishing backlog {depth} ≥ {maxBacklog}; retry later")
+{
+    public long Depth { get; } = depth;
+}
