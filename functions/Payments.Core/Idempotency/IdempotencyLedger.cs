@@ -44,10 +44,11 @@ public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAc
 public sealed record OutboxMessage(string Queue, string Text);
 
 /// <summary>
-/// The request ledger. First call: read the partition (state + this call's ledger entry) → decide →
-/// [marker] → commit state change + ledger entry + outbox entry atomically → put the queue message.
-/// Replay: the same single read finds the entry and returns its payload. Concurrent duplicates
-/// collide on the ledger entry's insert (or the state's ETag) and the losers replay the winner.
+/// The request ledger. First call: [claim the key's marker while] reading the partition → decide →
+/// commit state change + ledger entry + outbox entry atomically → put the queue message.
+/// Replay: the read (or, where a marker is claimed, the marker that exists and then the entry) finds
+/// the entry and returns its payload. Concurrent duplicates collide on the ledger entry's insert
+/// (or the state's ETag) and the losers replay the winner.
 /// </summary>
 public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
 {
@@ -63,27 +64,58 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
         var stateRow = Keys.StateRow(request.Partition);
         string[] rowKeys = [stateRow, ledgerRow, .. request.ExtraRows ?? []];
         var markerClaimed = !request.NeedsMarker;
+        // The ETag of the marker this call inserted: given back should the call end in an error.
+        string? ownMarker = null;
+        // The marker is a duplicate's of this very call, which may still give it back.
+        var sharedMarker = false;
 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            // A call whose partition is named after its own requestId creates the transaction: the
-            // state and this ledger entry commit together, so without the entry there is no state
-            // either and one read does. Should there be one after all (the entry swept by retention,
-            // or another method's call with this requestId), the insert conflicts and the next
-            // attempt reads both.
-            var rows = await store.ReadRowsAsync(request.Partition, attempt == 1 && !request.NeedsMarker ? rowKeys[1..] : rowKeys, cancellationToken);
-            if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
-
-            var now = time.GetUtcNow();
-            var plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
-            // New work is refused while the finishing queues are too deep, before anything is written
-            // (replays above are still answered: their work is already queued).
-            if (plan.Messages.Count > 0) await backlog.EnsureRoomAsync(cancellationToken);
-
+            Dictionary<string, TableEntity> rows;
             if (!markerClaimed)
             {
-                await ClaimMarkerAsync(request, now, cancellationToken);
+                // The key is claimed while the state is read. Every call commits only after its claim,
+                // so a marker this call could insert means no ledger entry to look for: a first call
+                // reads no row that is not there. A marker that exists means a replay, a duplicate or
+                // a reuse, and then the entry is read too.
+                var insert = TryInsertMarkerAsync(request, cancellationToken);
+                var read = store.ReadRowsAsync(request.Partition, [stateRow, .. request.ExtraRows ?? []], cancellationToken);
+                await Task.WhenAll(insert, read);
+                (ownMarker, rows) = (insert.Result, read.Result);
+                if (ownMarker is null)
+                {
+                    if (await store.Transactions.GetAsync(request.Partition, ledgerRow, cancellationToken: cancellationToken) is { } found)
+                        return Replay(request, found);
+                    ownMarker = await TakeOverMarkerAsync(request, cancellationToken);
+                    sharedMarker = ownMarker is null;
+                }
                 markerClaimed = true;
+            }
+            else
+            {
+                // A call whose partition is named after its own requestId creates the transaction: the
+                // state and this ledger entry commit together, so without the entry there is no state
+                // either and one read does. Should there be one after all (the entry swept by retention,
+                // or another method's call with this requestId), the insert conflicts and the next
+                // attempt reads both.
+                rows = await store.ReadRowsAsync(request.Partition, attempt == 1 && !request.NeedsMarker ? rowKeys[1..] : rowKeys, cancellationToken);
+                if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
+            }
+
+            var now = time.GetUtcNow();
+            CommitPlan plan;
+            try
+            {
+                plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
+                // New work is refused while the finishing queues are too deep, before anything is written
+                // (replays above are still answered: their work is already queued).
+                if (plan.Messages.Count > 0) await backlog.EnsureRoomAsync(cancellationToken);
+            }
+            catch (Exception) when (ownMarker is not null && !cancellationToken.IsCancellationRequested)
+            {
+                // Errors are not stored (gsp.md §5): the key is free again for a corrected call.
+                await ReleaseMarkerAsync(request, ownMarker);
+                throw;
             }
 
             var ledger = new TableEntity(request.Partition, ledgerRow)
@@ -110,6 +142,8 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
                 continue;
             }
 
+            // A duplicate that inserted the marker and then failed has given it back: claim it again.
+            if (sharedMarker) await ReclaimMarkerAsync(request);
             foreach (var message in plan.Messages) await PutAsync(message);
             return plan.Payload;
         }
@@ -124,47 +158,87 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
         return entry.GetString("Payload") ?? throw new InvalidOperationException("ledger entry without payload");
     }
 
-    private async Task ClaimMarkerAsync(IdempotentRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    private TableEntity Marker(IdempotentRequest request)
     {
         var markerPartition = Keys.MarkerPartition(request.PaymentIntegratorAccountId, request.RequestId);
-        var marker = new TableEntity(markerPartition, Keys.MarkerRow(markerPartition, request.MethodKey))
+        return new TableEntity(markerPartition, Keys.MarkerRow(markerPartition, request.MethodKey))
         {
             ["Method"] = request.MethodKey,
             ["Anchor"] = request.Partition,
             ["Fingerprint"] = request.Fingerprint,
-            ["CreatedAt"] = now,
+            ["CreatedAt"] = time.GetUtcNow(),
         };
+    }
+
+    /// <returns>the new marker's ETag, or null when the key has a marker already.</returns>
+    private async Task<string?> TryInsertMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    {
         try
         {
-            await store.Requests.InsertAsync(marker, cancellationToken);
-            return;
+            return await store.Requests.InsertAsync(Marker(request), cancellationToken);
         }
         catch (StorageRequestFailedException e) when (e.Status == 409)
         {
-            // The key was used before: by an earlier attempt of this very call (fine), or with
-            // another body or for another transaction.
+            return null;
         }
+    }
 
+    /// <summary>The key has a marker but this partition no ledger entry for it: the marker is an earlier
+    /// attempt of this very call (one that failed, crashed, or is still in flight as a duplicate), or the
+    /// key was used with another body or for another transaction.</summary>
+    /// <returns>the ETag of the marker when this call replaced it; null when it is the same call's.</returns>
+    private async Task<string?> TakeOverMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    {
+        var marker = Marker(request);
         var existing = await store.Requests.GetAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken)
             ?? throw new ConcurrencyConflictException("idempotency marker changed while it was read");
-        if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return;
+        if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return null;
 
         var otherAnchor = existing.GetString("Anchor") ?? "";
         var otherEntry = await store.Transactions.GetAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
         if (otherEntry is not null)
             throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation, "requestId was already used with a different request body"));
-        if (now - (existing.GetDateTimeOffset("CreatedAt") ?? now) < InFlightWindow)
+        if (time.GetUtcNow() - (existing.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow()) < InFlightWindow)
             throw new ConcurrencyConflictException("a call with the same requestId and a different body is in flight");
 
         // The earlier call with this key never completed (it failed or its process died before the
         // commit): errors are not stored, so the key is free again.
         try
         {
-            await store.Requests.ReplaceAsync(marker, existing.ETag ?? "*", cancellationToken);
+            return await store.Requests.ReplaceAsync(marker, existing.ETag ?? "*", cancellationToken);
         }
-        catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+        catch (StorageRequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             throw new ConcurrencyConflictException("idempotency marker was claimed concurrently");
+        }
+    }
+
+    /// <summary>After the commit, not the caller's to fail: the entry is stored, the marker only guards the key.</summary>
+    private async Task ReclaimMarkerAsync(IdempotentRequest request)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(PutTimeout);
+            await TryInsertMarkerAsync(request, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            LogMarkerKept(logger, request.MethodKey, request.RequestId, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Best effort: a marker left behind only delays a corrected call by <see cref="InFlightWindow"/>.</summary>
+    private async Task ReleaseMarkerAsync(IdempotentRequest request, string etag)
+    {
+        var markerPartition = Keys.MarkerPartition(request.PaymentIntegratorAccountId, request.RequestId);
+        try
+        {
+            using var timeout = new CancellationTokenSource(PutTimeout);
+            await store.Requests.DeleteAsync(markerPartition, Keys.MarkerRow(markerPartition, request.MethodKey), etag, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            LogMarkerKept(logger, request.MethodKey, request.RequestId, e.GetType().Name);
         }
     }
 
@@ -187,6 +261,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
 
     [LoggerMessage(10, LogLevel.Debug, "{Method} requestId={RequestId}: commit conflict on attempt {Attempt} ({ErrorCode}); deciding again")]
     private static partial void LogCommitConflict(ILogger logger, string method, string requestId, int attempt, string? errorCode);
+
+    [LoggerMessage(12, LogLevel.Debug, "{Method} requestId={RequestId}: the idempotency marker could not be given back or claimed again ({Error})")]
+    private static partial void LogMarkerKept(ILogger logger, string method, string requestId, string error);
 
     [LoggerMessage(11, LogLevel.Warning, "queue put to {Queue} failed after the commit ({Error}); the outbox relay will re-enqueue it")]
     private static partial void LogPutFailed(ILogger logger, string error, string queue);
