@@ -72,7 +72,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             Dictionary<string, TableEntity> rows;
-            if (!markerClaimed)
+            // While new work is being refused the claim waits for the decision: a call answered 503
+            // then writes nothing at all (and costs no marker written and deleted again).
+            if (!markerClaimed && !await backlog.IsFullAsync(cancellationToken))
             {
                 // The key is claimed while the state is read. Every call commits only after its claim,
                 // so a marker this call could insert means no ledger entry to look for: a first call
@@ -80,14 +82,21 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
                 // a reuse, and then the entry is read too.
                 var insert = TryInsertMarkerAsync(request, cancellationToken);
                 var read = store.ReadRowsAsync(request.Partition, [stateRow, .. request.ExtraRows ?? []], cancellationToken);
-                await Task.WhenAll(insert, read);
+                try
+                {
+                    await Task.WhenAll(insert, read);
+                }
+                catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted && !cancellationToken.IsCancellationRequested)
+                {
+                    await ReleaseMarkerAsync(request, inserted);
+                    throw;
+                }
                 (ownMarker, rows) = (insert.Result, read.Result);
                 if (ownMarker is null)
                 {
                     if (await store.Transactions.GetAsync(request.Partition, ledgerRow, cancellationToken: cancellationToken) is { } found)
                         return Replay(request, found);
-                    ownMarker = await TakeOverMarkerAsync(request, cancellationToken);
-                    sharedMarker = ownMarker is null;
+                    (ownMarker, sharedMarker) = await ClaimExistingMarkerAsync(request, cancellationToken);
                 }
                 markerClaimed = true;
             }
@@ -110,6 +119,12 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
                 // New work is refused while the finishing queues are too deep, before anything is written
                 // (replays above are still answered: their work is already queued).
                 if (plan.Messages.Count > 0) await backlog.EnsureRoomAsync(cancellationToken);
+                if (!markerClaimed)
+                {
+                    var inserted = await TryInsertMarkerAsync(request, cancellationToken);
+                    (ownMarker, sharedMarker) = inserted is not null ? (inserted, false) : await ClaimExistingMarkerAsync(request, cancellationToken);
+                    markerClaimed = true;
+                }
             }
             catch (Exception) when (ownMarker is not null && !cancellationToken.IsCancellationRequested)
             {
@@ -186,31 +201,37 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
     /// <summary>The key has a marker but this partition no ledger entry for it: the marker is an earlier
     /// attempt of this very call (one that failed, crashed, or is still in flight as a duplicate), or the
     /// key was used with another body or for another transaction.</summary>
-    /// <returns>the ETag of the marker when this call replaced it; null when it is the same call's.</returns>
-    private async Task<string?> TakeOverMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    /// <returns>the ETag when this call now owns the marker (it replaced it), or Shared when the marker is
+    /// (or was) a duplicate's of this very call.</returns>
+    private async Task<(string? Owned, bool Shared)> ClaimExistingMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
     {
         var marker = Marker(request);
-        var existing = await store.Requests.GetAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken)
-            ?? throw new ConcurrencyConflictException("idempotency marker changed while it was read");
-        if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return null;
-
-        var otherAnchor = existing.GetString("Anchor") ?? "";
-        var otherEntry = await store.Transactions.GetAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
-        if (otherEntry is not null)
-            throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation, "requestId was already used with a different request body"));
-        if (time.GetUtcNow() - (existing.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow()) < InFlightWindow)
-            throw new ConcurrencyConflictException("a call with the same requestId and a different body is in flight");
-
-        // The earlier call with this key never completed (it failed or its process died before the
-        // commit): errors are not stored, so the key is free again.
-        try
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            return await store.Requests.ReplaceAsync(marker, existing.ETag ?? "*", cancellationToken);
+            var existing = await store.Requests.GetAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken);
+            // Gone: given back by a twin of this call that ended in an error (this call will most likely end
+            // the same way). Not fought over: like a twin's marker, it is claimed again after a commit.
+            if (existing is null) return (null, true);
+            if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return (null, true);
+
+            var otherAnchor = existing.GetString("Anchor") ?? "";
+            var otherEntry = await store.Transactions.GetAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
+            if (otherEntry is not null)
+                throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation, "requestId was already used with a different request body"));
+            if (time.GetUtcNow() - (existing.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow()) < InFlightWindow)
+                throw new ConcurrencyConflictException("a call with the same requestId and a different body is in flight");
+
+            // The earlier call with this key never completed (it failed or its process died before the
+            // commit): errors are not stored, so the key is free again.
+            try
+            {
+                return (await store.Requests.ReplaceAsync(marker, existing.ETag ?? "*", cancellationToken), false);
+            }
+            catch (StorageRequestFailedException e) when (e.Status is 404 or 409 or 412)
+            {
+            }
         }
-        catch (StorageRequestFailedException e) when (e.Status is 404 or 409 or 412)
-        {
-            throw new ConcurrencyConflictException("idempotency marker was claimed concurrently");
-        }
+        throw new ConcurrencyConflictException("idempotency marker kept changing while it was claimed");
     }
 
     /// <summary>After the commit, not the caller's to fail: the entry is stored, the marker only guards the key.</summary>

@@ -77,6 +77,21 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
     }
 
     [Fact]
+    public async Task Concurrent_identical_refunds_over_the_balance_all_get_the_error_and_leave_the_key_free()
+    {
+        // Each duplicate either claims the key itself or shares its twin's claim; one that finds the
+        // claim given back meanwhile (its twin failed) claims it again instead of answering 409.
+        var (generateId, _) = await Host.PaidReferenceNumberAsync(1_000_000);
+        var refundId = Gsp.NewId("R");
+        var request = Gsp.RefundV1(generateId, 2_000_000, id: refundId);
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, request)));
+        Assert.All(results, r => Assert.True(r.Status == 400, $"{r.Status} {r.Raw} {string.Join(" / ", Host.Logs.Lines.Where(l => l.Contains(refundId) && l.Contains("409")))}"));
+        // Errors are not stored: the corrected call goes through at once under the same requestId.
+        var corrected = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000_000, id: refundId));
+        Assert.True(corrected.Status == 200, corrected.Raw);
+    }
+
+    [Fact]
     public async Task Sixteen_concurrent_partial_refunds_never_exceed_the_paid_amount()
     {
         const long paid = 10_000_000, each = 1_000_000;
