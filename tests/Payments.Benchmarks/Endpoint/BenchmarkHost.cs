@@ -63,6 +63,9 @@ public sealed class BenchmarkHost : IAsyncDisposable
             [SettingNames.FunctionsEnvironment] = "Development",
             [SettingNames.InternalApiKey] = InternalKey,
             [SettingNames.GoogleBaseUrl] = googleStandIn.BaseUrl.ToString(),
+            // Without workers (runFinishing: false) the queues only grow: no load shedding, which would
+            // otherwise answer 503 (and change the path replays take) once the sample's limit is reached.
+            [SettingNames.FinishingMaxBacklog] = "0",
         };
         foreach (var (k, v) in security) overrides[k] = v;
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) overrides[k] = v;
