@@ -17,6 +17,9 @@ namespace Payments.Core.Finishing;
 public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger)
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
+    /// <summary>A sample is taken inside a call: with the queue service slow or down it is given up
+    /// after this long (and counts as "not full") rather than holding the call through the retries.</summary>
+    public static readonly TimeSpan SampleTimeout = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _sampling = new(1, 1);
     private long _sampledAt = long.MinValue;
@@ -65,8 +68,10 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
         long depth = 0;
         try
         {
-            foreach (var queue in QueueNames.All)
-                depth += await store.Queue(queue).GetApproximateMessageCountAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(SampleTimeout);
+            var counts = await Task.WhenAll(QueueNames.All.Select(queue => store.Queue(queue).GetApproximateMessageCountAsync(timeout.Token)));
+            depth = counts.Sum();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
