@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Hosting;
 using Payments.Core.Transactions;
 
 namespace Payments.Core.Finishing;
@@ -70,8 +69,7 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(SampleTimeout);
-            var counts = await Task.WhenAll(QueueNames.All.Select(queue => store.Queue(queue).GetApproximateMessageCountAsync(timeout.Token)));
-            depth = counts.Sum();
+            depth = (await store.WorkQueueDepthsAsync(timeout.Token)).Values.Sum();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -232,7 +232,9 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
         // A scan of unfinished operations only: finished ones no longer match the filter.
         var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt {Keys.DateTimeLiteral(now - grace)}";
         var relayed = 0;
-        var busy = await BusyQueuesAsync(cancellationToken);
+        // The queues already holding MaxPerRun messages or more: their workers are busy.
+        var busy = (await steps.Store.WorkQueueDepthsAsync(cancellationToken))
+            .Where(q => q.Value >= MaxPerRun).Select(q => q.Key).ToHashSet(StringComparer.Ordinal);
         // Every queue busy: nothing could be relayed now, so the table is not scanned either.
         if (busy.Count < QueueNames.All.Count)
         {
@@ -255,15 +257,6 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
         // The same timer keeps the idempotency records within their retention (hourly).
         await retention.SweepIfDueAsync(cancellationToken);
         return relayed;
-    }
-
-    /// <summary>The work queues holding <see cref="MaxPerRun"/> messages or more (one metadata read each).</summary>
-    private async Task<HashSet<string>> BusyQueuesAsync(CancellationToken cancellationToken)
-    {
-        var busy = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var queue in QueueNames.All)
-            if (await steps.Store.Queue(queue).GetApproximateMessageCountAsync(cancellationToken) >= MaxPerRun) busy.Add(queue);
-        return busy;
     }
 
     [LoggerMessage(65, LogLevel.Warning, "outbox relay: enqueued {Count} unfinished operation(s) again")]

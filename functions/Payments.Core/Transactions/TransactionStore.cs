@@ -17,6 +17,14 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
         if (delay is null) signal.Enqueued(queue);
     }
 
+    /// <summary>The approximate message count of each work queue (delayed retries included), read at once:
+    /// how far the finishing workers are behind.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> WorkQueueDepthsAsync(CancellationToken cancellationToken)
+    {
+        var counts = await Task.WhenAll(QueueNames.All.Select(queue => Queue(queue).GetApproximateMessageCountAsync(cancellationToken)));
+        return QueueNames.All.Zip(counts).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+    }
+
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
         foreach (var table in TableNames.All) await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
