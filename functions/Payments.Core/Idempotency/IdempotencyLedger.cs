@@ -234,28 +234,22 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
         throw new ConcurrencyConflictException("idempotency marker kept changing while it was claimed");
     }
 
-    /// <summary>After the commit, not the caller's to fail: the entry is stored, the marker only guards the key.</summary>
-    private async Task ReclaimMarkerAsync(IdempotentRequest request)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(PutTimeout);
-            await TryInsertMarkerAsync(request, timeout.Token);
-        }
-        catch (Exception e)
-        {
-            LogMarkerKept(logger, request.MethodKey, request.RequestId, e.GetType().Name);
-        }
-    }
+    /// <summary>Gives back the marker this call inserted (errors are not stored).</summary>
+    private Task ReleaseMarkerAsync(IdempotentRequest request, string etag) =>
+        BestEffortOnMarkerAsync(request, (marker, token) => store.Requests.DeleteAsync(marker.PartitionKey, marker.RowKey, etag, token));
 
-    /// <summary>Best effort: a marker left behind only delays a corrected call by <see cref="InFlightWindow"/>.</summary>
-    private async Task ReleaseMarkerAsync(IdempotentRequest request, string etag)
+    /// <summary>After a commit that relied on a twin's marker: inserts it again should the twin have given it back.</summary>
+    private Task ReclaimMarkerAsync(IdempotentRequest request) =>
+        BestEffortOnMarkerAsync(request, (_, token) => TryInsertMarkerAsync(request, token));
+
+    /// <summary>Never the caller's to fail, nor to cancel: a marker left behind only delays a corrected call by
+    /// <see cref="InFlightWindow"/>, and after a commit the entry is stored; the marker only guards the key.</summary>
+    private async Task BestEffortOnMarkerAsync(IdempotentRequest request, Func<TableEntity, CancellationToken, Task> write)
     {
-        var markerPartition = Keys.MarkerPartition(request.PaymentIntegratorAccountId, request.RequestId);
         try
         {
             using var timeout = new CancellationTokenSource(PutTimeout);
-            await store.Requests.DeleteAsync(markerPartition, Keys.MarkerRow(markerPartition, request.MethodKey), etag, timeout.Token);
+            await write(Marker(request), timeout.Token);
         }
         catch (Exception e)
         {
