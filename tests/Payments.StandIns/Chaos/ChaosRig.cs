@@ -42,11 +42,11 @@ public sealed class ChaosRig : IAsyncDisposable
 
     private readonly List<LocalHostProcess> _hosts = [];
 
-    private ChaosRig(ChaosRigOptions options, AzuriteProcess azurite, TcpDelayProxy tables, TcpDelayProxy queues, GoogleStandIn google, CrmComStandIn crm, PgpKeys? keys)
+    private ChaosRig(ChaosRigOptions options, AzuriteProcess azurite, TcpDelayProxy tables, TcpDelayProxy queues, GoogleStandIn google, IMessageEnvelope googleEnvelope, CrmComStandIn crm, PgpKeys? keys)
     {
         Options = options;
         _keys = keys;
-        GoogleEnvelope = keys is null ? new PlainJsonEnvelope() : new PgpEnvelope(keys.GoogleSecret, null, keys.IntegratorPublic);
+        GoogleEnvelope = googleEnvelope;
         Azurite = azurite;
         TableProxy = tables;
         QueueProxy = queues;
@@ -87,7 +87,7 @@ public sealed class ChaosRig : IAsyncDisposable
         }
         var googleStandIn = await GoogleStandIn.StartAsync(googleSide, cancellationToken: cancellationToken).ConfigureAwait(false);
         var crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = options.CrmTokenLifetime }, cancellationToken).ConfigureAwait(false);
-        return new ChaosRig(options, azurite, tables, queues, googleStandIn, crm, keys);
+        return new ChaosRig(options, azurite, tables, queues, googleStandIn, googleSide, crm, keys);
     }
 
     /// <summary>The storage connection string the hosts get: tables and queues through the proxies.</summary>

@@ -108,9 +108,10 @@ public static partial class SoakRunner
         audit.Counts["host: restarts"] = host.Generation - 1;
         audit.Counts["proxy: resets"] = rig.TableProxy.Resets + rig.QueueProxy.Resets + rig.TableProxy.Refused + rig.QueueProxy.Refused;
         var secrets = rig.LinesWithSecrets();
-        if (options.HostLogFile is { } file) await File.WriteAllLinesAsync(file, rig.HostLines(), cancellationToken).ConfigureAwait(false);
+        var hostLines = rig.HostLines();
+        if (options.HostLogFile is { } file) await File.WriteAllLinesAsync(file, hostLines, cancellationToken).ConfigureAwait(false);
         var latency = LatencyReport.Format(records, options.Duration);
-        return new SoakResult(audit, records, latency, unfinished, events, secrets, clock.Elapsed, HostLatency(rig.HostLines()));
+        return new SoakResult(audit, records, latency, unfinished, events, secrets, clock.Elapsed, HostLatency(hostLines));
     }
 
     /// <summary>Percentiles of the "… status=200 in 3.1 ms" lines: the time inside the host, without
