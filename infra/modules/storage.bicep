@@ -13,6 +13,7 @@ param deploymentContainerName string
 var tableNames = [
   'transactions'
   'requests'
+  'outbox'
 ]
 
 // Must list exactly every queue of Payments.Core.Hosting.QueueNames.All and its -poison twin

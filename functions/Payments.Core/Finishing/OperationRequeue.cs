@@ -43,9 +43,13 @@ public sealed class OperationRequeue(OperationSteps steps)
                 ["RequeuedAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
             };
-            await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
             var queue = hasResult ? QueueNames.Notifications : operation.GetString("Queue") ?? QueueNames.Refunds;
-            await steps.EnqueueAsync(queue, new WorkItem(partition, row), cancellationToken);
+            var item = new WorkItem(partition, row);
+            // Indexed again first (the relay removed the row of the parked operation): should the put
+            // below be lost, the relay finds it.
+            await steps.Outbox.AddAsync(queue, item, cancellationToken);
+            await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
+            await steps.EnqueueAsync(queue, item, cancellationToken);
             found.Add($"{partition}/{row}");
         }
         if (found.Count > 0) return new RequeueResult(RequeueStatus.Requeued, found);

@@ -12,13 +12,14 @@ public sealed record StepRecord(string Step, DateTimeOffset At, string Outcome, 
 
 /// <summary>What the finishing workers share: reading an operation, recording its steps, scheduling
 /// retries with back-off, and parking it for an operator when the budget is spent.</summary>
-public sealed partial class OperationSteps(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<OperationSteps> logger)
+public sealed partial class OperationSteps(TransactionStore store, OutboxIndex outbox, FinishingOptions options, TimeProvider time, ILogger<OperationSteps> logger)
 {
     /// <summary>Steps kept per operation (the oldest are dropped; counts are kept separately).</summary>
     private const int MaxRecords = 40;
 
     public FinishingOptions Options => options;
     public TransactionStore Store => store;
+    public OutboxIndex Outbox => outbox;
     public DateTimeOffset Now => time.GetUtcNow();
 
     public Task<TableEntity?> ReadOperationAsync(WorkItem item, CancellationToken cancellationToken) =>

@@ -174,6 +174,8 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
             if (await steps.TryMergeAsync(done, operation.ETag, cancellationToken) is not null)
             {
                 LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
+                // Done is final (an operator's requeue leaves it alone): the relay has nothing more to look for.
+                await steps.Outbox.RemoveAsync(item, "*");
                 return;
             }
             // Another delivery of the same message raced us; Google saw the same requestId and result twice, which is safe.
@@ -210,11 +212,14 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 /// The outbox relay: finds operations that are not finished and have not moved since they were
 /// due (their queue message was lost between commit and put, or the host parked it while storage
 /// was down) and enqueues them again. Timer-triggered in Azure, a loop in the local host.
-/// An operation that is merely waiting behind a backlog looks the same. So nothing is relayed onto
-/// a queue that already holds <see cref="MaxPerRun"/> messages (its workers are busy; what is lost
-/// gets relayed once they have caught up), each further relay of one operation waits twice as
-/// long (grace, 2·grace, 4·grace … at most 16·grace), and one run relays a bounded number: a deep
-/// backlog is never multiplied by copies of its own messages.
+/// It reads the outbox index (table <c>outbox</c>: a row per unfinished operation), never the
+/// transactions, and only the rows older than the grace; it removes the rows of operations that are
+/// done or parked, and of operations that never came to be (their call gave up before the commit).
+/// An operation that is merely waiting behind a backlog looks the same as a lost one. So nothing is
+/// relayed onto a queue that already holds <see cref="MaxPerRun"/> messages (its workers are busy;
+/// what is lost gets relayed once they have caught up), each further relay of one operation waits
+/// twice as long (grace, 2·grace, 4·grace … at most 16·grace), and one run relays a bounded number: a
+/// deep backlog is never multiplied by copies of its own messages.
 /// </summary>
 public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.IdempotencyRetention retention, ILogger<OutboxRelay> logger)
 {
@@ -222,34 +227,55 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
     public const string Schedule = "*/30 * * * * *";
     /// <summary>Operations relayed per run at most; the rest wait for the next run.</summary>
     public const int MaxPerRun = 200;
+    /// <summary>Operations read per run at most (one point read each).</summary>
+    public const int MaxReadsPerRun = 2 * MaxPerRun;
     private const int MaxBackoffDoublings = 4;
 
     /// <returns>how many operations were enqueued again.</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var now = steps.Now;
-        var grace = steps.Options.RelayGrace;
-        // A scan of unfinished operations only: finished ones no longer match the filter.
-        var filter = $"(State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}') and DueAt lt {Keys.DateTimeLiteral(now - grace)}";
+        var overdue = now - steps.Options.RelayGrace;
         var relayed = 0;
         // The queues already holding MaxPerRun messages or more: their workers are busy.
         var busy = (await steps.Store.WorkQueueDepthsAsync(cancellationToken))
             .Where(q => q.Value >= MaxPerRun).Select(q => q.Key).ToHashSet(StringComparer.Ordinal);
-        // Every queue busy: nothing could be relayed now, so the table is not scanned either.
+        // Every queue busy: nothing could be relayed now, so the index is not read either.
         if (busy.Count < QueueNames.All.Count)
         {
-            await foreach (var operation in steps.Store.Transactions.QueryAsync(filter, ["State", "Queue", "DueAt", "RelayCount"], cancellationToken: cancellationToken))
+            var reads = 0;
+            // Rows younger than the grace are operations being committed or worked on right now.
+            var rows = steps.Store.Outbox.QueryAsync($"CreatedAt lt {Keys.DateTimeLiteral(overdue)}", ["Queue", "CreatedAt"], cancellationToken: cancellationToken);
+            await foreach (var row in rows)
             {
-                if (relayed >= MaxPerRun) break;
-                var queue = operation.GetString("State") == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
+                if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
+                // Its first queue busy: the operation is most likely in it (a notification whose own
+                // message was lost waits for that backlog too).
+                if (busy.Contains(row.GetString("Queue") ?? QueueNames.Refunds)) continue;
+                reads++;
+                var item = new WorkItem(row.PartitionKey, row.RowKey);
+                var operation = await steps.ReadOperationAsync(item, cancellationToken);
+                var state = operation?.GetString("State");
+                if (operation is null
+                    ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge
+                    : state is OperationStates.Done or OperationStates.NeedsAttention)
+                {
+                    // Never committed, done, or parked (an operator's requeue indexes it again; by the
+                    // ETag, a requeue that has done so since keeps its row).
+                    await steps.Outbox.RemoveAsync(item, row.ETag ?? "*");
+                    continue;
+                }
+                if (operation is null || state is not (OperationStates.Pending or OperationStates.Notifying)) continue;
+                if (operation.GetDateTimeOffset("DueAt") is { } due && due >= overdue) continue;
+                var queue = state == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
                 if (busy.Contains(queue)) continue;
                 var count = (operation.GetInt32("RelayCount") ?? 0) + 1;
                 // The next relay of this operation comes grace · 2^(count−1) from now at the earliest.
-                var wait = grace * ((1 << Math.Min(count - 1, MaxBackoffDoublings)) - 1);
+                var wait = steps.Options.RelayGrace * ((1 << Math.Min(count - 1, MaxBackoffDoublings)) - 1);
                 // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
                 var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now + wait, ["RelayedAt"] = now, ["RelayCount"] = count };
                 if (await steps.TryMergeAsync(touch, operation.ETag, cancellationToken) is null) continue;
-                await steps.EnqueueAsync(queue, new WorkItem(operation.PartitionKey, operation.RowKey), cancellationToken);
+                await steps.EnqueueAsync(queue, item, cancellationToken);
                 relayed++;
             }
         }

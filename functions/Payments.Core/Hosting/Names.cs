@@ -8,7 +8,10 @@ public static class TableNames
     public const string Transactions = "transactions";
     /// <summary>Idempotency markers (one per method + PIAID + requestId) and lookup indexes.</summary>
     public const string Requests = "requests";
-    public static readonly IReadOnlyList<string> All = [Transactions, Requests];
+    /// <summary>One row per unfinished operation (written before the commit that creates it, deleted
+    /// when it is done): what the outbox relay reads instead of scanning every transaction.</summary>
+    public const string Outbox = "outbox";
+    public static readonly IReadOnlyList<string> All = [Transactions, Requests, Outbox];
 }
 
 /// <summary>Queues this app uses; each has a <c>-poison</c> twin (declared in infra/ too).</summary>

@@ -28,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new QueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
         services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
         services.AddSingleton<TransactionStore>();
+        services.AddSingleton<OutboxIndex>();
         services.AddSingleton<IdempotencyLedger>();
         services.AddSingleton<IdempotencyRetention>();
 

@@ -35,22 +35,25 @@ public sealed class Snapshot(TableEntity? state, IReadOnlyDictionary<string, Tab
 }
 
 /// <summary>A decision: the response payload and the writes that make it true, committed with the
-/// ledger entry in one entity group transaction; the messages are put after the commit.</summary>
+/// ledger entry in one entity group transaction; the messages' operations are indexed in the outbox
+/// before the commit and the messages put after it.</summary>
 public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAction> Actions, IReadOnlyList<OutboxMessage> Messages)
 {
     public static CommitPlan Answer(string payload) => new(payload, [], []);
 }
 
-public sealed record OutboxMessage(string Queue, string Text);
+/// <summary>Work the commit creates: the operation <paramref name="Item"/> names, started on <paramref name="Queue"/>.</summary>
+public sealed record OutboxMessage(string Queue, WorkItem Item);
 
 /// <summary>
 /// The request ledger. First call: [claim the key's marker while] reading the partition → decide →
-/// commit state change + ledger entry + outbox entry atomically → put the queue message.
+/// [index the new operation in the outbox →] commit state change + ledger entry + operation
+/// atomically → put the queue message.
 /// Replay: the read (or, where a marker is claimed, the marker that exists and then the entry) finds
 /// the entry and returns its payload. Concurrent duplicates collide on the ledger entry's insert
 /// (or the state's ETag) and the losers replay the winner.
 /// </summary>
-public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
+public sealed partial class IdempotencyLedger(TransactionStore store, OutboxIndex outbox, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
 {
     /// <summary>How long a marker whose call left no ledger entry counts as still in flight.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromSeconds(60);
@@ -68,6 +71,8 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
         string? ownMarker = null;
         // The marker is a duplicate's of this very call, which may still give it back.
         var sharedMarker = false;
+        // The outbox rows this call wrote (with their ETags), given back should no commit follow.
+        List<(WorkItem Item, OutboxIndex.Added Row)>? indexed = null;
 
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
@@ -125,11 +130,20 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
                     (ownMarker, sharedMarker) = inserted is not null ? (inserted, false) : await ClaimExistingMarkerAsync(request, cancellationToken);
                     markerClaimed = true;
                 }
+                // Before the commit, so that no operation ever exists that the relay cannot find. Once per
+                // call: the work a decision queues is named after the call, whichever attempt commits.
+                if (indexed is null && plan.Messages.Count > 0)
+                {
+                    indexed = [];
+                    foreach (var message in plan.Messages) indexed.Add((message.Item, await outbox.AddAsync(message.Queue, message.Item, cancellationToken)));
+                }
+                foreach (var (_, row) in indexed ?? []) OutboxIndex.EnsureInCommitWindow(row, time.GetUtcNow());
             }
-            catch (Exception) when (ownMarker is not null && !cancellationToken.IsCancellationRequested)
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                // Errors are not stored (gsp.md §5): the key is free again for a corrected call.
-                await ReleaseMarkerAsync(request, ownMarker);
+                // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
+                // stored (gsp.md §5): the key is free again for a corrected call.
+                await ReleaseAsync(request, ownMarker, indexed);
                 throw;
             }
 
@@ -162,7 +176,15 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
             foreach (var message in plan.Messages) await PutAsync(message);
             return plan.Payload;
         }
+        await ReleaseAsync(request, ownMarker, indexed);
         throw new ConcurrencyConflictException("the transaction kept changing while this call was decided; retry");
+    }
+
+    /// <summary>Gives back what a call that commits nothing wrote: its marker and its outbox rows.</summary>
+    private async Task ReleaseAsync(IdempotentRequest request, string? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)
+    {
+        if (ownMarker is not null) await ReleaseMarkerAsync(request, ownMarker);
+        foreach (var (item, row) in indexed ?? []) await outbox.RemoveAsync(item, row.ETag);
     }
 
     private static string Replay(IdempotentRequest request, TableEntity entry)
@@ -266,7 +288,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, PaymentsOp
             // Not the caller's token: the commit happened, so a caller that hangs up now must not
             // cancel the put (the relay would catch it, but only after its grace period).
             using var timeout = new CancellationTokenSource(PutTimeout);
-            await store.EnqueueAsync(message.Queue, message.Text, delay: null, timeout.Token);
+            await store.EnqueueAsync(message.Queue, message.Item.ToJson(), delay: null, timeout.Token);
         }
         catch (Exception e)
         {

@@ -105,7 +105,7 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
                 operation["CurrencyCode"] = state.GetString("CurrencyCode");
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Insert, operation));
                 return ValueTask.FromResult(new CommitPlan(Success, actions,
-                    [new OutboxMessage(QueueNames.ReservationCancellations, new WorkItem(partition, operationRow).ToJson())]));
+                    [new OutboxMessage(QueueNames.ReservationCancellations, new WorkItem(partition, operationRow))]));
             },
             cancellationToken);
     }

@@ -252,7 +252,7 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
                         new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag),
                         new TableTransactionAction(TableTransactionActionType.Insert, operation),
                     ],
-                    [new OutboxMessage(QueueNames.Refunds, new WorkItem(partition, operationRow).ToJson())]));
+                    [new OutboxMessage(QueueNames.Refunds, new WorkItem(partition, operationRow))]));
             },
             cancellationToken);
     }

@@ -17,7 +17,7 @@ public sealed record PaymentReportResult(PaymentReportStatus Status, string Deta
 /// decides who was first) and queues <c>referenceNumberPaidNotification</c> in the same commit.
 /// A repeat of the same report answers the same; another transaction for a paid number is refused.
 /// </summary>
-public sealed partial class StorePayments(TransactionStore store, TimeProvider time, ILogger<StorePayments> logger)
+public sealed partial class StorePayments(TransactionStore store, OutboxIndex outbox, TimeProvider time, ILogger<StorePayments> logger)
 {
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
@@ -27,6 +27,9 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
 
         var stateRow = Keys.StateRow(partition);
         var operationRow = Keys.PaymentOperationRow(partition);
+        var item = new WorkItem(partition, operationRow);
+        // The outbox row written before the first commit attempt.
+        OutboxIndex.Added? indexed = null;
         for (var attempt = 1; attempt <= 16; attempt++)
         {
             var state = await store.Transactions.GetAsync(partition, stateRow, cancellationToken: cancellationToken);
@@ -42,6 +45,10 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
                 case ReferenceNumberStatus.Paid:
                     return new(PaymentReportStatus.Refused, "already paid by another transaction");
                 case ReferenceNumberStatus.Cancelled:
+                    // A cancelled number is never paid, so the row written before a commit that lost to
+                    // the cancellation belongs to no operation. (After losing to a payment it is that
+                    // payment's: the operation row is the same.)
+                    if (indexed is not null) await outbox.RemoveAsync(item, indexed.ETag);
                     return new(PaymentReportStatus.Refused, "the reference number was cancelled");
             }
             var now = time.GetUtcNow();
@@ -65,6 +72,8 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
             // Nothing to book: the result is final at once; only the notification remains.
             operation["State"] = OperationStates.Notifying;
             operation["Result"] = "PAID";
+            indexed ??= await outbox.AddAsync(QueueNames.Notifications, item, cancellationToken);
+            OutboxIndex.EnsureInCommitWindow(indexed, now);
             try
             {
                 await store.Transactions.SubmitTransactionAsync(
@@ -82,7 +91,7 @@ public sealed partial class StorePayments(TransactionStore store, TimeProvider t
             {
                 // Committed: the caller hanging up must not cancel the put (see IdempotencyLedger).
                 using var timeout = new CancellationTokenSource(Idempotency.IdempotencyLedger.PutTimeout);
-                await store.EnqueueAsync(QueueNames.Notifications, new WorkItem(partition, operationRow).ToJson(), delay: null, timeout.Token);
+                await store.EnqueueAsync(QueueNames.Notifications, item.ToJson(), delay: null, timeout.Token);
             }
             catch (Exception e)
             {

@@ -8,6 +8,7 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
 {
     public TableClient Transactions { get; } = tables.GetTableClient(TableNames.Transactions);
     public TableClient Requests { get; } = tables.GetTableClient(TableNames.Requests);
+    public TableClient Outbox { get; } = tables.GetTableClient(TableNames.Outbox);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
 
     /// <summary>Puts a work message that must never expire silently, and tells the local pump.</summary>

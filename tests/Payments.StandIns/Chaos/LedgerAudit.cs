@@ -81,6 +81,15 @@ public static class LedgerAudit
             rows[row.RowKey] = row;
         }
         report.Count("table: partitions", partitions.Count);
+        var indexed = new HashSet<(string, string)>();
+        await foreach (var row in tables.GetTableClient(TableNames.Outbox).QueryAsync(select: ["Queue"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            indexed.Add((row.PartitionKey, row.RowKey));
+            // Left for the relay: a removal lost to a fault or a kill (done), a call that gave up after
+            // indexing its work (no operation). An unfinished operation is flagged below.
+            var op = partitions.GetValueOrDefault(row.PartitionKey)?.GetValueOrDefault(row.RowKey);
+            report.Count("outbox: rows left, operation " + (op?.GetString("State") ?? "missing"));
+        }
 
         foreach (var r in records) report.Count($"driver: {r.Kind} {(r.Status == 200 ? "200" : r.Status.ToString(CultureInfo.InvariantCulture))}{(r.Replay ? " replay" : "")}");
 
@@ -88,7 +97,7 @@ public static class LedgerAudit
         CheckReplays(report, records);
         CheckIdempotencyViolations(report, records);
         CheckPayAndCancel(report, records, partitions);
-        CheckPartitions(report, partitions, google, crm);
+        CheckPartitions(report, partitions, indexed, google, crm);
         foreach (var v in google.Violations) report.Violation($"Google stand-in: {v.Method} {v.RequestId}: {v.Rule} — {v.Detail}");
         report.Count("google: calls", google.Received.Count);
         report.Count("google: accepted requestIds", google.AcceptedNotifications.Count);
@@ -211,7 +220,7 @@ public static class LedgerAudit
         }
     }
 
-    private static void CheckPartitions(AuditReport report, Dictionary<string, Dictionary<string, TableEntity>> partitions, GoogleStandIn google, CrmComStandIn? crm)
+    private static void CheckPartitions(AuditReport report, Dictionary<string, Dictionary<string, TableEntity>> partitions, HashSet<(string, string)> indexed, GoogleStandIn google, CrmComStandIn? crm)
     {
         var resultField = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -246,7 +255,10 @@ public static class LedgerAudit
                 var name = $"{partition}/{op.RowKey}";
                 report.Count($"operations: {kind} {opState}{(kind == OperationKinds.Refund && result is not null ? " " + result : "")}");
                 if (opState is not (OperationStates.Done or OperationStates.NeedsAttention))
+                {
                     report.Violation($"{name}: stuck in {opState} ({op.GetString("Attempts")})");
+                    if (!indexed.Contains((partition, op.RowKey))) report.Violation($"{name}: unfinished and not in the outbox index: the relay cannot find it");
+                }
                 var notificationId = op.GetString("NotificationRequestId") ?? "";
                 knownNotifications.Add(notificationId);
                 if (notificationId != Operations.NotificationRequestId(partition, op.RowKey)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");

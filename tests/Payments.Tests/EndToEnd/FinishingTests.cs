@@ -78,6 +78,19 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
 
     private static string NotificationId(JsonNode operation) => operation["NotificationRequestId"]!.GetValue<string>();
 
+    /// <summary>Waits for the operation's outbox row to go (removed after Done; by the relay when parked).</summary>
+    private async Task AssertNotIndexedAsync(string generateId, string refundId)
+    {
+        var outbox = Host.Services.GetRequiredService<TransactionStore>().Outbox;
+        var (partition, row) = (Keys.ReferenceNumberPartition(Gsp.Usd, generateId), Keys.OperationRow(refundId));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (await outbox.GetAsync(partition, row) is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"outbox row {partition}/{row} is still there");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task A_partial_refund_is_booked_once_and_its_result_reaches_Google()
     {
@@ -98,6 +111,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal(refundId, notification.Fields["refundRequestId"]);
         Assert.Equal("SUCCESS", notification.Fields["refundResult"]);
         Assert.Empty(Google.Violations);
+        await AssertNotIndexedAsync(generateId, refundId);
     }
 
     [Fact]
@@ -221,7 +235,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var peeked = await poison.PeekAsync(32);
         Assert.Contains(peeked, m => WorkItem.Parse(m.Text).Row == Keys.OperationRow(refundId));
 
-        // The relay leaves parked work alone; the operator's requeue delivers it.
+        // The relay leaves parked work alone (it removes its outbox row); the operator's requeue delivers it.
+        await AssertNotIndexedAsync(generateId, refundId);
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.Equal(OperationStates.NeedsAttention, (await OperationAsync(Gsp.Usd, refundId))["operation"]!["State"]!.GetValue<string>());
         var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
@@ -230,6 +245,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal("SUCCESS", done["Result"]!.GetValue<string>());
         Assert.Single(Google.AttemptsFor(NotificationId(done)), a => a.Accepted);
         Assert.Equal(1, Crm.BookingCount(done["BackOfficeCode"]!.GetValue<string>()));
+        await AssertNotIndexedAsync(generateId, refundId);
         Assert.Equal(409, (await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")).Status);
     }
 

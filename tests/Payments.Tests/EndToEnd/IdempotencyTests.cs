@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Protocol;
+using Payments.Core.Transactions;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -89,6 +91,31 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         // Errors are not stored: the corrected call goes through at once under the same requestId.
         var corrected = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000_000, id: refundId));
         Assert.True(corrected.Status == 200, corrected.Raw);
+    }
+
+    [Fact]
+    public async Task Refunds_that_lose_the_balance_to_concurrent_ones_leave_no_outbox_row_behind()
+    {
+        // A refund indexes its operation in the outbox before its commit. One that loses the commit to a
+        // concurrent refund and is then refused gives the row back at once; the accepted ones' rows go
+        // when Google has their results. (A row left behind would cost the relay a read every run until
+        // its orphan age.)
+        var (generateId, _) = await Host.PaidReferenceNumberAsync(3_000_000);
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+            Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000_000))));
+        Assert.InRange(results.Count(r => r.Status == 200), 1, 3);
+        Assert.Contains(results, r => r.Status == 400);
+        var outbox = Host.Services.GetRequiredService<TransactionStore>().Outbox;
+        var filter = $"PartitionKey eq {Keys.Quote(Keys.ReferenceNumberPartition(Gsp.Usd, generateId))}";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var left = new List<string>();
+            await foreach (var row in outbox.QueryAsync(filter)) left.Add(row.RowKey);
+            if (left.Count == 0) break;
+            Assert.True(DateTime.UtcNow < deadline, "outbox rows left: " + string.Join(", ", left));
+            await Task.Delay(100);
+        }
     }
 
     [Fact]

@@ -9,9 +9,9 @@ using Payments.Core.Transactions;
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>
-/// The outbox relay against its own Azurite (it scans the whole table). The operations here are due
-/// a day from now, so the host's own relay loop leaves them alone; the relays under test run on a
-/// clock two days ahead, on a queue no worker reads.
+/// The outbox relay against its own Azurite. The operations here are due a day from now, so the
+/// host's own relay loop leaves them alone; the relays under test run on a clock two days ahead, on a
+/// queue no worker reads.
 /// </summary>
 public sealed class RelayTests : IAsyncLifetime
 {
@@ -43,22 +43,36 @@ public sealed class RelayTests : IAsyncLifetime
     private Task<int> RelayAtAsync(DateTimeOffset now)
     {
         var clock = new At(now);
-        var steps = new OperationSteps(Store, Host.Services.GetRequiredService<FinishingOptions>(), clock, NullLogger<OperationSteps>.Instance);
+        var steps = new OperationSteps(Store, new OutboxIndex(Store, clock, NullLogger<OutboxIndex>.Instance),
+            Host.Services.GetRequiredService<FinishingOptions>(), clock, NullLogger<OperationSteps>.Instance);
         var retention = new IdempotencyRetention(Store, Host.Services.GetRequiredService<PaymentsOptions>(), clock, NullLogger<IdempotencyRetention>.Instance);
         return new OutboxRelay(steps, retention, NullLogger<OutboxRelay>.Instance).RunOnceAsync(CancellationToken.None);
     }
 
-    private static TableEntity StuckOperation(string partition, string row) => new(partition, row)
+    private static TableEntity StuckOperation(string partition, string row, string state = OperationStates.Pending) => new(partition, row)
     {
-        ["State"] = OperationStates.Pending,
+        ["State"] = state,
         ["Queue"] = Queue,
         ["DueAt"] = DateTimeOffset.UtcNow.AddDays(1),
     };
 
+    /// <summary>The outbox row written before the operation's commit (now: a day before the relays run).</summary>
+    private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) => new(partition, row)
+    {
+        ["Queue"] = Queue,
+        ["CreatedAt"] = createdAt ?? DateTimeOffset.UtcNow,
+    };
+
+    private async Task InsertStuckAsync(string partition, string row, string state = OperationStates.Pending)
+    {
+        await Store.Outbox.InsertAsync(OutboxRow(partition, row));
+        await Store.Transactions.InsertAsync(StuckOperation(partition, row, state));
+    }
+
     [Fact]
     public async Task Each_further_relay_of_one_operation_waits_twice_as_long()
     {
-        await Store.Transactions.InsertAsync(StuckOperation("relay|backoff", "op|R1"));
+        await InsertStuckAsync("relay|backoff", "op|R1");
         async Task<int?> Count() => (await Store.Transactions.GetAsync("relay|backoff", "op|R1"))!.GetInt32("RelayCount");
 
         Assert.Equal(1, await RelayAtAsync(_t0));
@@ -83,8 +97,39 @@ public sealed class RelayTests : IAsyncLifetime
             var rows = Enumerable.Range(batch * 100, Math.Min(100, OutboxRelay.MaxPerRun + extra - batch * 100));
             await Store.Transactions.SubmitTransactionAsync(
                 [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Insert, StuckOperation("relay|bounded", $"op|R{i:D4}")))]);
+            await Store.Outbox.SubmitTransactionAsync(
+                [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Insert, OutboxRow("relay|bounded", $"op|R{i:D4}")))]);
         }
         Assert.Equal(OutboxRelay.MaxPerRun, await RelayAtAsync(_t0));
         Assert.Equal(extra, await RelayAtAsync(_t0));
+    }
+
+    [Fact]
+    public async Task Only_operations_in_the_outbox_index_are_relayed()
+    {
+        // A lost message of an operation the index does not know is not found: the index is written
+        // before every commit, and the relay never scans the transactions.
+        await Store.Transactions.InsertAsync(StuckOperation("relay|unindexed", "op|U1"));
+        await InsertStuckAsync("relay|indexed", "op|I1");
+        Assert.Equal(1, await RelayAtAsync(_t0));
+        Assert.Null((await Store.Transactions.GetAsync("relay|unindexed", "op|U1"))!.GetInt32("RelayCount"));
+        Assert.Equal(1, (await Store.Transactions.GetAsync("relay|indexed", "op|I1"))!.GetInt32("RelayCount"));
+    }
+
+    [Fact]
+    public async Task Rows_of_done_and_parked_operations_and_of_commits_that_never_came_are_removed()
+    {
+        await InsertStuckAsync("relay|gc", "op|Done", OperationStates.Done);
+        await InsertStuckAsync("relay|gc", "op|Parked", OperationStates.NeedsAttention);
+        await InsertStuckAsync("relay|gc", "op|Pending");
+        // Rows without an operation: its call may still commit until the orphan age has passed.
+        await Store.Outbox.InsertAsync(OutboxRow("relay|gc", "op|Young", _t0 - OutboxIndex.OrphanAge + TimeSpan.FromMinutes(1)));
+        await Store.Outbox.InsertAsync(OutboxRow("relay|gc", "op|Orphan", _t0 - OutboxIndex.OrphanAge - TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(1, await RelayAtAsync(_t0));
+        var left = new List<string>();
+        await foreach (var row in Store.Outbox.QueryAsync("PartitionKey eq 'relay|gc'")) left.Add(row.RowKey);
+        Assert.Equal(["op|Pending", "op|Young"], left.Order(StringComparer.Ordinal));
+        Assert.Single(await Store.Queue(Queue).PeekAsync(32));
     }
 }

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+
+namespace Payments.Core.Transactions;
+
+/// <summary>
+/// The index of unfinished operations: a row in table <c>outbox</c>, keyed like its <c>op|</c> row,
+/// for every operation that is not done yet. It is written before the commit that creates the
+/// operation, so an operation never exists without it (a crash in between leaves a row without an
+/// operation, which the relay removes), and removed once Google has accepted the notification (the
+/// relay removes those of parked operations). The outbox relay reads this small table instead of
+/// scanning every transaction ever made.
+/// </summary>
+public sealed partial class OutboxIndex(TransactionStore store, TimeProvider time, ILogger<OutboxIndex> logger)
+{
+    /// <summary>How long a removal may take before it is left to the relay.</summary>
+    private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>A commit starts at most this long after its row was written (else the call gives up)…</summary>
+    public static readonly TimeSpan CommitWindow = TimeSpan.FromSeconds(60);
+
+    /// <summary>…so a row this old whose operation does not exist never gets one (a commit that started in
+    /// the window lands within the storage client's retries, ≈ 3 minutes): the relay removes it.</summary>
+    public static readonly TimeSpan OrphanAge = TimeSpan.FromMinutes(15);
+
+    /// <summary>A row written for a commit about to happen.</summary>
+    public sealed record Added(string ETag, DateTimeOffset At);
+
+    /// <summary>Indexes the operation <paramref name="item"/> names, which starts on <paramref name="queue"/>.
+    /// Insert or replace: a retry, or a concurrent duplicate of the same call, writes the same row.</summary>
+    /// <returns>the row's ETag, for <see cref="RemoveAsync"/> should the commit not happen.</returns>
+    public async Task<Added> AddAsync(string queue, WorkItem item, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var etag = await store.Outbox.UpsertAsync(new TableEntity(item.Partition, item.Row) { ["Queue"] = queue, ["CreatedAt"] = now }, cancellationToken);
+        return new Added(etag, now);
+    }
+
+    /// <summary>Refuses a commit that would come later than <see cref="CommitWindow"/> after its row.</summary>
+    public static void EnsureInCommitWindow(Added added, DateTimeOffset now)
+    {
+        if (now - added.At > CommitWindow)
+            throw new ConcurrencyConflictException("the call took too long to commit its work; retry");
+    }
+
+    /// <summary>Removes the row; best effort (a row left behind costs the relay one read).</summary>
+    /// <param name="etag">"*" once the operation is done; the ETag <see cref="AddAsync"/> returned when
+    /// its commit did not happen: a duplicate of the call that wrote the row again since keeps it.</param>
+    public async Task RemoveAsync(WorkItem item, string etag)
+    {
+        try
+        {
+            // Not the caller's token: a removal after a commit must not be cancelled by a caller hanging up.
+            using var timeout = new CancellationTokenSource(RemoveTimeout);
+            await store.Outbox.DeleteAsync(item.Partition, item.Row, etag, timeout.Token);
+        }
+        catch (StorageRequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Gone already, or written again by a duplicate of the call.
+        }
+        catch (Exception e)
+        {
+            LogKept(logger, item.Partition, item.Row, e.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(13, LogLevel.Debug, "outbox row {Partition}/{Row} not removed ({Error}); the relay will remove it")]
+    private static partial void LogKept(ILogger logger, string partition, string row, string error);
+}
