@@ -30,8 +30,8 @@ public sealed partial class OutboxRelayLoop(OutboxRelay relay, FinishingOptions 
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Each run scans the table (docs/storage.md), which on Azurite holds up every other request for as
-        // long as the scan takes (hundreds of ms at tens of thousands of entities): not more often than needed, nor than every 2 s.
+        // Each run queries the outbox table, which Azurite evaluates entity by entity on its one thread (and
+        // reads the queue counts): not more often than needed, nor than every 2 s.
         var interval = TimeSpan.FromMilliseconds(Math.Clamp(options.RelayGrace.TotalMilliseconds / 2, 2_000, 30_000));
         using var timer = new PeriodicTimer(interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
