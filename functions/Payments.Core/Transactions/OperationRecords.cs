@@ -49,12 +49,9 @@ public sealed class OperationRecords(TransactionStore store)
                     w.WritePropertyName("storedResponse");
                     w.WriteRawValue(entry.GetString("Payload") ?? "null");
                     if (rows.FirstOrDefault(r => r.RowKey == Keys.StateRow(partition)) is { } state) { w.WritePropertyName("transactionState"); WriteEntity(w, state); }
-                    if (operation is not null) { w.WritePropertyName("operation"); WriteEntity(w, operation); }
+                    if (operation is not null) await WriteOperationAsync(w, "operation", operation, cancellationToken);
                     if (method == "" && rows.FirstOrDefault(r => r.RowKey == Keys.PaymentOperationRow(partition)) is { } paid)
-                    {
-                        w.WritePropertyName("paymentOperation");
-                        WriteEntity(w, paid);
-                    }
+                        await WriteOperationAsync(w, "paymentOperation", paid, cancellationToken);
                     w.WriteEndObject();
                 }
             }
@@ -62,6 +59,17 @@ public sealed class OperationRecords(TransactionStore store)
             w.WriteEndObject();
         }
         return found ? buffer.WrittenSpan.ToArray() : null;
+    }
+
+    /// <summary>The operation and, while it is not done, whether the outbox relay can find it (its
+    /// outbox row): an unfinished operation without one is only moved by its queue message or a requeue.</summary>
+    private async Task WriteOperationAsync(Utf8JsonWriter w, string name, TableEntity operation, CancellationToken cancellationToken)
+    {
+        w.WritePropertyName(name);
+        WriteEntity(w, operation);
+        if (operation.GetString("State") == OperationStates.Done) return;
+        var row = await store.Outbox.GetAsync(operation.PartitionKey, operation.RowKey, ["CreatedAt"], cancellationToken);
+        w.WriteBoolean(name + "InOutbox", row is not null);
     }
 
     private static void WriteEntity(Utf8JsonWriter w, TableEntity e)

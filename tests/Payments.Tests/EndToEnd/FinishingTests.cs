@@ -115,6 +115,29 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
     }
 
     [Fact]
+    public async Task While_a_refund_is_being_booked_the_operator_view_shows_it_in_the_outbox()
+    {
+        var (generateId, _) = await PaidAsync(3_000_000);
+        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Crm.Faults.Latency = TimeSpan.FromSeconds(2);
+        try
+        {
+            Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+            var record = await OperationAsync(Gsp.Usd, refundId);
+            Assert.Equal(OperationStates.Pending, record["operation"]!["State"]!.GetValue<string>());
+            Assert.True(record["operationInOutbox"]!.GetValue<bool>());
+        }
+        finally
+        {
+            Crm.Faults.Latency = TimeSpan.Zero;
+        }
+        await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        await AssertNotIndexedAsync(generateId, refundId);
+        Assert.Null((await OperationAsync(Gsp.Usd, refundId))["operationInOutbox"]);
+    }
+
+    [Fact]
     public async Task A_refund_of_the_whole_payment_cancels_the_posted_payment()
     {
         var (generateId, number) = await PaidAsync(3_000_000);
@@ -238,7 +261,9 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         // The relay leaves parked work alone (it removes its outbox row); the operator's requeue delivers it.
         await AssertNotIndexedAsync(generateId, refundId);
         await Task.Delay(TimeSpan.FromSeconds(4));
-        Assert.Equal(OperationStates.NeedsAttention, (await OperationAsync(Gsp.Usd, refundId))["operation"]!["State"]!.GetValue<string>());
+        var record = await OperationAsync(Gsp.Usd, refundId);
+        Assert.Equal(OperationStates.NeedsAttention, record["operation"]!["State"]!.GetValue<string>());
+        Assert.False(record["operationInOutbox"]!.GetValue<bool>());
         var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
         Assert.True(status == 202, body);
         var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
