@@ -11,8 +11,11 @@ namespace Payments.Core.Hosting;
 /// <summary>The internal routes (interfaces.md): the integrator's own systems and its operators.
 /// Plain JSON; authorization is the host's job (function keys in Azure, Internal__ApiKey locally).</summary>
 public sealed partial class InternalEndpoint(
-    StorePayments payments, OperationRecords records, Finishing.OperationRequeue requeue, TransactionStore store, PaymentsOptions options, ILogger<InternalEndpoint> logger)
+    StorePayments payments, OperationRecords records, Finishing.OperationRequeue requeue, TransactionStore store, PaymentsOptions options, TimeProvider time, ILogger<InternalEndpoint> logger)
 {
+    /// <summary>How far ahead of ours the reporting system's clock may be.</summary>
+    private static readonly TimeSpan PaidAtClockSkew = TimeSpan.FromMinutes(10);
+
     public async Task<IActionResult> ReportPaymentAsync(HttpRequest request, string referenceNumber, CancellationToken cancellationToken)
     {
         var body = await ProtocolEndpoint.ReadBodyAsync(request, cancellationToken);
@@ -30,6 +33,10 @@ public sealed partial class InternalEndpoint(
             return Problem(400, "paymentIntegratorAccountId, paymentIntegratorTransactionId and paidAtEpochMillis are required");
         if (report.PaymentIntegratorTransactionId.Length > 100 || referenceNumber.Length > 64)
             return Problem(400, "identifier too long");
+        // The time goes to Google in the paid notification: after 1970, and not later than now give or take
+        // the reporting system's clock.
+        if (report.PaidAtEpochMillis <= 0 || report.PaidAtEpochMillis > (time.GetUtcNow() + PaidAtClockSkew).ToUnixTimeMilliseconds())
+            return Problem(400, "paidAtEpochMillis must be after 1970 and not in the future");
         if (!options.AccountIds.Contains(report.PaymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
 
         PaymentReportResult result;

@@ -20,13 +20,13 @@ public static class Calls
         return (status, raw.Length == 0 ? null : JsonNode.Parse(raw), raw);
     }
 
-    public static async Task<(int Status, JsonNode? Body)> PayAsync(this LocalHostUnderTest host, string piaid, string referenceNumber, string? transactionId = null)
+    public static async Task<(int Status, JsonNode? Body)> PayAsync(this LocalHostUnderTest host, string piaid, string referenceNumber, string? transactionId = null, long? paidAtEpochMillis = null)
     {
         var body = new JsonObject
         {
             ["paymentIntegratorAccountId"] = piaid,
             ["paymentIntegratorTransactionId"] = transactionId ?? "STORE-" + Guid.NewGuid().ToString("N")[..12],
-            ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            ["paidAtEpochMillis"] = paidAtEpochMillis ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
         var (status, raw) = await host.InternalAsync(HttpMethod.Post, $"/internal/reference-numbers/{Uri.EscapeDataString(referenceNumber)}/payment", body.ToJsonString());
         return (status, raw.Length == 0 ? null : JsonNode.Parse(raw));

@@ -85,6 +85,22 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
         Assert.Equal("""{"referenceNumberAlreadyPaid":{}}""", body!["result"]!.ToJsonString());
     }
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-1L)]
+    [InlineData(long.MaxValue)] // beyond any date: once a 500
+    [InlineData(253402300799999L)] // 9999-12-31
+    public async Task A_payment_time_before_1970_or_in_the_future_is_refused_and_changes_nothing(long paidAtEpochMillis)
+    {
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        var number = generated!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        var (status, body) = await Host.PayAsync(Gsp.Usd, number, paidAtEpochMillis: paidAtEpochMillis);
+        Assert.True(status == 400, body?.ToJsonString());
+        Assert.Contains("paidAtEpochMillis", body!.ToJsonString());
+        // The number is still payable.
+        Assert.Equal(200, (await Host.PayAsync(Gsp.Usd, number)).Status);
+    }
+
     [Fact]
     public async Task Payment_report_is_idempotent_and_a_second_transaction_is_refused()
     {
