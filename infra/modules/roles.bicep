@@ -61,7 +61,7 @@ resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// Transactions and requests tables.
+// The app's tables (transactions, requests, outbox).
 resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
   name: guid(storage.id, appPrincipalId, roles.storageTableDataContributor)
