@@ -221,7 +221,7 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 /// twice as long (grace, 2·grace, 4·grace … at most 16·grace), and one run relays a bounded number: a
 /// deep backlog is never multiplied by copies of its own messages.
 /// </summary>
-public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.IdempotencyRetention retention, ILogger<OutboxRelay> logger)
+public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRelay> logger)
 {
     /// <summary>NCRONTAB schedule of the timer trigger: every 30 seconds.</summary>
     public const string Schedule = "*/30 * * * * *";
@@ -280,8 +280,6 @@ public sealed partial class OutboxRelay(OperationSteps steps, Idempotency.Idempo
             }
         }
         if (relayed > 0) LogRelayed(logger, relayed);
-        // The same timer keeps the idempotency records within their retention (hourly).
-        await retention.SweepIfDueAsync(cancellationToken);
         return relayed;
     }
 

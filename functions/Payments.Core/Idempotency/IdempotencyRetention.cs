@@ -8,21 +8,15 @@ namespace Payments.Core.Idempotency;
 /// <summary>
 /// Deletes idempotency records past <c>Payments__IdempotencyRetentionDays</c>: ledger entries
 /// (their <c>RetainUntil</c> has passed) and the markers of the same age. Transaction state is kept:
-/// refunds may arrive at any time. Runs with the outbox relay's timer, at most once an hour.
+/// refunds may arrive at any time. Runs hourly on its own timer: it queries both tables whole, which
+/// takes longer the more there is, and must not hold up the outbox relay's runs.
 /// </summary>
 public sealed partial class IdempotencyRetention(TransactionStore store, PaymentsOptions options, TimeProvider time, ILogger<IdempotencyRetention> logger)
 {
+    /// <summary>NCRONTAB schedule of the timer trigger: hourly, at minute 17.</summary>
+    public const string Schedule = "0 17 * * * *";
+    /// <summary>How often the local host sweeps (from its start).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-    private long _lastRunTicks;
-
-    /// <summary>Sweeps when the last sweep of this process is older than <see cref="Interval"/>.</summary>
-    public Task<int> SweepIfDueAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow().UtcTicks;
-        var last = Interlocked.Read(ref _lastRunTicks);
-        if (now - last < Interval.Ticks || Interlocked.CompareExchange(ref _lastRunTicks, now, last) != last) return Task.FromResult(0);
-        return SweepAsync(cancellationToken);
-    }
 
     /// <returns>how many records were deleted.</returns>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

@@ -1,12 +1,13 @@
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
+using Payments.Core.Idempotency;
 using Payments.LocalHost.Queues;
 
 namespace Payments.LocalHost.Finishing;
 
-/// <summary>The local host's part of the Functions host for the queue functions and the timer:
-/// one pump per queue calling the same worker classes the [QueueTrigger] functions call, and a loop
-/// calling the outbox relay the [TimerTrigger] function calls.</summary>
+/// <summary>The local host's part of the Functions host for the queue functions and the timers:
+/// one pump per queue calling the same worker classes the [QueueTrigger] functions call, and loops
+/// calling the outbox relay and the retention sweep the [TimerTrigger] functions call.</summary>
 public static class LocalFinishing
 {
     public static IServiceCollection AddLocalFinishing(this IServiceCollection services)
@@ -16,6 +17,7 @@ public static class LocalFinishing
         services.AddQueuePump(QueueNames.ReservationCancellations, sp => sp.GetRequiredService<ReservationCancellationWorker>().ProcessAsync);
         services.AddQueuePump(QueueNames.Notifications, sp => sp.GetRequiredService<NotificationWorker>().ProcessAsync);
         services.AddHostedService<OutboxRelayLoop>();
+        services.AddHostedService<RetentionSweepLoop>();
         return services;
     }
 
@@ -48,5 +50,29 @@ public sealed partial class OutboxRelayLoop(OutboxRelay relay, FinishingOptions 
     }
 
     [LoggerMessage(70, LogLevel.Warning, "outbox relay run failed ({Error}); next run on schedule")]
+    private static partial void LogFailed(ILogger logger, string error);
+}
+
+/// <summary>Sweeps idempotency records past their retention at start and then hourly.</summary>
+public sealed partial class RetentionSweepLoop(IdempotencyRetention retention, ILogger<RetentionSweepLoop> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(IdempotencyRetention.Interval);
+        do
+        {
+            try
+            {
+                await retention.SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(logger, e.GetType().Name);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(71, LogLevel.Warning, "retention sweep failed ({Error}); next sweep in an hour")]
     private static partial void LogFailed(ILogger logger, string error);
 }

@@ -1,12 +1,13 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Payments.Core.Hosting;
+using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 
 namespace Payments.Tests.Consistency;
 
 /// <summary>The [Function]s of functions/Payments.Functions (parsed as text: the project cannot be
-/// compiled here) match <see cref="HostedRoutes.All"/>, <see cref="QueueNames.All"/> and the outbox relay.</summary>
+/// compiled here) match <see cref="HostedRoutes.All"/>, <see cref="QueueNames.All"/>, the outbox relay and the retention sweep.</summary>
 public class FunctionsConsistencyTests
 {
     private const string Folder = "functions/Payments.Functions";
@@ -54,7 +55,7 @@ public class FunctionsConsistencyTests
         Repo.NoProblems("Function names used more than once",
             functions.GroupBy(f => f.Name).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(f => f.File))}"));
         Repo.NoProblems("Functions without a trigger of the expected shape ([HttpTrigger(AuthorizationLevel.X, \"method\", Route = \"...\")], "
-            + "[QueueTrigger(QueueNames.X, Connection = \"Storage\")] or [TimerTrigger(OutboxRelay.Schedule)])",
+            + "[QueueTrigger(QueueNames.X, Connection = \"Storage\")] or [TimerTrigger(X.Schedule)])",
             functions.Where(f => !f.AnyTrigger).Select(f => f.ToString()));
     }
 
@@ -120,14 +121,22 @@ public class FunctionsConsistencyTests
             queueFunctions.Where(f => f.Queue.Groups["connection"].Value != SettingNames.Storage).Select(f => f.ToString()));
     }
 
-    [Fact]
-    public void The_outbox_relay_timer_uses_OutboxRelay_Schedule()
+    [Theory]
+    [InlineData("OutboxRelay.Schedule", "RunOnceAsync(")]
+    [InlineData("IdempotencyRetention.Schedule", "SweepAsync(")]
+    public void Each_timer_uses_its_class_schedule_and_calls_it(string schedule, string call)
     {
         var timers = Functions().Where(f => f.Timer.Success).ToList();
-        Assert.True(timers.Count == 1, $"Expected one timer-triggered function (the outbox relay), found {timers.Count}: {string.Join(", ", timers)}");
-        Assert.True(timers[0].Timer.Groups["schedule"].Value == "OutboxRelay.Schedule",
-            $"{timers[0]}: [TimerTrigger({timers[0].Timer.Groups["schedule"].Value})], expected [TimerTrigger(OutboxRelay.Schedule)]");
-        Assert.Contains("RunOnceAsync(", timers[0].Source);
-        Assert.Equal(6, OutboxRelay.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length); // NCRONTAB with seconds
+        Assert.True(timers.Count == 2, $"Expected two timer-triggered functions (outbox relay, retention sweep), found {timers.Count}: {string.Join(", ", timers)}");
+        var timer = timers.SingleOrDefault(t => t.Timer.Groups["schedule"].Value == schedule);
+        Assert.True(timer is not null, $"No [TimerTrigger({schedule})] among {string.Join(", ", timers)}");
+        Assert.Contains(call, timer.Source);
+    }
+
+    [Fact]
+    public void The_schedules_are_NCRONTAB_with_seconds()
+    {
+        Assert.Equal(6, OutboxRelay.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(6, IdempotencyRetention.Schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 }

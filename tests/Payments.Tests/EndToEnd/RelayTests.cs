@@ -45,8 +45,7 @@ public sealed class RelayTests : IAsyncLifetime
         var clock = new At(now);
         var steps = new OperationSteps(Store, new OutboxIndex(Store, clock, NullLogger<OutboxIndex>.Instance),
             Host.Services.GetRequiredService<FinishingOptions>(), clock, NullLogger<OperationSteps>.Instance);
-        var retention = new IdempotencyRetention(Store, Host.Services.GetRequiredService<PaymentsOptions>(), clock, NullLogger<IdempotencyRetention>.Instance);
-        return new OutboxRelay(steps, retention, NullLogger<OutboxRelay>.Instance).RunOnceAsync(CancellationToken.None);
+        return new OutboxRelay(steps, NullLogger<OutboxRelay>.Instance).RunOnceAsync(CancellationToken.None);
     }
 
     private static TableEntity StuckOperation(string partition, string row, string state = OperationStates.Pending) => new(partition, row)
@@ -131,5 +130,13 @@ public sealed class RelayTests : IAsyncLifetime
         await foreach (var row in Store.Outbox.QueryAsync("PartitionKey eq 'relay|gc'")) left.Add(row.RowKey);
         Assert.Equal(["op|Pending", "op|Young"], left.Order(StringComparer.Ordinal));
         Assert.Single(await Store.Queue(Queue).PeekAsync(32));
+    }
+
+    [Fact]
+    public void The_local_host_runs_a_loop_for_each_timer_function()
+    {
+        var loops = Host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Select(s => s.GetType().Name).ToList();
+        Assert.Contains("OutboxRelayLoop", loops);
+        Assert.Contains("RetentionSweepLoop", loops);
     }
 }
