@@ -139,4 +139,17 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Contains("OutboxRelayLoop", loops);
         Assert.Contains("RetentionSweepLoop", loops);
     }
+
+    [Fact]
+    public void A_commit_later_than_the_window_after_its_outbox_row_is_refused_so_old_orphans_are_safe_to_remove()
+    {
+        var row = new OutboxIndex.Added("etag", _t0);
+        OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow);
+        Assert.Throws<Payments.Core.Protocol.ConcurrencyConflictException>(() => OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow + TimeSpan.FromSeconds(1)));
+        // A commit started within the window lands within the storage client's retries (5 tries of at most
+        // 30 s each, back-off at most 10 s between them): the relay waits longer than both.
+        var options = new StorageClientOptions();
+        var longestCommit = (options.MaxRetries + 1) * options.NetworkTimeout + options.MaxRetries * options.MaxRetryDelay;
+        Assert.True(OutboxIndex.OrphanAge > OutboxIndex.CommitWindow + longestCommit, $"orphan age {OutboxIndex.OrphanAge} vs {OutboxIndex.CommitWindow + longestCommit}");
+    }
 }
