@@ -33,6 +33,12 @@ public sealed class InternalFunctions(InternalEndpoint endpoint)
         CancellationToken cancellationToken)
         => endpoint.RequeueOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken);
 
+    [Function("NeedsAttention")]
+    public Task<IActionResult> NeedsAttention(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "internal/operations/needs-attention")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.NeedsAttentionAsync(request, cancellationToken);
+
     [Function("Health")]
     public Task<IActionResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,

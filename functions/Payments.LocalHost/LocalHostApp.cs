@@ -90,6 +90,7 @@ public static class LocalHostApp
             "ReportPayment" => http => Execute(http, Endpoint().ReportPaymentAsync(http.Request, Value(http, "referenceNumber"), http.RequestAborted)),
             "GetOperation" => http => Execute(http, Endpoint().GetOperationAsync(http.Request, Value(http, "paymentIntegratorAccountId"), Value(http, "requestId"), http.RequestAborted)),
             "RequeueOperation" => http => Execute(http, Endpoint().RequeueOperationAsync(http.Request, Value(http, "paymentIntegratorAccountId"), Value(http, "requestId"), http.RequestAborted)),
+            "NeedsAttention" => http => Execute(http, Endpoint().NeedsAttentionAsync(http.Request, http.RequestAborted)),
             "Health" => http => Execute(http, Endpoint().HealthAsync(http.Request, http.RequestAborted)),
             _ => throw new InvalidOperationException("no local handler for route " + functionName),
         };

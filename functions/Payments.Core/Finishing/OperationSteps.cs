@@ -93,6 +93,8 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
 
         if (park)
         {
+            // Listed for operators (GET /internal/operations/needs-attention); should this write fail, the relay writes it.
+            await outbox.MarkParkedAsync(item, queue, etag: null, cancellationToken);
             await store.Queue(QueueNames.Poison(queue)).SendAsync(item.ToJson(), timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
             LogParked(logger, item.Partition, item.Row, record.Step, attempts);
         }

@@ -213,8 +213,8 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 /// due (their queue message was lost between commit and put, or the host parked it while storage
 /// was down) and enqueues them again. Timer-triggered in Azure, a loop in the local host.
 /// It reads the outbox index (table <c>outbox</c>: a row per unfinished operation), never the
-/// transactions, and only the rows older than the grace; it removes the rows of operations that are
-/// done or parked, and of operations that never came to be (their call gave up before the commit).
+/// transactions, and only the rows older than the grace and not parked; it removes the rows of
+/// operations that are done, and of operations that never came to be (their call gave up before the commit).
 /// An operation that is merely waiting behind a backlog looks the same as a lost one. So nothing is
 /// relayed onto a queue that already holds <see cref="MaxPerRun"/> messages (its workers are busy;
 /// what is lost gets relayed once they have caught up), each further relay of one operation waits
@@ -244,8 +244,9 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
         if (busy.Count < QueueNames.All.Count)
         {
             var reads = 0;
-            // Rows younger than the grace are operations being committed or worked on right now.
-            var rows = steps.Store.Outbox.QueryAsync($"CreatedAt lt {Keys.DateTimeLiteral(overdue)}", ["Queue", "CreatedAt"], cancellationToken: cancellationToken);
+            // Rows younger than the grace are operations being committed or worked on right now; parked
+            // ones wait for an operator.
+            var rows = steps.Store.Outbox.QueryAsync($"CreatedAt lt {Keys.DateTimeLiteral(overdue)} and Parked eq false", ["Queue", "CreatedAt"], cancellationToken: cancellationToken);
             await foreach (var row in rows)
             {
                 if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
@@ -256,12 +257,15 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                 var item = new WorkItem(row.PartitionKey, row.RowKey);
                 var operation = await steps.ReadOperationAsync(item, cancellationToken);
                 var state = operation?.GetString("State");
-                if (operation is null
-                    ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge
-                    : state is OperationStates.Done or OperationStates.NeedsAttention)
+                if (state == OperationStates.NeedsAttention)
                 {
-                    // Never committed, done, or parked (an operator's requeue indexes it again; by the
-                    // ETag, a requeue that has done so since keeps its row).
+                    // Parked, but its mark was not written: operators find it by the mark.
+                    await steps.Outbox.MarkParkedAsync(item, row.GetString("Queue") ?? QueueNames.Refunds, row.ETag, cancellationToken);
+                    continue;
+                }
+                if (operation is null ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge : state == OperationStates.Done)
+                {
+                    // Never committed, or done (by the ETag, a requeue that wrote the row again since keeps it).
                     await steps.Outbox.RemoveAsync(item, row.ETag ?? "*");
                     continue;
                 }

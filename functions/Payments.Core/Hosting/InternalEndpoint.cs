@@ -80,6 +80,19 @@ public sealed partial class InternalEndpoint(
         return record is null ? Problem(404, "no call with this requestId") : HttpBodyResult.Json(200, record);
     }
 
+    /// <summary>The parked operations, for an operator to look into and requeue.</summary>
+    public async Task<IActionResult> NeedsAttentionAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return HttpBodyResult.Json(200, await records.NeedsAttentionAsync(cancellationToken));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProtocolProcessor.IsDependencyDown(e))
+        {
+            return Unavailable(e);
+        }
+    }
+
     /// <summary>Re-queues the unfinished work of a call (an operator's answer to "needs attention").</summary>
     public async Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken)
     {

@@ -30,6 +30,7 @@ public static class InternalRoutes
     public const string ReportPayment = "internal/reference-numbers/{referenceNumber}/payment";
     public const string Operation = "internal/operations/{paymentIntegratorAccountId}/{requestId}";
     public const string Requeue = "internal/operations/{paymentIntegratorAccountId}/{requestId}/requeue";
+    public const string NeedsAttention = "internal/operations/needs-attention";
     public const string Health = "health";
 }
 
@@ -48,6 +49,7 @@ public static class HostedRoutes
         new("ReportPayment", "post", InternalRoutes.ReportPayment, true),
         new("GetOperation", "get", InternalRoutes.Operation, true),
         new("RequeueOperation", "post", InternalRoutes.Requeue, true),
+        new("NeedsAttention", "get", InternalRoutes.NeedsAttention, true),
         new("Health", "get", InternalRoutes.Health, false),
     ];
 

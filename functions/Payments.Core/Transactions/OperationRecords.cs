@@ -9,8 +9,43 @@ namespace Payments.Core.Transactions;
 /// What operators see for one (PIAID, requestId): every call made with that requestId, the
 /// transaction it acted on, the stored response, and any asynchronous work with its steps.
 /// </summary>
-public sealed class OperationRecords(TransactionStore store)
+public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
 {
+    /// <summary>Operations listed per call of <see cref="NeedsAttentionAsync"/>.</summary>
+    public const int MaxListed = 100;
+
+    /// <summary>The operations parked for an operator (oldest keys first), each with what the operator
+    /// needs to act: the call's PIAID and requestId (for the requeue route), why it was parked, and when.</summary>
+    public async Task<byte[]> NeedsAttentionAsync(CancellationToken cancellationToken)
+    {
+        var (items, more) = await outbox.ParkedAsync(MaxListed, cancellationToken);
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("operations");
+            foreach (var item in items)
+            {
+                // Requeued since it was listed (the mark goes with the requeue) or read mid-change: not parked.
+                if (await store.Transactions.GetAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } operation
+                    || operation.GetString("State") != OperationStates.NeedsAttention) continue;
+                w.WriteStartObject();
+                w.WriteString("paymentIntegratorAccountId", operation.GetString("PaymentIntegratorAccountId"));
+                w.WriteString("requestId", operation.GetString("RequestId"));
+                w.WriteString("kind", operation.GetString("Kind"));
+                w.WriteString("transaction", item.Partition);
+                w.WriteString("parkedQueue", operation.GetString("ParkedQueue"));
+                w.WriteString("parkedReason", operation.GetString("ParkedReason"));
+                w.WriteString("parkedAt", operation.GetDateTimeOffset("UpdatedAt")?.ToString("O"));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteBoolean("more", more);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <returns>the record as JSON, or null when nothing is known under that requestId.</returns>
     public async Task<byte[]?> FindAsync(string piaid, string requestId, CancellationToken cancellationToken)
     {

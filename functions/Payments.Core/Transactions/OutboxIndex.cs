@@ -8,9 +8,9 @@ namespace Payments.Core.Transactions;
 /// The index of unfinished operations: a row in table <c>outbox</c>, keyed like its <c>op|</c> row,
 /// for every operation that is not done yet. It is written before the commit that creates the
 /// operation, so an operation never exists without it (a crash in between leaves a row without an
-/// operation, which the relay removes), and removed once Google has accepted the notification (the
-/// relay removes those of parked operations). The outbox relay reads this small table instead of
-/// scanning every transaction ever made.
+/// operation, which the relay removes), marked <c>Parked</c> when the operation needs an operator
+/// (the relay leaves those alone; operators list them), and removed once Google has accepted the
+/// notification. The outbox relay reads this small table instead of scanning every transaction ever made.
 /// </summary>
 public sealed partial class OutboxIndex(TransactionStore store, TimeProvider time, ILogger<OutboxIndex> logger)
 {
@@ -33,8 +33,42 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public async Task<Added> AddAsync(string queue, WorkItem item, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var etag = await store.Outbox.UpsertAsync(new TableEntity(item.Partition, item.Row) { ["Queue"] = queue, ["CreatedAt"] = now }, cancellationToken);
+        var etag = await store.Outbox.UpsertAsync(new TableEntity(item.Partition, item.Row) { ["Queue"] = queue, ["CreatedAt"] = now, ["Parked"] = false }, cancellationToken);
         return new Added(etag, now);
+    }
+
+    /// <summary>Marks the row of an operation that now needs an operator (written if it was missing).</summary>
+    /// <param name="etag">the row's ETag when the caller read it (the relay: a requeue since wins), null to mark it regardless</param>
+    public async Task MarkParkedAsync(WorkItem item, string queue, string? etag, CancellationToken cancellationToken)
+    {
+        var row = new TableEntity(item.Partition, item.Row) { ["Parked"] = true, ["ParkedAt"] = time.GetUtcNow() };
+        try
+        {
+            if (etag is null)
+            {
+                row["Queue"] = queue;
+                row["CreatedAt"] = time.GetUtcNow();
+                await store.Outbox.UpsertMergeAsync(row, cancellationToken);
+            }
+            else await store.Outbox.MergeAsync(row, etag, cancellationToken);
+        }
+        catch (StorageRequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Removed or written again (requeued) meanwhile.
+        }
+    }
+
+    /// <summary>The keys of the operations marked parked, at most <paramref name="max"/>.</summary>
+    /// <returns>the keys, and whether there are more</returns>
+    public async Task<(IReadOnlyList<WorkItem> Items, bool More)> ParkedAsync(int max, CancellationToken cancellationToken)
+    {
+        var items = new List<WorkItem>();
+        await foreach (var row in store.Outbox.QueryAsync("Parked eq true", ["Queue"], cancellationToken: cancellationToken))
+        {
+            if (items.Count == max) return (items, true);
+            items.Add(new WorkItem(row.PartitionKey, row.RowKey));
+        }
+        return (items, false);
     }
 
     /// <summary>Refuses a commit that would come later than <see cref="CommitWindow"/> after its row.</summary>

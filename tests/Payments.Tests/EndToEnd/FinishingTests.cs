@@ -78,7 +78,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
 
     private static string NotificationId(JsonNode operation) => operation["NotificationRequestId"]!.GetValue<string>();
 
-    /// <summary>Waits for the operation's outbox row to go (removed after Done; by the relay when parked).</summary>
+    /// <summary>Waits for the operation's outbox row to go (removed once Google accepted the notification).</summary>
     private async Task AssertNotIndexedAsync(string generateId, string refundId)
     {
         var outbox = Host.Services.GetRequiredService<TransactionStore>().Outbox;
@@ -258,12 +258,18 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var peeked = await poison.PeekAsync(32);
         Assert.Contains(peeked, m => WorkItem.Parse(m.Text).Row == Keys.OperationRow(refundId));
 
-        // The relay leaves parked work alone (it removes its outbox row); the operator's requeue delivers it.
-        await AssertNotIndexedAsync(generateId, refundId);
+        // Operators find it in the list of parked work, with the keys the requeue route takes.
+        var (listStatus, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");
+        Assert.True(listStatus == 200, list);
+        var listed = Assert.Single(JsonNode.Parse(list)!["operations"]!.AsArray(), o => o!["requestId"]!.GetValue<string>() == refundId)!;
+        Assert.Equal(Gsp.Usd, listed["paymentIntegratorAccountId"]!.GetValue<string>());
+        Assert.Equal("Refund", listed["kind"]!.GetValue<string>());
+        Assert.Contains("notification failed 4 times", listed["parkedReason"]!.GetValue<string>());
+        // The relay leaves parked work alone; the operator's requeue delivers it.
         await Task.Delay(TimeSpan.FromSeconds(4));
         var record = await OperationAsync(Gsp.Usd, refundId);
         Assert.Equal(OperationStates.NeedsAttention, record["operation"]!["State"]!.GetValue<string>());
-        Assert.False(record["operationInOutbox"]!.GetValue<bool>());
+        Assert.Null(record["operation"]!["RelayCount"]);
         var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
         Assert.True(status == 202, body);
         var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
@@ -271,6 +277,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Single(Google.AttemptsFor(NotificationId(done)), a => a.Accepted);
         Assert.Equal(1, Crm.BookingCount(done["BackOfficeCode"]!.GetValue<string>()));
         await AssertNotIndexedAsync(generateId, refundId);
+        (_, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");
+        Assert.DoesNotContain(refundId, list);
         Assert.Equal(409, (await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")).Status);
     }
 

@@ -60,6 +60,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         ["Queue"] = Queue,
         ["CreatedAt"] = createdAt ?? DateTimeOffset.UtcNow,
+        ["Parked"] = false,
     };
 
     private async Task InsertStuckAsync(string partition, string row, string state = OperationStates.Pending)
@@ -116,7 +117,7 @@ public sealed class RelayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rows_of_done_and_parked_operations_and_of_commits_that_never_came_are_removed()
+    public async Task Rows_of_done_operations_and_of_commits_that_never_came_are_removed_and_parked_ones_marked()
     {
         await InsertStuckAsync("relay|gc", "op|Done", OperationStates.Done);
         await InsertStuckAsync("relay|gc", "op|Parked", OperationStates.NeedsAttention);
@@ -126,10 +127,15 @@ public sealed class RelayTests : IAsyncLifetime
         await Store.Outbox.InsertAsync(OutboxRow("relay|gc", "op|Orphan", _t0 - OutboxIndex.OrphanAge - TimeSpan.FromMinutes(1)));
 
         Assert.Equal(1, await RelayAtAsync(_t0));
-        var left = new List<string>();
-        await foreach (var row in Store.Outbox.QueryAsync("PartitionKey eq 'relay|gc'")) left.Add(row.RowKey);
-        Assert.Equal(["op|Pending", "op|Young"], left.Order(StringComparer.Ordinal));
+        var left = new Dictionary<string, bool>();
+        await foreach (var row in Store.Outbox.QueryAsync("PartitionKey eq 'relay|gc'")) left[row.RowKey] = row.GetBoolean("Parked") ?? false;
+        Assert.Equal(["op|Parked", "op|Pending", "op|Young"], left.Keys.Order(StringComparer.Ordinal));
+        // A parked operation whose mark was lost is marked (operators list it), and not relayed.
+        Assert.True(left["op|Parked"]);
+        Assert.False(left["op|Pending"]);
         Assert.Single(await Store.Queue(Queue).PeekAsync(32));
+        await RelayAtAsync(_t0 + 1.5 * Grace);
+        Assert.Null((await Store.Transactions.GetAsync("relay|gc", "op|Parked"))!.GetInt32("RelayCount"));
     }
 
     [Fact]
