@@ -96,8 +96,9 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
         return found ? buffer.WrittenSpan.ToArray() : null;
     }
 
-    /// <summary>The operation and, while it is not done, whether the outbox relay can find it (its
-    /// outbox row): an unfinished operation without one is only moved by its queue message or a requeue.</summary>
+    /// <summary>The operation and, while it is not done, whether it is in the outbox index (the relay finds
+    /// unfinished work there, the needs-attention list parked work): an unfinished operation without a row
+    /// is only moved by its queue message or a requeue.</summary>
     private async Task WriteOperationAsync(Utf8JsonWriter w, string name, TableEntity operation, CancellationToken cancellationToken)
     {
         w.WritePropertyName(name);
