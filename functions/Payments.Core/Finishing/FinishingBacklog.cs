@@ -12,12 +12,15 @@ namespace Payments.Core.Finishing;
 /// <remarks>The depth is the sum of the work queues' approximate counts (delayed retries included),
 /// sampled at most once per <see cref="SampleInterval"/> by the call that finds the sample stale
 /// (the others use the sample at hand): three metadata reads a second, not three per call.
-/// A failed sample counts as "not full": shedding protects the service, it never stops it.</remarks>
+/// A failed sample keeps the last depth: a queue service too slow to answer within the timeout is
+/// most likely one whose queues are deep (Azurite's scans every message to count them), and counting
+/// that as empty turned shedding off exactly when it was needed (seen in a chaos soak: 12,000
+/// operations accepted beyond the limit). Before the first successful sample the depth is 0.</remarks>
 public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger)
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
     /// <summary>A sample is taken inside a call: with the queue service slow or down it is given up
-    /// after this long (and counts as "not full") rather than holding the call through the retries.</summary>
+    /// after this long (the last depth stands) rather than holding the call through the retries.</summary>
     public static readonly TimeSpan SampleTimeout = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _sampling = new(1, 1);
@@ -25,7 +28,7 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
     private long _depth;
     private bool _wasFull;
 
-    /// <summary>The last sampled depth (0 before the first sample, or when it failed).</summary>
+    /// <summary>The last sampled depth (0 before the first successful sample).</summary>
     public long Depth => Interlocked.Read(ref _depth);
 
     /// <summary>Throws <see cref="FinishingBacklogFullException"/> when new asynchronous work must be refused now.</summary>
@@ -64,7 +67,7 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
 
     private async Task SampleAsync(CancellationToken cancellationToken)
     {
-        long depth = 0;
+        long depth;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -73,8 +76,8 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogSampleFailed(logger, e.GetType().Name);
-            depth = 0;
+            depth = Depth;
+            LogSampleFailed(logger, e.GetType().Name, depth);
         }
         Interlocked.Exchange(ref _depth, depth);
         Volatile.Write(ref _sampledAt, time.GetTimestamp());
@@ -94,8 +97,8 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
     [LoggerMessage(67, LogLevel.Warning, "finishing backlog {Depth} < {MaxBacklog}: new asynchronous work is accepted again")]
     private static partial void LogAccepting(ILogger logger, long depth, int maxBacklog);
 
-    [LoggerMessage(68, LogLevel.Debug, "finishing backlog: sampling the queue depth failed ({Error}); counted as not full")]
-    private static partial void LogSampleFailed(ILogger logger, string error);
+    [LoggerMessage(68, LogLevel.Debug, "finishing backlog: sampling the queue depth failed ({Error}); the last depth {Depth} stands")]
+    private static partial void LogSampleFailed(ILogger logger, string error, long depth);
 }
 
 /// <summary>The finishing backlog is at <see cref="FinishingOptions.MaxBacklog"/>: HTTP 503, nothing

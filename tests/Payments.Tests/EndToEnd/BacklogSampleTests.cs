@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Payments.Core.Finishing;
+using Payments.Core.Hosting;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+using Payments.StandIns.Azurite;
+using Payments.StandIns.Chaos;
+
+namespace Payments.Tests.EndToEnd;
+
+/// <summary>The backlog sample when the queue service does not answer in time. Own Azurite per case (its
+/// queues hold the messages for the whole test) with the queue endpoint behind a delaying proxy; no host.</summary>
+public sealed class BacklogSampleTests : IAsyncLifetime
+{
+    private const int MaxBacklog = 3;
+    private AzuriteProcess _azurite = null!;
+    private TcpDelayProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteProcess.StartAsync();
+        _proxy = TcpDelayProxy.Start(_azurite.QueuePort);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public long Ticks;
+        public override long GetTimestamp() => Ticks;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+    }
+
+    private sealed class NoSignal : IQueueSignal
+    {
+        public void Enqueued(string queue) { }
+    }
+
+    [Theory]
+    [InlineData(false)] // slower than the sample timeout: an overloaded queue service, deep queues
+    [InlineData(true)] // unreachable
+    public async Task A_sample_the_queue_service_does_not_answer_keeps_the_last_depth(bool down)
+    {
+        var connection = StorageConnection.Parse(
+            $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
+            $"QueueEndpoint={_proxy.Rewrite(_azurite.QueueEndpoint)};TableEndpoint={_azurite.TableEndpoint};");
+        var options = new StorageClientOptions { MaxRetries = 0 };
+        var store = new TransactionStore(new TableServiceClient(connection, options), new QueueServiceClient(connection, options), new NoSignal());
+        await store.EnsureCreatedAsync(CancellationToken.None);
+        for (var i = 0; i < MaxBacklog; i++)
+            await store.EnqueueAsync(QueueNames.Notifications, new WorkItem("sample|test", $"op|S{i}").ToJson(), TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        var clock = new ManualClock();
+        var backlog = new FinishingBacklog(store, new FinishingOptions { MaxBacklog = MaxBacklog }, clock, NullLogger<FinishingBacklog>.Instance);
+        Assert.True(await backlog.IsFullAsync(CancellationToken.None));
+
+        if (down) _proxy.Down = true; else _proxy.Latency = FinishingBacklog.SampleTimeout * 3;
+        try
+        {
+            clock.Ticks += (FinishingBacklog.SampleInterval + TimeSpan.FromSeconds(1)).Ticks;
+            // Counting that as an empty backlog would accept new work exactly when the queues are deepest.
+            Assert.True(await backlog.IsFullAsync(CancellationToken.None));
+            Assert.Equal(MaxBacklog, backlog.Depth);
+        }
+        finally
+        {
+            _proxy.Down = false;
+            _proxy.Latency = TimeSpan.Zero;
+        }
+    }
+}
