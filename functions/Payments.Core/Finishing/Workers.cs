@@ -252,7 +252,8 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                 if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
                 // Its first queue busy: the operation is most likely in it (a notification whose own
                 // message was lost waits for that backlog too).
-                if (busy.Contains(row.GetString("Queue") ?? QueueNames.Refunds)) continue;
+                var firstQueue = row.GetString("Queue") ?? QueueNames.Refunds;
+                if (busy.Contains(firstQueue)) continue;
                 reads++;
                 var item = new WorkItem(row.PartitionKey, row.RowKey);
                 var operation = await steps.ReadOperationAsync(item, cancellationToken);
@@ -260,7 +261,7 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                 if (state == OperationStates.NeedsAttention)
                 {
                     // Parked, but its mark was not written: operators find it by the mark.
-                    await steps.Outbox.MarkParkedAsync(item, row.GetString("Queue") ?? QueueNames.Refunds, row.ETag, cancellationToken);
+                    await steps.Outbox.MarkParkedAsync(item, firstQueue, row.ETag, cancellationToken);
                     continue;
                 }
                 if (operation is null ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge : state == OperationStates.Done)

@@ -41,13 +41,14 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     /// <param name="etag">the row's ETag when the caller read it (the relay: a requeue since wins), null to mark it regardless</param>
     public async Task MarkParkedAsync(WorkItem item, string queue, string? etag, CancellationToken cancellationToken)
     {
-        var row = new TableEntity(item.Partition, item.Row) { ["Parked"] = true, ["ParkedAt"] = time.GetUtcNow() };
+        var now = time.GetUtcNow();
+        var row = new TableEntity(item.Partition, item.Row) { ["Parked"] = true, ["ParkedAt"] = now };
         try
         {
             if (etag is null)
             {
                 row["Queue"] = queue;
-                row["CreatedAt"] = time.GetUtcNow();
+                row["CreatedAt"] = now;
                 await store.Outbox.UpsertMergeAsync(row, cancellationToken);
             }
             else await store.Outbox.MergeAsync(row, etag, cancellationToken);
