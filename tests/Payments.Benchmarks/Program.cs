@@ -15,6 +15,7 @@ using Payments.StandIns.Azurite;
 IBenchmarkScenario[] registry =
 [
     new StorageScenario(),
+    new StorageCapacityScenario(),
     new EndpointScenario(),
     new EnvelopeScenario(),
     new EndpointScenario(pgp: true),

@@ -83,6 +83,7 @@ if (recordsFile is not null)
 Console.WriteLine();
 Console.WriteLine(result.Latency);
 if (result.HostLatency is not null) Console.WriteLine(result.HostLatency);
+if (result.Cpu is not null) Console.WriteLine(result.Cpu);
 Console.WriteLine();
 Console.WriteLine(result.Audit);
 Console.WriteLine($"unfinished operations after the drain: {result.Unfinished}");

@@ -36,7 +36,8 @@ public sealed record SoakOptions
 }
 
 /// <param name="HostLatency">the host's own time per protocol call (from its Information log lines), when it logged them.</param>
-public sealed record SoakResult(AuditReport Audit, IReadOnlyList<RequestRecord> Records, string Latency, int Unfinished, IReadOnlyList<string> ChaosEvents, IReadOnlyList<string> SecretLines, TimeSpan Elapsed, string? HostLatency = null)
+/// <param name="Cpu">how busy each process of the rig was after the warm-up (see <see cref="CpuUse"/>).</param>
+public sealed record SoakResult(AuditReport Audit, IReadOnlyList<RequestRecord> Records, string Latency, int Unfinished, IReadOnlyList<string> ChaosEvents, IReadOnlyList<string> SecretLines, TimeSpan Elapsed, string? HostLatency = null, string? Cpu = null)
 {
     public bool Clean => Audit.Clean && Unfinished == 0 && SecretLines.Count == 0;
 }
@@ -86,7 +87,11 @@ public static partial class SoakRunner
             chaos = ChaosAsync(rig, host, options, random, events, log, clock, stopChaos.Token);
         }
 
-        var records = await driver.RunAsync(cancellationToken).ConfigureAwait(false);
+        var load = driver.RunAsync(cancellationToken);
+        await Task.WhenAny(load, Task.Delay(options.WarmUp, cancellationToken)).ConfigureAwait(false);
+        var cpuAfterWarmUp = CpuUse.Read(rig, host);
+        var records = await load.ConfigureAwait(false);
+        var cpu = cpuAfterWarmUp.Until(CpuUse.Read(rig, host));
         await stopChaos.CancelAsync().ConfigureAwait(false);
         try { await chaos.ConfigureAwait(false); } catch (OperationCanceledException) { }
         log.WriteLine($"[{clock.Elapsed:mm\\:ss}] load done: {records.Count} requests; draining");
@@ -111,7 +116,7 @@ public static partial class SoakRunner
         var hostLines = rig.HostLines();
         if (options.HostLogFile is { } file) await File.WriteAllLinesAsync(file, hostLines, cancellationToken).ConfigureAwait(false);
         var latency = LatencyReport.Format(records, options.Duration);
-        return new SoakResult(audit, records, latency, unfinished, events, secrets, clock.Elapsed, HostLatency(hostLines));
+        return new SoakResult(audit, records, latency, unfinished, events, secrets, clock.Elapsed, HostLatency(hostLines), cpu);
     }
 
     /// <summary>Percentiles of the "… status=200 in 3.1 ms" lines: the time inside the host, without
@@ -182,6 +187,57 @@ public static partial class SoakRunner
                 nextStorage = clock.Elapsed + TimeSpan.FromSeconds(6 + random.Next(8));
             }
         }
+    }
+}
+
+/// <summary>
+/// CPU time of the rig's processes at one moment. Everything shares the machine's cores, and Azurite's table service
+/// does its work on one JavaScript thread: a table process near 100% of a core is the queue every storage round
+/// trip waits in, whatever the host does.
+/// </summary>
+public sealed record CpuUse(long Timestamp, TimeSpan Tables, TimeSpan Queues, int? HostPid, TimeSpan Host, TimeSpan Driver)
+{
+    public static CpuUse Read(ChaosRig rig, LocalHostProcess host)
+    {
+        var ids = rig.Azurite.ProcessIds;
+        return new(Stopwatch.GetTimestamp(), Of(ids[0]), Of(ids[1]), host.ProcessId, host.ProcessId is { } pid ? OfTree(pid) : TimeSpan.Zero,
+            Of(Environment.ProcessId));
+    }
+
+    private static TimeSpan Of(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.TotalProcessorTime;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return TimeSpan.Zero; // gone (a killed host)
+        }
+    }
+
+    /// <summary>The host runs under a bash wrapper (<see cref="LocalHostProcess"/>): the process and its descendants.</summary>
+    private static TimeSpan OfTree(int pid)
+    {
+        var total = Of(pid);
+        try
+        {
+            foreach (var child in File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                total += OfTree(int.Parse(child, CultureInfo.InvariantCulture));
+        }
+        catch (IOException) { }
+        return total;
+    }
+
+    /// <summary>Each process's share of one core from this reading to <paramref name="end"/>.</summary>
+    public string Until(CpuUse end)
+    {
+        var wall = Stopwatch.GetElapsedTime(Timestamp, end.Timestamp).TotalSeconds;
+        string Share(TimeSpan from, TimeSpan to) => string.Create(CultureInfo.InvariantCulture, $"{(to - from).TotalSeconds / wall:P0}");
+        var host = HostPid == end.HostPid ? Share(Host, end.Host) : "– (restarted)";
+        return $"CPU after the warm-up, share of one core ({Environment.ProcessorCount} cores): Azurite tables {Share(Tables, end.Tables)}, " +
+            $"queues {Share(Queues, end.Queues)}, host {host}, driver and stand-ins {Share(Driver, end.Driver)}";
     }
 }
 
