@@ -8,8 +8,11 @@ namespace Payments.Core.Idempotency;
 /// <summary>
 /// Deletes idempotency records past <c>Payments__IdempotencyRetentionDays</c>: ledger entries
 /// (their <c>RetainUntil</c> has passed) and the markers of the same age. Transaction state is kept:
-/// refunds may arrive at any time. Runs hourly on its own timer: it queries both tables whole, which
-/// takes longer the more there is, and must not hold up the outbox relay's runs.
+/// refunds may arrive at any time. Runs hourly on its own timer. Finding the records means reading
+/// both tables through (no key says how old a row is), which grows with everything ever stored; so a
+/// run stops after <see cref="RunBudget"/> and leaves a cursor (the query's continuation, in table
+/// <c>requests</c>) where the next run goes on. A record is deleted at most one full pass late, which
+/// against a retention of days does not matter.
 /// </summary>
 public sealed partial class IdempotencyRetention(TransactionStore store, PaymentsOptions options, TimeProvider time, ILogger<IdempotencyRetention> logger)
 {
@@ -17,20 +20,55 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
     public const string Schedule = "0 17 * * * *";
     /// <summary>How often the local host sweeps (from its start).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    /// <summary>The partition of the cursors in table <c>requests</c> (one row per swept table).</summary>
+    public const string CursorPartition = "retention|cursor";
+
+    /// <summary>How long one run reads before it saves its cursor and stops (at least one page per table).</summary>
+    public TimeSpan RunBudget { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>$top of each page; null: the service's maximum (1,000).</summary>
+    public int? PageSize { get; init; }
 
     /// <returns>how many records were deleted.</returns>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var deleted = 0;
+        var started = time.GetTimestamp();
         var ledgerFilter = $"RetainUntil lt {Keys.DateTimeLiteral(now)}";
-        await foreach (var entry in store.Transactions.QueryAsync(ledgerFilter, ["RetainUntil"], cancellationToken: cancellationToken))
-            deleted += await DeleteAsync(store.Transactions, entry, cancellationToken);
+        var deleted = await SweepAsync(store.Transactions, ledgerFilter, "RetainUntil", started, cancellationToken);
         var markerFilter = $"CreatedAt lt {Keys.DateTimeLiteral(now.AddDays(-options.IdempotencyRetentionDays))} and (RowKey lt '{Keys.IndexRowsFrom}' or RowKey ge '{Keys.IndexRowsTo}')";
-        await foreach (var marker in store.Requests.QueryAsync(markerFilter, ["CreatedAt"], cancellationToken: cancellationToken))
-            deleted += await DeleteAsync(store.Requests, marker, cancellationToken);
+        deleted += await SweepAsync(store.Requests, markerFilter, "CreatedAt", started, cancellationToken);
         if (deleted > 0) LogSwept(logger, deleted, options.IdempotencyRetentionDays);
         return deleted;
+    }
+
+    private async Task<int> SweepAsync(TableClient table, string filter, string property, long started, CancellationToken cancellationToken)
+    {
+        var cursor = await store.Requests.GetAsync(CursorPartition, table.Name, cancellationToken: cancellationToken);
+        var from = cursor?.GetString("NextPartitionKey") is { } pk ? new TableContinuation(pk, cursor.GetString("NextRowKey")) : null;
+        var deleted = 0;
+        while (true)
+        {
+            var (page, next) = await table.QueryPageAsync(filter, [property], PageSize, from, cancellationToken);
+            foreach (var entity in page) deleted += await DeleteAsync(table, entity, cancellationToken);
+            if (next is null)
+            {
+                // The end of the table: the next run starts from the beginning.
+                if (cursor is not null) await DeleteAsync(store.Requests, cursor, cancellationToken);
+                return deleted;
+            }
+            from = next;
+            if (time.GetElapsedTime(started) >= RunBudget)
+            {
+                await store.Requests.UpsertAsync(new TableEntity(CursorPartition, table.Name)
+                {
+                    ["NextPartitionKey"] = next.NextPartitionKey,
+                    ["NextRowKey"] = next.NextRowKey,
+                    ["SavedAt"] = time.GetUtcNow(),
+                }, cancellationToken);
+                LogResumesLater(logger, table.Name, deleted);
+                return deleted;
+            }
+        }
     }
 
     private static async Task<int> DeleteAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
@@ -46,7 +84,9 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
         }
     }
 
-
     [LoggerMessage(80, LogLevel.Information, "retention: deleted {Count} idempotency record(s) older than {Days} days")]
     private static partial void LogSwept(ILogger logger, int count, int days);
+
+    [LoggerMessage(81, LogLevel.Information, "retention: stopped in table {Table} after its time budget ({Count} deleted there); the next run goes on from here")]
+    private static partial void LogResumesLater(ILogger logger, string table, int count);
 }

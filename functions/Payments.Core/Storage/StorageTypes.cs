@@ -101,6 +101,9 @@ public enum TableTransactionActionType { Insert, Replace, Merge, UpsertReplace, 
 /// <summary>One operation of an entity group transaction. ETag null on Replace/Merge/Delete means "*".</summary>
 public sealed record TableTransactionAction(TableTransactionActionType Type, TableEntity Entity, string? ETag = null);
 
+/// <summary>Where a table query left off (the service's continuation headers): pass it back to go on.</summary>
+public sealed record TableContinuation(string? NextPartitionKey, string? NextRowKey);
+
 public sealed record SendReceipt(string MessageId, string PopReceipt, DateTimeOffset NextVisibleOn);
 public sealed record QueueMessage(string MessageId, string PopReceipt, string Text, long DequeueCount, DateTimeOffset InsertedOn, DateTimeOffset ExpiresOn, DateTimeOffset NextVisibleOn);
 public sealed record PeekedMessage(string MessageId, string Text, long DequeueCount, DateTimeOffset InsertedOn, DateTimeOffset ExpiresOn);

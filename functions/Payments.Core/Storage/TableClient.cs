@@ -172,32 +172,35 @@ public sealed class TableClient
     public async IAsyncEnumerable<IReadOnlyList<TableEntity>> QueryPagesAsync(string? filter = null, IEnumerable<string>? select = null, int? pageSize = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (pageSize is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(pageSize), "pageSize must be 1..1000.");
-        var baseQuery = new StringBuilder();
-        if (!string.IsNullOrEmpty(filter)) baseQuery.Append("&$filter=").Append(Uri.EscapeDataString(filter));
-        if (SelectList(select) is { } list) baseQuery.Append("&$select=").Append(Uri.EscapeDataString(list));
-        if (pageSize is { } top) baseQuery.Append("&$top=").Append(top);
-        string? nextPk = null, nextRk = null;
-        var path = _tablePath + "()";
+        TableContinuation? next = null;
         do
         {
-            var query = new StringBuilder(baseQuery.ToString());
-            if (nextPk is not null) query.Append("&NextPartitionKey=").Append(Uri.EscapeDataString(nextPk));
-            if (nextRk is not null) query.Append("&NextRowKey=").Append(Uri.EscapeDataString(nextRk));
-            if (query.Length > 0) query[0] = '?';
-            List<TableEntity> page;
-            using (var message = CreateMessage(RequestMethod.Get, path, query.Length > 0 ? query.ToString() : null, JsonMinimalMetadata))
-            {
-                using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
-                var response = message.Response;
-                if (response.Status != 200) throw StorageErrors.FromResponse(response, body, $"Query table '{Name}'");
-                page = ReadPage(body.Span);
-                nextPk = response.Headers.TryGetValue("x-ms-continuation-NextPartitionKey", out var p) && !string.IsNullOrEmpty(p) ? p : null;
-                nextRk = response.Headers.TryGetValue("x-ms-continuation-NextRowKey", out var r) && !string.IsNullOrEmpty(r) ? r : null;
-            }
+            (var page, next) = await QueryPageAsync(filter, select, pageSize, next, cancellationToken).ConfigureAwait(false);
             yield return page;
         }
-        while (nextPk is not null || nextRk is not null);
+        while (next is not null);
+    }
+
+    /// <summary>One response page of a query, from the start or from where an earlier page left off.</summary>
+    /// <returns>the page (possibly empty) and where the next one starts, or null after the last.</returns>
+    public async Task<(IReadOnlyList<TableEntity> Page, TableContinuation? Next)> QueryPageAsync(string? filter, IEnumerable<string>? select, int? pageSize,
+        TableContinuation? from, CancellationToken cancellationToken = default)
+    {
+        if (pageSize is < 1 or > 1000) throw new ArgumentOutOfRangeException(nameof(pageSize), "pageSize must be 1..1000.");
+        var query = new StringBuilder();
+        if (!string.IsNullOrEmpty(filter)) query.Append("&$filter=").Append(Uri.EscapeDataString(filter));
+        if (SelectList(select) is { } list) query.Append("&$select=").Append(Uri.EscapeDataString(list));
+        if (pageSize is { } top) query.Append("&$top=").Append(top);
+        if (from?.NextPartitionKey is { } pk) query.Append("&NextPartitionKey=").Append(Uri.EscapeDataString(pk));
+        if (from?.NextRowKey is { } rk) query.Append("&NextRowKey=").Append(Uri.EscapeDataString(rk));
+        if (query.Length > 0) query[0] = '?';
+        using var message = CreateMessage(RequestMethod.Get, _tablePath + "()", query.Length > 0 ? query.ToString() : null, JsonMinimalMetadata);
+        using var body = await ResponseBody.SendAsync(_service.Pipeline, message, cancellationToken).ConfigureAwait(false);
+        var response = message.Response;
+        if (response.Status != 200) throw StorageErrors.FromResponse(response, body, $"Query table '{Name}'");
+        var nextPk = response.Headers.TryGetValue("x-ms-continuation-NextPartitionKey", out var p) && !string.IsNullOrEmpty(p) ? p : null;
+        var nextRk = response.Headers.TryGetValue("x-ms-continuation-NextRowKey", out var r) && !string.IsNullOrEmpty(r) ? r : null;
+        return (ReadPage(body.Span), nextPk is null && nextRk is null ? null : new TableContinuation(nextPk, nextRk));
     }
 
     private static List<TableEntity> ReadPage(ReadOnlySpan<byte> json)

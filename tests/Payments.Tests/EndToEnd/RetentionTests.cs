@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
+using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
 namespace Payments.Tests.EndToEnd;
@@ -58,5 +59,57 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.NotNull(await store.Transactions.GetAsync(partition, Keys.StateRow(partition)));
         // The mandate can still be cancelled.
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId))).Status);
+    }
+
+    [Fact]
+    public async Task A_sweep_out_of_time_leaves_a_cursor_and_the_next_run_goes_on_from_there_to_the_end()
+    {
+        var store = Host.Services.GetRequiredService<TransactionStore>();
+        var options = Host.Services.GetRequiredService<PaymentsOptions>();
+        var mandates = new List<(string Partition, string LedgerRow, string MarkerPartition)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var mandateId = Gsp.NewId("MD");
+            var create = Gsp.CreateMandateV1(mandateId);
+            var createId = create["requestHeader"]!["requestId"]!.GetValue<string>();
+            Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
+            mandates.Add((Keys.MandatePartition(Gsp.InrWallet, mandateId), Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId),
+                Keys.MarkerPartition(Gsp.InrWallet, createId)));
+        }
+        var markerRow = (string partition) => Keys.MarkerRow(partition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
+        async Task<bool> CursorLeftAsync() =>
+            await store.Requests.GetAsync(IdempotencyRetention.CursorPartition, store.Transactions.Name) is not null ||
+            await store.Requests.GetAsync(IdempotencyRetention.CursorPartition, store.Requests.Name) is not null;
+
+        // No time at all: each run reads one page (of one record) per table, then stops and saves where.
+        var sweep = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
+        {
+            RunBudget = TimeSpan.Zero,
+            PageSize = 1,
+        };
+        Assert.InRange(await sweep.SweepAsync(CancellationToken.None), 1, 2);
+        Assert.True(await CursorLeftAsync());
+
+        // An expired record ahead of the cursor (its partition sorts first): this pass goes on from the
+        // cursor and does not see it; the next pass, from the start, does.
+        var early = new TableEntity("!early", "req|x") { ["RetainUntil"] = DateTimeOffset.UtcNow };
+        await store.Transactions.InsertAsync(early);
+        var runs = 1;
+        while (await CursorLeftAsync() && runs < 20)
+        {
+            Assert.InRange(await sweep.SweepAsync(CancellationToken.None), 0, 2);
+            runs++;
+        }
+        Assert.False(await CursorLeftAsync());
+        Assert.InRange(runs, 3, 19);
+        foreach (var (partition, ledgerRow, markerPartition) in mandates)
+        {
+            Assert.Null(await store.Transactions.GetAsync(partition, ledgerRow));
+            Assert.Null(await store.Requests.GetAsync(markerPartition, markerRow(markerPartition)));
+            Assert.NotNull(await store.Transactions.GetAsync(partition, Keys.StateRow(partition)));
+        }
+        Assert.NotNull(await store.Transactions.GetAsync(early.PartitionKey, early.RowKey));
+        await sweep.SweepAsync(CancellationToken.None);
+        Assert.Null(await store.Transactions.GetAsync(early.PartitionKey, early.RowKey));
     }
 }
