@@ -40,18 +40,23 @@ public sealed class Snapshot(TableEntity? state, IReadOnlyDictionary<string, Tab
 public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAction> Actions, IReadOnlyList<OutboxMessage> Messages)
 {
     public static CommitPlan Answer(string payload) => new(payload, [], []);
+
+    /// <summary>Gives back what the decision wrote outside the commit (a reference number's index row) when
+    /// this plan is certainly not committed (its commit conflicted, or the call failed before it); best effort.</summary>
+    public Func<CancellationToken, Task>? Abandon { get; init; }
 }
 
 /// <summary>Work the commit creates: the operation <paramref name="Item"/> names, started on <paramref name="Queue"/>.</summary>
 public sealed record OutboxMessage(string Queue, WorkItem Item);
 
 /// <summary>
-/// The request ledger. First call: [claim the key's marker while] reading the partition → decide →
-/// [index the new operation in the outbox →] commit state change + ledger entry + operation
-/// atomically → put the queue message.
-/// Replay: the read (or, where a marker is claimed, the marker that exists and then the entry) finds
-/// the entry and returns its payload. Concurrent duplicates collide on the ledger entry's insert
-/// (or the state's ETag) and the losers replay the winner.
+/// The request ledger. First call: [claim the key's marker while] reading the partition (a call that
+/// creates its transaction reads nothing) → decide → [index the new operation in the outbox →] commit
+/// state change + ledger entry + operation atomically → put the queue message.
+/// Replay: the read (where a marker is claimed, the marker that exists and then the entry; for a
+/// creating call, the conflict of its commit and then the entry) finds the entry and returns its
+/// payload. Concurrent duplicates collide on the ledger entry's insert (or the state's ETag) and the
+/// losers replay the winner.
 /// </summary>
 public sealed partial class IdempotencyLedger(TransactionStore store, OutboxIndex outbox, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
 {
@@ -77,6 +82,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             Dictionary<string, TableEntity> rows;
+            var unread = false;
             // While new work is being refused the claim waits for the decision: a call answered 503
             // then writes nothing at all (and costs no marker written and deleted again).
             if (!markerClaimed && !await backlog.IsFullAsync(cancellationToken))
@@ -105,19 +111,24 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 }
                 markerClaimed = true;
             }
+            else if (attempt == 1 && !request.NeedsMarker && rowKeys.Length == 2)
+            {
+                // A call whose partition is named after its own requestId creates the transaction, and
+                // almost always for the first time: it decides on an empty partition without reading it.
+                // Its commit inserts the ledger entry and the state, so should either exist (a replay, a
+                // duplicate, the entry of another method's call with this requestId, or a state whose
+                // entry retention swept) the commit conflicts and the next attempt reads both.
+                rows = [];
+                unread = true;
+            }
             else
             {
-                // A call whose partition is named after its own requestId creates the transaction: the
-                // state and this ledger entry commit together, so without the entry there is no state
-                // either and one read does. Should there be one after all (the entry swept by retention,
-                // or another method's call with this requestId), the insert conflicts and the next
-                // attempt reads both.
-                rows = await store.ReadRowsAsync(request.Partition, attempt == 1 && !request.NeedsMarker ? rowKeys[1..] : rowKeys, cancellationToken);
+                rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
                 if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
             }
 
             var now = time.GetUtcNow();
-            CommitPlan plan;
+            CommitPlan? plan = null;
             try
             {
                 plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
@@ -144,6 +155,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
                 // stored (gsp.md §5): the key is free again for a corrected call.
                 await ReleaseAsync(request, ownMarker, indexed);
+                if (plan?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
                 throw;
             }
 
@@ -167,7 +179,10 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 // find its ledger entry and replay it) or another call that changed the state (we
                 // decide again on the new state).
                 LogCommitConflict(logger, request.MethodKey, request.RequestId, attempt, e.ErrorCode);
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
+                if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
+                // After an unread first attempt the conflict is most likely a replay: read at once.
+                if (!unread)
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
                 continue;
             }
 
@@ -257,25 +272,28 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     }
 
     /// <summary>Gives back the marker this call inserted (errors are not stored).</summary>
-    private Task ReleaseMarkerAsync(IdempotentRequest request, string etag) =>
-        BestEffortOnMarkerAsync(request, (marker, token) => store.Requests.DeleteAsync(marker.PartitionKey, marker.RowKey, etag, token));
+    private Task ReleaseMarkerAsync(IdempotentRequest request, string etag)
+    {
+        var marker = Marker(request);
+        return BestEffortAsync(request, token => store.Requests.DeleteAsync(marker.PartitionKey, marker.RowKey, etag, token));
+    }
 
     /// <summary>After a commit that relied on a twin's marker: inserts it again should the twin have given it back.</summary>
-    private Task ReclaimMarkerAsync(IdempotentRequest request) =>
-        BestEffortOnMarkerAsync(request, (_, token) => TryInsertMarkerAsync(request, token));
+    private Task ReclaimMarkerAsync(IdempotentRequest request) => BestEffortAsync(request, token => TryInsertMarkerAsync(request, token));
 
     /// <summary>Never the caller's to fail, nor to cancel: a marker left behind only delays a corrected call by
-    /// <see cref="InFlightWindow"/>, and after a commit the entry is stored; the marker only guards the key.</summary>
-    private async Task BestEffortOnMarkerAsync(IdempotentRequest request, Func<TableEntity, CancellationToken, Task> write)
+    /// <see cref="InFlightWindow"/>, and after a commit the entry is stored; the marker only guards the key. An
+    /// abandoned plan's leftover (a reference number's index row) points at a state that does not carry its number.</summary>
+    private async Task BestEffortAsync(IdempotentRequest request, Func<CancellationToken, Task> write)
     {
         try
         {
             using var timeout = new CancellationTokenSource(PutTimeout);
-            await write(Marker(request), timeout.Token);
+            await write(timeout.Token);
         }
         catch (Exception e)
         {
-            LogMarkerKept(logger, request.MethodKey, request.RequestId, e.GetType().Name);
+            LogLeftBehind(logger, request.MethodKey, request.RequestId, e.GetType().Name);
         }
     }
 
@@ -299,8 +317,8 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     [LoggerMessage(10, LogLevel.Debug, "{Method} requestId={RequestId}: commit conflict on attempt {Attempt} ({ErrorCode}); deciding again")]
     private static partial void LogCommitConflict(ILogger logger, string method, string requestId, int attempt, string? errorCode);
 
-    [LoggerMessage(12, LogLevel.Debug, "{Method} requestId={RequestId}: the idempotency marker could not be given back or claimed again ({Error})")]
-    private static partial void LogMarkerKept(ILogger logger, string method, string requestId, string error);
+    [LoggerMessage(12, LogLevel.Debug, "{Method} requestId={RequestId}: a marker or an index row could not be given back, or a marker claimed again ({Error})")]
+    private static partial void LogLeftBehind(ILogger logger, string method, string requestId, string error);
 
     [LoggerMessage(11, LogLevel.Warning, "queue put to {Queue} failed after the commit ({Error}); the outbox relay will re-enqueue it")]
     private static partial void LogPutFailed(ILogger logger, string error, string queue);

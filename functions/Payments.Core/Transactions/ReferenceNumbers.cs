@@ -29,7 +29,7 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
 
         var piaid = call.PaymentIntegratorAccountId!;
         var partition = Keys.ReferenceNumberPartition(piaid, call.RequestId);
-        var number = await AllocateAsync(piaid, partition, cancellationToken);
+        var (number, index) = await AllocateAsync(piaid, partition, cancellationToken);
         var state = new TableEntity(partition, Keys.StateRow(partition))
         {
             ["Kind"] = "ReferenceNumber",
@@ -47,13 +47,17 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
             ["PaidMicros"] = 0L,
             ["RefundedMicros"] = 0L,
         };
-        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Insert, state)], []);
+        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Insert, state)], [])
+        {
+            // The commit conflicted (a replay, or a duplicate that won): the number stays unused.
+            Abandon = ct => store.Requests.DeleteAsync(index.PartitionKey, index.RowKey, index.ETag ?? "*", ct),
+        };
     }
 
     /// <summary>Reserves a number unique per PIAID by inserting its index row (a collision is a 409:
-    /// draw again). A number whose transaction then loses a race stays unused: the index is always
-    /// checked against the state it points to.</summary>
-    private async Task<string> AllocateAsync(string piaid, string partition, CancellationToken cancellationToken)
+    /// draw again). Should the transaction not commit, the row is removed again; if even that fails,
+    /// it stays harmless: the index is always checked against the state it points to.</summary>
+    private async Task<(string Number, TableEntity Index)> AllocateAsync(string piaid, string partition, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 8; attempt++)
         {
@@ -62,8 +66,8 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
             var index = new TableEntity(indexPartition, Keys.IndexRow(indexPartition)) { ["Anchor"] = partition };
             try
             {
-                await store.Requests.InsertAsync(index, cancellationToken);
-                return number;
+                index.ETag = await store.Requests.InsertAsync(index, cancellationToken);
+                return (number, index);
             }
             catch (StorageRequestFailedException e) when (e.Status == 409) { }
         }

@@ -64,6 +64,32 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
     }
 
     [Fact]
+    public async Task Concurrent_duplicates_and_replays_of_a_generate_leave_one_index_row_the_transactions_own()
+    {
+        var request = Gsp.GenerateV1();
+        var id = request["requestHeader"]!["requestId"]!.GetValue<string>();
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, request.DeepClone().AsObject())));
+        var replays = new List<(int Status, JsonNode? Body, string Raw)>();
+        for (var i = 0; i < 3; i++) replays.Add(await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, request.DeepClone().AsObject()));
+        var numbers = concurrent.Concat(replays).Select(a =>
+        {
+            Assert.True(a.Status == 200, a.Raw);
+            return a.Body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        }).Distinct().ToList();
+        var number = Assert.Single(numbers);
+
+        // Every losing duplicate and every replay drew a number of its own and indexed it before its commit
+        // conflicted; each gave it back.
+        var store = Host.Services.GetRequiredService<TransactionStore>();
+        var partition = Keys.ReferenceNumberPartition(Gsp.Usd, id);
+        var indexed = new List<string>();
+        await foreach (var row in store.Requests.QueryAsync($"PartitionKey ge 'refnum|{Gsp.Usd}|' and PartitionKey lt 'refnum|{Gsp.Usd}}}' and Anchor eq {Keys.Quote(partition)}"))
+            indexed.Add(row.PartitionKey);
+        Assert.Equal([Keys.ReferenceNumberIndexPartition(Gsp.Usd, number)], indexed);
+        Assert.Equal(number, (await store.Transactions.GetAsync(partition, Keys.StateRow(partition)))!.GetString("ReferenceNumber"));
+    }
+
+    [Fact]
     public async Task Thirty_two_concurrent_identical_refunds_make_one_refund_and_identical_answers()
     {
         var (generateId, _) = await Host.PaidReferenceNumberAsync(10_000_000);
