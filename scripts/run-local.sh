@@ -11,7 +11,7 @@ fi
 
 settings=local.settings.json
 [ -f "$settings" ] || settings=local.settings.sample.json
-storage="${Storage:-$(node -e "const s=require('./$settings');process.stdout.write((s.Values&&s.Values.Storage)||'')")}"
+storage="${PaymentsStorage:-$(node -e "const s=require('./$settings');process.stdout.write((s.Values&&s.Values.PaymentsStorage)||'')")}"
 
 azurite_pid=""
 cleanup() { [ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null || true; }

@@ -5,9 +5,9 @@ namespace Payments.Functions;
 
 /// <summary>One queue-triggered function per queue of <see cref="QueueNames.All"/>. The message text
 /// arrives decoded per host.json's extensions.queues.messageEncoding; a throw makes the host retry
-/// and, after maxDequeueCount, move the message to its -poison twin. "Storage" names the
-/// connection: the Storage connection string locally, Storage__queueServiceUri + managed identity
-/// in Azure.</summary>
+/// and, after maxDequeueCount, move the message to its -poison twin. The connection is the app's
+/// own (<see cref="SettingNames.Storage"/>): a connection string locally, PaymentsStorage__queueServiceUri
+/// + managed identity in Azure.</summary>
 public sealed class QueueFunctions(
     RefundWorker refunds,
     ReservationCancellationWorker reservationCancellations,
@@ -15,19 +15,19 @@ public sealed class QueueFunctions(
 {
     [Function("FinishRefund")]
     public Task FinishRefund(
-        [QueueTrigger(QueueNames.Refunds, Connection = "Storage")] string message,
+        [QueueTrigger(QueueNames.Refunds, Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => refunds.ProcessAsync(message, cancellationToken);
 
     [Function("FinishReservationCancellation")]
     public Task FinishReservationCancellation(
-        [QueueTrigger(QueueNames.ReservationCancellations, Connection = "Storage")] string message,
+        [QueueTrigger(QueueNames.ReservationCancellations, Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => reservationCancellations.ProcessAsync(message, cancellationToken);
 
     [Function("SendNotification")]
     public Task SendNotification(
-        [QueueTrigger(QueueNames.Notifications, Connection = "Storage")] string message,
+        [QueueTrigger(QueueNames.Notifications, Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => notifications.ProcessAsync(message, cancellationToken);
 }

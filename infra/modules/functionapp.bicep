@@ -113,22 +113,23 @@ var appSettings = [
     value: 'Production'
   }
 
-  // The app's tables and queues (Connection = "Storage"): identity-based form of the "Storage"
-  // setting. The connection-string form "Storage" is deliberately not set in Azure.
+  // The app's tables and queues (Connection = "PaymentsStorage"): identity-based form of the
+  // "PaymentsStorage" setting. The connection-string form is deliberately not set in Azure. Not
+  // "Storage": the host reads a connection X as AzureWebJobsX first, which would be its own storage.
   {
-    name: 'Storage__tableServiceUri'
+    name: 'PaymentsStorage__tableServiceUri'
     value: storageTableEndpoint
   }
   {
-    name: 'Storage__queueServiceUri'
+    name: 'PaymentsStorage__queueServiceUri'
     value: storageQueueEndpoint
   }
   {
-    name: 'Storage__credential'
+    name: 'PaymentsStorage__credential'
     value: 'managedidentity'
   }
   {
-    name: 'Storage__clientId'
+    name: 'PaymentsStorage__clientId'
     value: identityClientId
   }
 

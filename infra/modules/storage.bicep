@@ -1,5 +1,5 @@
 // Storage account for the Functions host (AzureWebJobsStorage), the app's tables and queues
-// (the "Storage" connection) and the Flex Consumption deployment container.
+// (the "PaymentsStorage" connection) and the Flex Consumption deployment container.
 // Shared keys are off: every client authenticates with Entra ID (the managed identity).
 
 param name string

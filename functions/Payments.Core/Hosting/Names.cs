@@ -64,11 +64,14 @@ public static class HostedRoutes
 /// checks each is in local.settings.sample.json and infra/.</summary>
 public static class SettingNames
 {
-    public const string Storage = "Storage";
-    public const string StorageTableServiceUri = "Storage:tableServiceUri";
-    public const string StorageQueueServiceUri = "Storage:queueServiceUri";
-    public const string StorageCredential = "Storage:credential";
-    public const string StorageClientId = "Storage:clientId";
+    /// <summary>The app's storage connection, also the queue triggers' <c>Connection</c>. The Functions
+    /// host resolves a connection named X as <c>AzureWebJobsX</c> first, then X: "Storage" would read the
+    /// host's own AzureWebJobsStorage, so the name is one no host setting shadows.</summary>
+    public const string Storage = "PaymentsStorage";
+    public const string StorageTableServiceUri = Storage + ":tableServiceUri";
+    public const string StorageQueueServiceUri = Storage + ":queueServiceUri";
+    public const string StorageCredential = Storage + ":credential";
+    public const string StorageClientId = Storage + ":clientId";
     public const string AccountIds = "Payments:AccountIds";
     public const string IdempotencyRetentionDays = "Payments:IdempotencyRetentionDays";
     public const string ReferenceNumberValidityHours = "Payments:ReferenceNumberValidityHours";

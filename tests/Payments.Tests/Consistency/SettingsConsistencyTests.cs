@@ -15,7 +15,7 @@ public class SettingsConsistencyTests
     private static readonly Dictionary<string, string> NotSetInAzure = new(StringComparer.OrdinalIgnoreCase)
     {
         [SettingNames.Storage] = "the connection-string form; shared keys are off on the Azure storage account, so Azure uses the "
-            + "identity-based Storage__tableServiceUri/queueServiceUri/credential/clientId instead (and a 'Storage' value would take precedence over them)",
+            + "identity-based PaymentsStorage__tableServiceUri/queueServiceUri/credential/clientId instead (and a 'PaymentsStorage' value would take precedence over them)",
     };
 
     /// <summary>Settings that may be missing from the sample, with the reason.</summary>

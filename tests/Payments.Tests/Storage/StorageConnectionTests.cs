@@ -78,7 +78,7 @@ public class StorageConnectionTests
             [SettingNames.Storage] = "AccountKey=" + Key,
         }).Build();
         var e = Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(config));
-        Assert.Contains("'Storage'", e.Message);
+        Assert.Contains("'PaymentsStorage'", e.Message);
         Assert.DoesNotContain(Key[..20], e.ToString());
     }
 
@@ -107,8 +107,8 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:tableServiceUri"] = "https://payacct.table.core.windows.net",
-            ["Storage:queueServiceUri"] = "https://payacct.queue.core.windows.net",
+            [SettingNames.StorageTableServiceUri] = "https://payacct.table.core.windows.net",
+            [SettingNames.StorageQueueServiceUri] = "https://payacct.queue.core.windows.net",
         }).Build();
         Assert.IsType<DefaultAzureCredential>(StorageConnection.FromConfiguration(config).Credential);
     }
@@ -117,12 +117,12 @@ public class StorageConnectionTests
     public void Configuration_missing_gives_clear_errors()
     {
         var empty = new ConfigurationBuilder().Build();
-        Assert.Contains("Storage", Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(empty)).Message);
+        Assert.Contains("PaymentsStorage", Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(empty)).Message);
         var half = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:tableServiceUri"] = "https://payacct.table.core.windows.net",
             ["Storage:credential"] = "managedidentity",
         }).Build();
-        Assert.Contains("Storage__queueServiceUri", Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(half)).Message);
+        Assert.Contains("PaymentsStorage__queueServiceUri", Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(half)).Message);
     }
 }
