@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test (unit, storage on real Azurite, end-to-end on the local host, GnuPG interop,
-# consistency) and ends with one line: "N passed, N failed".
+# Publishes the Functions app, then runs every test (unit, storage on real Azurite, end-to-end on the
+# local host, the published app and its entry points, GnuPG interop, consistency) and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,9 @@ if [ ! -x node_modules/.bin/azurite ]; then
   echo "Installing the pinned Azurite (npm ci)…"
   npm ci --no-audit --no-fund --loglevel=error || exit 1
 fi
+
+# The tests read the published Functions app (functions.metadata, extensions.json, the zip).
+bash scripts/publish.sh >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

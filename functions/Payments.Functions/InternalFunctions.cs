@@ -5,9 +5,9 @@ using Payments.Core.Hosting;
 
 namespace Payments.Functions;
 
-/// <summary>The internal routes of <see cref="InternalRoutes"/>: the integrator's own systems and
+/// <summary>The internal routes: the integrator's own systems and
 /// operators call them with a function key (x-functions-key header or code query parameter);
-/// health is anonymous. Route parameters bind to the method parameters of the same name.</summary>
+/// health is anonymous. GET routes answer HEAD too. Route parameters bind to the method parameters of the same name.</summary>
 public sealed class InternalFunctions(InternalEndpoint endpoint)
 {
     [Function("ReportPayment")]
@@ -19,7 +19,7 @@ public sealed class InternalFunctions(InternalEndpoint endpoint)
 
     [Function("GetOperation")]
     public Task<IActionResult> GetOperation(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "internal/operations/{paymentIntegratorAccountId}/{requestId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = "internal/operations/{paymentIntegratorAccountId}/{requestId}")] HttpRequest request,
         string paymentIntegratorAccountId,
         string requestId,
         CancellationToken cancellationToken)
@@ -35,13 +35,13 @@ public sealed class InternalFunctions(InternalEndpoint endpoint)
 
     [Function("NeedsAttention")]
     public Task<IActionResult> NeedsAttention(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "internal/operations/needs-attention")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = "internal/operations/needs-attention")] HttpRequest request,
         CancellationToken cancellationToken)
         => endpoint.NeedsAttentionAsync(request, cancellationToken);
 
     [Function("Health")]
     public Task<IActionResult> Health(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
         => endpoint.HealthAsync(request, cancellationToken);
 }

@@ -8,9 +8,8 @@ namespace Payments.Functions;
 
 /// <summary>One HTTP function per entry of <see cref="ProtocolMethods.All"/> (Google calls these).
 /// Anonymous: every call is authenticated by its signed/encrypted body, not by a function key.
-/// Function names are <see cref="HostedRoutes.FunctionNameOf"/> of the method; routes are the
-/// method's route (host.json sets routePrefix ""). A consistency test checks both against
-/// <see cref="HostedRoutes.All"/>.</summary>
+/// Routes are the method's route (host.json sets routePrefix ""). The published functions.metadata is
+/// checked against ProtocolMethods.All by the tests; the local host serves these methods themselves.</summary>
 public sealed class ProtocolFunctions(ProtocolEndpoint endpoint)
 {
     [Function("RefundableOneTimePaymentCodeV1Echo")]

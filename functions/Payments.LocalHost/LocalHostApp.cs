@@ -3,18 +3,20 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration.Memory;
 using Payments.Core.Hosting;
-using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Microsoft.Azure.Functions.Worker;
 using Payments.LocalHost.Finishing;
+using Payments.LocalHost.Functions;
 using Payments.LocalHost.Queues;
 
 namespace Payments.LocalHost;
 
 /// <summary>
-/// The Functions app self-hosted on Kestrel: the same routes (HostedRoutes.All), the same service
-/// registration, the function-key check the Functions host does for internal routes, and the queue
-/// pumps. What the local run and the end-to-end tests use.
+/// The Functions app self-hosted on Kestrel: the app's own [Function] methods (<see cref="FunctionCatalog"/>)
+/// at their routes, with the function-key check the Functions host does for non-anonymous ones, the same
+/// service registration, and queue pumps and timers invoking the queue and timer functions. What the local
+/// run and the end-to-end tests use.
 /// </summary>
 public static class LocalHostApp
 {
@@ -41,7 +43,9 @@ public static class LocalHostApp
         builder.Services.AddSingleton(queues);
         builder.Services.AddSingleton(new StorageClientOptions { MessageEncoding = queues.MessageEncoding });
         builder.Services.AddPayments(builder.Configuration);
-        if (runFinishing) builder.Services.AddLocalFinishing();
+        var functions = FunctionCatalog.Discover();
+        builder.Services.AddSingleton(functions);
+        if (runFinishing) builder.Services.AddLocalFinishing(functions, builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
         configureApp?.Invoke(app);
@@ -68,32 +72,28 @@ public static class LocalHostApp
         }
     }
 
+    /// <summary>Serves every HTTP function of the app at its route and methods, with the key check its
+    /// authorization level asks for, invoking the [Function] method itself.</summary>
     private static void MapRoutes(WebApplication app, string? internalApiKey)
     {
-        var protocol = ProtocolMethods.All.ToDictionary(HostedRoutes.FunctionNameOf);
-        foreach (var route in HostedRoutes.All)
+        foreach (var function in app.Services.GetRequiredService<IReadOnlyList<AppFunction>>())
         {
-            RequestDelegate handler = protocol.TryGetValue(route.FunctionName, out var method)
-                ? http => Execute(http, app.Services.GetRequiredService<ProtocolEndpoint>().HandleAsync(http.Request, method, http.RequestAborted))
-                : InternalHandler(app.Services, route.FunctionName);
-            if (route.RequiresFunctionKey) handler = RequireKey(handler, internalApiKey);
-            app.MapMethods("/" + route.Route, [route.HttpMethod.ToUpperInvariant()], handler).WithName(route.FunctionName);
+            if (function.Trigger is not HttpFunctionTrigger http) continue;
+            RequestDelegate handler = context => Invoke(context, function);
+            if (http.AuthorizationLevel != AuthorizationLevel.Anonymous) handler = RequireKey(handler, internalApiKey);
+            app.MapMethods("/" + http.Route, http.Methods.Select(m => m.ToUpperInvariant()).ToArray(), handler).WithName(function.Name);
         }
     }
 
-    private static RequestDelegate InternalHandler(IServiceProvider services, string functionName)
+    /// <summary>Binds as the Worker does: the trigger parameter is the request, other strings are route
+    /// values of the same name, a CancellationToken ends with the request.</summary>
+    private static async Task Invoke(HttpContext context, AppFunction function)
     {
-        InternalEndpoint Endpoint() => services.GetRequiredService<InternalEndpoint>();
-        static string Value(HttpContext http, string name) => http.Request.RouteValues[name]?.ToString() ?? "";
-        return functionName switch
-        {
-            "ReportPayment" => http => Execute(http, Endpoint().ReportPaymentAsync(http.Request, Value(http, "referenceNumber"), http.RequestAborted)),
-            "GetOperation" => http => Execute(http, Endpoint().GetOperationAsync(http.Request, Value(http, "paymentIntegratorAccountId"), Value(http, "requestId"), http.RequestAborted)),
-            "RequeueOperation" => http => Execute(http, Endpoint().RequeueOperationAsync(http.Request, Value(http, "paymentIntegratorAccountId"), Value(http, "requestId"), http.RequestAborted)),
-            "NeedsAttention" => http => Execute(http, Endpoint().NeedsAttentionAsync(http.Request, http.RequestAborted)),
-            "Health" => http => Execute(http, Endpoint().HealthAsync(http.Request, http.RequestAborted)),
-            _ => throw new InvalidOperationException("no local handler for route " + functionName),
-        };
+        var result = (IActionResult)(await function.InvokeAsync(context.RequestServices, p =>
+            p.ParameterType == typeof(HttpRequest) ? context.Request
+            : p.ParameterType == typeof(CancellationToken) ? context.RequestAborted
+            : context.Request.RouteValues[p.Name!]?.ToString()))!;
+        await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
     }
 
     /// <summary>What the Functions host does for AuthorizationLevel.Function: the key in the
@@ -110,7 +110,4 @@ public static class LocalHostApp
         }
         return next(http);
     };
-
-    private static async Task Execute(HttpContext http, Task<IActionResult> result) =>
-        await (await result).ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
 }

@@ -52,7 +52,8 @@ public static class BackOfficeRegistration
             })
             // Look-ups carry the token in the query string (CRM.COM's GET convention): keep request URIs out of
             // the HttpClientFactory logs altogether; the adapter logs every call itself, without secrets.
-            .RemoveAllLoggers();
+            .RemoveAllLoggers()
+            .UseLongLivedHandler(); // the workers (singletons) hold it
         return services;
     }
 }

@@ -24,41 +24,6 @@ public static class QueueNames
     public static string Poison(string queue) => queue + "-poison";
 }
 
-/// <summary>Internal routes (integrator's own systems and operators; function key required).</summary>
-public static class InternalRoutes
-{
-    public const string ReportPayment = "internal/reference-numbers/{referenceNumber}/payment";
-    public const string Operation = "internal/operations/{paymentIntegratorAccountId}/{requestId}";
-    public const string Requeue = "internal/operations/{paymentIntegratorAccountId}/{requestId}/requeue";
-    public const string NeedsAttention = "internal/operations/needs-attention";
-    public const string Health = "health";
-}
-
-/// <summary>One HTTP route the app serves, with the authorization the Functions host applies.</summary>
-/// <param name="FunctionName">the [Function] name in functions/Payments.Functions</param>
-/// <param name="RequiresFunctionKey">true: AuthorizationLevel.Function (internal); false: Anonymous (Google, signed bodies)</param>
-public sealed record HostedRoute(string FunctionName, string HttpMethod, string Route, bool RequiresFunctionKey);
-
-/// <summary>Every HTTP route, as both hosts serve it. A consistency test compares this list with the
-/// [Function] attributes of functions/Payments.Functions.</summary>
-public static class HostedRoutes
-{
-    public static IReadOnlyList<HostedRoute> All { get; } =
-    [
-        .. Protocol.ProtocolMethods.All.Select(m => new HostedRoute(FunctionNameOf(m), "post", m.Route, false)),
-        new("ReportPayment", "post", InternalRoutes.ReportPayment, true),
-        new("GetOperation", "get", InternalRoutes.Operation, true),
-        new("RequeueOperation", "post", InternalRoutes.Requeue, true),
-        new("NeedsAttention", "get", InternalRoutes.NeedsAttention, true),
-        new("Health", "get", InternalRoutes.Health, false),
-    ];
-
-    /// <summary>"refundable-one-time-payment-code", 2, "cancelReferenceNumber" → "RefundableOneTimePaymentCodeV2CancelReferenceNumber".</summary>
-    public static string FunctionNameOf(Protocol.ProtocolMethod method) =>
-        string.Concat(method.Api.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p[1..]))
-        + "V" + method.Version + char.ToUpperInvariant(method.Name[0]) + method.Name[1..];
-}
-
 /// <summary>Every setting the app reads, in IConfiguration form (':' — environment variables and
 /// local.settings.json use '__'). Code reads settings only through these names; a consistency test
 /// checks each is in local.settings.sample.json and infra/.</summary>
@@ -95,6 +60,8 @@ public static class SettingNames
     public const string FinishingRetryBaseMilliseconds = "Finishing:RetryBaseMilliseconds";
     public const string FinishingRelayGraceSeconds = "Finishing:RelayGraceSeconds";
     public const string FinishingMaxBacklog = "Finishing:MaxBacklog";
+    /// <summary>Application Insights (Functions app only): telemetry is sent only when it is set.</summary>
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     /// <summary>The hosting environment (Development allows Security:Mode=None).</summary>
     public const string FunctionsEnvironment = "AZURE_FUNCTIONS_ENVIRONMENT";
     public const string DotnetEnvironment = "DOTNET_ENVIRONMENT";

@@ -22,7 +22,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(PaymentsOptions.FromConfiguration(configuration));
         services.AddSingleton(MessageEnvelopeFactory.Create(configuration));
 
-        var storage = StorageConnection.FromConfiguration(configuration, SettingNames.Storage);
+        var storage = StorageConnection.FromConfiguration(configuration, ConnectionSetting.Resolve(configuration, SettingNames.Storage));
         services.TryAddSingleton(new StorageClientOptions());
         services.AddSingleton(sp => new TableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
         services.AddSingleton(sp => new QueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));

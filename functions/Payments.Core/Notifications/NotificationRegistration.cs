@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
+using Payments.Core.Hosting;
+
 namespace Payments.Core.Notifications;
 
 public static class NotificationRegistration
@@ -21,7 +23,8 @@ public static class NotificationRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
         services.AddHttpClient<IGoogleNotificationClient, GoogleNotificationClient>("GoogleNotifications", http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .RemoveAllLoggers(); // the client logs every attempt itself
+            .RemoveAllLoggers() // the client logs every attempt itself
+            .UseLongLivedHandler(); // the notification worker (a singleton) holds it
         return services;
     }
 }

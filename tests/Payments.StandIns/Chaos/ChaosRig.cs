@@ -128,6 +128,7 @@ public sealed class ChaosRig : IAsyncDisposable
         [Env(SettingNames.FinishingRetryBaseMilliseconds)] = Options.RetryBaseMilliseconds.ToString(CultureInfo.InvariantCulture),
         [Env(SettingNames.FinishingMaxAttempts)] = Options.MaxAttempts.ToString(CultureInfo.InvariantCulture),
         [Env(SettingNames.FinishingRelayGraceSeconds)] = Options.RelayGraceSeconds.ToString(CultureInfo.InvariantCulture),
+        [Env(LocalRelaySchedule.Setting)] = LocalRelaySchedule.ForGrace(Options.RelayGraceSeconds),
         [Env(SettingNames.FinishingMaxBacklog)] = Options.MaxBacklog.ToString(CultureInfo.InvariantCulture),
         ["Logging__LogLevel__Default"] = Options.LogLevel,
         ["Logging__LogLevel__Microsoft"] = "Warning",

@@ -57,6 +57,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
             [SettingNames.FinishingRetryBaseMilliseconds] = "50",
             [SettingNames.FinishingMaxAttempts] = "4",
             [SettingNames.FinishingRelayGraceSeconds] = "3",
+            [Payments.StandIns.Chaos.LocalRelaySchedule.Setting] = Payments.StandIns.Chaos.LocalRelaySchedule.ForGrace(3),
             // The sample's load shedding would make tests depend on what other tests left on the shared
             // queues; BacklogTests sets its own limit.
             [SettingNames.FinishingMaxBacklog] = "0",

@@ -1,0 +1,56 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Payments.LocalHost.Functions;
+
+/// <summary>One [Function] method of the Functions app with its trigger, read from the Worker attributes
+/// the Functions host reads (through functions.metadata) in Azure.</summary>
+public sealed record AppFunction(string Name, MethodInfo Method, FunctionTrigger Trigger)
+{
+    /// <summary>Creates the function's class from <paramref name="services"/> as the Worker does (a new
+    /// instance per invocation, constructor arguments from the container) and calls the method with
+    /// <paramref name="arguments"/> for its parameters.</summary>
+    public async Task<object?> InvokeAsync(IServiceProvider services, Func<ParameterInfo, object?> arguments)
+    {
+        var instance = Method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, Method.DeclaringType!);
+        object? result;
+        try
+        {
+            result = Method.Invoke(instance, Method.GetParameters().Select(arguments).ToArray());
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+        switch (result)
+        {
+            case Task<IActionResult> action: return await action;
+            case Task task: await task; return null;
+            default: return result;
+        }
+    }
+
+    public override string ToString() => $"{Name} ({Method.DeclaringType?.Name}.{Method.Name})";
+}
+
+public abstract record FunctionTrigger;
+
+/// <param name="Methods">lower-case HTTP methods</param>
+/// <param name="Route">relative to host.json's routePrefix (which is "")</param>
+public sealed record HttpFunctionTrigger(AuthorizationLevel AuthorizationLevel, IReadOnlyList<string> Methods, string Route) : FunctionTrigger;
+
+/// <param name="QueueName">as written in the attribute (may be a %setting%)</param>
+/// <param name="Connection">the connection name the host resolves (see <see cref="Payments.Core.Hosting.ConnectionSetting"/>)</param>
+public sealed record QueueFunctionTrigger(string QueueName, string Connection) : FunctionTrigger;
+
+public sealed record TimerFunctionTrigger(string Schedule, bool RunOnStartup) : FunctionTrigger;
+
+/// <summary>What the local host accepts in a [Function] method's signature (what our app uses).</summary>
+internal static class FunctionParameters
+{
+    public static bool IsCancellation(ParameterInfo p) => p.ParameterType == typeof(CancellationToken);
+    public static bool IsHttpRequest(ParameterInfo p) => p.ParameterType == typeof(HttpRequest);
+}

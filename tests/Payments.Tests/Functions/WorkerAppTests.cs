@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Payments.Core.Security;
+using Payments.Core.Transactions;
+using Payments.Functions;
+using Payments.LocalHost.Functions;
+using Payments.StandIns.Azurite;
+using Payments.StandIns.Google;
+using Payments.Tests.EndToEnd;
+
+namespace Payments.Tests.Functions;
+
+/// <summary>
+/// The [Function] methods themselves, in the container the Functions app's Program builds
+/// (<see cref="FunctionsApp.CreateBuilder"/>, ValidateOnBuild and ValidateScopes on), against Azurite of
+/// its own: each class created as the Worker creates it, HTTP functions with an HttpRequest, queue
+/// functions with the text the queue delivers, timer functions with a TimerInfo.
+/// </summary>
+public sealed class WorkerAppTests : IAsyncLifetime
+{
+    private AzuriteProcess _azurite = null!;
+    private GoogleStandIn _google = null!;
+    private IHost _app = null!;
+    private readonly IReadOnlyList<AppFunction> _functions = FunctionCatalog.Discover();
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteProcess.StartAsync(); // its own: no local host's pump takes these messages
+        _google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
+        _app = BuildWorkerApp(new Dictionary<string, string?>
+        {
+            [SettingNames.Storage] = _azurite.ConnectionString,
+            [SettingNames.GoogleBaseUrl] = _google.BaseUrl.ToString(),
+        });
+        await _app.Services.GetRequiredService<TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _app.Dispose();
+        await _google.DisposeAsync();
+        await _azurite.DisposeAsync();
+    }
+
+    internal static IHost BuildWorkerApp(IReadOnlyDictionary<string, string?> settings) =>
+        FunctionsApp.CreateBuilder([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [SettingNames.AccountIds] = string.Join(",", LocalHostUnderTest.Accounts),
+            [SettingNames.SecurityMode] = "None",
+            [SettingNames.FunctionsEnvironment] = "Development",
+            [SettingNames.FinishingMaxBacklog] = "0",
+            [SettingNames.FinishingRetryBaseMilliseconds] = "50",
+            [SettingNames.GoogleBaseUrl] = "http://127.0.0.1:9/", // nothing listens: tests that notify pass their stand-in
+        }.Concat(settings).GroupBy(s => s.Key).Select(g => g.Last()))).Build();
+
+    private AppFunction Function(string name) => _functions.Single(f => f.Name == name);
+
+    private async Task<(int Status, string Body)> HttpAsync(string function, string method, string? body = null, Dictionary<string, string>? route = null)
+    {
+        using var scope = _app.Services.CreateScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = method;
+        var bytes = Encoding.UTF8.GetBytes(body ?? "");
+        context.Request.Body = new MemoryStream(bytes);
+        context.Request.ContentLength = bytes.Length;
+        context.Request.ContentType = "application/json";
+        foreach (var (k, v) in route ?? []) context.Request.RouteValues[k] = v;
+        var response = new MemoryStream();
+        context.Response.Body = response;
+        var result = (IActionResult)(await Function(function).InvokeAsync(scope.ServiceProvider, p =>
+            p.ParameterType == typeof(HttpRequest) ? context.Request
+            : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
+            : route![p.Name!]))!;
+        await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
+        return (context.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()));
+    }
+
+    private readonly HashSet<ProtocolMethod> _called = [];
+
+    private async Task<JsonNode> ProtocolAsync(ProtocolMethod method, JsonObject request)
+    {
+        _called.Add(method);
+        var (status, body) = await HttpAsync(PublishedAppTests.ProtocolFunctionName(method), "POST", request.ToJsonString());
+        Assert.True(status == 200, $"{method.Route}: {status} {body}");
+        var json = JsonNode.Parse(body)!;
+        Assert.Null(json["errorResponseCode"]);
+        Assert.Null(json["errorResponseResult"]);
+        return json;
+    }
+
+    /// <summary>What the queue function would receive: the next message's text, decoded per host.json.</summary>
+    private async Task<string> NextMessageAsync(string queue)
+    {
+        var store = _app.Services.GetRequiredService<TransactionStore>();
+        var messages = await store.Queue(queue).ReceiveAsync(1, TimeSpan.FromMinutes(1));
+        Assert.True(messages.Count == 1, $"no message on {queue}");
+        await store.Queue(queue).DeleteAsync(messages[0].MessageId, messages[0].PopReceipt);
+        return messages[0].Text;
+    }
+
+    private Task QueueAsync(string function, string message) =>
+        Function(function).InvokeAsync(_app.Services, p => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : message);
+
+    [Fact]
+    public void Every_function_class_is_created_from_the_worker_container()
+    {
+        using var scope = _app.Services.CreateScope();
+        foreach (var type in _functions.Select(f => f.Method.DeclaringType!).Distinct())
+            Assert.NotNull(ActivatorUtilities.CreateInstance(scope.ServiceProvider, type));
+    }
+
+    [Fact]
+    public async Task Every_protocol_function_serves_the_method_its_route_names()
+    {
+        // Each body is valid for its own method only: a function wired to another method refuses it.
+        await ProtocolAsync(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1());
+        await ProtocolAsync(ProtocolMethods.EchoRorpcV2, Gsp.EchoV2());
+        await ProtocolAsync(ProtocolMethods.EchoRedirectV1, Gsp.EchoV1());
+        await ProtocolAsync(ProtocolMethods.EchoEWalletsV1, Gsp.EchoV1());
+        var generateV2 = Gsp.NewId();
+        await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateV2));
+        await ProtocolAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateV2));
+        var reserve = Gsp.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
+        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
+        var mandate = Gsp.NewId("M");
+        await ProtocolAsync(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandate));
+        await ProtocolAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandate));
+
+        // generate v1 → paid at a store (internal function) → refund.
+        var generate = Gsp.NewId();
+        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generate)))
+            ["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        var (paid, paidBody) = await HttpAsync("ReportPayment", "POST", PaymentReport(Gsp.Usd), new() { ["referenceNumber"] = number });
+        Assert.True(paid == 200, paidBody);
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generate, 1_000_000));
+        Assert.Empty(ProtocolMethods.All.Except(_called));
+    }
+
+    private static string PaymentReport(string piaid) => new JsonObject
+    {
+        ["paymentIntegratorAccountId"] = piaid,
+        ["paymentIntegratorTransactionId"] = "STORE-" + Guid.NewGuid().ToString("N")[..12],
+        ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+    }.ToJsonString();
+
+    [Fact]
+    public async Task Queue_functions_finish_the_work_the_http_functions_queued()
+    {
+        var generate = Gsp.NewId();
+        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generate)))
+            ["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(Gsp.Usd), new() { ["referenceNumber"] = number })).Status);
+        await QueueAsync("SendNotification", await NextMessageAsync(QueueNames.Notifications));
+        Assert.True(await _google.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10)), "the paid notification did not reach Google");
+
+        var refund = Gsp.NewId();
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generate, 2_000_000, id: refund));
+        await QueueAsync("FinishRefund", await NextMessageAsync(QueueNames.Refunds)); // books it and notifies Google itself
+        Assert.True(await _google.WaitForAcceptedAsync(2, TimeSpan.FromSeconds(10)), "the refund result did not reach Google");
+
+        var (status, body) = await HttpAsync("GetOperation", "GET", route: new() { ["paymentIntegratorAccountId"] = Gsp.Usd, ["requestId"] = refund });
+        Assert.True(status == 200, body);
+        Assert.Contains("SUCCESS", body, StringComparison.Ordinal);
+
+        var reserve = Gsp.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
+        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
+        await QueueAsync("FinishReservationCancellation", await NextMessageAsync(QueueNames.ReservationCancellations));
+        Assert.True(await _google.WaitForAcceptedAsync(3, TimeSpan.FromSeconds(10)), "the cancellation result did not reach Google");
+    }
+
+    [Fact]
+    public async Task Internal_functions_answer_from_the_worker_container()
+    {
+        Assert.Equal(200, (await HttpAsync("Health", "GET")).Status);
+        var (attention, list) = await HttpAsync("NeedsAttention", "GET");
+        Assert.True(attention == 200, list);
+        Assert.Equal(404, (await HttpAsync("RequeueOperation", "POST", route: new() { ["paymentIntegratorAccountId"] = Gsp.Usd, ["requestId"] = Gsp.NewId() })).Status);
+    }
+
+    [Fact]
+    public async Task Timer_functions_run_with_a_TimerInfo()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var timer in _functions.Where(f => f.Trigger is TimerFunctionTrigger))
+            await timer.InvokeAsync(_app.Services, p => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
+                : new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.AddMinutes(-1), Next = now.AddMinutes(1), LastUpdated = now } });
+    }
+}
