@@ -36,7 +36,7 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
-// App settings (interfaces.md)
+// App settings (docs/interfaces.md)
 param googleBaseUrl string
 param accountIds string
 param idempotencyRetentionDays int

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Payments.Benchmarks;
 
-/// <summary>One scenario's figures, in the JSON shape of interfaces.md.</summary>
+/// <summary>One scenario's figures, in the JSON shape of docs/interfaces.md.</summary>
 public sealed record BenchmarkResult(
     [property: JsonPropertyName("scenario")] string Scenario,
     [property: JsonPropertyName("requests")] int Requests,

@@ -1,7 +1,7 @@
 // The benchmark command:
 //   dotnet run -c Release --project tests/Payments.Benchmarks -- [--scenarios storage,...] [--json path] [--iterations N]
 // Starts its own Azurite, runs the selected scenarios, prints one table and writes the JSON array
-// (interfaces.md "Benchmark output"). Scenarios plug in through IBenchmarkScenario and the registry below.
+// (docs/interfaces.md "Benchmark output"). Scenarios plug in through IBenchmarkScenario and the registry below.
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;

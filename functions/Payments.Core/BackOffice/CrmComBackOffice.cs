@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Payments.Core.BackOffice;
 
 /// <summary>
-/// <see cref="IBackOffice"/> on CRM.COM (backoffice.md). A whole-amount refund cancels the posted payment
+/// <see cref="IBackOffice"/> on CRM.COM (docs/backoffice.md). A whole-amount refund cancels the posted payment
 /// (<c>POST payments/cancel</c>); a partial one is a refund booking (<c>POST refunds/create</c>). Both carry the
 /// booking's deterministic <c>back_office_code</c>, which is also the look-up key:
 /// <list type="bullet">

@@ -54,7 +54,7 @@ public static class CrmComErrorCodes
     // Technical (stand-in uses it; any unknown code is a fault as well)
     public const string InternalError = "INTERNAL_ERROR";
 
-    /// <summary>GSP refund decline codes (gsp.md §2).</summary>
+    /// <summary>GSP refund decline codes (docs/protocol.md §2).</summary>
     public static class RefundDeclines
     {
         public const string NoMoneyLeftOnTransaction = "NO_MONEY_LEFT_ON_TRANSACTION";

@@ -1,7 +1,7 @@
 namespace Payments.Core.BackOffice;
 
 /// <summary>
-/// The integrator's back office, where money movements are booked (backoffice.md).
+/// The integrator's back office, where money movements are booked (docs/backoffice.md).
 /// Implementations are idempotent by <see cref="BackOfficeBooking.BackOfficeCode"/>: booking the same
 /// code twice never creates a second booking, it returns the first one.
 /// </summary>

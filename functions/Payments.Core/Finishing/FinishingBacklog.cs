@@ -7,7 +7,7 @@ namespace Payments.Core.Finishing;
 /// Load shedding for asynchronous work: with <see cref="FinishingOptions.MaxBacklog"/> set, a call that
 /// would queue more work (a refund, a reservation cancellation) while the work queues already hold
 /// that many messages is answered 503 before anything is written, and Google retries it later
-/// (gsp.md §4). What is already acknowledged is finished first instead of being buried ever deeper.
+/// (docs/protocol.md §4). What is already acknowledged is finished first instead of being buried ever deeper.
 /// </summary>
 /// <remarks>The depth is the sum of the work queues' approximate counts (delayed retries included),
 /// sampled at most once per <see cref="SampleInterval"/> by the call that finds the sample stale
@@ -102,7 +102,7 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
 }
 
 /// <summary>The finishing backlog is at <see cref="FinishingOptions.MaxBacklog"/>: HTTP 503, nothing
-/// written; Google retries (gsp.md §4).</summary>
+/// written; Google retries (docs/protocol.md §4).</summary>
 public sealed class FinishingBacklogFullException(long depth, int maxBacklog)
     : Exception($"finishing backlog {depth} ≥ {maxBacklog}; retry later")
 {

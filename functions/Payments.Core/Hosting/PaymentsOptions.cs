@@ -3,14 +3,14 @@ using Microsoft.Extensions.Configuration;
 
 namespace Payments.Core.Hosting;
 
-/// <summary>The protocol settings (interfaces.md), read once at start-up.</summary>
+/// <summary>The protocol settings (docs/interfaces.md), read once at start-up.</summary>
 public sealed class PaymentsOptions
 {
     public required FrozenSet<string> AccountIds { get; init; }
     public int IdempotencyRetentionDays { get; init; } = 400;
     /// <summary>How long a generated reference number can be paid at a store.</summary>
     public TimeSpan ReferenceNumberValidity { get; init; } = TimeSpan.FromDays(7);
-    /// <summary>How long a funds reservation holds before it lapses (gsp.md §2: typically 7 days).</summary>
+    /// <summary>How long a funds reservation holds before it lapses (docs/protocol.md §2: typically 7 days).</summary>
     public TimeSpan FundsReservationValidity { get; init; } = TimeSpan.FromDays(7);
 
     public static PaymentsOptions FromConfiguration(IConfiguration configuration)

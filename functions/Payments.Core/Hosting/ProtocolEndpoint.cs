@@ -31,7 +31,7 @@ public sealed partial class ProtocolEndpoint(ProtocolProcessor processor, IMessa
         }
         catch (EnvelopeException e)
         {
-            // The request cannot be attributed to Google: the bare status, no body (gsp.md §7).
+            // The request cannot be attributed to Google: the bare status, no body (docs/protocol.md §7).
             var status = e.Failure == EnvelopeFailure.InvalidSignature ? 401 : 400;
             LogEnvelopeRefused(logger, method.Route, status, e.Failure);
             return new HttpBodyResult(status);

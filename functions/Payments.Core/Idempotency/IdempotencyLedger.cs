@@ -7,7 +7,7 @@ using Payments.Core.Transactions;
 
 namespace Payments.Core.Idempotency;
 
-/// <summary>One mutating call as the ledger sees it (gsp.md §5).</summary>
+/// <summary>One mutating call as the ledger sees it (docs/protocol.md §5).</summary>
 /// <param name="Partition">the transaction partition the call acts on</param>
 /// <param name="NeedsMarker">true when the partition is not derived from the call's own requestId
 /// (cancel, refund, createMandate): a marker then pins the key to one transaction and body.</param>
@@ -153,7 +153,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
                 // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
-                // stored (gsp.md §5): the key is free again for a corrected call.
+                // stored (docs/protocol.md §5): the key is free again for a corrected call.
                 await ReleaseAsync(request, ownMarker, indexed);
                 if (plan?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
                 throw;

@@ -35,7 +35,7 @@ public sealed class GoogleNotificationOptions
 }
 
 /// <summary>
-/// Google's notification endpoints (gsp.md §2): builds the body with the header style of the call's API version,
+/// Google's notification endpoints (docs/protocol.md §2): builds the body with the header style of the call's API version,
 /// a fresh <c>requestTimestamp</c> per attempt and the caller's stable <c>requestId</c>; seals it with
 /// <see cref="IMessageEnvelope.Seal"/>, posts it to <c>{BaseUrl}/{api}-v{N}/{method}/{PIAID}</c> and opens and checks the
 /// answer. Use it as a typed HttpClient (<see cref="NotificationRegistration.AddGoogleNotifications"/>).
@@ -62,7 +62,7 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
     public Uri UrlFor(GoogleNotification notification)
         => new(_options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/" + notification.Route + "/" + Uri.EscapeDataString(notification.PaymentIntegratorAccountId));
 
-    /// <summary>requestId: 1–100 characters of <c>A-Z a-z 0-9 : - _</c> (gsp.md §3).</summary>
+    /// <summary>requestId: 1–100 characters of <c>A-Z a-z 0-9 : - _</c> (docs/protocol.md §3).</summary>
     public static bool IsValidRequestId(string? requestId)
         => requestId is { Length: > 0 and <= 100 } && requestId.All(c => char.IsAsciiLetterOrDigit(c) || c is ':' or '-' or '_');
 

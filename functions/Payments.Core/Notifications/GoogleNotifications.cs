@@ -4,7 +4,7 @@ using Payments.Core.Protocol;
 namespace Payments.Core.Notifications;
 
 /// <summary>
-/// A notification the integrator sends to Google (gsp.md §2, Google-hosted calls). <see cref="NotificationRequestId"/>
+/// A notification the integrator sends to Google (docs/protocol.md §2, Google-hosted calls). <see cref="NotificationRequestId"/>
 /// is the notification's own stable <c>requestId</c>, chosen once by the caller and reused on every attempt; the
 /// client stamps a fresh <c>requestTimestamp</c> per attempt. Posted to <c>{Google:BaseUrl}/{Api}-v{Version}/{Method}/{PIAID}</c>.
 /// </summary>

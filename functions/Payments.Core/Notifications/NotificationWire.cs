@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Payments.Core.Notifications;
 
-// Wire shapes of the Google-hosted notification calls (gsp.md §2, §3).
+// Wire shapes of the Google-hosted notification calls (docs/protocol.md §2, §3).
 
 internal sealed record V1ProtocolVersion(
     [property: JsonPropertyName("major")] int Major,

@@ -1,6 +1,6 @@
 namespace Payments.Core.Protocol;
 
-/// <summary>The ErrorResponse codes of gsp.md §4 that this integrator sends.</summary>
+/// <summary>The ErrorResponse codes of docs/protocol.md §4 that this integrator sends.</summary>
 public enum ErrorCode
 {
     InvalidApiVersion,
@@ -86,5 +86,5 @@ public sealed record ProtocolError(ErrorCode Code, string Description)
 }
 
 /// <summary>Our own concurrency aborted the call (the same key is still in flight, or the state kept
-/// changing under us): HTTP 409 without a body; Google retries (gsp.md §4, §5).</summary>
+/// changing under us): HTTP 409 without a body; Google retries (docs/protocol.md §4, §5).</summary>
 public sealed class ConcurrencyConflictException(string message) : Exception(message);

@@ -1,6 +1,6 @@
 namespace Payments.Core.Protocol;
 
-/// <summary>The two header styles of gsp.md §3.</summary>
+/// <summary>The two header styles of docs/protocol.md §3.</summary>
 public enum HeaderStyle { V1, V2 }
 
 /// <summary>One integrator-hosted method: <c>POST /{Api}-v{Version}/{Name}</c>.</summary>

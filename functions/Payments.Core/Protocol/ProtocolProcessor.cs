@@ -13,13 +13,13 @@ namespace Payments.Core.Protocol;
 public sealed record ProtocolResponse(int Status, byte[]? Body, string? ErrorIdentifier);
 
 /// <summary>
-/// Hosting-agnostic processing of one protocol call (gsp.md §3–§5): strict parse, the validation
+/// Hosting-agnostic processing of one protocol call (docs/protocol.md §3–§5): strict parse, the validation
 /// order Google expects (version, required fields, requestId, timestamp, PIAID, field values), then
 /// the method's handler. Every failure becomes an ErrorResponse with its status; nothing is stored.
 /// </summary>
 public sealed partial class ProtocolProcessor
 {
-    /// <summary>gsp.md §3: requests more than 60 s off our clock are refused.</summary>
+    /// <summary>docs/protocol.md §3: requests more than 60 s off our clock are refused.</summary>
     public static readonly TimeSpan TimestampTolerance = TimeSpan.FromSeconds(60);
 
     private readonly FrozenDictionary<ProtocolMethod, IProtocolHandler> _handlers;

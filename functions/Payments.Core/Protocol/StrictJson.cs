@@ -58,7 +58,7 @@ public static class StrictJson
     /// <summary>
     /// The idempotency fingerprint: SHA-256 of the body in a canonical form (properties sorted,
     /// whitespace dropped) without <c>requestHeader.requestTimestamp</c>, which changes on every retry
-    /// (gsp.md §5). Two bodies that mean the same get the same fingerprint.
+    /// (docs/protocol.md §5). Two bodies that mean the same get the same fingerprint.
     /// </summary>
     public static string Fingerprint(JsonElement root)
     {

@@ -71,7 +71,7 @@ public sealed class CancelReferenceNumberV2Request : ProtocolRequest
 public sealed class AsynchronousRefundV1Request : ProtocolRequest
 {
     [JsonPropertyName("generateReferenceNumberRequestId")] public string? GenerateReferenceNumberRequestId { get; set; }
-    /// <summary>Older name of the same reference (gsp.md §6).</summary>
+    /// <summary>Older name of the same reference (docs/protocol.md §6).</summary>
     [JsonPropertyName("captureRequestId")] public string? CaptureRequestId { get; set; }
     [JsonPropertyName("refundAmount")] public Amount? RefundAmount { get; set; }
 }

@@ -1,7 +1,7 @@
 namespace Payments.Core.Security;
 
 /// <summary>
-/// Encoding of PGP bodies. gsp.md §7 says base64url with padding optional. Decision: we also accept the
+/// Encoding of PGP bodies. docs/protocol.md §7 says base64url with padding optional. Decision: we also accept the
 /// standard alphabet (<c>+/</c>) and ASCII whitespace, because a body's content is authenticated after
 /// decoding, so tolerance costs nothing in security and spares a 400 for a harmless client variant.
 /// What we reject: a mix of both alphabets in one body, misplaced or excess padding, any other character.

@@ -1,7 +1,7 @@
 namespace Payments.Core.Security;
 
 /// <summary>
-/// The message security of the integration (gsp.md §7), chosen by <c>Security__Mode</c>.
+/// The message security of the integration (docs/protocol.md §7), chosen by <c>Security__Mode</c>.
 /// Protocol handlers see only plain JSON; this is the only place bodies are opened and sealed.
 /// </summary>
 public interface IMessageEnvelope

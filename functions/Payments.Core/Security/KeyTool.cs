@@ -10,7 +10,7 @@ using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 namespace Payments.Core.Security;
 
 /// <summary>
-/// <c>keygen</c>: makes an integrator key pair that satisfies gsp.md §7 and prints the public half to
+/// <c>keygen</c>: makes an integrator key pair that satisfies docs/protocol.md §7 and prints the public half to
 /// send to Google. The secret half goes to a file only (mode 0600 on Unix), unless <c>--print-secret</c>.
 /// RSA primes come from the platform (OpenSSL: fast); BouncyCastle builds the OpenPGP packets.
 /// </summary>

@@ -67,7 +67,7 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
     }
 }
 
-/// <summary>Seed 004, gsp.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
+/// <summary>Seed 004, docs/protocol.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
 /// unknown → 404. The mandate is found by mandateId, or by the createMandate requestId.</summary>
 public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request>
 {

@@ -71,11 +71,11 @@ public static class Operations
     }
 
     /// <summary>The notification's own requestId: derived from the operation, so every attempt, by
-    /// any instance, after any crash, sends the same one (gsp.md §5).</summary>
+    /// any instance, after any crash, sends the same one (docs/protocol.md §5).</summary>
     public static string NotificationRequestId(string partition, string row) =>
         "N-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(partition + "\n" + row)), 0, 16);
 
-    /// <summary>The back office's duplicate guard (backoffice.md): one code per protocol request.</summary>
+    /// <summary>The back office's duplicate guard (docs/backoffice.md): one code per protocol request.</summary>
     public static string BackOfficeCode(string piaid, string requestId) =>
         "GSP-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(piaid + "\n" + requestId)), 0, 12);
 }

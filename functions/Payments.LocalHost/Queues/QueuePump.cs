@@ -16,7 +16,7 @@ public sealed record QueuePumpOptions
 }
 
 /// <summary>
-/// The local stand-in for the Azure Functions queue trigger (functions-worker.md): takes up to <c>batchSize</c>
+/// The local stand-in for the Azure Functions queue trigger (docs/functions-host.md): takes up to <c>batchSize</c>
 /// messages with a visibility lease, fetches more when the messages in flight drop to <c>newBatchThreshold</c>,
 /// renews each lease while its handler runs, deletes on success, makes a failed message visible again after
 /// <c>visibilityTimeout</c>, and once a failed message's dequeue count has reached <c>maxDequeueCount</c> copies its

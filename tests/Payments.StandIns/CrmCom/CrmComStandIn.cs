@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 namespace Payments.StandIns.CrmCom;
 
 /// <summary>
-/// A local CRM.COM (Web API v4, backoffice.md) speaking the real wire format over HTTP under
+/// A local CRM.COM (Web API v4, docs/backoffice.md) speaking the real wire format over HTTP under
 /// <c>{BaseUrl}crmapi/rest/v2/</c>:
 /// <list type="bullet">
 /// <item><c>POST authentication/token</c> {username, password, organisation} → <c>data.token</c>; <c>POST authentication/token/release</c></item>

@@ -12,7 +12,7 @@ namespace Payments.StandIns.Google;
 /// A local stand-in for Google's notification endpoints: <c>POST {BaseUrl}/{api}-v{N}/{method}/{PIAID}</c> for
 /// <c>refundable-one-time-payment-code-v1/refundResultNotification</c>,
 /// <c>redirect-payment-token-v1/cancelFundsReservationResultNotification</c> and
-/// <c>refundable-one-time-payment-code-v{1,2}/referenceNumberPaidNotification</c> (gsp.md §2, §3). Bodies are opened and
+/// <c>refundable-one-time-payment-code-v{1,2}/referenceNumberPaidNotification</c> (docs/protocol.md §2, §3). Bodies are opened and
 /// answers sealed with the <see cref="IMessageEnvelope"/> the test supplies (Google's side of the scheme).
 /// Records every call; enforces the header style of the version, the PIAID of the URL, the 60 s timestamp window, and
 /// the immutability of an accepted result per requestId (a different result is refused with 412

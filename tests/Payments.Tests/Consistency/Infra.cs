@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Payments.Tests.Consistency;
 
-/// <summary>What infra/ declares, read from the Bicep text.</summary>
+/// <summary>Where infra/ is (what it compiles to: <see cref="Bicep"/>).</summary>
 internal static class Infra
 {
     public const string Folder = "infra";
@@ -10,13 +10,6 @@ internal static class Infra
     public const string StorageModule = "infra/modules/storage.bicep";
 
     public static IReadOnlyList<string> BicepFiles => Repo.Files(Folder, ".bicep");
-
-    /// <summary>Every app setting name written as <c>{ name: '…' value: … }</c> (the siteConfig.appSettings shape) in any Bicep file, with the file it is in.</summary>
-    public static IReadOnlyList<(string Name, string File)> AppSettings() =>
-        BicepFiles
-            .SelectMany(f => Regex.Matches(Repo.WithoutComments(Repo.Read(f)), @"\{\s*name:\s*'([^'$]+)'\s*value:")
-                .Select(m => (m.Groups[1].Value, f)))
-            .ToList();
 
     /// <summary>The string literals of <c>var {name} = [ … ]</c> in a Bicep file.</summary>
     public static IReadOnlyList<string> StringArrayVariable(string file, string name)

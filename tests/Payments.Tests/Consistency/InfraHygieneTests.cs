@@ -1,31 +1,15 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Payments.Core.Hosting;
 
 namespace Payments.Tests.Consistency;
 
-/// <summary>infra/ is self-contained, carries no secret, and uses only API versions verified to exist.</summary>
+/// <summary>What infra/ compiles to is self-contained, carries no secret, hands secrets to the app only
+/// as Key Vault references, and deploys the app the way it is built (Flex Consumption, .NET 10
+/// isolated, identity everywhere, shared keys off). API versions need no list here: a version the
+/// compiler has no types for is warning BCP081, which fails <see cref="BicepWiringTests"/>.</summary>
 public class InfraHygieneTests
 {
-    /// <summary>Resource type API versions checked against the Azure template reference / published
-    /// templates. Add a version here only after checking it exists for that type.</summary>
-    private static readonly HashSet<string> VerifiedApiVersions = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31",
-        "Microsoft.Storage/storageAccounts@2023-05-01",
-        "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
-        "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
-        "Microsoft.Storage/storageAccounts/queueServices@2023-05-01",
-        "Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01",
-        "Microsoft.Storage/storageAccounts/tableServices@2023-05-01",
-        "Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01",
-        "Microsoft.OperationalInsights/workspaces@2023-09-01",
-        "Microsoft.Insights/components@2020-02-02",
-        "Microsoft.KeyVault/vaults@2023-07-01",
-        "Microsoft.KeyVault/vaults/secrets@2023-07-01",
-        "Microsoft.Web/serverfarms@2024-04-01",
-        "Microsoft.Web/sites@2024-04-01",
-        "Microsoft.Authorization/roleAssignments@2022-04-01",
-    };
-
     private static readonly (string Pattern, string What)[] Forbidden =
     [
         ("AccountKey=", "a storage account key"),
@@ -40,129 +24,159 @@ public class InfraHygieneTests
         ("UseDevelopmentStorage", "the Azurite connection string"),
     ];
 
-    private static IReadOnlyList<string> InfraFiles() =>
-        Directory.EnumerateFiles(Repo.PathOf(Infra.Folder), "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(Repo.Root, f).Replace(Path.DirectorySeparatorChar, '/')).Order(StringComparer.Ordinal).ToList();
+    /// <summary>Settings holding a secret: in Azure only ever a Key Vault reference (or empty when the scheme is not in use).</summary>
+    private static readonly string[] SecretSettings =
+    [
+        SettingNames.PgpIntegratorPrivateKeys, SettingNames.PgpPassphrase, SettingNames.JweIntegratorPrivateKeys,
+        SettingNames.CrmComPassword, SettingNames.InternalApiKey,
+    ];
 
     [Fact]
-    public void Infra_holds_no_literal_secret_or_connection_string()
+    public void The_compiled_deployment_holds_no_literal_secret_or_connection_string()
     {
-        var files = InfraFiles();
-        Assert.Contains(Infra.Main, files);
-        Repo.NoProblems("Secrets or connection strings in infra/",
-            from f in files
-            let text = Repo.Read(f)
+        var compiled = new[] { ("main.bicep", Bicep.Main.GetRawText()), ("main.bicepparam", Bicep.Parameters.GetRawText()) };
+        Repo.NoProblems("Secrets or connection strings in what infra/ compiles to",
+            from c in compiled
             from p in Forbidden
-            where text.Contains(p.Pattern, StringComparison.OrdinalIgnoreCase)
-            select $"{f}: {p.Pattern} ({p.What})");
+            where c.Item2.Contains(p.Pattern, StringComparison.OrdinalIgnoreCase)
+            select $"{c.Item1}: {p.Pattern} ({p.What})");
     }
 
     [Fact]
-    public void Every_module_is_a_local_file_that_exists()
+    public void Every_module_is_a_local_file_compiled_inline()
     {
-        var problems = new List<string>();
-        var modules = 0;
-        foreach (var file in Infra.BicepFiles)
+        var deployments = Bicep.Resources().Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.Resources/deployments").ToList();
+        Assert.Equal(["functionapp", "identity", "keyvault", "monitoring", "roles", "storage"],
+            deployments.Select(d => d.Resource.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(deployments, d =>
         {
-            foreach (Match m in Regex.Matches(Repo.WithoutComments(Repo.Read(file)), @"\bmodule\s+\w+\s+'([^']+)'"))
-            {
-                modules++;
-                var path = m.Groups[1].Value;
-                if (Regex.IsMatch(path, "^(br|ts)[:/]", RegexOptions.IgnoreCase))
-                    problems.Add($"{file}: registry/template-spec module '{path}' (infra/ must be self-contained)");
-                else if (!File.Exists(Path.Combine(Path.GetDirectoryName(Repo.PathOf(file))!, path)))
-                    problems.Add($"{file}: module '{path}' does not exist");
-            }
-        }
-        Assert.True(modules > 0, $"{Infra.Main} declares no module.");
-        Repo.NoProblems("Module references in infra/", problems);
-        Assert.DoesNotContain(InfraFiles(), f => Repo.Read(f).Contains("'br/", StringComparison.OrdinalIgnoreCase));
+            Assert.True(d.Resource.GetProperty("properties").TryGetProperty("template", out _), $"module {d.Resource.GetProperty("name")} is not inline");
+            Assert.False(d.Resource.GetProperty("properties").TryGetProperty("templateLink", out _), $"module {d.Resource.GetProperty("name")} links a template spec");
+        });
+        // Registry modules compile inline too (after a restore from the registry): refuse them in the source.
+        Repo.NoProblems("Registry or template-spec modules in infra/ (infra/ must be self-contained)",
+            Infra.BicepFiles.Where(f => Regex.IsMatch(Repo.WithoutComments(Repo.Read(f)), @"\bmodule\s+\w+\s+'(br|ts)[:/]", RegexOptions.IgnoreCase)));
     }
 
     [Fact]
-    public void Every_secure_parameter_has_no_default_but_empty_and_no_value_in_parameter_files()
+    public void Secure_parameters_have_no_default_but_empty_are_set_by_no_parameter_file_and_reach_only_the_vault()
     {
+        var main = Bicep.Main;
+        var secure = Bicep.SecureParameters(main);
+        Assert.NotEmpty(secure);
+        var templates = new[] { ("main", main) }
+            .Concat(Bicep.Resources().Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.Resources/deployments")
+                .Select(r => (r.Resource.GetProperty("name").GetString()!, r.Resource.GetProperty("properties").GetProperty("template"))));
         var problems = new List<string>();
-        var secureInMain = new List<string>();
-        foreach (var file in Infra.BicepFiles)
+        foreach (var (name, template) in templates)
+            foreach (var parameter in Bicep.SecureParameters(template))
+                if (template.GetProperty("parameters").GetProperty(parameter).TryGetProperty("defaultValue", out var value) && value.ToString() != "")
+                    problems.Add($"{name}: @secure() param {parameter} has the default {value}");
+
+        var parameterFile = Bicep.Parameters;
+        problems.AddRange(secure.Where(s => parameterFile.TryGetProperty(s, out _))
+            .Select(s => $"main.bicepparam sets the secure parameter {s} (put secrets into Key Vault instead)"));
+
+        foreach (var (module, _) in templates.Where(t => t.Item1 is not ("main" or "keyvault")))
         {
-            var lines = Repo.WithoutComments(Repo.Read(file)).Split('\n');
-            for (var i = 0; i < lines.Length; i++)
-            {
-                if (!lines[i].TrimStart().StartsWith("@secure()", StringComparison.Ordinal)) continue;
-                var j = i + 1;
-                while (j < lines.Length && !lines[j].TrimStart().StartsWith("param ", StringComparison.Ordinal)) j++;
-                var param = Regex.Match(j < lines.Length ? lines[j] : "", @"param\s+(\w+)\s+\w+\s*(?:=\s*(.*?))?\s*$");
-                if (!param.Success) { problems.Add($"{file}: @secure() on line {i + 1} is not followed by a param"); continue; }
-                var name = param.Groups[1].Value;
-                if (file == Infra.Main) secureInMain.Add(name);
-                if (param.Groups[2].Success && param.Groups[2].Value != "''")
-                    problems.Add($"{file}: @secure() param {name} has the default {param.Groups[2].Value}");
-            }
-        }
-        Assert.NotEmpty(secureInMain);
-        foreach (var file in Repo.Files(Infra.Folder, ".bicepparam").Concat(Repo.Files(Infra.Folder, ".json")))
-        {
-            var text = Repo.WithoutComments(Repo.Read(file));
-            problems.AddRange(secureInMain.Where(n => Regex.IsMatch(text, @"(\bparam\s+" + n + @"\s*=)|(""" + n + @"""\s*:)"))
-                .Select(n => $"{file}: sets the secure parameter {n} (put secrets into Key Vault instead)"));
+            var given = Bicep.Module(module).GetProperty("parameters").GetRawText();
+            problems.AddRange(secure.Where(s => given.Contains($"parameters('{s}')", StringComparison.Ordinal))
+                .Select(s => $"module {module} is given the secure parameter {s}; only the keyvault module may be"));
         }
         Repo.NoProblems("Secure parameters", problems);
     }
 
     [Fact]
-    public void Parameter_files_use_main_bicep()
+    public void Secrets_reach_the_app_only_as_Key_Vault_references_resolved_with_its_identity()
     {
-        var files = Repo.Files(Infra.Folder, ".bicepparam");
-        Assert.NotEmpty(files);
-        Assert.All(files, f => Assert.Matches(@"using\s+'\./main\.bicep'", Repo.Read(f)));
-    }
+        var template = Bicep.FunctionAppTemplate;
+        var prefix = template.GetProperty("variables").GetProperty("kvPrefix").GetString();
+        Assert.Equal("[format('@Microsoft.KeyVault(SecretUri={0}secrets/', parameters('vaultUri'))]", prefix);
+        var settings = Bicep.AppSettings().ToDictionary(s => s.Name, s => s.Value);
+        var reference = new Regex(@"format\('\{0\}\{1\}/\)', variables\('kvPrefix'\), parameters\('secretNames'\)\.\w+\)");
+        var problems = new List<string>();
+        foreach (var name in SecretSettings.Select(SettingNames.ToEnvironmentName))
+        {
+            if (!settings.TryGetValue(name, out var value)) { problems.Add($"{name} is not set"); continue; }
+            // "[format(...)]" always a reference, or "[if(<scheme in use>, format(...), '')]".
+            var always = Regex.IsMatch(value, $@"^\[{reference}\]$");
+            var conditional = Regex.IsMatch(value, $@"^\[if\(variables\('\w+'\), {reference}, ''\)\]$");
+            if (!always && !conditional) problems.Add($"{name} = {value} (not a Key Vault reference)");
+        }
+        // Nothing else may carry a secret: no setting is built from a secure parameter.
+        problems.AddRange(settings.Where(s => Bicep.SecureParameters(template).Any(p => s.Value.Contains($"parameters('{p}')", StringComparison.Ordinal)))
+            .Select(s => $"{s.Key} = {s.Value} (built from a secure parameter)"));
+        Repo.NoProblems("Secret settings", problems);
 
-    [Fact]
-    public void Only_verified_api_versions_are_used()
-    {
-        var used = Infra.BicepFiles
-            .SelectMany(f => Regex.Matches(Repo.WithoutComments(Repo.Read(f)), @"'((?:Microsoft\.[A-Za-z]+)/[A-Za-z/]+@[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-preview)?)'")
-                .Select(m => (Type: m.Groups[1].Value, File: f)))
-            .ToList();
-        Assert.NotEmpty(used);
-        Repo.NoProblems("Resource API versions not in the verified list (check the version exists for the type, then add it to VerifiedApiVersions)",
-            used.Where(u => !VerifiedApiVersions.Contains(u.Type)).Select(u => $"{u.Type} in {u.File}"));
+        var site = Bicep.Site.GetProperty("properties");
+        Assert.Equal("[parameters('identityId')]", site.GetProperty("keyVaultReferenceIdentity").GetString());
     }
 
     [Fact]
     public void The_function_app_is_flex_consumption_dotnet_isolated_10_with_shared_keys_off()
     {
-        var app = Repo.WithoutComments(Repo.Read("infra/modules/functionapp.bicep"));
-        Assert.Matches(@"name:\s*'FC1'", app);
-        Assert.Matches(@"tier:\s*'FlexConsumption'", app);
-        Assert.Matches(@"kind:\s*'functionapp,linux'", app);
-        Assert.Matches(@"runtime:\s*\{\s*name:\s*'dotnet-isolated'\s*version:\s*'10\.0'", app);
-        Assert.Matches(@"type:\s*'UserAssignedIdentity'", app);
-        Assert.Matches(@"keyVaultReferenceIdentity:", app);
-        Assert.Matches(@"@Microsoft\.KeyVault\(SecretUri=", app);
-        var storage = Repo.WithoutComments(Repo.Read(Infra.StorageModule));
-        foreach (var setting in new[] { @"allowSharedKeyAccess:\s*false", @"allowBlobPublicAccess:\s*false", @"minimumTlsVersion:\s*'TLS1_2'", @"supportsHttpsTrafficOnly:\s*true", @"kind:\s*'StorageV2'" })
-            Assert.Matches(setting, storage);
-        Assert.Matches(@"DisableLocalAuth:\s*true", Repo.WithoutComments(Repo.Read("infra/modules/monitoring.bicep")));
-        Assert.Matches(@"enableRbacAuthorization:\s*true", Repo.WithoutComments(Repo.Read("infra/modules/keyvault.bicep")));
+        var plan = Assert.Single(Bicep.ResourcesOf("functionapp", "Microsoft.Web/serverfarms"));
+        Assert.Equal("FC1", plan.GetProperty("sku").GetProperty("name").GetString());
+        Assert.Equal("FlexConsumption", plan.GetProperty("sku").GetProperty("tier").GetString());
+
+        var site = Bicep.Site;
+        Assert.Equal("functionapp,linux", site.GetProperty("kind").GetString());
+        Assert.Equal("UserAssigned", site.GetProperty("identity").GetProperty("type").GetString());
+        var properties = site.GetProperty("properties");
+        Assert.True(properties.GetProperty("httpsOnly").GetBoolean());
+        var config = properties.GetProperty("functionAppConfig");
+        Assert.Equal("dotnet-isolated", config.GetProperty("runtime").GetProperty("name").GetString());
+        Assert.Equal("10.0", config.GetProperty("runtime").GetProperty("version").GetString());
+        var packageStorage = config.GetProperty("deployment").GetProperty("storage");
+        Assert.Equal("blobContainer", packageStorage.GetProperty("type").GetString());
+        Assert.Equal("UserAssignedIdentity", packageStorage.GetProperty("authentication").GetProperty("type").GetString());
+
+        var account = Assert.Single(Bicep.ResourcesOf("storage", "Microsoft.Storage/storageAccounts"));
+        Assert.Equal("StorageV2", account.GetProperty("kind").GetString());
+        var storage = account.GetProperty("properties");
+        Assert.False(storage.GetProperty("allowSharedKeyAccess").GetBoolean());
+        Assert.False(storage.GetProperty("allowBlobPublicAccess").GetBoolean());
+        Assert.True(storage.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+        Assert.Equal("TLS1_2", storage.GetProperty("minimumTlsVersion").GetString());
+
+        var insights = Assert.Single(Bicep.ResourcesOf("monitoring", "Microsoft.Insights/components"));
+        Assert.True(insights.GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
+        var vault = Assert.Single(Bicep.ResourcesOf("keyvault", "Microsoft.KeyVault/vaults"));
+        Assert.True(vault.GetProperty("properties").GetProperty("enableRbacAuthorization").GetBoolean());
     }
 
     [Fact]
-    public void Role_assignments_use_the_built_in_role_ids()
+    public void The_app_identity_gets_the_built_in_roles_it_needs_all_in_the_roles_module()
     {
-        var roles = Repo.WithoutComments(Repo.Read("infra/modules/roles.bicep"));
-        foreach (var (role, id) in new[]
+        var assignments = Bicep.Resources().Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.Authorization/roleAssignments").ToList();
+        Assert.All(assignments, a => Assert.Equal("roles", a.Module));
+        var roles = Bicep.Module("roles").GetProperty("template").GetProperty("variables").GetProperty("roles");
+
+        // (role, built-in id, scope resource type): built-in role definition IDs are the same in every tenant.
+        var needed = new[]
         {
-            ("Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"),
-            ("Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88"),
-            ("Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3"),
-            ("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6"),
-            ("Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb"),
-        })
-            Assert.True(roles.Contains(id, StringComparison.OrdinalIgnoreCase), $"infra/modules/roles.bicep does not assign {role} ({id}).");
-        var assignmentsElsewhere = Infra.BicepFiles.Where(f => f != "infra/modules/roles.bicep"
-            && Repo.Read(f).Contains("Microsoft.Authorization/roleAssignments", StringComparison.OrdinalIgnoreCase));
-        Assert.Empty(assignmentsElsewhere);
+            ("Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Microsoft.Storage/storageAccounts"),
+            ("Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Microsoft.Storage/storageAccounts"),
+            ("Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Microsoft.Storage/storageAccounts"),
+            ("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", "Microsoft.KeyVault/vaults"),
+            ("Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb", "Microsoft.Insights/components"),
+        };
+        var problems = new List<string>();
+        foreach (var (role, id, scope) in needed)
+        {
+            var key = roles.EnumerateObject().Where(r => r.Value.GetString() == id).Select(r => r.Name).SingleOrDefault();
+            if (key is null) { problems.Add($"{role} ({id}) is not in the roles module's role table"); continue; }
+            var granted = assignments.Select(a => a.Resource).Any(a =>
+                a.GetProperty("properties").GetProperty("roleDefinitionId").GetString() == $"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', variables('roles').{key})]"
+                && a.GetProperty("properties").GetProperty("principalId").GetString() == "[parameters('appPrincipalId')]"
+                && a.GetProperty("scope").GetString()!.StartsWith($"[resourceId('{scope}', ", StringComparison.Ordinal));
+            if (!granted) problems.Add($"{role} is not assigned to the app identity on its {scope}");
+        }
+        Repo.NoProblems("Role assignments", problems);
+        Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.Resources/deployments', 'identity'\)[^)]*\)\.outputs\.principalId\.value\]$",
+            Bicep.Module("roles").GetProperty("parameters").GetProperty("appPrincipalId").GetProperty("value").GetString());
+        // The app's settings name the same identity the roles are granted to.
+        Assert.Matches(@"'identity'\)[^)]*\)\.outputs\.clientId\.value\]$",
+            Bicep.Module("functionapp").GetProperty("parameters").GetProperty("identityClientId").GetProperty("value").GetString());
     }
 }

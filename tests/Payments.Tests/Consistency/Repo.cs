@@ -2,8 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Payments.Tests.Consistency;
 
-/// <summary>Files of the repository, read by the consistency tests (the Functions app and the Bicep
-/// cannot be compiled here, so they are checked as text).</summary>
+/// <summary>Files of the repository, read by the consistency tests.</summary>
 internal static class Repo
 {
     private static readonly Lazy<string> root = new(() =>

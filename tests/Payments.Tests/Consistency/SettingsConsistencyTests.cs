@@ -73,8 +73,8 @@ public class SettingsConsistencyTests
     [Fact]
     public void Every_setting_is_set_by_infra()
     {
-        var appSettings = Infra.AppSettings().Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Repo.NoProblems("Settings of SettingNames not set as an app setting in infra/ (add { name: '...' value: ... } to the function app's appSettings)",
+        var appSettings = Bicep.AppSettings().Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Repo.NoProblems("Settings of SettingNames not among the function app's compiled app settings (add { name: '...' value: ... } to appSettings in infra/modules/functionapp.bicep)",
             Settings().Where(s => !appSettings.Contains(EnvironmentForm(s)) && !NotSetInAzure.ContainsKey(s))
                 .Select(s => $"{EnvironmentForm(s)} (SettingNames: \"{s}\")"));
     }
@@ -83,29 +83,71 @@ public class SettingsConsistencyTests
     public void Infra_sets_no_setting_the_code_does_not_read_and_none_twice()
     {
         var known = Settings().Select(EnvironmentForm).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var appSettings = Infra.AppSettings();
+        var appSettings = Bicep.AppSettings();
         Repo.NoProblems("App settings in infra/ that are neither in SettingNames nor platform settings (misspelt?)",
-            appSettings.Where(s => !known.Contains(s.Name) && !IsPlatformSetting(s.Name)).Select(s => $"{s.Name} in {s.File}"));
+            appSettings.Where(s => !known.Contains(s.Name) && !IsPlatformSetting(s.Name)).Select(s => s.Name));
         Repo.NoProblems("App settings set twice in infra/",
             appSettings.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key));
         Repo.NoProblems("Settings that must not be set in Azure but are set in infra/",
             appSettings.Where(s => NotSetInAzure.ContainsKey(s.Name)).Select(s => $"{s.Name}: {NotSetInAzure[s.Name]}"));
     }
 
+    /// <summary>The values' shapes: storage by identity on the account's endpoints, Production hosting,
+    /// every tuning setting from a main.bicep parameter of the same meaning.</summary>
     [Fact]
-    public void Infra_uses_identity_based_storage_and_pgp_by_default()
+    public void Infra_uses_identity_based_storage_production_hosting_and_pgp_by_default()
     {
-        var appSettings = Infra.AppSettings().Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Repo.NoProblems("Identity-based connection settings missing from infra/",
-            new[]
-            {
-                "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId", "AzureWebJobsStorage__blobServiceUri",
-                "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri",
-                "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
-            }.Where(s => !appSettings.Contains(s)));
-        Assert.False(appSettings.Contains("AzureWebJobsStorage"), "infra/ sets AzureWebJobsStorage (a connection string); shared keys are off, use AzureWebJobsStorage__* instead.");
-        var main = Repo.WithoutComments(Repo.Read(Infra.Main));
-        Assert.Matches(@"param\s+securityMode\s+string\s*=\s*'Pgp'", main);
+        var settings = Bicep.AppSettings().ToDictionary(s => s.Name, s => s.Value, StringComparer.OrdinalIgnoreCase);
+        var expected = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage__credential"] = "managedidentity",
+            ["AzureWebJobsStorage__clientId"] = "[parameters('identityClientId')]",
+            ["AzureWebJobsStorage__blobServiceUri"] = "[parameters('storageBlobEndpoint')]",
+            ["AzureWebJobsStorage__queueServiceUri"] = "[parameters('storageQueueEndpoint')]",
+            ["AzureWebJobsStorage__tableServiceUri"] = "[parameters('storageTableEndpoint')]",
+            [EnvironmentForm(SettingNames.StorageCredential)] = "managedidentity",
+            [EnvironmentForm(SettingNames.StorageClientId)] = "[parameters('identityClientId')]",
+            [EnvironmentForm(SettingNames.StorageQueueServiceUri)] = "[parameters('storageQueueEndpoint')]",
+            [EnvironmentForm(SettingNames.StorageTableServiceUri)] = "[parameters('storageTableEndpoint')]",
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "[parameters('applicationInsightsConnectionString')]",
+            ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]",
+            [SettingNames.FunctionsEnvironment] = "Production",
+            [SettingNames.DotnetEnvironment] = "Production",
+        };
+        Repo.NoProblems("App settings in infra/ without the expected value",
+            expected.Where(e => !settings.TryGetValue(e.Key, out var v) || v != e.Value)
+                .Select(e => $"{e.Key} = {settings.GetValueOrDefault(e.Key) ?? "(unset)"}, expected {e.Value}"));
+        Assert.False(settings.ContainsKey("AzureWebJobsStorage"), "infra/ sets AzureWebJobsStorage (a connection string); shared keys are off, use AzureWebJobsStorage__* instead.");
+
+        // The module's storage endpoints are the app's own account (the storage module's outputs).
+        var module = Bicep.Module("functionapp").GetProperty("parameters");
+        foreach (var (parameter, output) in new[] { ("storageBlobEndpoint", "blobEndpoint"), ("storageQueueEndpoint", "queueEndpoint"), ("storageTableEndpoint", "tableEndpoint") })
+            Assert.Matches($@"'storage'\)[^)]*\)\.outputs\.{output}\.value\]$", module.GetProperty(parameter).GetProperty("value").GetString());
+
+        // Tuning settings: "[parameters('x')]" or "[string(parameters('x'))]", x passed straight from main.bicep's parameter.
+        var main = Bicep.Main.GetProperty("parameters");
+        var tuning = new[]
+        {
+            (SettingNames.AccountIds, "paymentIntegratorAccountIds"), (SettingNames.IdempotencyRetentionDays, "idempotencyRetentionDays"),
+            (SettingNames.ReferenceNumberValidityHours, "referenceNumberValidityHours"), (SettingNames.FundsReservationValidityHours, "fundsReservationValidityHours"),
+            (SettingNames.FinishingMaxAttempts, "finishingMaxAttempts"), (SettingNames.FinishingRetryBaseMilliseconds, "finishingRetryBaseMilliseconds"),
+            (SettingNames.FinishingRelayGraceSeconds, "finishingRelayGraceSeconds"), (SettingNames.FinishingMaxBacklog, "finishingMaxBacklog"),
+            (SettingNames.SecurityMode, "securityMode"), (SettingNames.GoogleBaseUrl, "googleBaseUrl"), (SettingNames.BackOfficeProvider, "backOfficeProvider"),
+            (SettingNames.CrmComBaseUrl, "crmComBaseUrl"), (SettingNames.CrmComUsername, "crmComUsername"), (SettingNames.CrmComOrganisation, "crmComOrganisation"),
+            (SettingNames.CrmComPaymentCancellationType, "crmComPaymentCancellationType"), (SettingNames.CrmComRefundType, "crmComRefundType"),
+        };
+        var problems = new List<string>();
+        foreach (var (setting, mainParameter) in tuning)
+        {
+            var value = settings.GetValueOrDefault(EnvironmentForm(setting)) ?? "";
+            var m = System.Text.RegularExpressions.Regex.Match(value, @"^\[(?:string\()?parameters\('(\w+)'\)\)?\]$");
+            if (!m.Success) { problems.Add($"{EnvironmentForm(setting)} = {value} (not a parameter)"); continue; }
+            var given = module.TryGetProperty(m.Groups[1].Value, out var g) ? g.GetProperty("value").GetString() : null;
+            if (given != $"[parameters('{mainParameter}')]") problems.Add($"{EnvironmentForm(setting)}: module parameter {m.Groups[1].Value} = {given}, expected main.bicep's {mainParameter}");
+            else if (!main.TryGetProperty(mainParameter, out _)) problems.Add($"main.bicep has no parameter {mainParameter}");
+        }
+        Repo.NoProblems("Tuning settings", problems);
+        Assert.Equal("Pgp", main.GetProperty("securityMode").GetProperty("defaultValue").GetString());
     }
 
     // ---- configuration reads by literal in the code ----

@@ -5,7 +5,7 @@ using Payments.Core.Transactions;
 
 namespace Payments.Tests.EndToEnd;
 
-/// <summary>gsp.md §5 and invariants 1–3, 5 over HTTP.</summary>
+/// <summary>docs/protocol.md §5 and §9 invariants 1–3, 5 over HTTP.</summary>
 public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     private LocalHostUnderTest Host => fixture.Host;

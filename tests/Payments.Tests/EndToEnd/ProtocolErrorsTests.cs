@@ -4,7 +4,7 @@ using Payments.Core.Protocol;
 
 namespace Payments.Tests.EndToEnd;
 
-/// <summary>Every error row of gsp.md §4 that plain JSON can produce: status, v1 code / v2 member,
+/// <summary>Every error row of docs/protocol.md §4 that plain JSON can produce: status, v1 code / v2 member,
 /// description, our error identifier (also in the log line), and no state change.</summary>
 public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<HostFixture>
 {

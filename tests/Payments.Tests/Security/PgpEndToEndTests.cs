@@ -9,7 +9,7 @@ namespace Payments.Tests.Security;
 
 /// <summary>The local host in Pgp mode, over HTTP, with GnuPG playing Google: requests signed and
 /// encrypted by gpg are served; responses (errors included) and notifications open and verify in gpg
-/// or on Google's side; the echo probes get the statuses of gsp.md §7.</summary>
+/// or on Google's side; the echo probes get the statuses of docs/protocol.md §7.</summary>
 public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKeysFixture>, IAsyncLifetime
 {
     private const string OctetStream = "application/octet-stream; charset=utf-8";

@@ -9,7 +9,7 @@ using Payments.Core.Security.Jwe;
 namespace Payments.Core.Security;
 
 /// <summary>
-/// gsp.md §7 JWE + JWS scheme, built on <c>System.Security.Cryptography</c> only: the body is a compact
+/// docs/protocol.md §7 JWE + JWS scheme, built on <c>System.Security.Cryptography</c> only: the body is a compact
 /// JWE (RFC 7516; <c>RSA-OAEP-256</c> or <c>RSA1_5</c>; <c>A256GCM</c> or <c>A128CBC-HS256</c>; <c>zip: DEF</c>
 /// accepted) whose payload is a compact JWS (RS256) of the JSON.
 /// Keys: every configured private key of ours may decrypt (rotation; the one whose RFC 7638 thumbprint

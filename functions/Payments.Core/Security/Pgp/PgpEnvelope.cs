@@ -8,10 +8,10 @@ using Payments.Core.Security.Pgp;
 namespace Payments.Core.Security;
 
 /// <summary>
-/// gsp.md §7 PGP scheme. Bodies are base64url of a binary OpenPGP message, signed by the sender then
+/// docs/protocol.md §7 PGP scheme. Bodies are base64url of a binary OpenPGP message, signed by the sender then
 /// encrypted to the receiver. The two RSA private-key operations per request (session-key decryption,
 /// response signature) run on the platform's RSA (OpenSSL): BouncyCastle's managed RSA costs ≈13 ms per
-/// operation (pgp-notes.md) against a 5 ms budget. We frame the outer packets (PKESK, SEIPD/MDC) and
+/// operation (docs/pgp-interop.md) against a 5 ms budget. We frame the outer packets (PKESK, SEIPD/MDC) and
 /// write the signed layer ourselves; BouncyCastle parses keys and the inner (signed, maybe compressed)
 /// layer and verifies Google's signatures (public-key operations are cheap).
 /// Thread-safe: keys are parsed once; private keys are used through per-call RSA instances.
@@ -126,7 +126,7 @@ public sealed class PgpEnvelope : IMessageEnvelope
                 if (decrypted is null || decrypted.Length < 3) continue;
                 byte algorithm = decrypted[0];
                 int keyLength = algorithm switch { AlgAes128 => 16, AlgAes192 => 24, AlgAes256 => 32, _ => -1 };
-                if (keyLength < 0 || decrypted.Length != 1 + keyLength + 2) continue; // not AES: refused (gsp.md: never CAST5/IDEA)
+                if (keyLength < 0 || decrypted.Length != 1 + keyLength + 2) continue; // not AES: refused (docs/protocol.md §7: never CAST5/IDEA)
                 var sessionKey = decrypted.AsSpan(1, keyLength).ToArray();
                 int sum = 0;
                 foreach (var b in sessionKey) sum += b;

@@ -6,11 +6,11 @@ namespace Payments.Core.Security.Pgp;
 /// <summary>
 /// What one (sub)key may do and until when, read from its verified self-signatures. BouncyCastle's
 /// <c>IsSigningKey</c>/<c>IsEncryptionKey</c> look only at the algorithm and it never checks expiry
-/// (pgp-notes.md), so we read key flags and key expiration from the newest valid self-signature.
+/// (docs/pgp-interop.md), so we read key flags and key expiration from the newest valid self-signature.
 /// </summary>
 internal sealed record PgpKeyInfo(long KeyId, DateTime CreatedUtc, DateTime? ExpiresUtc, bool Revoked, bool CanSign, bool CanEncrypt, bool StrongEnough)
 {
-    /// <summary>Unexpired, unrevoked and (for RSA) of 2048 bits or more (gsp.md §7).</summary>
+    /// <summary>Unexpired, unrevoked and (for RSA) of 2048 bits or more (docs/protocol.md §7).</summary>
     public bool IsUsable(DateTime nowUtc) => StrongEnough && !Revoked && (ExpiresUtc is null || nowUtc < ExpiresUtc.Value);
 
     /// <summary>Evaluates <paramref name="key"/> (the primary key itself or one of its subkeys).</summary>
