@@ -97,7 +97,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 {
                     await Task.WhenAll(insert, read);
                 }
-                catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted && !cancellationToken.IsCancellationRequested)
+                catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted)
                 {
                     await ReleaseMarkerAsync(request, inserted);
                     throw;
@@ -123,7 +123,16 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             }
             else
             {
-                rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
+                try
+                {
+                    rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
+                }
+                catch (Exception)
+                {
+                    // A later attempt after a conflict: nothing of this call is committed.
+                    await ReleaseAsync(request, ownMarker, indexed);
+                    throw;
+                }
                 if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
             }
 
@@ -150,10 +159,11 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 }
                 foreach (var (_, row) in indexed ?? []) OutboxIndex.EnsureInCommitWindow(row, time.GetUtcNow());
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception)
             {
                 // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
-                // stored (gsp.md §5): the key is free again for a corrected call.
+                // stored (gsp.md §5): the key is free again for a corrected call. Also when the caller hung
+                // up: the release does not run on the caller's token.
                 await ReleaseAsync(request, ownMarker, indexed);
                 if (plan?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
                 throw;
@@ -182,8 +192,28 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
                 // After an unread first attempt the conflict is most likely a replay: read at once.
                 if (!unread)
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
+                {
+                    try
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        await ReleaseAsync(request, ownMarker, indexed);
+                        throw;
+                    }
+                }
                 continue;
+            }
+            catch (Exception e) when (e is ArgumentException or StorageRequestFailedException { Status: >= 400 and < 500 and not (408 or 429) })
+            {
+                // The commit was refused outright, by the storage client before sending or by storage (an
+                // entity it cannot hold, say): certainly nothing was committed, so nothing of the call may stay
+                // behind. (Any other failure leaves the outcome unknown, and the marker then guards the key
+                // until the call is retried.)
+                await ReleaseAsync(request, ownMarker, indexed);
+                if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
+                throw;
             }
 
             // A duplicate that inserted the marker and then failed has given it back: claim it again.
