@@ -114,7 +114,10 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _messages = new();
     public IReadOnlyCollection<string> Lines => _lines;
+    /// <summary>The same lines without their exceptions (whose stack traces span lines by design).</summary>
+    public IReadOnlyCollection<(LogLevel Level, string Category, string Message)> Messages => _messages;
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
     public void Dispose() { }
 
@@ -122,7 +125,11 @@ public sealed class CapturedLogs : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " | " + exception)}");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            owner._messages.Enqueue((logLevel, category, message));
+            owner._lines.Enqueue($"{logLevel} {category}: {message}{(exception is null ? "" : " | " + exception)}");
+        }
     }
 }
