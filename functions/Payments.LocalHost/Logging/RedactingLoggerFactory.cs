@@ -15,11 +15,19 @@ internal sealed class RedactingLogger(ILogger inner, LogRedactor redactor) : ILo
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (!inner.IsEnabled(logLevel)) return;
-        var message = redactor.Redact(formatter(state, exception));
+        var message = formatter(state, exception);
         var values = new List<KeyValuePair<string, object?>>();
         if (state is IEnumerable<KeyValuePair<string, object?>> pairs)
+        {
             foreach (var (key, value) in pairs)
+            {
+                // A value logged under a key header's name is masked in the message as well.
+                if (LogRedactor.SecretHeaders.Contains(key) && value?.ToString() is { Length: >= 4 } secret)
+                    message = message.Replace(secret, LogRedactor.Mask, StringComparison.Ordinal);
                 values.Add(new(key, key == "{OriginalFormat}" ? value : redactor.RedactValue(key, value)));
+            }
+        }
+        message = redactor.Redact(message);
         inner.Log(logLevel, eventId, new RedactedState(message, values), exception, static (s, _) => s.Message);
     }
 }

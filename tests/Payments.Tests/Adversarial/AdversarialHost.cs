@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.StandIns.Azurite;
@@ -44,10 +46,9 @@ public sealed class AdversarialHost : IAsyncLifetime
             // The request lines ("Request starting … ?code=…") are what leaked the key.
             ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
             ["Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel"] = "Debug",
-            // A client that stops sending its body is timed out after 2 s rather than 5.
-            ["Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond"] = "240",
-            ["Kestrel:Limits:MinRequestBodyDataRate:GracePeriod"] = "00:00:02",
-        });
+        },
+        // A client that stops sending its body is timed out after 2 s rather than 5.
+        configure: builder => builder.WebHost.ConfigureKestrel(k => k.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(2))));
         CancelTarget = Gsp.NewId("G");
         await Ok(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(CancelTarget));
         (PaidGenerateId, _) = await Host.PaidReferenceNumberAsync(5_000_000_000);

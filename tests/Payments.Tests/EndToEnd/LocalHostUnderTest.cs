@@ -40,7 +40,9 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null, GoogleStandIn? google = null)
+    /// <param name="configure">last changes to the builder (Kestrel limits, say)</param>
+    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null, GoogleStandIn? google = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         azurite ??= await AzuriteProcess.SharedAsync();
         var ownsGoogle = google is null;
@@ -69,6 +71,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
         await LocalHostApp.PrepareStorageAsync(app, CancellationToken.None);
         await app.StartAsync();
