@@ -205,7 +205,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 }
                 continue;
             }
-            catch (Exception e) when (e is ArgumentException or StorageRequestFailedException { Status: >= 400 and < 500 and not (408 or 429) })
+            catch (Exception e) when (IsRefusedOutright(e))
             {
                 // The commit was refused outright, by the storage client before sending or by storage (an
                 // entity it cannot hold, say): certainly nothing was committed, so nothing of the call may stay
@@ -224,6 +224,16 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         await ReleaseAsync(request, ownMarker, indexed);
         throw new ConcurrencyConflictException("the transaction kept changing while this call was decided; retry");
     }
+
+    /// <summary>A commit the storage client refused before sending it, or storage refused with a client error
+    /// other than a conflict (409, 412: decided again) or a transient one (408, 429).</summary>
+    private static bool IsRefusedOutright(Exception e) => e switch
+    {
+        ArgumentException => true,
+        StorageRequestFailedException s => s.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
+        Azure.RequestFailedException r => r.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
+        _ => false,
+    };
 
     /// <summary>Gives back what a call that commits nothing wrote: its marker and its outbox rows.</summary>
     private async Task ReleaseAsync(IdempotentRequest request, string? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)

@@ -61,13 +61,14 @@ public sealed partial class ProtocolProcessor
             LogRefused(_logger, method.Route, requestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
             return new ProtocolResponse(status, ResponseWriter.Error(method.Style, e.Error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
         }
-        catch (StorageRequestFailedException e) when (e.Status == 400 && IsValueStorageCannotHold(e.ErrorCode))
+        catch (Exception e) when (e is StorageRequestFailedException { Status: 400 } s && IsValueStorageCannotHold(s.ErrorCode)
+            || e is Azure.RequestFailedException { Status: 400 } r && IsValueStorageCannotHold(r.ErrorCode))
         {
             // Validation bounds every stored field below storage's limits; should one still be exceeded the
             // value is the caller's, and the ledger has given back everything the call wrote.
             var errorId = NewErrorIdentifier();
             var error = new ProtocolError(ErrorCode.InvalidFieldValue, "a field value is too large to be stored");
-            LogRefused(_logger, method.Route, requestId, 400, error.Code.V1Name(), errorId, error.Description + " (" + e.ErrorCode + ")");
+            LogRefused(_logger, method.Route, requestId, 400, error.Code.V1Name(), errorId, error.Description);
             return new ProtocolResponse(400, ResponseWriter.Error(method.Style, error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
         }
         catch (ConcurrencyConflictException e)
