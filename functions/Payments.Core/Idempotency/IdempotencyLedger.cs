@@ -123,16 +123,10 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             }
             else
             {
-                try
-                {
-                    rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
-                }
-                catch (Exception)
-                {
-                    // A later attempt after a conflict: nothing of this call is committed.
-                    await ReleaseAsync(request, ownMarker, indexed);
-                    throw;
-                }
+                // A later attempt, after a conflict: most likely a duplicate of this call committed, relying on
+                // the marker. Should this read fail the marker stays: it only makes a call with the same key and
+                // another body wait for InFlightWindow, while a retry of this body goes on as usual.
+                rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
                 if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
             }
 
@@ -192,17 +186,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
                 // After an unread first attempt the conflict is most likely a replay: read at once.
                 if (!unread)
-                {
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        await ReleaseAsync(request, ownMarker, indexed);
-                        throw;
-                    }
-                }
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
                 continue;
             }
             catch (Exception e) when (IsRefusedOutright(e))
