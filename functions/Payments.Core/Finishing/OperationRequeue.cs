@@ -12,7 +12,7 @@ public sealed record RequeueResult(RequeueStatus Status, IReadOnlyList<string> O
 /// requestId gets a fresh retry budget and goes back on its queue (booking if it has no result yet,
 /// else the notification). Running it for work that is still moving is harmless: every step is
 /// idempotent.</summary>
-public sealed class OperationRequeue(OperationSteps steps)
+public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
 {
     public async Task<RequeueResult> RequeueAsync(string piaid, string requestId, CancellationToken cancellationToken)
     {
@@ -73,6 +73,8 @@ public sealed class OperationRequeue(OperationSteps steps)
             catch (StorageRequestFailedException e) when (e.Status == 412)
             {
                 if (attempt >= MaxAttempts) throw new Protocol.ConcurrencyConflictException("the operation kept changing while it was requeued; retry");
+                // Spread the racers out, a little more each time (as the ledger does on a commit conflict).
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
                 continue;
             }
             await steps.EnqueueAsync(queue, item, cancellationToken);
@@ -81,5 +83,5 @@ public sealed class OperationRequeue(OperationSteps steps)
     }
 
     /// <summary>Tries per operation before the requeue gives up (then a 409 asks the operator to retry).</summary>
-    private const int MaxAttempts = 16;
+    private const int MaxAttempts = 32;
 }
