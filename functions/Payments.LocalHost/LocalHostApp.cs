@@ -37,6 +37,7 @@ public static class LocalHostApp
         if (string.IsNullOrEmpty(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey)))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.RedactSecrets();
 
         // The queue settings the Functions host reads from host.json; our producers write the same encoding.
         var queues = HostJsonQueueOptions.Load();

@@ -12,7 +12,7 @@ public sealed record RequeueResult(RequeueStatus Status, IReadOnlyList<string> O
 /// requestId gets a fresh retry budget and goes back on its queue (booking if it has no result yet,
 /// else the notification). Running it for work that is still moving is harmless: every step is
 /// idempotent.</summary>
-public sealed class OperationRequeue(OperationSteps steps)
+public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
 {
     public async Task<RequeueResult> RequeueAsync(string piaid, string requestId, CancellationToken cancellationToken)
     {
@@ -28,9 +28,27 @@ public sealed class OperationRequeue(OperationSteps steps)
         var done = 0;
         foreach (var (partition, row) in candidates.Distinct())
         {
+            switch (await RequeueOneAsync(partition, row, cancellationToken))
+            {
+                case RequeueStatus.Requeued: found.Add($"{partition}/{row}"); break;
+                case RequeueStatus.AlreadyDone: done++; break;
+            }
+        }
+        if (found.Count > 0) return new RequeueResult(RequeueStatus.Requeued, found);
+        return new RequeueResult(done > 0 ? RequeueStatus.AlreadyDone : RequeueStatus.NotFound, found);
+    }
+
+    /// <summary>The operation's reset, decided on its current state. Another requeue (or a worker step)
+    /// that wrote it since it was read wins the ETag: read again and decide again, as a requeue that came
+    /// after it would.</summary>
+    private async Task<RequeueStatus> RequeueOneAsync(string partition, string row, CancellationToken cancellationToken)
+    {
+        var store = steps.Store;
+        for (var attempt = 1; ; attempt++)
+        {
             var operation = await store.Transactions.GetAsync(partition, row, cancellationToken: cancellationToken);
-            if (operation is null) continue;
-            if (operation.GetString("State") == OperationStates.Done) { done++; continue; }
+            if (operation is null) return RequeueStatus.NotFound;
+            if (operation.GetString("State") == OperationStates.Done) return RequeueStatus.AlreadyDone;
             var hasResult = operation.GetString("Result") is not null;
             var now = steps.Now;
             var reset = new TableEntity(partition, row)
@@ -48,11 +66,22 @@ public sealed class OperationRequeue(OperationSteps steps)
             // Indexed again first (the relay removed the row of the parked operation): should the put
             // below be lost, the relay finds it.
             await steps.Outbox.AddAsync(queue, item, cancellationToken);
-            await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
+            try
+            {
+                await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
+            }
+            catch (StorageRequestFailedException e) when (e.Status == 412)
+            {
+                if (attempt >= MaxAttempts) throw new Protocol.ConcurrencyConflictException("the operation kept changing while it was requeued; retry");
+                // Spread the racers out, a little more each time (as the ledger does on a commit conflict).
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
+                continue;
+            }
             await steps.EnqueueAsync(queue, item, cancellationToken);
-            found.Add($"{partition}/{row}");
+            return RequeueStatus.Requeued;
         }
-        if (found.Count > 0) return new RequeueResult(RequeueStatus.Requeued, found);
-        return new RequeueResult(done > 0 ? RequeueStatus.AlreadyDone : RequeueStatus.NotFound, found);
     }
+
+    /// <summary>Tries per operation before the requeue gives up (then a 409 asks the operator to retry).</summary>
+    private const int MaxAttempts = 32;
 }

@@ -18,8 +18,8 @@ public sealed partial class InternalEndpoint(
 
     public async Task<IActionResult> ReportPaymentAsync(HttpRequest request, string referenceNumber, CancellationToken cancellationToken)
     {
-        var body = await ProtocolEndpoint.ReadBodyAsync(request, cancellationToken);
-        if (body is null) return new HttpBodyResult(413);
+        var (body, failed) = await ProtocolEndpoint.ReadBodyAsync(request, logger, "payment report", cancellationToken);
+        if (body is null) return new HttpBodyResult(failed);
         PaymentReportBody? report;
         try
         {
@@ -31,8 +31,8 @@ public sealed partial class InternalEndpoint(
         }
         if (report is null || string.IsNullOrEmpty(report.PaymentIntegratorAccountId) || string.IsNullOrEmpty(report.PaymentIntegratorTransactionId) || report.PaidAtEpochMillis is null)
             return Problem(400, "paymentIntegratorAccountId, paymentIntegratorTransactionId and paidAtEpochMillis are required");
-        if (report.PaymentIntegratorTransactionId.Length > 100 || referenceNumber.Length > 64)
-            return Problem(400, "identifier too long");
+        if (!RequestRules.IsPrintableId(report.PaymentIntegratorTransactionId, 100) || !RequestRules.IsPrintableId(referenceNumber, 64))
+            return Problem(400, "paymentIntegratorTransactionId (at most 100 characters) and referenceNumber (at most 64) must be text without control characters");
         // The time goes to Google in the paid notification: after 1970, and not later than now give or take
         // the reporting system's clock.
         if (report.PaidAtEpochMillis <= 0 || report.PaidAtEpochMillis > (time.GetUtcNow() + PaidAtClockSkew).ToUnixTimeMilliseconds())
@@ -102,6 +102,10 @@ public sealed partial class InternalEndpoint(
         try
         {
             result = await requeue.RequeueAsync(paymentIntegratorAccountId, requestId, cancellationToken);
+        }
+        catch (ConcurrencyConflictException e)
+        {
+            return Problem(409, e.Message);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && ProtocolProcessor.IsDependencyDown(e))
         {

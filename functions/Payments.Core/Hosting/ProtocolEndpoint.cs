@@ -17,12 +17,8 @@ public sealed partial class ProtocolEndpoint(ProtocolProcessor processor, IMessa
     public async Task<IActionResult> HandleAsync(HttpRequest request, ProtocolMethod method, CancellationToken cancellationToken)
     {
         if (!HttpMethods.IsPost(request.Method)) return new HttpBodyResult(405);
-        var body = await ReadBodyAsync(request, cancellationToken);
-        if (body is null)
-        {
-            LogTooLarge(logger, method.Route);
-            return new HttpBodyResult(413);
-        }
+        var (body, failed) = await ReadBodyAsync(request, logger, method.Route, cancellationToken);
+        if (body is null) return new HttpBodyResult(failed);
 
         byte[] json;
         try
@@ -43,25 +39,51 @@ public sealed partial class ProtocolEndpoint(ProtocolProcessor processor, IMessa
             : new HttpBodyResult(response.Status, envelope.Seal(response.Body), envelope.ContentType);
     }
 
-    /// <summary>The body, or null when it exceeds <see cref="MaxBodyBytes"/> (checked on the
-    /// declared length first, then while reading, so a lying client cannot make us buffer more).</summary>
-    public static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The body, or null and the status to answer: 413 when it exceeds <see cref="MaxBodyBytes"/>
+    /// (checked on the declared length first, then while reading, so a lying client cannot make us buffer
+    /// more); the client's own failure (408 when it stopped sending, 400 for a malformed body or a hang-up),
+    /// logged as the client's fault, not as ours.</summary>
+    public static async Task<(byte[]? Body, int Status)> ReadBodyAsync(HttpRequest request, ILogger logger, string route, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes) return null;
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(request.ContentLength ?? 4096, 256, MaxBodyBytes + 1));
-        while (true)
+        if (request.ContentLength > MaxBodyBytes)
         {
-            var memory = buffer.GetMemory(4096);
-            var read = await request.Body.ReadAsync(memory, cancellationToken);
-            if (read == 0) break;
-            buffer.Advance(read);
-            if (buffer.WrittenCount > MaxBodyBytes) return null;
+            LogTooLarge(logger, route);
+            return (null, 413);
         }
-        return buffer.WrittenSpan.ToArray();
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Clamp(request.ContentLength ?? 4096, 256, MaxBodyBytes + 1));
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(4096);
+                var read = await request.Body.ReadAsync(memory, cancellationToken);
+                if (read == 0) break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > MaxBodyBytes)
+                {
+                    LogTooLarge(logger, route);
+                    return (null, 413);
+                }
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            LogClientFailed(logger, route, e.StatusCode, LogText.Escape(e.Message, 200));
+            return (null, e.StatusCode);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException && request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            LogClientFailed(logger, route, 400, "the client hung up while sending the body");
+            return (null, 400);
+        }
+        return (buffer.WrittenSpan.ToArray(), 200);
     }
 
     [LoggerMessage(20, LogLevel.Warning, "{Route}: request body over 1 MiB refused (413)")]
-    private static partial void LogTooLarge(ILogger logger, string route);
+    internal static partial void LogTooLarge(ILogger logger, string route);
+
+    [LoggerMessage(22, LogLevel.Information, "{Route}: the client did not send its body ({Status}: {Reason})")]
+    private static partial void LogClientFailed(ILogger logger, string route, int status, string reason);
 
     [LoggerMessage(21, LogLevel.Warning, "{Route}: security envelope refused ({Failure}), status {Status}")]
     private static partial void LogEnvelopeRefused(ILogger logger, string route, int status, EnvelopeFailure failure);

@@ -97,7 +97,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 {
                     await Task.WhenAll(insert, read);
                 }
-                catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted && !cancellationToken.IsCancellationRequested)
+                catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted)
                 {
                     await ReleaseMarkerAsync(request, inserted);
                     throw;
@@ -123,6 +123,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             }
             else
             {
+                // A later attempt, after a conflict: most likely a duplicate of this call committed, relying on
+                // the marker. Should this read fail the marker stays: it only makes a call with the same key and
+                // another body wait for InFlightWindow, while a retry of this body goes on as usual.
                 rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
                 if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
             }
@@ -150,10 +153,11 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 }
                 foreach (var (_, row) in indexed ?? []) OutboxIndex.EnsureInCommitWindow(row, time.GetUtcNow());
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception)
             {
                 // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
-                // stored (docs/protocol.md §5): the key is free again for a corrected call.
+                // stored (docs/protocol.md §5): the key is free again for a corrected call. Also when the caller hung
+                // up: the release does not run on the caller's token.
                 await ReleaseAsync(request, ownMarker, indexed);
                 if (plan?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
                 throw;
@@ -185,6 +189,16 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
                 continue;
             }
+            catch (Exception e) when (IsRefusedOutright(e))
+            {
+                // The commit was refused outright, by the storage client before sending or by storage (an
+                // entity it cannot hold, say): certainly nothing was committed, so nothing of the call may stay
+                // behind. (Any other failure leaves the outcome unknown, and the marker then guards the key
+                // until the call is retried.)
+                await ReleaseAsync(request, ownMarker, indexed);
+                if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
+                throw;
+            }
 
             // A duplicate that inserted the marker and then failed has given it back: claim it again.
             if (sharedMarker) await ReclaimMarkerAsync(request);
@@ -194,6 +208,16 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         await ReleaseAsync(request, ownMarker, indexed);
         throw new ConcurrencyConflictException("the transaction kept changing while this call was decided; retry");
     }
+
+    /// <summary>A commit the storage client refused before sending it, or storage refused with a client error
+    /// other than a conflict (409, 412: decided again) or a transient one (408, 429).</summary>
+    private static bool IsRefusedOutright(Exception e) => e switch
+    {
+        ArgumentException => true,
+        StorageRequestFailedException s => s.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
+        Azure.RequestFailedException r => r.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
+        _ => false,
+    };
 
     /// <summary>Gives back what a call that commits nothing wrote: its marker and its outbox rows.</summary>
     private async Task ReleaseAsync(IdempotentRequest request, string? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)

@@ -11,6 +11,8 @@ public interface IProtocolHandler
     /// <summary>Whether calls change state (and so go through the idempotency ledger).</summary>
     bool IsMutating { get; }
     ProtocolRequest Deserialize(JsonElement root);
+    /// <summary>The request's wire type: which fields accept two forms (see <see cref="StrictJson.Fingerprint"/>).</summary>
+    JsonTypeInfo RequestType { get; }
     void CollectMissing(ProtocolRequest request, List<string> missing);
     void ValidateFields(ProtocolRequest request);
     /// <returns>the response payload: a JSON object without <c>responseHeader</c>.</returns>
@@ -31,6 +33,7 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
     public abstract ProtocolMethod Method { get; }
     public virtual bool IsMutating => true;
     protected abstract JsonTypeInfo<TRequest> TypeInfo { get; }
+    public JsonTypeInfo RequestType => TypeInfo;
 
     public ProtocolRequest Deserialize(JsonElement root) =>
         root.Deserialize(TypeInfo) ?? throw new JsonException("request body is null");
@@ -88,23 +91,47 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
         if (micros <= 0) throw ProtocolException.InvalidField($"{name} must be greater than zero");
     }
 
+    /// <summary>Free text Google writes (descriptions, names): stored with the transaction, so bounded well
+    /// below what one Table Storage property holds (32 K UTF-16 characters), and checked before anything
+    /// is written. Tabs and line breaks are text; other control characters are not.</summary>
+    public const int MaxTextLength = 4096;
+
+    /// <summary>Short codes Google writes (a mandate's frequency).</summary>
+    public const int MaxCodeLength = 64;
+
+    /// <summary>The last millisecond a stored date can name (9999-12-31T23:59:59.999Z).</summary>
+    public static readonly long MaxEpochMillis = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    protected static void ValidateText(string? value, string name, int max = MaxTextLength)
+    {
+        if (value is null) return;
+        if (value.Length > max) throw ProtocolException.InvalidField($"{name} is longer than {max} characters");
+        foreach (var c in value)
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
+                throw ProtocolException.InvalidField($"{name} contains control characters");
+    }
+
+    /// <summary>A date to store: from 1970 (dates before it have no use here) up to the last one a
+    /// DateTimeOffset (and Table Storage) holds.</summary>
+    protected static void ValidateDate(WireTimestamp? value, string name)
+    {
+        if (value is { } v && (v.EpochMillis < 0 || v.EpochMillis > MaxEpochMillis))
+            throw ProtocolException.InvalidField($"{name} must be between 1970-01-01 and 9999-12-31");
+    }
+
+    /// <summary>An escaped id leaves room in its partition key for the account id and the key's prefix.</summary>
+    public const int MaxEscapedIdLength = 400;
+
     /// <summary>Ids Google generates freely (mandateId): they become part of storage keys, so they are
     /// bounded and free of control characters.</summary>
     protected static void ValidateExternalId(string value, string name)
     {
         if (value.Length > 256) throw ProtocolException.InvalidField($"{name} is longer than 256 characters");
-        if (value.Any(char.IsControl) || value.Any(char.IsSurrogate) && !IsWellFormedUtf16(value))
+        // Percent-encoded into a partition key, which Table Storage caps at 1 KiB (512 UTF-16 characters).
+        if (Transactions.Keys.Escape(value).Length > MaxEscapedIdLength)
+            throw ProtocolException.InvalidField($"{name} has too many characters that storage keys cannot hold");
+        if (!RequestRules.IsPrintableId(value, int.MaxValue))
             throw ProtocolException.InvalidField($"{name} contains control characters or malformed text");
-    }
-
-    private static bool IsWellFormedUtf16(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
-            if (char.IsSurrogate(value[i])) return false;
-        }
-        return true;
     }
 
     /// <summary>Ids Google generates for us to look up (request ids): the requestId rules.</summary>
@@ -117,6 +144,21 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
 
 public static class RequestRules
 {
+    /// <summary>An id chosen freely by Google or the integrator's own systems (a mandateId, a store's
+    /// transaction id): 1 to <paramref name="maxLength"/> characters of well-formed text without control
+    /// characters, so that it can be stored, echoed and logged as it is.</summary>
+    public static bool IsPrintableId(string? value, int maxLength)
+    {
+        if (string.IsNullOrEmpty(value) || value.Length > maxLength) return false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsControl(value[i]) || value[i] is '\u2028' or '\u2029') return false;
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(value[i])) return false;
+        }
+        return true;
+    }
+
     public static bool IsValidRequestId(string? value)
     {
         if (string.IsNullOrEmpty(value) || value.Length > 100) return false;

@@ -61,6 +61,16 @@ public sealed partial class ProtocolProcessor
             LogRefused(_logger, method.Route, requestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
             return new ProtocolResponse(status, ResponseWriter.Error(method.Style, e.Error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
         }
+        catch (Exception e) when (e is StorageRequestFailedException { Status: 400 } s && IsValueStorageCannotHold(s.ErrorCode)
+            || e is Azure.RequestFailedException { Status: 400 } r && IsValueStorageCannotHold(r.ErrorCode))
+        {
+            // Validation bounds every stored field below storage's limits; should one still be exceeded the
+            // value is the caller's, and the ledger has given back everything the call wrote.
+            var errorId = NewErrorIdentifier();
+            var error = new ProtocolError(ErrorCode.InvalidFieldValue, "a field value is too large to be stored");
+            LogRefused(_logger, method.Route, requestId, 400, error.Code.V1Name(), errorId, error.Description);
+            return new ProtocolResponse(400, ResponseWriter.Error(method.Style, error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
+        }
         catch (ConcurrencyConflictException e)
         {
             var errorId = NewErrorIdentifier();
@@ -140,10 +150,11 @@ public sealed partial class ProtocolProcessor
                 ? "requestHeader.requestTimestamp must be an object {epochMillis}"
                 : "requestHeader.requestTimestamp must be a string of epoch milliseconds");
         var now = _time.GetUtcNow();
-        var offset = TimeSpan.FromMilliseconds(Math.Abs((double)timestamp.EpochMillis - now.ToUnixTimeMilliseconds()));
-        if (offset > TimestampTolerance)
+        // In double: any int64 minus now fits, where a TimeSpan of it would overflow.
+        var offsetMs = Math.Abs((double)timestamp.EpochMillis - now.ToUnixTimeMilliseconds());
+        if (offsetMs > TimestampTolerance.TotalMilliseconds)
             throw new ProtocolException(new ProtocolError(ErrorCode.RequestTimestampOutOfRange,
-                $"requestTimestamp is {offset.TotalSeconds:0} s away from the integrator's clock (limit 60 s)"));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"requestTimestamp is {offsetMs / 1000:0} s away from the integrator's clock (limit 60 s)")));
 
         // 5. The account: one this deployment serves.
         var piaid = method.Style == HeaderStyle.V2 ? header.PaymentIntegratorAccountId : request.PaymentIntegratorAccountId;
@@ -156,7 +167,7 @@ public sealed partial class ProtocolProcessor
         // 6. The method's own field rules.
         handler.ValidateFields(request);
 
-        var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root) : "";
+        var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root, handler.RequestType) : "";
         return new ProtocolCall(method, request, piaid, header.RequestId!, fingerprint, now);
     }
 
@@ -172,6 +183,10 @@ public sealed partial class ProtocolProcessor
         OperationCanceledException => true, // a dependency's own timeout, not the caller's token (filtered above)
         _ => e.InnerException is { } inner && IsDependencyDown(inner),
     };
+
+    /// <summary>Table Storage's codes for a value it cannot hold.</summary>
+    private static bool IsValueStorageCannotHold(string? code) =>
+        code is "PropertyValueTooLarge" or "EntityTooLarge" or "KeyValueTooLarge" or "PropertyNameTooLong" or "TooManyProperties" or "OutOfRangeInput";
 
     /// <summary>Our id for a failed call: in the ErrorResponse and in the log line, so support can find it.</summary>
     private static string NewErrorIdentifier() => "E" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));

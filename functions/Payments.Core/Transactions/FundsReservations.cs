@@ -28,6 +28,7 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
 
     protected override void ValidateFields(ReserveFundsV1Request r)
     {
+        ValidateText(r.TransactionDescription, "transactionDescription");
         ValidateFlatAmount(r.CurrencyCode!, r.Amount!.Value);
     }
 

@@ -25,6 +25,11 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
     protected override void ValidateFields(CreateMandateV1Request r)
     {
         ValidateExternalId(r.MandateId!, "mandateId");
+        ValidateText(r.MandateName, "mandateName");
+        ValidateText(r.MandateDescription, "mandateDescription");
+        ValidateText(r.Frequency, "frequency", MaxCodeLength);
+        ValidateDate(r.StartDate, "startDate");
+        ValidateDate(r.EndDate, "endDate");
         if (r.MaximumAmount is { } max)
         {
             if (max.CurrencyCode is null || max.AmountMicros is null) throw ProtocolException.InvalidField("maximumAmount needs amountMicros and currencyCode");

@@ -100,6 +100,7 @@ public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, R
 
     protected override void ValidateFields(GenerateReferenceNumberV1Request r)
     {
+        ValidateText(r.TransactionDescription, "transactionDescription");
         ValidateFlatAmount(r.CurrencyCode!, r.Amount!.Value);
     }
 
@@ -132,6 +133,7 @@ public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, R
 
     protected override void ValidateFields(GenerateReferenceNumberV2Request r)
     {
+        ValidateText(r.TransactionDescription, "transactionDescription");
         ValidateAmount(r.Amount!, "amount");
     }
 

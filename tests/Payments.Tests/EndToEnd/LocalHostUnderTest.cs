@@ -40,7 +40,9 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null, GoogleStandIn? google = null)
+    /// <param name="configure">last changes to the builder (Kestrel limits, say)</param>
+    public static async Task<LocalHostUnderTest> StartAsync(AzuriteProcess? azurite = null, IReadOnlyDictionary<string, string?>? settings = null, GoogleStandIn? google = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         azurite ??= await AzuriteProcess.SharedAsync();
         var ownsGoogle = google is null;
@@ -70,6 +72,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
         await LocalHostApp.PrepareStorageAsync(app, CancellationToken.None);
         await app.StartAsync();
@@ -115,7 +118,10 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _messages = new();
     public IReadOnlyCollection<string> Lines => _lines;
+    /// <summary>The same lines without their exceptions (whose stack traces span lines by design).</summary>
+    public IReadOnlyCollection<(LogLevel Level, string Category, string Message)> Messages => _messages;
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
     public void Dispose() { }
 
@@ -123,7 +129,11 @@ public sealed class CapturedLogs : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " | " + exception)}");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            owner._messages.Enqueue((logLevel, category, message));
+            owner._lines.Enqueue($"{logLevel} {category}: {message}{(exception is null ? "" : " | " + exception)}");
+        }
     }
 }

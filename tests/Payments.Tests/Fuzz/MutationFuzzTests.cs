@@ -235,7 +235,7 @@ public sealed class MutationFuzzTests
         }
     }
 
-    private static async Task<Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)>> SnapshotAsync(AzuriteProcess azurite)
+    internal static async Task<Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)>> SnapshotAsync(AzuriteProcess azurite)
     {
         var service = new TableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
         var all = new Dictionary<(string, string, string), (string?, TableEntity)>();
@@ -246,7 +246,7 @@ public sealed class MutationFuzzTests
     }
 
     /// <summary>Waits until no asynchronous work is unfinished (the pumps and Google stand-in settle it).</summary>
-    private static async Task WaitUntilFinishedAsync(AzuriteProcess azurite)
+    internal static async Task WaitUntilFinishedAsync(AzuriteProcess azurite)
     {
         var table = new TableServiceClient(StorageConnection.Parse(azurite.ConnectionString)).GetTableClient(TableNames.Transactions);
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -263,7 +263,7 @@ public sealed class MutationFuzzTests
     /// <summary>Entities new or changed since <paramref name="before"/> that no served call explains: every
     /// key segment holding a request id must name a call answered 200, and a changed transaction must
     /// have a ledger entry of such a call.</summary>
-    private static IEnumerable<string> Unexplained(
+    internal static IEnumerable<string> Unexplained(
         Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)> before,
         Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)> after,
         HashSet<string> served)

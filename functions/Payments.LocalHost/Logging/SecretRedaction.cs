@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.LocalHost.Logging;
+
+namespace Payments.LocalHost;
+
+/// <summary>
+/// Every logger of the app (ASP.NET Core's request logging included, which writes the query string,
+/// and with it a key given as <c>?code=…</c>) writes through <see cref="LogRedactor"/>: the message, and
+/// each structured value a provider might write on its own. Wraps the logger factory rather than the
+/// providers, so that providers added later (tests capture logs) and per-provider filter settings keep working.
+/// </summary>
+public static class SecretRedaction
+{
+    /// <summary>Wraps the app's <see cref="ILoggerFactory"/>; its secrets are read from the app's configuration.</summary>
+    public static ILoggingBuilder RedactSecrets(this ILoggingBuilder logging)
+    {
+        var services = logging.Services;
+        var original = services.LastOrDefault(d => d.ServiceType == typeof(ILoggerFactory) && !d.IsKeyedService)
+            ?? throw new InvalidOperationException("logging is not registered");
+        services.TryAddSingleton(sp => LogRedactor.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp =>
+            new RedactingLoggerFactory(Create(sp, original), sp.GetRequiredService<LogRedactor>())));
+        return logging;
+    }
+
+    private static ILoggerFactory Create(IServiceProvider sp, ServiceDescriptor d) =>
+        (ILoggerFactory)(d.ImplementationInstance
+            ?? d.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, d.ImplementationType!));
+}

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Payments.StandIns.Azurite;
+using Payments.Tests.EndToEnd;
+
+namespace Payments.Tests.Adversarial;
+
+/// <summary>The adversarial test classes share one host (and its log scan at the end).</summary>
+[CollectionDefinition(Name)]
+public sealed class AdversarialCollection : ICollectionFixture<AdversarialHost>
+{
+    public const string Name = "adversarial";
+}
+
+/// <summary>
+/// One local host on its own Azurite (so that storage can be compared before and after), holding a
+/// secret of every kind the host can hold, with ASP.NET Core's request logging captured. Disposing it
+/// scans every line the host logged for those secrets and for raw control characters.
+/// </summary>
+public sealed class AdversarialHost : IAsyncLifetime
+{
+    public const string PgpPassphrase = "adversarial-pgp-passphrase-7f3a";
+    public const string PgpPrivateKeyMaterial = "lQOYBGd0c3R0ZXN0a2V5bWF0ZXJpYWxub3RyZWFsAQgAnotARealKeyButSecretMaterial";
+    public const string CrmPassword = "adversarial-crm-password-91c2";
+
+    public AzuriteProcess Azurite { get; private set; } = null!;
+    public LocalHostUnderTest Host { get; private set; } = null!;
+
+    /// <summary>Transactions the routes that act on one need: prepared once.</summary>
+    public string CancelTarget { get; private set; } = "";
+    public string PaidGenerateId { get; private set; } = "";
+    public string ReserveTarget { get; private set; } = "";
+    public string MandateTarget { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await AzuriteProcess.StartAsync();
+        Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>
+        {
+            [SettingNames.PgpPassphrase] = PgpPassphrase,
+            [SettingNames.PgpIntegratorPrivateKeys] = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + PgpPrivateKeyMaterial + "\n-----END PGP PRIVATE KEY BLOCK-----",
+            [SettingNames.CrmComPassword] = CrmPassword,
+            // The request lines ("Request starting … ?code=…") are what leaked the key.
+            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel"] = "Debug",
+        },
+        // A client that stops sending its body is timed out after 2 s rather than 5.
+        configure: builder => builder.WebHost.ConfigureKestrel(k => k.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(2))));
+        CancelTarget = Gsp.NewId("G");
+        await Ok(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(CancelTarget));
+        (PaidGenerateId, _) = await Host.PaidReferenceNumberAsync(5_000_000_000);
+        ReserveTarget = Gsp.NewId("F");
+        await Ok(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(ReserveTarget));
+        MandateTarget = Gsp.NewId("MD");
+        await Ok(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(MandateTarget));
+    }
+
+    private async Task Ok(ProtocolMethod method, JsonObject body)
+    {
+        var (status, _, raw) = await Host.CallAsync(method, body);
+        Assert.True(status == 200, raw);
+    }
+
+    /// <summary>A valid request of every protocol route under the given requestId: what the adversarial
+    /// cases start from, and what a refused case's requestId must be able to carry afterwards.</summary>
+    public IReadOnlyList<(ProtocolMethod Method, Func<string, JsonObject> Valid)> Routes =>
+    [
+        (ProtocolMethods.EchoRorpcV1, id => Gsp.EchoV1(id)),
+        (ProtocolMethods.EchoRorpcV2, id => Gsp.EchoV2(id: id)),
+        (ProtocolMethods.EchoRedirectV1, id => Gsp.EchoV1(id)),
+        (ProtocolMethods.EchoEWalletsV1, id => Gsp.EchoV1(id)),
+        (ProtocolMethods.GenerateReferenceNumberV1, id => Gsp.GenerateV1(id)),
+        (ProtocolMethods.GenerateReferenceNumberV2, id => Gsp.GenerateV2(id)),
+        (ProtocolMethods.CancelReferenceNumberV2, id => Gsp.CancelReferenceNumberV2(CancelTarget, id)),
+        (ProtocolMethods.AsynchronousRefundV1, id => Gsp.RefundV1(PaidGenerateId, 1, id: id)),
+        (ProtocolMethods.ReserveFundsV1, id => Gsp.ReserveFundsV1(id)),
+        (ProtocolMethods.CancelFundsReservationV1, id => Gsp.CancelFundsReservationV1(ReserveTarget, id)),
+        (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id)),
+        (ProtocolMethods.CancelMandateV1, id => Gsp.CancelMandateV1(MandateTarget, id)),
+    ];
+
+    /// <summary>Every secret this host holds, as it would appear in a log line.</summary>
+    public IReadOnlyList<string> Secrets =>
+    [
+        LocalHostUnderTest.InternalKey,
+        AccountKeyOf(Azurite.ConnectionString),
+        PgpPassphrase,
+        PgpPrivateKeyMaterial,
+        CrmPassword,
+    ];
+
+    private static string AccountKeyOf(string connection) =>
+        connection.Split(';').Select(p => p.Trim()).First(p => p.StartsWith("AccountKey=", StringComparison.OrdinalIgnoreCase))["AccountKey=".Length..];
+
+    /// <summary>Lines that carry a secret or a raw control character (none may).</summary>
+    public List<string> UnsafeLogLines()
+    {
+        var secrets = Secrets.Where(s => s.Length > 0).ToList();
+        return Host.Logs.Messages
+            .Where(m => secrets.Any(s => m.Message.Contains(s, StringComparison.Ordinal))
+                || m.Message.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'))
+            .Select(m => $"{m.Level} {m.Category}: {LogSafe(m.Message)}")
+            .ToList();
+    }
+
+    /// <summary>A line shown in a failure message: control characters made visible, secrets not repeated.</summary>
+    public string LogSafe(string message)
+    {
+        foreach (var s in Secrets.Where(s => s.Length > 0)) message = message.Replace(s, "<SECRET>", StringComparison.Ordinal);
+        return new string(message.Select(c => char.IsControl(c) ? '¿' : c).ToArray())[..Math.Min(message.Length, 300)];
+    }
+
+    public async Task DisposeAsync()
+    {
+        var unsafeLines = Host is null ? [] : UnsafeLogLines();
+        if (Host is not null) await Host.DisposeAsync();
+        if (Azurite is not null) await Azurite.DisposeAsync();
+        Assert.True(unsafeLines.Count == 0, "log lines with a secret or a raw control character:\n" + string.Join("\n", unsafeLines.Take(10)));
+    }
+}

@@ -1,0 +1,292 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+using Payments.StandIns.Google;
+using Payments.Tests.EndToEnd;
+
+namespace Payments.Tests.Adversarial;
+
+/// <summary>The internal routes at their extremes, replays in the other accepted form, requeue races, a
+/// client that stops sending, a commit storage refuses, and keys given where a caller may give them.</summary>
+[Collection(AdversarialCollection.Name)]
+public sealed class HostileCallerTests(AdversarialHost fixture)
+{
+    private LocalHostUnderTest Host => fixture.Host;
+
+    /// <summary>Path segments and body fields of the internal routes, at their extremes.</summary>
+    private static readonly string[] HostileIds =
+    [
+        "", "A\0B", "a\nb", "a\u0001b", "a\u2028b", "\u007f", new string('i', 101), new string('i', 4097), "é中🙂", "..", "a b", "a%2Fb", "'or''='",
+    ];
+
+    [Fact]
+    public async Task Internal_routes_refuse_hostile_identifiers_and_values_without_5xx_and_never_store_a_control_character()
+    {
+        var statuses = new ConcurrentBag<string>();
+        void Check(int status, string what, string body, params int[] allowed)
+        {
+            if (status >= 500 || allowed.Length > 0 && !allowed.Contains(status)) statuses.Add($"{status} {what}: {body[..Math.Min(body.Length, 200)]}");
+        }
+
+        foreach (var id in HostileIds)
+        {
+            var segment = Uri.EscapeDataString(id);
+            var (s1, b1) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{segment}");
+            Check(s1, "GET operation requestId=" + Visible(id), b1, 400, 404, 405);
+            var (s2, b2) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{segment}/{Gsp.NewId()}/requeue", "");
+            Check(s2, "requeue piaid=" + Visible(id), b2, 400, 404, 405);
+            var (s3, b3) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{segment}/requeue", "");
+            Check(s3, "requeue requestId=" + Visible(id), b3, 400, 404, 405);
+            var (s4, b4) = await Host.PayAsync(Gsp.Usd, id.Length == 0 ? "x" : id);
+            Check(s4, "payment referenceNumber=" + Visible(id), b4?.ToJsonString() ?? "", 400, 404, 405);
+        }
+
+        // The payment report's fields, each at every extreme, against a number that is payable.
+        var number = await UnpaidNumberAsync();
+        JsonObject Report() => new()
+        {
+            ["paymentIntegratorAccountId"] = Gsp.Usd,
+            ["paymentIntegratorTransactionId"] = "STORE-" + Gsp.NewId(),
+            ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+        JsonNode?[] values =
+        [
+            long.MinValue, long.MaxValue, (1L << 53) + 1, -1, 0, "9223372036854775808", DateTimeOffset.MaxValue.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+            null, true, new JsonObject(), new JsonArray(), "", new string('t', 40_000), .. HostileIds.Select(i => (JsonNode?)JsonValue.Create(i)),
+        ];
+        foreach (var field in new[] { "paymentIntegratorAccountId", "paymentIntegratorTransactionId", "paidAtEpochMillis" })
+        {
+            foreach (var value in values)
+            {
+                var report = Report();
+                report[field] = value?.DeepClone();
+                var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/reference-numbers/{number}/payment", report.ToJsonString());
+                Check(status, $"payment {field}={Visible(value?.ToJsonString() ?? "null")}", body, 200, 400, 404, 409);
+            }
+        }
+        // Bodies JsonNode cannot build: a lone surrogate escape, nesting past any reader's depth, a huge array, no object.
+        var deep = string.Concat(Enumerable.Repeat("{\"d\":", 200)) + "1" + new string('}', 200);
+        foreach (var raw in new[]
+        {
+            $"{{\"paymentIntegratorAccountId\":\"{Gsp.Usd}\",\"paymentIntegratorTransactionId\":\"a\\ud800b\",\"paidAtEpochMillis\":\"1\"}}",
+            $"{{\"paymentIntegratorAccountId\":\"{Gsp.Usd}\",\"paymentIntegratorTransactionId\":\"T1\",\"paidAtEpochMillis\":1e400}}",
+            $"{{\"paymentIntegratorAccountId\":\"{Gsp.Usd}\",\"x\":{deep}}}",
+            "[" + string.Join(",", Enumerable.Repeat("0", 100_000)) + "]",
+            "null", "\"text\"", "", "{",
+        })
+        {
+            var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/reference-numbers/{number}/payment", raw);
+            Check(status, "payment body " + Visible(raw), body, 400);
+        }
+        Assert.True(statuses.IsEmpty, string.Join("\n", statuses));
+
+        // A control character in the store's transaction id is refused, not stored and echoed.
+        var fresh = await UnpaidNumberAsync();
+        var (nul, nulBody) = await Host.PayAsync(Gsp.Usd, fresh, "STORE\0-1\r\nINJECTED");
+        Assert.True(nul == 400, nulBody?.ToJsonString());
+        var (ok, okBody) = await Host.PayAsync(Gsp.Usd, fresh, "STORE-1");
+        Assert.True(ok == 200, okBody?.ToJsonString());
+    }
+
+    private async Task<string> UnpaidNumberAsync()
+    {
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        Assert.True(status == 200, raw);
+        return body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+    }
+
+    private static string Visible(string s) => new(s.Select(c => char.IsControl(c) ? '¿' : c).Take(40).ToArray());
+
+    /// <summary>Each pair: the first call, then its replay in another form the request type accepts for the
+    /// same values (an int64 as a number, with leading zeros; a date as a bare string; a null field).</summary>
+    public static TheoryData<string> Replays => new() { "generateV1", "generateV2", "refund", "reserveFunds", "createMandate" };
+
+    [Theory]
+    [MemberData(nameof(Replays))]
+    public async Task A_replay_that_means_the_same_in_another_accepted_form_gets_the_same_answer(string kind)
+    {
+        var id = Gsp.NewId("R");
+        var (method, first, replay) = kind switch
+        {
+            "generateV1" => (ProtocolMethods.GenerateReferenceNumberV1, Edit(Gsp.GenerateV1(id), b => b.Remove("userInfo")), Edit(Gsp.GenerateV1(id), b => { b["amount"] = 2_000_000; b["userInfo"] = null; })),
+            "generateV2" => (ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id), Edit(Gsp.GenerateV2(id), b => b["amount"]!["amountMicros"] = "0728000000")),
+            "refund" => (ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(fixture.PaidGenerateId, 3, id: id), Edit(Gsp.RefundV1(fixture.PaidGenerateId, 3, id: id), b => b["refundAmount"]!["amountMicros"] = 3)),
+            "reserveFunds" => (ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(id), Edit(Gsp.ReserveFundsV1(id), b => b["amount"] = 1_500_000_000)),
+            _ => CreateMandatePair(id),
+        };
+        var (status, body, raw) = await Host.CallAsync(method, first);
+        Assert.True(status == 200, raw);
+        var (again, againBody, againRaw) = await Host.CallAsync(method, replay);
+        Assert.True(again == 200, againRaw);
+        Assert.Equal(Calls.WithoutHeader(body!), Calls.WithoutHeader(againBody!));
+        // A body that means something else is still a reuse of the requestId.
+        var different = replay.DeepClone().AsObject();
+        different["requestHeader"]!["requestTimestamp"] = method.Style == HeaderStyle.V1 ? Gsp.Now() : new JsonObject { ["epochMillis"] = Gsp.Now() };
+        Touch(different);
+        Assert.Equal(412, (await Host.CallAsync(method, different)).Status);
+    }
+
+    private static (ProtocolMethod, JsonObject, JsonObject) CreateMandatePair(string id)
+    {
+        var mandateId = Gsp.NewId("MD");
+        var first = Gsp.CreateMandateV1(mandateId, id);
+        var replay = first.DeepClone().AsObject();
+        replay["startDate"] = first["startDate"]!["epochMillis"]!.GetValue<string>();
+        replay["endDate"] = new JsonObject { ["epochMillis"] = long.Parse(first["endDate"]!["epochMillis"]!.GetValue<string>(), CultureInfo.InvariantCulture) };
+        replay["maximumAmount"]!["amountMicros"] = 728_000_000;
+        replay["requestHeader"]!["requestTimestamp"] = Gsp.Now();
+        return (ProtocolMethods.CreateMandateV1, first, replay);
+    }
+
+    private static JsonObject Edit(JsonObject body, Action<JsonObject> edit)
+    {
+        edit(body);
+        return body;
+    }
+
+    /// <summary>Changes what the body means, in a field every mutating request has.</summary>
+    private static void Touch(JsonObject body)
+    {
+        if (body["amount"] is JsonObject a) a["amountMicros"] = "1234567";
+        else if (body["amount"] is not null) body["amount"] = "1234567";
+        else if (body["refundAmount"] is JsonObject r) r["amountMicros"] = "2";
+        else body["mandateName"] = "another name";
+    }
+
+    [Fact]
+    public async Task Concurrent_requeues_of_one_operation_each_get_what_a_sequential_requeue_would()
+    {
+        // Only this test's work in flight: the fault below hits every refund notification.
+        await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
+        var refund = Gsp.RefundV1(fixture.PaidGenerateId, 5);
+        var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
+        Host.Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        try
+        {
+            Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+            await WaitForStateAsync(refundId, OperationStates.NeedsAttention);
+            for (var round = 0; round < 3; round++)
+            {
+                var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+                    Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")));
+                // While the notification still fails the work is not done: every requeue finds it unfinished.
+                Assert.All(answers, a => Assert.True(a.Status == 202, $"{a.Status}: {a.Body}"));
+            }
+        }
+        finally
+        {
+            Host.Google.Policy = GoogleFaultPolicy.None;
+        }
+        // Once Google accepts, the work finishes (the rounds' own attempts may park it once more first:
+        // requeue until done), and requeues, racing or not, then answer 409.
+        for (var attempt = 0; ; attempt++)
+        {
+            var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
+            Assert.True(status is 202 or 409, $"{status}: {body}");
+            if (status == 409 || await WaitForStateAsync(refundId, OperationStates.Done, TimeSpan.FromSeconds(5), fail: attempt == 5)) break;
+        }
+        var late = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")));
+        Assert.All(late, a => Assert.True(a.Status == 409, $"{a.Status}: {a.Body}"));
+    }
+
+    private async Task<bool> WaitForStateAsync(string requestId, string state, TimeSpan? within = null, bool fail = true)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
+            if (status == 200 && JsonNode.Parse(body)!["calls"]?.AsArray().Any(c => c?["operation"]?["State"]?.GetValue<string>() == state) == true) return true;
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.False(fail, $"operation {requestId} not {state}: {body}");
+                return false;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    [Theory]
+    [InlineData("/refundable-one-time-payment-code-v1/echo")]
+    [InlineData("/internal/reference-numbers/1234567890123456/payment")]
+    public async Task A_client_that_stops_sending_its_body_gets_408_logged_as_its_own_fault(string path)
+    {
+        var errorsBefore = Host.Logs.Messages.Count(m => m.Level >= LogLevel.Error);
+        using var client = new TcpClient();
+        await client.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port);
+        var stream = client.GetStream();
+        var head = $"POST {path} HTTP/1.1\r\nHost: {Host.BaseAddress.Authority}\r\nContent-Type: application/json\r\n"
+            + $"x-functions-key: {LocalHostUnderTest.InternalKey}\r\nContent-Length: 1000\r\n\r\n{{\"requestHeader\":";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer, timeout.Token);
+        var answer = Encoding.ASCII.GetString(buffer, 0, read);
+        Assert.StartsWith("HTTP/1.1 408", answer);
+        await Task.Delay(200);
+        Assert.Contains(Host.Logs.Messages, m => m.Message.Contains("the client did not send its body", StringComparison.Ordinal) && m.Level <= LogLevel.Warning);
+        var errors = Host.Logs.Messages.Where(m => m.Level >= LogLevel.Error).Skip(errorsBefore).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => fixture.LogSafe(e.Message))));
+    }
+
+    [Fact]
+    public async Task A_commit_storage_refuses_gives_back_the_marker_so_the_corrected_call_is_served()
+    {
+        var ledger = Host.Services.GetRequiredService<IdempotencyLedger>();
+        var store = Host.Services.GetRequiredService<TransactionStore>();
+        var requestId = Gsp.NewId("L");
+        var partition = Keys.MandatePartition(Gsp.InrWallet, Gsp.NewId("MD"));
+        var methodKey = Keys.MethodKey(ProtocolMethods.CreateMandateV1);
+        var request = new IdempotentRequest(Gsp.InrWallet, methodKey, requestId, "fingerprint", partition, NeedsMarker: true);
+        // A property over what Table Storage holds: refused by storage at the commit, after the claim.
+        // (The storage client refuses it before sending; storage itself would answer 400.)
+        await Assert.ThrowsAnyAsync<Exception>(() => ledger.ExecuteAsync(request, (_, _) =>
+            ValueTask.FromResult(new CommitPlan("{}", [new TableTransactionAction(TableTransactionActionType.Insert,
+                new TableEntity(partition, Keys.StateRow(partition)) { ["Name"] = new string('n', 40_000) })], [])), CancellationToken.None));
+        var markerPartition = Keys.MarkerPartition(Gsp.InrWallet, requestId);
+        Assert.Null(await store.Requests.GetAsync(markerPartition, Keys.MarkerRow(markerPartition, methodKey)));
+
+        var payload = await ledger.ExecuteAsync(request with { Fingerprint = "corrected" }, (_, _) =>
+            ValueTask.FromResult(new CommitPlan("{\"ok\":1}", [new TableTransactionAction(TableTransactionActionType.Insert,
+                new TableEntity(partition, Keys.StateRow(partition)) { ["Name"] = "n" })], [])), CancellationToken.None);
+        Assert.Equal("{\"ok\":1}", payload);
+    }
+
+    [Fact]
+    public async Task A_key_given_in_the_query_string_or_a_header_never_reaches_the_log()
+    {
+        var key = Uri.EscapeDataString(LocalHostUnderTest.InternalKey);
+        // Right and wrong keys, as code= and as headers, on routes with and without a key check.
+        foreach (var path in new[]
+        {
+            $"/internal/operations/needs-attention?code={key}",
+            $"/internal/operations/needs-attention?x=1&code={key}&y=2",
+            $"/internal/operations/needs-attention?CODE={key}",
+            $"/health?code={key}",
+            $"/internal/operations/{Gsp.Usd}/{Gsp.NewId()}?code={key}%00%0d%0aforged",
+        })
+        {
+            var (status, _) = await Host.InternalAsync(HttpMethod.Get, path, key: null);
+            Assert.True(status < 500, path);
+        }
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/internal/operations/needs-attention"))
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + LocalHostUnderTest.InternalKey);
+            request.Headers.TryAddWithoutValidation("x-functions-key", LocalHostUnderTest.InternalKey);
+            using var response = await Host.Http.SendAsync(request);
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+        // The request lines were written (with the key masked), not left out.
+        Assert.Contains(Host.Logs.Messages, m => m.Message.Contains("Request starting", StringComparison.Ordinal) && m.Message.Contains("code=***", StringComparison.Ordinal));
+        var unsafeLines = fixture.UnsafeLogLines();
+        Assert.True(unsafeLines.Count == 0, string.Join("\n", unsafeLines.Take(10)));
+    }
+}
