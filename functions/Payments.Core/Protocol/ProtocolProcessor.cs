@@ -40,25 +40,26 @@ public sealed partial class ProtocolProcessor
     public async Task<ProtocolResponse> ProcessAsync(ProtocolMethod method, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        string? requestId = null;
+        var keys = new CallKeys();
+        using var scope = _logger.BeginScope(keys);
         try
         {
             var handler = _handlers[method];
             ProtocolCall call;
             using (var document = StrictJson.Parse(json))
             {
-                call = Validate(handler, document.RootElement, out requestId);
+                call = Validate(handler, document.RootElement, keys);
             }
             var payload = await handler.ExecuteAsync(call, cancellationToken);
             var body = ResponseWriter.Success(method.Style, payload, _time.GetUtcNow().ToUnixTimeMilliseconds());
-            LogServed(_logger, method.Route, requestId, 200, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LogServed(_logger, method.Route, keys.RequestId, 200, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return new ProtocolResponse(200, body, null);
         }
         catch (ProtocolException e)
         {
             var errorId = NewErrorIdentifier();
             var status = e.Error.Code.HttpStatus();
-            LogRefused(_logger, method.Route, requestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
+            LogRefused(_logger, method.Route, keys.RequestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
             return new ProtocolResponse(status, ResponseWriter.Error(method.Style, e.Error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
         }
         catch (Exception e) when (e is StorageRequestFailedException { Status: 400 } s && IsValueStorageCannotHold(s.ErrorCode)
@@ -68,13 +69,13 @@ public sealed partial class ProtocolProcessor
             // value is the caller's, and the ledger has given back everything the call wrote.
             var errorId = NewErrorIdentifier();
             var error = new ProtocolError(ErrorCode.InvalidFieldValue, "a field value is too large to be stored");
-            LogRefused(_logger, method.Route, requestId, 400, error.Code.V1Name(), errorId, error.Description);
+            LogRefused(_logger, method.Route, keys.RequestId, 400, error.Code.V1Name(), errorId, error.Description);
             return new ProtocolResponse(400, ResponseWriter.Error(method.Style, error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
         }
         catch (ConcurrencyConflictException e)
         {
             var errorId = NewErrorIdentifier();
-            LogConflict(_logger, method.Route, requestId, errorId, e.Message);
+            LogConflict(_logger, method.Route, keys.RequestId, errorId, e.Message);
             return new ProtocolResponse(409, null, errorId);
         }
         catch (Finishing.FinishingBacklogFullException e)
@@ -82,7 +83,7 @@ public sealed partial class ProtocolProcessor
             // Shedding load: nothing was written; Google retries. Information, not Warning: the
             // backlog itself is logged once as a Warning when shedding starts.
             var errorId = NewErrorIdentifier();
-            LogShed(_logger, method.Route, requestId, errorId, e.Message);
+            LogShed(_logger, method.Route, keys.RequestId, errorId, e.Message);
             return new ProtocolResponse(503, null, errorId);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -92,16 +93,16 @@ public sealed partial class ProtocolProcessor
             if (IsDependencyDown(e))
             {
                 // Expected during an outage: one line, not a stack trace per request.
-                LogDependencyDown(_logger, method.Route, requestId, errorId, e.GetType().Name, Truncate(e.Message, 200));
+                LogDependencyDown(_logger, method.Route, keys.RequestId, errorId, e.GetType().Name, Truncate(e.Message, 200));
                 return new ProtocolResponse(503, null, errorId);
             }
             const int status = 500;
-            LogFault(_logger, e, method.Route, requestId, status, errorId);
+            LogFault(_logger, e, method.Route, keys.RequestId, status, errorId);
             return new ProtocolResponse(status, null, errorId);
         }
     }
 
-    private ProtocolCall Validate(IProtocolHandler handler, JsonElement root, out string? requestId)
+    private ProtocolCall Validate(IProtocolHandler handler, JsonElement root, CallKeys keys)
     {
         var method = handler.Method;
         ProtocolRequest request;
@@ -111,11 +112,10 @@ public sealed partial class ProtocolProcessor
         }
         catch (JsonException e)
         {
-            requestId = null;
             throw ProtocolException.InvalidField("field has the wrong type or value: " + StrictJson.Describe(e));
         }
         var header = request.RequestHeader;
-        requestId = RequestRules.IsValidRequestId(header?.RequestId) ? header!.RequestId : null;
+        keys.RequestId = RequestRules.IsValidRequestId(header?.RequestId) ? header!.RequestId : null;
 
         // 1. Version: the major must be the route's.
         if (header?.ProtocolVersion?.Major is { } major && major != method.Version)
@@ -162,6 +162,7 @@ public sealed partial class ProtocolProcessor
         {
             if (piaid is null || !_options.AccountIds.Contains(piaid))
                 throw ProtocolException.UnknownIdentifier("PAYMENT_INTEGRATOR_ACCOUNT_ID", "paymentIntegratorAccountId is not served by this integrator");
+            keys.PaymentIntegratorAccountId = piaid;
         }
 
         // 6. The method's own field rules.

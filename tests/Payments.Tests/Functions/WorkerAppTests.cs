@@ -53,8 +53,9 @@ public sealed class WorkerAppTests : IAsyncLifetime
         await _azurite.DisposeAsync();
     }
 
-    internal static IHost BuildWorkerApp(IReadOnlyDictionary<string, string?> settings) =>
-        FunctionsApp.CreateBuilder([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    internal static IHost BuildWorkerApp(IReadOnlyDictionary<string, string?> settings, Action<Microsoft.Azure.Functions.Worker.Builder.FunctionsApplicationBuilder>? configure = null)
+    {
+        var builder = FunctionsApp.CreateBuilder([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [SettingNames.AccountIds] = string.Join(",", LocalHostUnderTest.Accounts),
             [SettingNames.SecurityMode] = "None",
@@ -62,7 +63,10 @@ public sealed class WorkerAppTests : IAsyncLifetime
             [SettingNames.FinishingMaxBacklog] = "0",
             [SettingNames.FinishingRetryBaseMilliseconds] = "50",
             [SettingNames.GoogleBaseUrl] = "http://127.0.0.1:9/", // nothing listens: tests that notify pass their stand-in
-        }.Concat(settings).GroupBy(s => s.Key).Select(g => g.Last()))).Build();
+        }.Concat(settings).GroupBy(s => s.Key).Select(g => g.Last())));
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
 
     private AppFunction Function(string name) => _functions.Single(f => f.Name == name);
 

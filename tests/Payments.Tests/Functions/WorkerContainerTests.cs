@@ -6,6 +6,7 @@ using Microsoft.ApplicationInsights.WindowsServer.Channel.Implementation;
 using Microsoft.ApplicationInsights.WindowsServer.TelemetryChannel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
@@ -88,5 +89,53 @@ public sealed class WorkerContainerTests
     {
         public List<ITelemetry> Items { get; } = [];
         public void Process(ITelemetry item) => Items.Add(item);
+    }
+}
+
+/// <summary>The structured values Application Insights turns into custom dimensions: the call's requestId and
+/// PIAID (a logging scope over everything after validation) and the errorIdentifier of a refusal.</summary>
+public sealed class TelemetryDimensionsTests
+{
+    [Fact]
+    public async Task A_refused_call_logs_its_requestId_PIAID_and_error_identifier_as_values()
+    {
+        var logs = new ScopedLogs();
+        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { [SettingNames.Storage] = "UseDevelopmentStorage=true" },
+            builder => builder.Logging.AddProvider(logs));
+        var processor = app.Services.GetRequiredService<Payments.Core.Protocol.ProtocolProcessor>();
+        var request = Payments.Tests.EndToEnd.Gsp.CreateMandateV1("M1");
+        request["mandateName"] = new string('x', 5000); // refused by the method's own rules, after the header (and PIAID) passed
+        var requestId = request["requestHeader"]!["requestId"]!.GetValue<string>();
+        var response = await processor.ProcessAsync(Payments.Core.Protocol.ProtocolMethods.CreateMandateV1,
+            System.Text.Encoding.UTF8.GetBytes(request.ToJsonString()), CancellationToken.None);
+        Assert.NotEqual(200, response.Status);
+        var line = Assert.Single(logs.Entries, e => e.Values.TryGetValue("ErrorIdentifier", out var id) && Equals(id, response.ErrorIdentifier));
+        Assert.Equal(requestId, line.Values["requestId"]);
+        Assert.Equal(Payments.Tests.EndToEnd.Gsp.InrWallet, line.Values["paymentIntegratorAccountId"]);
+    }
+
+    private sealed class ScopedLogs : ILoggerProvider, ISupportExternalScope
+    {
+        private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
+        public System.Collections.Concurrent.ConcurrentBag<(string Message, Dictionary<string, object?> Values)> Entries { get; } = [];
+        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+        public void Dispose() { }
+
+        private sealed class Logger(ScopedLogs owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var values = new Dictionary<string, object?>();
+                if (state is IEnumerable<KeyValuePair<string, object?>> own) foreach (var (k, v) in own) values[k] = v;
+                owner._scopes.ForEachScope((scope, all) =>
+                {
+                    if (scope is IEnumerable<KeyValuePair<string, object?>> pairs) foreach (var (k, v) in pairs) all[k] = v;
+                }, values);
+                owner.Entries.Add((formatter(state, exception), values));
+            }
+        }
     }
 }
