@@ -158,6 +158,16 @@ public sealed class PgpHostileMessageTests(PgpHostileKeys keys) : IClassFixture<
     }
 
     [Fact]
+    public void Bzip2_input_over_its_limit_is_refused_before_decoding()
+    {
+        // Incompressible content makes BZip2 input as large as its output: decoding it costs CPU per byte.
+        var random = new byte[PgpLimits.MaxBzip2InputBytes + 4096];
+        new Random(3).NextBytes(random);
+        var work = Refused(keys.Single, Encrypted(PgpBombs.Compressed(PgpBombs.BZip2, s => PgpBombs.Packet(s, 11, [(byte)'b', 0, 0, 0, 0, 0, .. random]))));
+        Assert.Equal(0, work.DecompressedBytes);
+    }
+
+    [Fact]
     public void An_uncompressed_flood_of_signatures_is_refused_at_the_signature_limit()
     {
         var literal = new MemoryStream();

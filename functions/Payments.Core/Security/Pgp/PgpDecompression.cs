@@ -18,6 +18,7 @@ internal static class PgpDecompression
     public static byte[] Inflate(byte[] packet, PgpWork work)
     {
         if (packet.Length < 1) throw new FormatException("empty compressed data packet");
+        if (packet[0] == BZip2) PgpWork.Bzip2Input(packet.Length - 1);
         var compressed = new MemoryStream(packet, 1, packet.Length - 1, writable: false);
         using Stream source = packet[0] switch
         {

@@ -23,6 +23,13 @@ internal static class PgpLimits
     /// </summary>
     public const int MaxDecompressedBytes = 1 << 20;
 
+    /// <summary>
+    /// Compressed input to BZip2. BouncyCastle's BZip2 decoder is managed code whose cost grows with the
+    /// input, not only the output (≈ 80 ns per incompressible byte, move-to-front decoding): 64 KiB keeps
+    /// the worst case well inside the CPU budget, and holds a JSON body of several hundred KB.
+    /// </summary>
+    public const int MaxBzip2InputBytes = 64 << 10;
+
     /// <summary>Literal data (the JSON). Same reasoning as <see cref="MaxDecompressedBytes"/>.</summary>
     public const int MaxPlaintextBytes = 1 << 20;
 }
@@ -66,6 +73,11 @@ internal sealed class PgpWork
     {
         DecompressedBytes += bytes;
         if (DecompressedBytes > PgpLimits.MaxDecompressedBytes) throw Exceeded($"decompresses to more than {PgpLimits.MaxDecompressedBytes} bytes");
+    }
+
+    public static void Bzip2Input(int bytes)
+    {
+        if (bytes > PgpLimits.MaxBzip2InputBytes) throw Exceeded($"more than {PgpLimits.MaxBzip2InputBytes} bytes of BZip2 input");
     }
 
     public void PrivateKeyOperation() => PrivateKeyOperations++;
