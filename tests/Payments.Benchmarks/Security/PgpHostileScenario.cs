@@ -10,8 +10,9 @@ namespace Payments.Benchmarks.Security;
 
 /// <summary>
 /// What a hostile PGP request of at most 1 MiB costs before it is refused, per bomb / flood kind: CPU
-/// time per request (the process's, GC included), the growth of the peak working set over the
-/// kind's runs (the peak is reset before each kind) and the heap allocated per request. The budget is
+/// time per request (the process's over a run of requests, GC included), the growth of the peak working
+/// set that one request causes (peak reset and heap collected before it; the largest of several) and
+/// the heap allocated per request. The budget is
 /// 50 MB and 100 ms; the table says whether each kind stays under it. A valid request is the control.
 /// </summary>
 public sealed class PgpHostileScenario : IBenchmarkScenario
@@ -77,11 +78,8 @@ public sealed class PgpHostileScenario : IBenchmarkScenario
             if (body.Length > MaxBody) throw new InvalidOperationException($"{name}: {body.Length} bytes, over 1 MiB");
             var answer = Answer(envelope, body, out var work); // warm-up (and the answer)
 
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            GC.WaitForPendingFinalizers();
-            ResetPeakWorkingSet();
+            // CPU: the process's time over a run of requests, so the collection of their garbage counts too.
             using var process = Process.GetCurrentProcess();
-            long baseline = process.WorkingSet64;
             var cpuBefore = process.TotalProcessorTime;
             long allocated = 0;
             var recorder = new LatencyRecorder();
@@ -96,8 +94,22 @@ public sealed class PgpHostileScenario : IBenchmarkScenario
             }
             recorder.StopWall();
             process.Refresh();
+            // Memory: what one request adds to the working set at its peak, from a collected heap
+            // (the largest over a few requests).
+            long peakGrowth = 0;
+            for (int i = 0; i < Math.Min(iterations, 8); i++)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                ResetPeakWorkingSet();
+                using var probe = Process.GetCurrentProcess();
+                long baseline = probe.WorkingSet64;
+                Answer(envelope, body, out _);
+                probe.Refresh();
+                peakGrowth = Math.Max(peakGrowth, probe.PeakWorkingSet64 - baseline);
+            }
             double cpuMs = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / iterations;
-            double peakMb = Math.Max(0, process.PeakWorkingSet64 - baseline) / 1e6;
+            double peakMb = peakGrowth / 1e6;
             double allocMb = allocated / 1e6 / iterations;
             bool under = peakMb <= BudgetMb && cpuMs <= BudgetMs;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
