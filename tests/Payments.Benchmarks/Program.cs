@@ -17,6 +17,7 @@ IBenchmarkScenario[] registry =
     new StorageScenario(),
     new EndpointScenario(),
     new EnvelopeScenario(),
+    new PgpHostileScenario(),
     new EndpointScenario(pgp: true),
     new AsyncScenario(),
     new SustainedLoadScenario(),

@@ -99,9 +99,11 @@ public static class KeyTool
         subHashed.SetKeyExpirationTime(false, seconds);
 
         bool protect = !string.IsNullOrEmpty(passphrase);
+        // SHA-1 check (S2K usage 254) only with a passphrase: an unprotected key is written with S2K usage 0,
+        // which GnuPG reads with a two-byte checksum, so a SHA-1 hash there is a "Checksum error".
         var generator = new PgpKeyRingGenerator(PgpSignature.PositiveCertification, primary, userId,
             protect ? SymmetricKeyAlgorithmTag.Aes256 : SymmetricKeyAlgorithmTag.Null, HashAlgorithmTag.Sha256,
-            utf8PassPhrase: true, (passphrase ?? "").ToCharArray(), useSha1: true, hashed.Generate(), null, new SecureRandom());
+            utf8PassPhrase: true, (passphrase ?? "").ToCharArray(), useSha1: protect, hashed.Generate(), null, new SecureRandom());
         generator.AddSubKey(subkey, subHashed.Generate(), null, HashAlgorithmTag.Sha256);
 
         return (Armor(generator.GenerateSecretKeyRing().GetEncoded()), Armor(generator.GeneratePublicKeyRing().GetEncoded()));

@@ -54,6 +54,25 @@ public sealed class KeyToolTests : IDisposable
     }
 
     [Fact]
+    public void Generated_pgp_key_without_passphrase_signs_and_decrypts_in_gpg()
+    {
+        // An unprotected secret key carries a two-byte checksum (S2K usage 0); gpg refuses to use a key
+        // whose checksum does not match ("Checksum error").
+        var secretFile = Path.Combine(_dir, "plain.asc");
+        Assert.Equal(0, KeyTool.Run(["keygen", "--user-id", "Plain <plain@integrator.test>", "--out", secretFile, "--bits", "2048"], new StringWriter()));
+        using var gpg = new Gpg();
+        gpg.Import(File.ReadAllText(secretFile));
+        var json = """{"hello":"world"}""";
+        var signed = gpg.Must(Encoding.UTF8.GetBytes(json), "--status-fd", "2", "-u", "plain@integrator.test", "--sign");
+        Assert.Contains("[GNUPG:] SIG_CREATED", signed.Stderr);
+        var verified = gpg.Must(signed.Stdout, "--status-fd", "2", "--decrypt");
+        Assert.Equal(json, verified.Text);
+        Assert.Contains("[GNUPG:] GOODSIG", verified.Stderr);
+        var encrypted = gpg.Must(Encoding.UTF8.GetBytes(json), "-r", "plain@integrator.test", "--encrypt").Stdout;
+        Assert.Equal(json, gpg.Must(encrypted, "--decrypt").Text); // the subkey's secret part is sound too
+    }
+
+    [Fact]
     public void Jwe_key_pair_is_pem_and_loads()
     {
         var secretFile = Path.Combine(_dir, "jwe.pem");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.StandIns.Google;
+using Payments.Tests.Adversarial;
 using Payments.Tests.EndToEnd;
 
 namespace Payments.Tests.Security;
@@ -97,6 +98,29 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
         // Standard base64 with padding is tolerated (decision documented in Security/README.md).
         var standard = Encoding.ASCII.GetBytes(Convert.ToBase64String(PgpKeysFixture.FromBase64Url(AsGoogle(Gsp.EchoV1(), keys.Ours1))));
         Assert.Equal(200, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, standard, OctetStream)).Status);
+    }
+
+    [Fact]
+    public async Task Pgp_bombs_and_floods_get_the_bare_400_of_a_malformed_envelope_and_the_host_stays_healthy()
+    {
+        var valid = PgpKeysFixture.FromBase64Url(AsGoogle(Gsp.EchoV1(), keys.Ours1));
+        var outer = PgpBombs.OuterPackets(valid);
+        byte[][] hostile =
+        [
+            PgpBombs.Encrypt(PgpBombs.Compressed(PgpBombs.Zip, s => PgpBombs.ZeroPacket(s, 60, 256L << 20, partial: true), partial: true), keys.Ours1Public),
+            PgpBombs.Encrypt(PgpBombs.Compressed(PgpBombs.BZip2, s => PgpBombs.ZeroPacket(s, 60, 256L << 20, partial: true), partial: true), keys.Ours1Public),
+            PgpBombs.Encrypt(PgpBombs.Compressed(PgpBombs.ZLib, s => PgpBombs.Repeat(s, PgpBombs.TinySignature, 30L << 20)), keys.Ours1Public),
+            PgpBombs.Flood(outer[0], 760_000, outer[1]), // session-key packets naming our key
+        ];
+        var answers = await Task.WhenAll(hostile.Select(raw =>
+            _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, PgpBombs.ToBody(raw), OctetStream)));
+        foreach (var (status, body, _) in answers)
+        {
+            Assert.Equal(400, status);
+            Assert.Empty(body); // not attributable to Google: the bare status, as for any malformed envelope
+        }
+        Assert.Equal(200, (await _host.InternalAsync(HttpMethod.Get, "/health", key: null)).Status);
+        Assert.Equal(200, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, PgpBombs.ToBody(valid), OctetStream)).Status);
     }
 
     [Fact]

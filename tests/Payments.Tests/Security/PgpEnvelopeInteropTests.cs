@@ -14,11 +14,47 @@ public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture
     [Theory]
     [InlineData("zip")]
     [InlineData("zlib")]
+    [InlineData("bzip2")]
     [InlineData("none")]
     public void Gpg_signed_and_encrypted_request_opens(string compression)
     {
         var body = keys.GpgBody(Json, SignEncrypt(keys.Ours1, "--compress-algo", compression));
         Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single().Open(body)));
+    }
+
+    [Theory]
+    [InlineData("bzip2", "3")]
+    [InlineData("zip", "1")]
+    [InlineData("zlib", "2")]
+    public void Gpg_partial_length_compressed_request_opens_and_our_reply_opens_in_gpg(string compression, string algorithm)
+    {
+        // gpg → us: a partial-length encrypted packet holding an indeterminate-length compressed packet.
+        var raw = keys.Gpg.Must(Encoding.UTF8.GetBytes(Json), SignEncrypt(keys.Ours1, "--compress-algo", compression)).Stdout;
+        var packets = keys.Gpg.Must(raw, "--list-packets", "-vv");
+        var listing = packets.Text + packets.Stderr;
+        Assert.Contains("tag=18 hlen=2 plen=0 partial", listing);
+        Assert.Contains("tag=8 hlen=1 plen=0 indeterminate", listing);
+        Assert.Contains(":compressed packet: algo=" + algorithm, listing);
+        var opened = keys.Single().Open(Encoding.ASCII.GetBytes(PgpKeysFixture.ToBase64Url(raw)));
+        Assert.Equal(Json, Encoding.UTF8.GetString(opened));
+
+        // us → gpg: our reply (uncompressed: we never produce compression) decrypts and verifies in gpg,
+        // and what gpg read comes back to us compressed the same way and opens again.
+        var reply = keys.Gpg.Must(PgpKeysFixture.FromBase64Url(keys.Single().Seal(opened)), "--status-fd", "2", "--decrypt");
+        Assert.Contains("[GNUPG:] GOODSIG " + keys.Ours1[^16..], reply.Stderr);
+        Assert.Contains("[GNUPG:] GOODMDC", reply.Stderr);
+        var again = keys.Gpg.Must(reply.Stdout, SignEncrypt(keys.Ours1, "--compress-algo", compression)).Stdout;
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single().Open(Encoding.ASCII.GetBytes(PgpKeysFixture.ToBase64Url(again)))));
+    }
+
+    [Fact]
+    public void Gpg_bzip2_signed_message_in_our_partial_length_encryption_opens()
+    {
+        // BouncyCastle's generator writes the encrypted packet in partial-length chunks of 1 KiB; the
+        // signed content is large enough to span several, bzip2-compressed by gpg.
+        var json = "{\"notes\":\"" + string.Concat(Enumerable.Range(0, 400).Select(i => $"line {i} ")) + "\"}";
+        var signed = keys.Gpg.Must(Encoding.UTF8.GetBytes(json), "--digest-algo", "SHA384", "-u", keys.Google, "--compress-algo", "bzip2", "--sign").Stdout;
+        Assert.Equal(json, Encoding.UTF8.GetString(keys.Single().Open(keys.WrapEncrypted(signed))));
     }
 
     [Fact]

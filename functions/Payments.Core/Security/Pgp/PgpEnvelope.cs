@@ -18,8 +18,8 @@ namespace Payments.Core.Security;
 /// </summary>
 public sealed class PgpEnvelope : IMessageEnvelope
 {
-    /// <summary>Largest plaintext we accept, so a small compressed message cannot inflate without bound.</summary>
-    public const int MaxPlaintextBytes = 4 * 1024 * 1024;
+    /// <summary>Largest plaintext we accept (see <see cref="PgpLimits"/> for the other bounds).</summary>
+    public const int MaxPlaintextBytes = PgpLimits.MaxPlaintextBytes;
 
     private const byte AlgAes128 = 7, AlgAes192 = 8, AlgAes256 = 9, HashSha384 = 9, PkRsa = 1;
     private static readonly HashAlgorithmTag[] AcceptedHashes =
@@ -54,9 +54,12 @@ public sealed class PgpEnvelope : IMessageEnvelope
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
 
-    public byte[] Open(ReadOnlySpan<byte> body)
+    public byte[] Open(ReadOnlySpan<byte> body) => Open(body, new PgpWork());
+
+    /// <summary><see cref="Open(ReadOnlySpan{byte})"/>, reporting its cost to <paramref name="work"/> (tests, benchmarks).</summary>
+    internal byte[] Open(ReadOnlySpan<byte> body, PgpWork work)
     {
-        try { return OpenCore(body); }
+        try { return OpenCore(body, work); }
         catch (EnvelopeException) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -65,7 +68,7 @@ public sealed class PgpEnvelope : IMessageEnvelope
         }
     }
 
-    private byte[] OpenCore(ReadOnlySpan<byte> body)
+    private byte[] OpenCore(ReadOnlySpan<byte> body, PgpWork work)
     {
         var raw = Base64Body.TryDecode(body) ?? throw Encryption("The body is not base64url.");
         var sessions = new List<(long KeyId, byte[] Mpi)>();
@@ -73,6 +76,7 @@ public sealed class PgpEnvelope : IMessageEnvelope
         int pos = 0;
         while (PgpPackets.TryRead(raw, ref pos, out int tag, out var content))
         {
+            work.Packet();
             switch (tag)
             {
                 case PgpPackets.TagPkesk:
@@ -96,27 +100,33 @@ public sealed class PgpEnvelope : IMessageEnvelope
         if (encrypted is null) throw Encryption("The body is not an encrypted OpenPGP message.");
         if (sessions.Count == 0) throw Encryption("The message is not encrypted to a public key.");
 
-        var sessionKey = RecoverSessionKey(sessions, out bool addressedToUs);
+        var sessionKey = RecoverSessionKey(sessions, work, out bool addressedToUs);
         if (!addressedToUs) throw Encryption("The message is not encrypted to an active key of ours.");
         // A session key that does not decrypt (bad PKCS#1 padding, checksum, algorithm) takes the same
         // path and gives the same answer as a failed integrity check: no padding oracle (Bleichenbacher).
         var inner = DecryptIntegrityProtected(sessionKey ?? RandomNumberGenerator.GetBytes(32), encrypted);
-        return VerifySigned(inner);
+        return VerifySigned(inner, work);
     }
 
     /// <param name="addressedToUs">some session-key packet names an active decryption key of ours (key ids are public)</param>
-    private byte[]? RecoverSessionKey(List<(long KeyId, byte[] Mpi)> sessions, out bool addressedToUs)
+    private byte[]? RecoverSessionKey(List<(long KeyId, byte[] Mpi)> sessions, PgpWork work, out bool addressedToUs)
     {
         addressedToUs = false;
         var now = Now;
+        // Each private-key operation is costly and anyone can name our key id: every key of ours is
+        // tried once at most, whatever the number of session-key packets naming it.
+        var tried = new bool[_own.Count];
         foreach (var (keyId, mpi) in sessions)
         {
             // Key id 0 is a "wildcard" (hidden recipient): try each of our decryption keys.
-            foreach (var key in _own)
+            for (int k = 0; k < _own.Count; k++)
             {
+                var key = _own[k];
                 if (!key.Info.CanEncrypt || !key.Info.IsUsable(now) || (keyId != 0 && keyId != key.Info.KeyId)) continue;
                 addressedToUs = true;
-                if (mpi.Length > key.Rsa.ModulusBytes) continue;
+                if (tried[k] || mpi.Length > key.Rsa.ModulusBytes) continue;
+                tried[k] = true;
+                work.PrivateKeyOperation();
                 var input = PgpPackets.PadLeft(mpi, key.Rsa.ModulusBytes);
                 var decrypted = key.Rsa.Use(input, static (rsa, c) =>
                 {
@@ -151,10 +161,10 @@ public sealed class PgpEnvelope : IMessageEnvelope
         return plain[prefix..^mdc];
     }
 
-    private byte[] VerifySigned(byte[] inner)
+    private byte[] VerifySigned(byte[] inner, PgpWork work)
     {
         var content = new InnerContent();
-        Walk(new PgpObjectFactory(inner), content, depth: 0);
+        Walk(inner, content, work, depth: 0);
         if (content.Literal is null) throw Encryption("The encrypted message holds no literal data.");
         if (content.Signatures.Count == 0) throw Signature("The message is not signed.");
 
@@ -239,45 +249,56 @@ public sealed class PgpEnvelope : IMessageEnvelope
         public List<PgpSignature> Signatures { get; } = [];
     }
 
+    // Our own packet reader, not BouncyCastle's object factory: it must refuse an unexpected packet
+    // before reading its body, count packets as they come and bound decompression (PgpLimits).
     // Signatures are verified directly over the buffered literal data, so one-pass packets (and their
     // order, reversed relative to the signatures) need no matching; this also covers old-style
     // signature-first messages.
-    private static void Walk(PgpObjectFactory factory, InnerContent content, int depth)
+    private static void Walk(ReadOnlySpan<byte> data, InnerContent content, PgpWork work, int depth)
     {
-        PgpObject? obj;
-        while ((obj = factory.NextPgpObject()) is not null)
+        int pos = 0;
+        while (PgpPackets.TryPeekTag(data, pos, out int tag))
         {
-            switch (obj)
+            work.Packet();
+            if (tag is not (PgpPackets.TagCompressed or PgpPackets.TagOnePass or PgpPackets.TagMarker or PgpPackets.TagSignature or PgpPackets.TagLiteral)
+                || (tag == PgpPackets.TagLiteral && content.Literal is not null))
+                throw Encryption("Unexpected content inside the encrypted message.");
+            if (tag == PgpPackets.TagCompressed) work.Compressed(depth);
+            if (tag == PgpPackets.TagSignature) work.Signature();
+            PgpPackets.TryRead(data, ref pos, out _, out var body);
+            switch (tag)
             {
-                case PgpCompressedData compressed:
-                    if (depth > 0) throw Encryption("Nested compression is not accepted.");
-                    Walk(new PgpObjectFactory(compressed.GetDataStream()), content, depth + 1);
+                case PgpPackets.TagCompressed:
+                    Walk(PgpDecompression.Inflate(body, work), content, work, depth + 1);
                     break;
-                case PgpOnePassSignatureList or PgpMarker:
+                case PgpPackets.TagSignature:
+                    content.Signatures.Add(ParseSignature(body));
                     break;
-                case PgpSignatureList list:
-                    for (int i = 0; i < list.Count; i++) content.Signatures.Add(list[i]);
+                case PgpPackets.TagLiteral:
+                    content.Literal = LiteralData(body);
                     break;
-                case PgpLiteralData literal when content.Literal is null:
-                    content.Literal = ReadLimited(literal.GetInputStream());
-                    break;
-                default:
-                    throw Encryption("Unexpected content inside the encrypted message.");
             }
         }
     }
 
-    private static byte[] ReadLimited(Stream stream)
+    /// <summary>BouncyCastle parses one signature packet at a time (its size bounded by the message's).</summary>
+    private static PgpSignature ParseSignature(byte[] body)
     {
-        using var ms = new MemoryStream();
-        var buffer = new byte[8192];
-        int n;
-        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            if (ms.Length + n > MaxPlaintextBytes) throw Encryption("The message is too large.");
-            ms.Write(buffer, 0, n);
-        }
-        return ms.ToArray();
+        var packet = new MemoryStream(body.Length + 6);
+        PgpPackets.Write(packet, PgpPackets.TagSignature, body);
+        packet.Position = 0;
+        return new PgpObjectFactory(packet).NextPgpObject() is PgpSignatureList { Count: 1 } list
+            ? list[0]
+            : throw Encryption("Unreadable signature packet.");
+    }
+
+    /// <summary>Literal data packet (RFC 4880 §5.9): format, file name, date, then the data.</summary>
+    private static byte[] LiteralData(byte[] body)
+    {
+        if (body.Length < 2 || body.Length < 2 + body[1] + 4) throw Encryption("Truncated literal data packet.");
+        int start = 2 + body[1] + 4;
+        if (body.Length - start > MaxPlaintextBytes) throw Encryption("The message is too large.");
+        return body[start..];
     }
 
     public byte[] Seal(ReadOnlySpan<byte> json)

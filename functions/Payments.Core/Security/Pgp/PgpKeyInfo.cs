@@ -17,7 +17,7 @@ internal sealed record PgpKeyInfo(long KeyId, DateTime CreatedUtc, DateTime? Exp
     public static PgpKeyInfo Evaluate(PgpPublicKey key, PgpPublicKey primary)
     {
         var selfSig = key.IsMasterKey ? NewestPrimarySelfSignature(key) : NewestBinding(key, primary);
-        bool revoked = key.IsRevoked() || primary.IsRevoked();
+        bool revoked = key.HasRevocation() || primary.HasRevocation();
         bool strong = !IsRsa(key) || key.BitStrength >= 2048;
         if (selfSig is null) return new(key.KeyId, key.CreationTime, null, revoked, false, false, strong);
 

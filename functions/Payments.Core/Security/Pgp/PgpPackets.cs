@@ -12,6 +12,18 @@ internal static class PgpPackets
     public const int TagPkesk = 1, TagSignature = 2, TagSkesk = 3, TagOnePass = 4, TagCompressed = 8,
         TagSed = 9, TagMarker = 10, TagLiteral = 11, TagSeipd = 18, TagMdc = 19;
 
+    /// <summary>The tag of the packet at <paramref name="pos"/>, without reading it. False at the end of data.</summary>
+    /// <exception cref="FormatException">not a packet header</exception>
+    public static bool TryPeekTag(ReadOnlySpan<byte> data, int pos, out int tag)
+    {
+        tag = 0;
+        if (pos >= data.Length) return false;
+        byte h = data[pos];
+        if ((h & 0x80) == 0) throw new FormatException("not a packet header");
+        tag = (h & 0x40) != 0 ? h & 0x3F : (h >> 2) & 0x0F;
+        return true;
+    }
+
     /// <summary>Reads the next packet; partial body lengths are reassembled. False at the end of data.</summary>
     /// <exception cref="FormatException">malformed framing</exception>
     public static bool TryRead(ReadOnlySpan<byte> data, ref int pos, out int tag, out byte[] body)

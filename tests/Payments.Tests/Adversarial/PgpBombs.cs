@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Security;
+using Payments.Core.Security.Pgp;
+
+namespace Payments.Tests.Adversarial;
+
+/// <summary>
+/// Hostile OpenPGP messages that anyone holding our public key can send: compression bombs, packet,
+/// signature and session-key floods, deep nesting. Shared by the adversarial tests and the
+/// <c>pgp-hostile</c> benchmark (linked into Payments.Benchmarks).
+/// </summary>
+public static class PgpBombs
+{
+    public const byte Zip = 1, ZLib = 2, BZip2 = 3;
+    public static readonly byte[] Algorithms = [Zip, ZLib, BZip2];
+
+    public static string AlgorithmName(byte algorithm) => algorithm switch { Zip => "zip", ZLib => "zlib", BZip2 => "bzip2", _ => "none" };
+
+    private const int ChunkBits = 16;
+
+    /// <summary>Writes a packet of <paramref name="tag"/> whose body is <paramref name="length"/> zero bytes,
+    /// definite length or partial lengths (64 KiB chunks), without holding the body in memory.</summary>
+    public static void ZeroPacket(Stream output, int tag, long length, bool partial)
+    {
+        var zeros = new byte[1 << ChunkBits];
+        output.WriteByte((byte)(0xC0 | tag));
+        if (!partial)
+        {
+            WriteLength(output, length);
+            for (long left = length; left > 0; left -= zeros.Length) output.Write(zeros, 0, (int)Math.Min(left, zeros.Length));
+            return;
+        }
+        long rest = length;
+        while (rest >= zeros.Length)
+        {
+            output.WriteByte(224 + ChunkBits);
+            output.Write(zeros);
+            rest -= zeros.Length;
+        }
+        WriteLength(output, rest); // the last chunk has a definite length
+        output.Write(zeros, 0, (int)rest);
+    }
+
+    /// <summary>A packet holding <paramref name="body"/>, definite length or partial lengths of 512 bytes.</summary>
+    public static void Packet(Stream output, int tag, ReadOnlySpan<byte> body, bool partial = false)
+    {
+        output.WriteByte((byte)(0xC0 | tag));
+        if (partial)
+        {
+            while (body.Length >= 512)
+            {
+                output.WriteByte(224 + 9);
+                output.Write(body[..512]);
+                body = body[512..];
+            }
+        }
+        WriteLength(output, body.Length);
+        output.Write(body);
+    }
+
+    private static void WriteLength(Stream output, long length)
+    {
+        output.WriteByte(255);
+        for (int shift = 24; shift >= 0; shift -= 8) output.WriteByte((byte)(length >> shift));
+    }
+
+    /// <summary>A compressed data packet whose decompressed content is what <paramref name="content"/> writes.
+    /// BZip2 comes from the <c>bzip2</c> command (BouncyCastle's compressor takes seconds per MiB of zeros).</summary>
+    public static byte[] Compressed(byte algorithm, Action<Stream> content, bool partial = false)
+    {
+        var compressed = new MemoryStream();
+        compressed.WriteByte(algorithm);
+        if (algorithm == BZip2) Bzip2Command(content, compressed);
+        else
+        {
+            using Stream compressor = algorithm switch
+            {
+                Zip => new DeflateStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true),
+                ZLib => new ZLibStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true),
+                _ => throw new ArgumentOutOfRangeException(nameof(algorithm)),
+            };
+            using var buffered = new BufferedStream(compressor, 1 << 16);
+            content(buffered);
+        }
+        var packet = new MemoryStream();
+        Packet(packet, PgpPackets.TagCompressed, compressed.ToArray(), partial);
+        return packet.ToArray();
+    }
+
+    private static void Bzip2Command(Action<Stream> content, Stream output)
+    {
+        var psi = new ProcessStartInfo("bzip2", "-c -9") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(psi)!;
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(output);
+        using (var input = new BufferedStream(process.StandardInput.BaseStream, 1 << 16)) content(input);
+        copy.GetAwaiter().GetResult();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"bzip2 failed ({process.ExitCode})");
+    }
+
+    /// <summary>The smallest signature packet BouncyCastle parses: v4, no subpackets, a one-byte MPI.</summary>
+    public static readonly byte[] TinySignature = [0xC2, 13, 4, 0, 1, 8, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+
+    /// <summary><paramref name="unit"/> repeated up to <paramref name="bytes"/> bytes.</summary>
+    public static void Repeat(Stream output, byte[] unit, long bytes)
+    {
+        for (long written = 0; written + unit.Length <= bytes; written += unit.Length) output.Write(unit);
+    }
+
+    /// <summary>Encrypts <paramref name="inner"/> to the encryption subkey of <paramref name="armoredPublicKey"/>
+    /// with BouncyCastle's generator (AES-256, MDC, partial-length chunks): the raw binary message.</summary>
+    public static byte[] Encrypt(byte[] inner, string armoredPublicKey)
+    {
+        var ring = new PgpPublicKeyRingBundle(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armoredPublicKey))));
+        var subkey = ring.GetKeyRings().Cast<PgpPublicKeyRing>().First().GetPublicKeys().Cast<PgpPublicKey>().First(k => !k.IsMasterKey);
+        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, true, new SecureRandom());
+        generator.AddMethod(subkey);
+        using var output = new MemoryStream();
+        using (var encrypted = generator.Open(output, new byte[1 << 16])) encrypted.Write(inner);
+        return output.ToArray();
+    }
+
+    /// <summary>Decrypts a raw message with BouncyCastle (independent of the envelope): the packets inside the encryption.</summary>
+    public static byte[] Decrypt(byte[] raw, string armoredSecretKey)
+    {
+        var keys = new PgpSecretKeyRingBundle(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armoredSecretKey))));
+        var list = (PgpEncryptedDataList)new PgpObjectFactory(raw).NextPgpObject();
+        var data = list.GetEncryptedDataObjects().Cast<PgpPublicKeyEncryptedData>().First(d => keys.GetSecretKey(d.KeyId) is not null);
+        var privateKey = keys.GetSecretKey(data.KeyId).ExtractPrivateKey([]);
+        using var output = new MemoryStream();
+        data.GetDataStream(privateKey).CopyTo(output);
+        return output.ToArray();
+    }
+
+    /// <summary>Splits a raw message into its outer packets (header and body bytes together).</summary>
+    public static List<byte[]> OuterPackets(byte[] raw)
+    {
+        var packets = new List<byte[]>();
+        int pos = 0, start = 0;
+        while (PgpPackets.TryRead(raw, ref pos, out _, out _))
+        {
+            packets.Add(raw[start..pos]);
+            start = pos;
+        }
+        return packets;
+    }
+
+    /// <summary>As many copies of <paramref name="packet"/> as fit in <paramref name="bytes"/>, then <paramref name="rest"/>.</summary>
+    public static byte[] Flood(byte[] packet, long bytes, params byte[][] rest)
+    {
+        var output = new MemoryStream();
+        Repeat(output, packet, bytes - rest.Sum(r => r.Length));
+        foreach (var r in rest) output.Write(r);
+        return output.ToArray();
+    }
+
+    /// <summary>A session-key packet naming <paramref name="keyId"/> (0: hidden recipient) with an RSA value of <paramref name="bytes"/> bytes.</summary>
+    public static byte[] Pkesk(long keyId, int bytes)
+    {
+        var body = new MemoryStream();
+        body.WriteByte(3);
+        for (int shift = 56; shift >= 0; shift -= 8) body.WriteByte((byte)(keyId >> shift));
+        body.WriteByte(1);
+        var value = new byte[bytes];
+        Random.Shared.NextBytes(value);
+        value[0] |= 0x80;
+        PgpPackets.WriteMpi(body, value);
+        var packet = new MemoryStream();
+        PgpPackets.Write(packet, PgpPackets.TagPkesk, body.ToArray());
+        return packet.ToArray();
+    }
+
+    public static byte[] FromBody(byte[] body)
+    {
+        var s = Encoding.ASCII.GetString(body).Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight((s.Length + 3) / 4 * 4, '='));
+    }
+
+    public static byte[] ToBody(byte[] raw) =>
+        Encoding.ASCII.GetBytes(Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+}
