@@ -95,7 +95,7 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
         {
             // Listed for operators (GET /internal/operations/needs-attention); should this write fail, the relay writes it.
             await outbox.MarkParkedAsync(item, queue, etag: null, cancellationToken);
-            await store.Queue(QueueNames.Poison(queue)).SendAsync(item.ToJson(), timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            await store.Queue(QueueNames.Poison(queue)).SendMessageAsync(item.ToJson(), visibilityTimeout: null, timeToLive: TransactionStore.NeverExpire, cancellationToken: cancellationToken);
             LogParked(logger, item.Partition, item.Row, record.Step, attempts);
         }
         else

@@ -25,7 +25,8 @@ public static class ServiceCollectionExtensions
         var storage = StorageConnection.FromConfiguration(configuration, SettingNames.Storage);
         services.TryAddSingleton(new StorageClientOptions());
         services.AddSingleton(sp => new TableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
-        services.AddSingleton(sp => new QueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
+        services.AddSingleton(sp => StorageClients.CreateQueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>(),
+            logger: sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(StorageClients).FullName!)));
         services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
         services.AddSingleton<TransactionStore>();
         services.AddSingleton<OutboxIndex>();

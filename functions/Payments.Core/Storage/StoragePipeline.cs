@@ -43,9 +43,7 @@ internal static class StoragePipeline
         if (connection.AccountKey is { } key)
         {
             var account = connection.AccountName ?? throw new ArgumentException("StorageConnection: an AccountKey needs an AccountName.");
-            auth = sharedKey = service == StorageService.Table
-                ? new TableSharedKeyLitePolicy(account, key)
-                : new QueueSharedKeyPolicy(account, key);
+            auth = sharedKey = new TableSharedKeyLitePolicy(account, key);
         }
         else if (connection.Credential is { } credential)
         {
@@ -232,65 +230,4 @@ internal sealed class TableSharedKeyLitePolicy(string account, string base64Key)
         }
         return null;
     }
-}
-
-/// <summary>Queue SharedKey: the full string to sign with canonicalized x-ms-* headers and query.</summary>
-internal sealed class QueueSharedKeyPolicy(string account, string base64Key) : SharedKeyPolicyBase(account, base64Key, "SharedKey")
-{
-    internal override string StringToSign(Request request, string date)
-    {
-        var sb = new StringBuilder(256);
-        sb.Append(request.Method.Method).Append('\n');
-        sb.Append(Header(request, "Content-Encoding")).Append('\n');
-        sb.Append(Header(request, "Content-Language")).Append('\n');
-        long length = 0;
-        if (request.Content is { } content && !content.TryComputeLength(out length)) length = 0;
-        if (length > 0) sb.Append(length.ToString(CultureInfo.InvariantCulture));
-        sb.Append('\n');
-        sb.Append(Header(request, "Content-MD5")).Append('\n');
-        sb.Append(Header(request, "Content-Type")).Append('\n');
-        sb.Append('\n'); // Date: empty, x-ms-date is sent
-        sb.Append(Header(request, "If-Modified-Since")).Append('\n');
-        sb.Append(Header(request, "If-Match")).Append('\n');
-        sb.Append(Header(request, "If-None-Match")).Append('\n');
-        sb.Append(Header(request, "If-Unmodified-Since")).Append('\n');
-        sb.Append(Header(request, "Range")).Append('\n');
-
-        var msHeaders = new List<(string Name, string Value)>(6);
-        foreach (var h in request.Headers)
-        {
-            if (h.Name.StartsWith("x-ms-", StringComparison.OrdinalIgnoreCase))
-            {
-                msHeaders.Add((h.Name.ToLowerInvariant(), h.Value));
-            }
-        }
-        msHeaders.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        foreach (var (name, value) in msHeaders)
-        {
-            sb.Append(name).Append(':').Append(value.Trim()).Append('\n');
-        }
-
-        sb.Append('/').Append(Account).Append(request.Uri.Path);
-        var query = request.Uri.Query;
-        if (!string.IsNullOrEmpty(query) && query != "?")
-        {
-            var pairs = new List<(string Name, string Value)>(4);
-            foreach (var part in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var eq = part.IndexOf('=', StringComparison.Ordinal);
-                var name = Uri.UnescapeDataString(eq < 0 ? part : part[..eq]).ToLowerInvariant();
-                var value = eq < 0 ? "" : Uri.UnescapeDataString(part[(eq + 1)..].Replace('+', ' '));
-                pairs.Add((name, value));
-            }
-            pairs.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-            foreach (var (name, value) in pairs)
-            {
-                sb.Append('\n').Append(name).Append(':').Append(value);
-            }
-        }
-        return sb.ToString();
-    }
-
-    private static string Header(Request request, string name) =>
-        request.Headers.TryGetValue(name, out var value) ? value : "";
 }

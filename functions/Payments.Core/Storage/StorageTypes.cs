@@ -1,6 +1,6 @@
-namespace Payments.Core.Storage;
+using Azure.Storage.Queues;
 
-public enum QueueMessageEncoding { Base64, None }
+namespace Payments.Core.Storage;
 
 public sealed class StorageClientOptions
 {
@@ -103,7 +103,3 @@ public sealed record TableTransactionAction(TableTransactionActionType Type, Tab
 
 /// <summary>Where a table query left off (the service's continuation headers): pass it back to go on.</summary>
 public sealed record TableContinuation(string? NextPartitionKey, string? NextRowKey);
-
-public sealed record SendReceipt(string MessageId, string PopReceipt, DateTimeOffset NextVisibleOn);
-public sealed record QueueMessage(string MessageId, string PopReceipt, string Text, long DequeueCount, DateTimeOffset InsertedOn, DateTimeOffset ExpiresOn, DateTimeOffset NextVisibleOn);
-public sealed record PeekedMessage(string MessageId, string Text, long DequeueCount, DateTimeOffset InsertedOn, DateTimeOffset ExpiresOn);

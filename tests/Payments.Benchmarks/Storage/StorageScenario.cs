@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Azure.Storage.Queues.Models;
 using Payments.Core.Storage;
 using Payments.StandIns.Azurite;
 
@@ -33,7 +34,7 @@ public sealed class StorageScenario : IBenchmarkScenario
         var warmup = Math.Clamp(n / 5, 20, 200);
         var connection = StorageConnection.Parse(azurite.ConnectionString);
         var tables = new TableServiceClient(connection);
-        var queues = new QueueServiceClient(connection);
+        var queues = StorageClients.CreateQueueServiceClient(connection);
         using var bare = new BareStorageClient(AzuriteProcess.AccountName, AzuriteProcess.AccountKey, azurite.TableEndpoint, azurite.QueueEndpoint);
 
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -61,9 +62,9 @@ public sealed class StorageScenario : IBenchmarkScenario
         var ourQueue = queues.GetQueueClient("bench-ours-" + run);
         var bareQueue = queues.GetQueueClient("bench-bare-" + run);
         var putQueue = queues.GetQueueClient("bench-put-" + run);
-        await ourQueue.CreateIfNotExistsAsync(ct);
-        await bareQueue.CreateIfNotExistsAsync(ct);
-        await putQueue.CreateIfNotExistsAsync(ct);
+        await ourQueue.CreateIfNotExistsAsync(cancellationToken: ct);
+        await bareQueue.CreateIfNotExistsAsync(cancellationToken: ct);
+        await putQueue.CreateIfNotExistsAsync(cancellationToken: ct);
         var message = "{\"paymentIntegratorAccountId\":\"InvisiCashUSA_USD\",\"requestId\":\"" + Guid.NewGuid() + "\"}";
         var messageBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(message));
 
@@ -84,22 +85,22 @@ public sealed class StorageScenario : IBenchmarkScenario
                     return bare.BatchAsync(body, boundary, c);
                 })),
             new("storage.queue-get",
-                async (_, c) => (await ourQueue.ReceiveAsync(1, TimeSpan.FromMinutes(5), c)).Single(),
+                async (_, c) => (await ourQueue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5), c)).Value.Single(),
                 async (_, c) => await bare.GetMessagesAsync(bareQueue.Name, 1, 300, c))
             {
-                BeforeOurs = c => ourQueue.SendAsync(message, cancellationToken: c),
-                BeforeBare = c => bareQueue.SendAsync(message, cancellationToken: c),
-                AfterOurs = (m, c) => ourQueue.DeleteAsync(((QueueMessage)m!).MessageId, ((QueueMessage)m!).PopReceipt, c),
+                BeforeOurs = c => ourQueue.SendMessageAsync(message, c),
+                BeforeBare = c => bareQueue.SendMessageAsync(message, c),
+                AfterOurs = (m, c) => ourQueue.DeleteMessageAsync(((QueueMessage)m!).MessageId, ((QueueMessage)m!).PopReceipt, c),
                 AfterBare = (xml, c) =>
                 {
                     var text = Encoding.UTF8.GetString((byte[])xml!);
                     var id = Regex.Match(text, "<MessageId>([^<]+)</MessageId>").Groups[1].Value;
                     var receipt = Regex.Match(text, "<PopReceipt>([^<]+)</PopReceipt>").Groups[1].Value;
-                    return bareQueue.DeleteAsync(id, receipt, c);
+                    return bareQueue.DeleteMessageAsync(id, receipt, c);
                 },
             },
             new("storage.queue-put",
-                Timed((_, c) => putQueue.SendAsync(message, cancellationToken: c)),
+                Timed((_, c) => putQueue.SendMessageAsync(message, c)),
                 Timed((_, c) => bare.PutMessageAsync(putQueue.Name, messageBase64, c))),
         ];
         var only = Environment.GetEnvironmentVariable("STORAGE_BENCH_OPS")?.Split(',');

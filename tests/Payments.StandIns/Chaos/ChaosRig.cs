@@ -54,7 +54,7 @@ public sealed class ChaosRig : IAsyncDisposable
         Crm = crm;
         var direct = StorageConnection.Parse(azurite.ConnectionString);
         Tables = new TableServiceClient(direct);
-        Queues = new QueueServiceClient(direct, new StorageClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Queues = StorageClients.CreateQueueServiceClient(direct);
     }
 
     public ChaosRigOptions Options { get; }
@@ -67,7 +67,7 @@ public sealed class ChaosRig : IAsyncDisposable
     public CrmComStandIn Crm { get; }
     /// <summary>Direct clients (not through the proxies), for audits and for injecting messages.</summary>
     public TableServiceClient Tables { get; }
-    public QueueServiceClient Queues { get; }
+    public Azure.Storage.Queues.QueueServiceClient Queues { get; }
     public IReadOnlyList<LocalHostProcess> Hosts => _hosts;
 
     public static async Task<ChaosRig> StartAsync(ChaosRigOptions? options = null, CancellationToken cancellationToken = default)

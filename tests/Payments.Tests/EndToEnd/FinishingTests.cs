@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Hosting;
@@ -255,8 +256,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal("notifications", parked["ParkedQueue"]!.GetValue<string>());
         Assert.Contains("notification failed 4 times", parked["ParkedReason"]!.GetValue<string>());
         var poison = Host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.Poison(QueueNames.Notifications));
-        var peeked = await poison.PeekAsync(32);
-        Assert.Contains(peeked, m => WorkItem.Parse(m.Text).Row == Keys.OperationRow(refundId));
+        var peeked = (await poison.PeekMessagesAsync(32)).Value;
+        Assert.Contains(peeked, m => WorkItem.Parse(m.MessageText).Row == Keys.OperationRow(refundId));
 
         // Operators find it in the list of parked work, with the keys the requeue route takes.
         var (listStatus, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");

@@ -85,7 +85,7 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal(2, await Count());
         Assert.Equal(1, await RelayAtAsync(_t0 + 4.6 * Grace));
         Assert.Equal(3, await Count());
-        Assert.Equal(3, (await Store.Queue(Queue).PeekAsync(32)).Count);
+        Assert.Equal(3, (await Store.Queue(Queue).PeekMessagesAsync(32)).Value.Length);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class RelayTests : IAsyncLifetime
         // A parked operation whose mark was lost is marked (operators list it), and not relayed.
         Assert.True(left["op|Parked"]);
         Assert.False(left["op|Pending"]);
-        Assert.Single(await Store.Queue(Queue).PeekAsync(32));
+        Assert.Single((await Store.Queue(Queue).PeekMessagesAsync(32)).Value);
         await RelayAtAsync(_t0 + 1.5 * Grace);
         Assert.Null((await Store.Transactions.GetAsync("relay|gc", "op|Parked"))!.GetInt32("RelayCount"));
     }

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Payments.Core.Storage;
 using Payments.StandIns.Azurite;
 
@@ -22,7 +23,7 @@ internal static class StorageTestContext
 
     internal static async Task<(QueueServiceClient Service, QueueClient Queue)> NewQueueAsync(QueueMessageEncoding encoding = QueueMessageEncoding.Base64)
     {
-        var service = new QueueServiceClient(await ConnectionAsync(), new StorageClientOptions { MessageEncoding = encoding });
+        var service = StorageClients.CreateQueueServiceClient(await ConnectionAsync(), new StorageClientOptions { MessageEncoding = encoding });
         var queue = service.GetQueueClient("q-" + Guid.NewGuid().ToString("N"));
         await queue.CreateIfNotExistsAsync();
         return (service, queue);
