@@ -1,4 +1,6 @@
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -18,7 +20,7 @@ public sealed class OperationRequeue(OperationSteps steps)
     {
         var store = steps.Store;
         var candidates = new List<(string Partition, string Row)>();
-        await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", ["Anchor"], cancellationToken: cancellationToken))
+        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), select: ["Anchor"], cancellationToken: cancellationToken))
             if (marker.GetString("Anchor") is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
         // The paid notification lives with the reference number, found by its generate requestId.
         var referenceNumber = Keys.ReferenceNumberPartition(piaid, requestId);
@@ -28,7 +30,7 @@ public sealed class OperationRequeue(OperationSteps steps)
         var done = 0;
         foreach (var (partition, row) in candidates.Distinct())
         {
-            var operation = await store.Transactions.GetAsync(partition, row, cancellationToken: cancellationToken);
+            var operation = await store.Transactions.GetOrNullAsync(partition, row, cancellationToken: cancellationToken);
             if (operation is null) continue;
             if (operation.GetString("State") == OperationStates.Done) { done++; continue; }
             var hasResult = operation.GetString("Result") is not null;
@@ -48,7 +50,7 @@ public sealed class OperationRequeue(OperationSteps steps)
             // Indexed again first (the relay removed the row of the parked operation): should the put
             // below be lost, the relay finds it.
             await steps.Outbox.AddAsync(queue, item, cancellationToken);
-            await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
+            await store.Transactions.MergeAsync(reset, operation.ETag, cancellationToken);
             await steps.EnqueueAsync(queue, item, cancellationToken);
             found.Add($"{partition}/{row}");
         }

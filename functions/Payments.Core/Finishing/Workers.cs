@@ -4,6 +4,8 @@ using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -62,26 +64,26 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("booking", now, result == "SUCCESS" ? "booked" : "declined", detail)),
             };
             if (outcome is BookingOutcome.Booked booked) finished["BookingId"] = booked.BookingId;
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Merge, finished, operation.ETag) };
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, finished, operation.ETag) };
             if (outcome is BookingOutcome.Declined)
             {
                 // A declined refund never happened: its amount is refundable again. Only a decline
                 // needs the transaction's state, so only a decline reads it.
-                var state = await steps.Store.Transactions.GetAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: cancellationToken);
+                var state = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: cancellationToken);
                 if (state is null) { LogMissing(logger, item.Partition, item.Row); return; }
                 var balance = new TableEntity(item.Partition, Keys.StateRow(item.Partition))
                 {
                     ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
                     ["UpdatedAt"] = now,
                 };
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag));
             }
-            IReadOnlyList<string?> etags;
+            IReadOnlyList<ETag> etags;
             try
             {
-                etags = await steps.Store.Transactions.SubmitTransactionAsync(actions, cancellationToken);
+                etags = await steps.Store.Transactions.SubmitAsync(actions, cancellationToken);
             }
-            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
                 continue; // the balance moved (another refund) or another delivery got here first: look again
             }
@@ -175,7 +177,7 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
             {
                 LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
                 // Done is final (an operator's requeue leaves it alone): the relay has nothing more to look for.
-                await steps.Outbox.RemoveAsync(item, "*");
+                await steps.Outbox.RemoveAsync(item, ETag.All);
                 return;
             }
             // Another delivery of the same message raced us; Google saw the same requestId and result twice, which is safe.
@@ -246,7 +248,7 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
             var reads = 0;
             // Rows younger than the grace are operations being committed or worked on right now; parked
             // ones wait for an operator.
-            var rows = steps.Store.Outbox.QueryAsync($"CreatedAt lt {Keys.DateTimeLiteral(overdue)} and Parked eq false", ["Queue", "CreatedAt"], cancellationToken: cancellationToken);
+            var rows = steps.Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"CreatedAt lt {overdue} and Parked eq {false}"), select: TableCalls.WithKeys("Queue", "CreatedAt"), cancellationToken: cancellationToken);
             await foreach (var row in rows)
             {
                 if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
@@ -267,7 +269,7 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                 if (operation is null ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge : state == OperationStates.Done)
                 {
                     // Never committed, or done (by the ETag, a requeue that wrote the row again since keeps it).
-                    await steps.Outbox.RemoveAsync(item, row.ETag ?? "*");
+                    await steps.Outbox.RemoveAsync(item, row.ETag);
                     continue;
                 }
                 if (operation is null || state is not (OperationStates.Pending or OperationStates.Notifying)) continue;

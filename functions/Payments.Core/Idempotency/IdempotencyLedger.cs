@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -73,7 +75,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         string[] rowKeys = [stateRow, ledgerRow, .. request.ExtraRows ?? []];
         var markerClaimed = !request.NeedsMarker;
         // The ETag of the marker this call inserted: given back should the call end in an error.
-        string? ownMarker = null;
+        ETag? ownMarker = null;
         // The marker is a duplicate's of this very call, which may still give it back.
         var sharedMarker = false;
         // The outbox rows this call wrote (with their ETags), given back should no commit follow.
@@ -105,7 +107,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 (ownMarker, rows) = (insert.Result, read.Result);
                 if (ownMarker is null)
                 {
-                    if (await store.Transactions.GetAsync(request.Partition, ledgerRow, cancellationToken: cancellationToken) is { } found)
+                    if (await store.Transactions.GetOrNullAsync(request.Partition, ledgerRow, cancellationToken: cancellationToken) is { } found)
                         return Replay(request, found);
                     (ownMarker, sharedMarker) = await ClaimExistingMarkerAsync(request, cancellationToken);
                 }
@@ -170,10 +172,10 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             };
             try
             {
-                await store.Transactions.SubmitTransactionAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Insert, ledger), .. plan.Actions], cancellationToken);
+                await store.Transactions.SubmitAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Add, ledger), .. plan.Actions], cancellationToken);
             }
-            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
                 // Someone else committed in this partition first: a duplicate of this call (we will
                 // find its ledger entry and replay it) or another call that changed the state (we
@@ -196,9 +198,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     }
 
     /// <summary>Gives back what a call that commits nothing wrote: its marker and its outbox rows.</summary>
-    private async Task ReleaseAsync(IdempotentRequest request, string? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)
+    private async Task ReleaseAsync(IdempotentRequest request, ETag? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)
     {
-        if (ownMarker is not null) await ReleaseMarkerAsync(request, ownMarker);
+        if (ownMarker is { } etag) await ReleaseMarkerAsync(request, etag);
         foreach (var (item, row) in indexed ?? []) await outbox.RemoveAsync(item, row.ETag);
     }
 
@@ -223,13 +225,13 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     }
 
     /// <returns>the new marker's ETag, or null when the key has a marker already.</returns>
-    private async Task<string?> TryInsertMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    private async Task<ETag?> TryInsertMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
     {
         try
         {
             return await store.Requests.InsertAsync(Marker(request), cancellationToken);
         }
-        catch (StorageRequestFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             return null;
         }
@@ -240,19 +242,19 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     /// key was used with another body or for another transaction.</summary>
     /// <returns>the ETag when this call now owns the marker (it replaced it), or Shared when the marker is
     /// (or was) a duplicate's of this very call.</returns>
-    private async Task<(string? Owned, bool Shared)> ClaimExistingMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    private async Task<(ETag? Owned, bool Shared)> ClaimExistingMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
     {
         var marker = Marker(request);
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var existing = await store.Requests.GetAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken);
+            var existing = await store.Requests.GetOrNullAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken);
             // Gone: given back by a twin of this call that ended in an error (this call will most likely end
             // the same way). Not fought over: like a twin's marker, it is claimed again after a commit.
             if (existing is null) return (null, true);
             if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return (null, true);
 
             var otherAnchor = existing.GetString("Anchor") ?? "";
-            var otherEntry = await store.Transactions.GetAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
+            var otherEntry = await store.Transactions.GetOrNullAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
             if (otherEntry is not null)
                 throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation, "requestId was already used with a different request body"));
             if (time.GetUtcNow() - (existing.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow()) < InFlightWindow)
@@ -262,9 +264,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             // commit): errors are not stored, so the key is free again.
             try
             {
-                return (await store.Requests.ReplaceAsync(marker, existing.ETag ?? "*", cancellationToken), false);
+                return (await store.Requests.ReplaceAsync(marker, existing.ETag, cancellationToken), false);
             }
-            catch (StorageRequestFailedException e) when (e.Status is 404 or 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
             {
             }
         }
@@ -272,10 +274,10 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     }
 
     /// <summary>Gives back the marker this call inserted (errors are not stored).</summary>
-    private Task ReleaseMarkerAsync(IdempotentRequest request, string etag)
+    private Task ReleaseMarkerAsync(IdempotentRequest request, ETag etag)
     {
         var marker = Marker(request);
-        return BestEffortAsync(request, token => store.Requests.DeleteAsync(marker.PartitionKey, marker.RowKey, etag, token));
+        return BestEffortAsync(request, token => store.Requests.DeleteRowAsync(marker.PartitionKey, marker.RowKey, etag, token));
     }
 
     /// <summary>After a commit that relied on a twin's marker: inserts it again should the twin have given it back.</summary>

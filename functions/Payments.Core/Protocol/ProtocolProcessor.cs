@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Protocol;
@@ -166,7 +168,6 @@ public sealed partial class ProtocolProcessor
     public static bool IsDependencyDown(Exception e) => e switch
     {
         AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsDependencyDown),
-        StorageRequestFailedException s => s.Status is 0 or 408 or 429 or >= 500,
         Azure.RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
         HttpRequestException or TimeoutException or IOException or System.Net.Sockets.SocketException => true,
         OperationCanceledException => true, // a dependency's own timeout, not the caller's token (filtered above)

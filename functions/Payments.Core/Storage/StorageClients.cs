@@ -1,5 +1,7 @@
+using System.Net;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Azure.Storage;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
@@ -12,17 +14,31 @@ namespace Payments.Core.Storage;
 public static partial class StorageClients
 {
     /// <param name="transport">null: our pooled handler (tests pass a stub)</param>
+    /// <param name="roundTrips">where its round trips are counted (null: not counted)</param>
+    public static TableServiceClient CreateTableServiceClient(StorageConnection connection, StorageClientOptions? options = null,
+        StorageRoundTrips? roundTrips = null, HttpPipelineTransport? transport = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        options ??= new StorageClientOptions();
+        var clientOptions = new TableClientOptions();
+        Configure(clientOptions, options, roundTrips?.PolicyFor(StorageService.Table), transport);
+        return connection.AccountKey is { } key
+            ? new TableServiceClient(connection.TableEndpoint, new TableSharedKeyCredential(connection.AccountName!, key), clientOptions)
+            : new TableServiceClient(connection.TableEndpoint, connection.Credential!, clientOptions);
+    }
+
+    /// <param name="transport">null: our pooled handler (tests pass a stub)</param>
     /// <remarks>A received message the encoding cannot decode (a producer that did not base64 it) is
     /// copied as it is to <c>{queue}-poison</c> and deleted, as the Functions host does: without that, the SDK
     /// throws on every receive that meets it and the queue stops moving.</remarks>
     public static QueueServiceClient CreateQueueServiceClient(StorageConnection connection, StorageClientOptions? options = null,
-        HttpPipelineTransport? transport = null, ILogger? logger = null)
+        StorageRoundTrips? roundTrips = null, HttpPipelineTransport? transport = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         options ??= new StorageClientOptions();
         logger ??= NullLogger.Instance;
         var clientOptions = new QueueClientOptions { MessageEncoding = options.MessageEncoding };
-        Configure(clientOptions, options, new MetricsPolicy(StorageService.Queue), transport);
+        Configure(clientOptions, options, roundTrips?.PolicyFor(StorageService.Queue), transport);
         QueueServiceClient? service = null;
         clientOptions.MessageDecodingFailed += async args =>
         {
@@ -52,14 +68,32 @@ public static partial class StorageClients
     private static partial void LogUndecodable(ILogger logger, string queueName, string messageId, string poisonQueue);
 
     /// <summary>The settings docs/storage.md relies on (worst-case storage time): explicit, not the SDK's defaults.</summary>
-    private static void Configure(ClientOptions clientOptions, StorageClientOptions options, MetricsPolicy metrics, HttpPipelineTransport? transport)
+    private static void Configure(ClientOptions clientOptions, StorageClientOptions options, HttpPipelinePolicy? roundTrips, HttpPipelineTransport? transport)
     {
         clientOptions.Retry.Mode = RetryMode.Exponential;
         clientOptions.Retry.MaxRetries = Math.Max(0, options.MaxRetries);
         clientOptions.Retry.Delay = options.RetryDelay;
         clientOptions.Retry.MaxDelay = options.MaxRetryDelay < options.RetryDelay ? options.RetryDelay : options.MaxRetryDelay;
         clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
-        clientOptions.Transport = transport ?? StoragePipeline.CreateTransport(options);
-        clientOptions.AddPolicy(metrics, HttpPipelinePosition.PerRetry);
+        clientOptions.Transport = transport ?? CreateTransport(options);
+        if (roundTrips is not null) clientOptions.AddPolicy(roundTrips, HttpPipelinePosition.PerRetry);
+    }
+
+    /// <summary>One pooled handler per service client; storage is reached directly (no proxy lookup).</summary>
+    private static HttpClientTransport CreateTransport(StorageClientOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(2, options.MaxConnectionsPerServer),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        // The per-try timeout is Azure.Core's NetworkTimeout; the HttpClient's own must not cut in first.
+        return new HttpClientTransport(new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -22,7 +24,7 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
         var indexPartition = Keys.ReferenceNumberIndexPartition(report.PaymentIntegratorAccountId, report.ReferenceNumber);
-        var index = await store.Requests.GetAsync(indexPartition, Keys.IndexRow(indexPartition), ["Anchor"], cancellationToken);
+        var index = await store.Requests.GetOrNullAsync(indexPartition, Keys.IndexRow(indexPartition), ["Anchor"], cancellationToken);
         if (index?.GetString("Anchor") is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
 
         var stateRow = Keys.StateRow(partition);
@@ -32,7 +34,7 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
         OutboxIndex.Added? indexed = null;
         for (var attempt = 1; attempt <= 16; attempt++)
         {
-            var state = await store.Transactions.GetAsync(partition, stateRow, cancellationToken: cancellationToken);
+            var state = await store.Transactions.GetOrNullAsync(partition, stateRow, cancellationToken: cancellationToken);
             // The index may point at a transaction that lost a race and was never committed.
             if (state is null || state.GetString("ReferenceNumber") != report.ReferenceNumber)
                 return new(PaymentReportStatus.Unknown, "unknown reference number");
@@ -76,13 +78,13 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
             OutboxIndex.EnsureInCommitWindow(indexed, now);
             try
             {
-                await store.Transactions.SubmitTransactionAsync(
+                await store.Transactions.SubmitAsync(
                 [
-                    new TableTransactionAction(TableTransactionActionType.Merge, paid, state.ETag),
-                    new TableTransactionAction(TableTransactionActionType.Insert, operation),
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, paid, state.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Add, operation),
                 ], cancellationToken);
             }
-            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
             {
                 continue; // a concurrent report or cancellation: decide again on the new state
             }

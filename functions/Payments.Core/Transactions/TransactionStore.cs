@@ -1,5 +1,7 @@
 using Azure.Storage.Queues;
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -47,7 +49,7 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
     public async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partition, IReadOnlyList<string> rowKeys, CancellationToken cancellationToken)
     {
         var reads = new Task<TableEntity?>[rowKeys.Count];
-        for (var i = 0; i < reads.Length; i++) reads[i] = Transactions.GetAsync(partition, rowKeys[i], cancellationToken: cancellationToken);
+        for (var i = 0; i < reads.Length; i++) reads[i] = Transactions.GetOrNullAsync(partition, rowKeys[i], cancellationToken: cancellationToken);
         await Task.WhenAll(reads);
         var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
         foreach (var read in reads)

@@ -53,7 +53,7 @@ public sealed class ChaosRig : IAsyncDisposable
         Google = google;
         Crm = crm;
         var direct = StorageConnection.Parse(azurite.ConnectionString);
-        Tables = new TableServiceClient(direct);
+        Tables = StorageClients.CreateTableServiceClient(direct);
         Queues = StorageClients.CreateQueueServiceClient(direct);
     }
 
@@ -66,7 +66,7 @@ public sealed class ChaosRig : IAsyncDisposable
     public GoogleStandIn Google { get; }
     public CrmComStandIn Crm { get; }
     /// <summary>Direct clients (not through the proxies), for audits and for injecting messages.</summary>
-    public TableServiceClient Tables { get; }
+    public Azure.Data.Tables.TableServiceClient Tables { get; }
     public Azure.Storage.Queues.QueueServiceClient Queues { get; }
     public IReadOnlyList<LocalHostProcess> Hosts => _hosts;
 
