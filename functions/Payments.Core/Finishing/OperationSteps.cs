@@ -23,6 +23,7 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
     public TransactionStore Store => store;
     public OutboxIndex Outbox => outbox;
     public DateTimeOffset Now => time.GetUtcNow();
+    public TimeProvider Time => time;
 
     public Task<TableEntity?> ReadOperationAsync(WorkItem item, CancellationToken cancellationToken) =>
         store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken);

@@ -24,11 +24,12 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
-        for (var attempt = 0; attempt < 16; attempt++)
+        // Done: nothing (left) to do; otherwise the operation as the commit left it, for the notification.
+        var finished = await CommitLoop.RunAsync<TableEntity?>(steps.Store.Transactions, async (_, ct) =>
         {
-            var operation = await steps.ReadOperationAsync(item, cancellationToken);
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
+            var operation = await steps.ReadOperationAsync(item, ct);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
+            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<TableEntity?>.Answer(null);
 
             var amount = operation.GetInt64("AmountMicros") ?? 0;
             var booking = new RefundBooking(
@@ -38,13 +39,13 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
             BookingOutcome outcome;
             try
             {
-                outcome = await backOffice.BookRefundAsync(booking, cancellationToken);
+                outcome = await backOffice.BookRefundAsync(booking, ct);
             }
             catch (BackOfficeFaultException e)
             {
                 var record = new StepRecord("booking", steps.Now, "fault", e.Message);
-                if (await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, "BookingAttempts", record, cancellationToken)) return;
-                continue;
+                return await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, "BookingAttempts", record, ct)
+                    ? CommitDecision<TableEntity?>.Answer(null) : CommitDecision<TableEntity?>.Again;
             }
 
             var now = steps.Now;
@@ -54,7 +55,7 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 BookingOutcome.Declined d => (d.RefundResult, $"declined by the back office ({d.BackOfficeCode}): {d.Message}"),
                 _ => throw new InvalidOperationException("unknown booking outcome"),
             };
-            var finished = new TableEntity(item.Partition, item.Row)
+            var update = new TableEntity(item.Partition, item.Row)
             {
                 ["State"] = OperationStates.Notifying,
                 ["Result"] = result,
@@ -63,14 +64,14 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 ["DueAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("booking", now, result == "SUCCESS" ? "booked" : "declined", detail)),
             };
-            if (outcome is BookingOutcome.Booked booked) finished["BookingId"] = booked.BookingId;
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, finished, operation.ETag) };
+            if (outcome is BookingOutcome.Booked booked) update["BookingId"] = booked.BookingId;
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, update, operation.ETag) };
             if (outcome is BookingOutcome.Declined)
             {
                 // A declined refund never happened: its amount is refundable again. Only a decline
                 // needs the transaction's state, so only a decline reads it.
-                var state = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: cancellationToken);
-                if (state is null) { LogMissing(logger, item.Partition, item.Row); return; }
+                var state = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: ct);
+                if (state is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
                 var balance = new TableEntity(item.Partition, Keys.StateRow(item.Partition))
                 {
                     ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
@@ -78,20 +79,14 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 };
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag));
             }
-            IReadOnlyList<ETag> etags;
-            try
+            // A conflict: the balance moved (another refund) or another delivery got here first; looked at again.
+            return CommitDecision<TableEntity?>.Commit(actions, etags =>
             {
-                etags = await steps.Store.Transactions.SubmitAsync(actions, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412)
-            {
-                continue; // the balance moved (another refund) or another delivery got here first: look again
-            }
-            LogFinished(logger, item.Partition, item.Row, result);
-            await notifications.DeliverAsync(item, OperationSteps.Merged(operation, finished, etags[0]), cancellationToken);
-            return;
-        }
-        throw new ConcurrencyConflictException("refund operation kept changing; the host will deliver the message again");
+                LogFinished(logger, item.Partition, item.Row, result);
+                return OperationSteps.Merged(operation, update, etags[0]);
+            });
+        }, "refund operation", steps.Time, cancellationToken);
+        if (finished is not null) await notifications.DeliverAsync(item, finished, cancellationToken);
     }
 
     [LoggerMessage(60, LogLevel.Warning, "refund {Partition}/{Row}: no such operation; message dropped")]
@@ -110,13 +105,13 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
-        for (var attempt = 0; attempt < 8; attempt++)
+        var finished = await CommitLoop.RunAsync<TableEntity?>(steps.Store.Transactions, async (_, ct) =>
         {
-            var operation = await steps.ReadOperationAsync(item, cancellationToken);
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
+            var operation = await steps.ReadOperationAsync(item, ct);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
+            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<TableEntity?>.Answer(null);
             var now = steps.Now;
-            var finished = new TableEntity(item.Partition, item.Row)
+            var update = new TableEntity(item.Partition, item.Row)
             {
                 ["State"] = OperationStates.Notifying,
                 ["Result"] = "SUCCESS",
@@ -125,11 +120,11 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
                 ["DueAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("release", now, "released", "reserved funds released")),
             };
-            if (await steps.TryMergeAsync(finished, operation.ETag, cancellationToken) is not { } etag) continue;
-            await notifications.DeliverAsync(item, OperationSteps.Merged(operation, finished, etag), cancellationToken);
-            return;
-        }
-        throw new ConcurrencyConflictException("reservation cancellation kept changing; the host will deliver the message again");
+            // A conflict: another delivery recorded it first; looked at again.
+            return CommitDecision<TableEntity?>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, operation.ETag)],
+                etags => OperationSteps.Merged(operation, update, etags[0]));
+        }, "reservation cancellation", steps.Time, cancellationToken);
+        if (finished is not null) await notifications.DeliverAsync(item, finished, cancellationToken);
     }
 
     [LoggerMessage(62, LogLevel.Warning, "reservation cancellation {Partition}/{Row}: no such operation; message dropped")]
@@ -150,19 +145,19 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
     /// saves reading it again; null to read it.</param>
     public async Task DeliverAsync(WorkItem item, TableEntity? known, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 8; attempt++)
+        var delivered = await CommitLoop.RunAsync(steps.Store.Transactions, async (_, ct) =>
         {
-            var operation = known ?? await steps.ReadOperationAsync(item, cancellationToken);
+            var operation = known ?? await steps.ReadOperationAsync(item, ct);
             known = null;
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            if (operation.GetString("State") != OperationStates.Notifying) return; // not final yet, done, or parked
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<bool>.Answer(false); }
+            if (operation.GetString("State") != OperationStates.Notifying) return CommitDecision<bool>.Answer(false); // not final yet, done, or parked
 
-            var sent = await google.SendAsync(Notification(operation), cancellationToken);
+            var sent = await google.SendAsync(Notification(operation), ct);
             var record = new StepRecord("notification", sent.At, sent.Outcome.ToString(), sent.Detail, sent.HttpStatus);
             if (!sent.Delivered)
             {
-                if (await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, "NotificationAttempts", record, cancellationToken)) return;
-                continue;
+                return await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, "NotificationAttempts", record, ct)
+                    ? CommitDecision<bool>.Answer(false) : CommitDecision<bool>.Again;
             }
             var now = steps.Now;
             var done = new TableEntity(item.Partition, item.Row)
@@ -173,16 +168,16 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
                 ["NotificationAttempts"] = (operation.GetInt32("NotificationAttempts") ?? 0) + 1,
                 ["Attempts"] = OperationSteps.AppendStep(operation, record),
             };
-            if (await steps.TryMergeAsync(done, operation.ETag, cancellationToken) is not null)
+            // A conflict: another delivery of the same message raced us; Google saw the same requestId and result
+            // twice, which is safe.
+            return CommitDecision<bool>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, done, operation.ETag)], _ =>
             {
                 LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
-                // Done is final (an operator's requeue leaves it alone): the relay has nothing more to look for.
-                await steps.Outbox.RemoveAsync(item, ETag.All);
-                return;
-            }
-            // Another delivery of the same message raced us; Google saw the same requestId and result twice, which is safe.
-        }
-        throw new ConcurrencyConflictException("notification operation kept changing; the host will deliver the message again");
+                return true;
+            });
+        }, "notification operation", steps.Time, cancellationToken);
+        // Done is final (an operator's requeue leaves it alone): the relay has nothing more to look for.
+        if (delivered) await steps.Outbox.RemoveAsync(item, ETag.All);
     }
 
     /// <summary>The notification the operation owes Google, built only from what the operation recorded.</summary>
