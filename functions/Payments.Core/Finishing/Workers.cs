@@ -243,16 +243,17 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
             var reads = 0;
             // Rows younger than the grace are operations being committed or worked on right now; parked
             // ones wait for an operator.
-            var rows = steps.Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"CreatedAt lt {overdue} and Parked eq {false}"), select: TableCalls.WithKeys("Queue", "CreatedAt"), cancellationToken: cancellationToken);
-            await foreach (var row in rows)
+            var rows = steps.Store.Outbox.QueryAsync<TableEntity>(OutboxRow.OverdueFilter(overdue), select: OutboxRow.RelaySelect, cancellationToken: cancellationToken);
+            await foreach (var entity in rows)
             {
+                var row = OutboxRow.From(entity);
                 if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
                 // Its first queue busy: the operation is most likely in it (a notification whose own
                 // message was lost waits for that backlog too).
-                var firstQueue = row.GetString("Queue") ?? QueueNames.Refunds;
+                var firstQueue = row.Queue;
                 if (busy.Contains(firstQueue)) continue;
                 reads++;
-                var item = new WorkItem(row.PartitionKey, row.RowKey);
+                var item = row.Item;
                 var operation = await steps.ReadOperationAsync(item, cancellationToken);
                 var state = operation?.GetString("State");
                 if (state == OperationStates.NeedsAttention)
@@ -261,7 +262,7 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                     await steps.Outbox.MarkParkedAsync(item, firstQueue, row.ETag, cancellationToken);
                     continue;
                 }
-                if (operation is null ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge : state == OperationStates.Done)
+                if (operation is null ? now - row.CreatedAt > OutboxIndex.OrphanAge : state == OperationStates.Done)
                 {
                     // Never committed, or done (by the ETag, a requeue that wrote the row again since keeps it).
                     await steps.Outbox.RemoveAsync(item, row.ETag);

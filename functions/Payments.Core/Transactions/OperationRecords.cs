@@ -106,7 +106,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
         w.WritePropertyName(name);
         WriteEntity(w, operation);
         if (operation.GetString("State") == OperationStates.Done) return;
-        var row = await store.Outbox.GetOrNullAsync(operation.PartitionKey, operation.RowKey, ["CreatedAt"], cancellationToken);
+        var row = await store.Outbox.GetOrNullAsync(operation.PartitionKey, operation.RowKey, TableCalls.WithKeys(), cancellationToken);
         w.WriteBoolean(name + "InOutbox", row is not null);
     }
 

@@ -35,7 +35,7 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public async Task<Added> AddAsync(string queue, WorkItem item, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var etag = await store.Outbox.UpsertAsync(new TableEntity(item.Partition, item.Row) { ["Queue"] = queue, ["CreatedAt"] = now, ["Parked"] = false }, cancellationToken);
+        var etag = await store.Outbox.UpsertAsync(new OutboxRow(item, queue, now).ToEntity(), cancellationToken);
         return new Added(etag, now);
     }
 
@@ -44,16 +44,10 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public async Task MarkParkedAsync(WorkItem item, string queue, ETag? etag, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var row = new TableEntity(item.Partition, item.Row) { ["Parked"] = true, ["ParkedAt"] = now };
         try
         {
-            if (etag is null)
-            {
-                row["Queue"] = queue;
-                row["CreatedAt"] = now;
-                await store.Outbox.UpsertMergeAsync(row, cancellationToken);
-            }
-            else await store.Outbox.MergeAsync(row, etag.Value, cancellationToken);
+            if (etag is null) await store.Outbox.UpsertMergeAsync(new OutboxRow(item, queue, now, Parked: true, ParkedAt: now).ToEntity(), cancellationToken);
+            else await store.Outbox.MergeAsync(OutboxRow.ParkedMerge(item, now), etag.Value, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
@@ -66,7 +60,7 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public async Task<(IReadOnlyList<WorkItem> Items, bool More)> ParkedAsync(int max, CancellationToken cancellationToken)
     {
         var items = new List<WorkItem>();
-        await foreach (var row in store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Parked eq {true}"), select: TableCalls.WithKeys("Queue"), cancellationToken: cancellationToken))
+        await foreach (var row in store.Outbox.QueryAsync<TableEntity>(OutboxRow.ParkedFilter, select: TableCalls.WithKeys(), cancellationToken: cancellationToken))
         {
             if (items.Count == max) return (items, true);
             items.Add(new WorkItem(row.PartitionKey, row.RowKey));

@@ -84,7 +84,7 @@ public static class LedgerAudit
         }
         report.Count("table: partitions", partitions.Count);
         var indexed = new HashSet<(string, string)>();
-        await foreach (var row in tables.GetTableClient(TableNames.Outbox).QueryAsync<TableEntity>(select: TableCalls.WithKeys("Queue"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in tables.GetTableClient(TableNames.Outbox).QueryAsync<TableEntity>(select: TableCalls.WithKeys(), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             indexed.Add((row.PartitionKey, row.RowKey));
             // Left for the relay: a removal lost to a fault or a kill (done), a call that gave up after

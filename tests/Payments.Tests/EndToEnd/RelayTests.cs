@@ -58,12 +58,8 @@ public sealed class RelayTests : IAsyncLifetime
     };
 
     /// <summary>The outbox row written before the operation's commit (now: a day before the relays run).</summary>
-    private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) => new(partition, row)
-    {
-        ["Queue"] = Queue,
-        ["CreatedAt"] = createdAt ?? DateTimeOffset.UtcNow,
-        ["Parked"] = false,
-    };
+    private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) =>
+        new Payments.Core.Transactions.OutboxRow(new WorkItem(partition, row), Queue, createdAt ?? DateTimeOffset.UtcNow).ToEntity();
 
     private async Task InsertStuckAsync(string partition, string row, string state = OperationStates.Pending)
     {
@@ -130,7 +126,7 @@ public sealed class RelayTests : IAsyncLifetime
 
         Assert.Equal(1, await RelayAtAsync(_t0));
         var left = new Dictionary<string, bool>();
-        await foreach (var row in Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"relay|gc"}"))) left[row.RowKey] = row.GetBoolean("Parked") ?? false;
+        await foreach (var row in Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"relay|gc"}"))) left[row.RowKey] = Payments.Core.Transactions.OutboxRow.From(row).Parked;
         Assert.Equal(["op|Parked", "op|Pending", "op|Young"], left.Keys.Order(StringComparer.Ordinal));
         // A parked operation whose mark was lost is marked (operators list it), and not relayed.
         Assert.True(left["op|Parked"]);
