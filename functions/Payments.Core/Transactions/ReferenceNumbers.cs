@@ -64,8 +64,7 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var number = NewNumber();
-            var indexPartition = Keys.ReferenceNumberIndexPartition(piaid, number);
-            var index = new TableEntity(indexPartition, Keys.IndexRow(indexPartition)) { ["Anchor"] = partition };
+            var index = new ReferenceNumberIndexRow(piaid, number, partition).ToEntity();
             try
             {
                 index.ETag = await store.Requests.InsertAsync(index, cancellationToken);

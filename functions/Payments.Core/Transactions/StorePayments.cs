@@ -23,9 +23,8 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
 {
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
-        var indexPartition = Keys.ReferenceNumberIndexPartition(report.PaymentIntegratorAccountId, report.ReferenceNumber);
-        var index = await store.Requests.GetOrNullAsync(indexPartition, Keys.IndexRow(indexPartition), ["Anchor"], cancellationToken);
-        if (index?.GetString("Anchor") is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
+        var index = await ReferenceNumberIndexRow.ReadAsync(store.Requests, report.PaymentIntegratorAccountId, report.ReferenceNumber, cancellationToken);
+        if (ReferenceNumberIndexRow.AnchorOf(index) is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
 
         var stateRow = Keys.StateRow(partition);
         var operationRow = Keys.PaymentOperationRow(partition);

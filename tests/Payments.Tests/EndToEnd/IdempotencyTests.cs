@@ -85,7 +85,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         var store = Host.Services.GetRequiredService<TransactionStore>();
         var partition = Keys.ReferenceNumberPartition(Gsp.Usd, id);
         var indexed = new List<string>();
-        await foreach (var row in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {"refnum|" + Gsp.Usd + "|"} and PartitionKey lt {"refnum|" + Gsp.Usd + "}"} and Anchor eq {partition}")))
+        await foreach (var row in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {"refnum|" + Gsp.Usd + "|"} and PartitionKey lt {"refnum|" + Gsp.Usd + "}"}") + " and " + ReferenceNumberIndexRow.AnchorFilter(partition)))
             indexed.Add(row.PartitionKey);
         Assert.Equal([Keys.ReferenceNumberIndexPartition(Gsp.Usd, number)], indexed);
         Assert.Equal(number, (await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)))!.GetString("ReferenceNumber"));
