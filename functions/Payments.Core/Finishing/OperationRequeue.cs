@@ -1,4 +1,6 @@
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -18,7 +20,7 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
     {
         var store = steps.Store;
         var candidates = new List<(string Partition, string Row)>();
-        await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", ["Anchor"], cancellationToken: cancellationToken))
+        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), select: ["Anchor"], cancellationToken: cancellationToken))
             if (marker.GetString("Anchor") is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
         // The paid notification lives with the reference number, found by its generate requestId.
         var referenceNumber = Keys.ReferenceNumberPartition(piaid, requestId);
@@ -38,17 +40,19 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
         return new RequeueResult(done > 0 ? RequeueStatus.AlreadyDone : RequeueStatus.NotFound, found);
     }
 
-    /// <summary>The operation's reset, decided on its current state. Another requeue (or a worker step)
-    /// that wrote it since it was read wins the ETag: read again and decide again, as a requeue that came
-    /// after it would.</summary>
+    /// <summary>The operation's reset, decided on its current state through the commit loop: another requeue
+    /// (or a worker step) that wrote it since it was read wins the ETag, and this one reads again and decides
+    /// again, as a requeue that came after it would.</summary>
     private async Task<RequeueStatus> RequeueOneAsync(string partition, string row, CancellationToken cancellationToken)
     {
         var store = steps.Store;
-        for (var attempt = 1; ; attempt++)
+        var item = new WorkItem(partition, row);
+        var queue = "";
+        var status = await CommitLoop.RunAsync(store.Transactions, async (_, ct) =>
         {
-            var operation = await store.Transactions.GetAsync(partition, row, cancellationToken: cancellationToken);
-            if (operation is null) return RequeueStatus.NotFound;
-            if (operation.GetString("State") == OperationStates.Done) return RequeueStatus.AlreadyDone;
+            var operation = await store.Transactions.GetOrNullAsync(partition, row, cancellationToken: ct);
+            if (operation is null) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.NotFound);
+            if (operation.GetString("State") == OperationStates.Done) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.AlreadyDone);
             var hasResult = operation.GetString("Result") is not null;
             var now = steps.Now;
             var reset = new TableEntity(partition, row)
@@ -61,27 +65,13 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
                 ["RequeuedAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
             };
-            var queue = hasResult ? QueueNames.Notifications : operation.GetString("Queue") ?? QueueNames.Refunds;
-            var item = new WorkItem(partition, row);
+            queue = hasResult ? QueueNames.Notifications : operation.GetString("Queue") ?? QueueNames.Refunds;
             // Indexed again first (the relay removed the row of the parked operation): should the put
             // below be lost, the relay finds it.
-            await steps.Outbox.AddAsync(queue, item, cancellationToken);
-            try
-            {
-                await store.Transactions.MergeAsync(reset, operation.ETag ?? "*", cancellationToken);
-            }
-            catch (StorageRequestFailedException e) when (e.Status == 412)
-            {
-                if (attempt >= MaxAttempts) throw new Protocol.ConcurrencyConflictException("the operation kept changing while it was requeued; retry");
-                // Spread the racers out, a little more each time (as the ledger does on a commit conflict).
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
-                continue;
-            }
-            await steps.EnqueueAsync(queue, item, cancellationToken);
-            return RequeueStatus.Requeued;
-        }
+            await steps.Outbox.AddAsync(queue, item, ct);
+            return CommitDecision<RequeueStatus>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, reset, operation.ETag)], _ => RequeueStatus.Requeued);
+        }, "the operation being requeued", time, cancellationToken);
+        if (status == RequeueStatus.Requeued) await steps.EnqueueAsync(queue, item, cancellationToken);
+        return status;
     }
-
-    /// <summary>Tries per operation before the requeue gives up (then a 409 asks the operator to retry).</summary>
-    private const int MaxAttempts = 32;
 }

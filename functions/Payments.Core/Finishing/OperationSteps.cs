@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -21,16 +23,17 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
     public TransactionStore Store => store;
     public OutboxIndex Outbox => outbox;
     public DateTimeOffset Now => time.GetUtcNow();
+    public TimeProvider Time => time;
 
     public Task<TableEntity?> ReadOperationAsync(WorkItem item, CancellationToken cancellationToken) =>
-        store.Transactions.GetAsync(item.Partition, item.Row, cancellationToken: cancellationToken);
+        store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken);
 
     /// <summary>The operation as a merge of <paramref name="update"/> left it, with the merge's ETag.</summary>
-    public static TableEntity Merged(TableEntity operation, TableEntity update, string? etag)
+    public static TableEntity Merged(TableEntity operation, TableEntity update, ETag etag)
     {
-        var merged = new TableEntity(operation.PartitionKey, operation.RowKey) { ETag = etag };
-        foreach (var (name, value) in operation.Properties) merged[name] = value;
-        foreach (var (name, value) in update.Properties) merged[name] = value;
+        var merged = new TableEntity(operation);
+        foreach (var (name, value) in update) if (name is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) merged[name] = value;
+        merged.ETag = etag;
         return merged;
     }
 
@@ -95,7 +98,7 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
         {
             // Listed for operators (GET /internal/operations/needs-attention); should this write fail, the relay writes it.
             await outbox.MarkParkedAsync(item, queue, etag: null, cancellationToken);
-            await store.Queue(QueueNames.Poison(queue)).SendAsync(item.ToJson(), timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+            await store.Queue(QueueNames.Poison(queue)).SendMessageAsync(item.ToJson(), visibilityTimeout: null, timeToLive: TransactionStore.NeverExpire, cancellationToken: cancellationToken);
             LogParked(logger, item.Partition, item.Row, record.Step, attempts);
         }
         else
@@ -107,13 +110,13 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
     }
 
     /// <returns>the new ETag, or null when the row changed meanwhile (or is gone).</returns>
-    public async Task<string?> TryMergeAsync(TableEntity update, string? etag, CancellationToken cancellationToken)
+    public async Task<ETag?> TryMergeAsync(TableEntity update, ETag etag, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.Transactions.MergeAsync(update, etag ?? "*", cancellationToken);
+            return await store.Transactions.MergeAsync(update, etag, cancellationToken);
         }
-        catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
             return null;
         }

@@ -4,6 +4,8 @@ using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -22,11 +24,12 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
-        for (var attempt = 0; attempt < 16; attempt++)
+        // Done: nothing (left) to do; otherwise the operation as the commit left it, for the notification.
+        var finished = await CommitLoop.RunAsync<TableEntity?>(steps.Store.Transactions, async (_, ct) =>
         {
-            var operation = await steps.ReadOperationAsync(item, cancellationToken);
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
+            var operation = await steps.ReadOperationAsync(item, ct);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
+            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<TableEntity?>.Answer(null);
 
             var amount = operation.GetInt64("AmountMicros") ?? 0;
             var booking = new RefundBooking(
@@ -36,13 +39,13 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
             BookingOutcome outcome;
             try
             {
-                outcome = await backOffice.BookRefundAsync(booking, cancellationToken);
+                outcome = await backOffice.BookRefundAsync(booking, ct);
             }
             catch (BackOfficeFaultException e)
             {
                 var record = new StepRecord("booking", steps.Now, "fault", e.Message);
-                if (await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, "BookingAttempts", record, cancellationToken)) return;
-                continue;
+                return await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, "BookingAttempts", record, ct)
+                    ? CommitDecision<TableEntity?>.Answer(null) : CommitDecision<TableEntity?>.Again;
             }
 
             var now = steps.Now;
@@ -52,7 +55,7 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 BookingOutcome.Declined d => (d.RefundResult, $"declined by the back office ({d.BackOfficeCode}): {d.Message}"),
                 _ => throw new InvalidOperationException("unknown booking outcome"),
             };
-            var finished = new TableEntity(item.Partition, item.Row)
+            var update = new TableEntity(item.Partition, item.Row)
             {
                 ["State"] = OperationStates.Notifying,
                 ["Result"] = result,
@@ -61,35 +64,29 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 ["DueAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("booking", now, result == "SUCCESS" ? "booked" : "declined", detail)),
             };
-            if (outcome is BookingOutcome.Booked booked) finished["BookingId"] = booked.BookingId;
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.Merge, finished, operation.ETag) };
+            if (outcome is BookingOutcome.Booked booked) update["BookingId"] = booked.BookingId;
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, update, operation.ETag) };
             if (outcome is BookingOutcome.Declined)
             {
                 // A declined refund never happened: its amount is refundable again. Only a decline
                 // needs the transaction's state, so only a decline reads it.
-                var state = await steps.Store.Transactions.GetAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: cancellationToken);
-                if (state is null) { LogMissing(logger, item.Partition, item.Row); return; }
+                var state = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: ct);
+                if (state is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
                 var balance = new TableEntity(item.Partition, Keys.StateRow(item.Partition))
                 {
                     ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
                     ["UpdatedAt"] = now,
                 };
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag));
             }
-            IReadOnlyList<string?> etags;
-            try
+            // A conflict: the balance moved (another refund) or another delivery got here first; looked at again.
+            return CommitDecision<TableEntity?>.Commit(actions, etags =>
             {
-                etags = await steps.Store.Transactions.SubmitTransactionAsync(actions, cancellationToken);
-            }
-            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
-            {
-                continue; // the balance moved (another refund) or another delivery got here first: look again
-            }
-            LogFinished(logger, item.Partition, item.Row, result);
-            await notifications.DeliverAsync(item, OperationSteps.Merged(operation, finished, etags[0]), cancellationToken);
-            return;
-        }
-        throw new ConcurrencyConflictException("refund operation kept changing; the host will deliver the message again");
+                LogFinished(logger, item.Partition, item.Row, result);
+                return OperationSteps.Merged(operation, update, etags[0]);
+            });
+        }, "refund operation", steps.Time, cancellationToken);
+        if (finished is not null) await notifications.DeliverAsync(item, finished, cancellationToken);
     }
 
     [LoggerMessage(60, LogLevel.Warning, "refund {Partition}/{Row}: no such operation; message dropped")]
@@ -108,13 +105,13 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
-        for (var attempt = 0; attempt < 8; attempt++)
+        var finished = await CommitLoop.RunAsync<TableEntity?>(steps.Store.Transactions, async (_, ct) =>
         {
-            var operation = await steps.ReadOperationAsync(item, cancellationToken);
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            if (!await steps.IsPendingAsync(operation, item, cancellationToken)) return;
+            var operation = await steps.ReadOperationAsync(item, ct);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
+            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<TableEntity?>.Answer(null);
             var now = steps.Now;
-            var finished = new TableEntity(item.Partition, item.Row)
+            var update = new TableEntity(item.Partition, item.Row)
             {
                 ["State"] = OperationStates.Notifying,
                 ["Result"] = "SUCCESS",
@@ -123,11 +120,11 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
                 ["DueAt"] = now,
                 ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("release", now, "released", "reserved funds released")),
             };
-            if (await steps.TryMergeAsync(finished, operation.ETag, cancellationToken) is not { } etag) continue;
-            await notifications.DeliverAsync(item, OperationSteps.Merged(operation, finished, etag), cancellationToken);
-            return;
-        }
-        throw new ConcurrencyConflictException("reservation cancellation kept changing; the host will deliver the message again");
+            // A conflict: another delivery recorded it first; looked at again.
+            return CommitDecision<TableEntity?>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, operation.ETag)],
+                etags => OperationSteps.Merged(operation, update, etags[0]));
+        }, "reservation cancellation", steps.Time, cancellationToken);
+        if (finished is not null) await notifications.DeliverAsync(item, finished, cancellationToken);
     }
 
     [LoggerMessage(62, LogLevel.Warning, "reservation cancellation {Partition}/{Row}: no such operation; message dropped")]
@@ -148,19 +145,19 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
     /// saves reading it again; null to read it.</param>
     public async Task DeliverAsync(WorkItem item, TableEntity? known, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 8; attempt++)
+        var delivered = await CommitLoop.RunAsync(steps.Store.Transactions, async (_, ct) =>
         {
-            var operation = known ?? await steps.ReadOperationAsync(item, cancellationToken);
+            var operation = known ?? await steps.ReadOperationAsync(item, ct);
             known = null;
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return; }
-            if (operation.GetString("State") != OperationStates.Notifying) return; // not final yet, done, or parked
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<bool>.Answer(false); }
+            if (operation.GetString("State") != OperationStates.Notifying) return CommitDecision<bool>.Answer(false); // not final yet, done, or parked
 
-            var sent = await google.SendAsync(Notification(operation), cancellationToken);
+            var sent = await google.SendAsync(Notification(operation), ct);
             var record = new StepRecord("notification", sent.At, sent.Outcome.ToString(), sent.Detail, sent.HttpStatus);
             if (!sent.Delivered)
             {
-                if (await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, "NotificationAttempts", record, cancellationToken)) return;
-                continue;
+                return await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, "NotificationAttempts", record, ct)
+                    ? CommitDecision<bool>.Answer(false) : CommitDecision<bool>.Again;
             }
             var now = steps.Now;
             var done = new TableEntity(item.Partition, item.Row)
@@ -171,16 +168,16 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
                 ["NotificationAttempts"] = (operation.GetInt32("NotificationAttempts") ?? 0) + 1,
                 ["Attempts"] = OperationSteps.AppendStep(operation, record),
             };
-            if (await steps.TryMergeAsync(done, operation.ETag, cancellationToken) is not null)
+            // A conflict: another delivery of the same message raced us; Google saw the same requestId and result
+            // twice, which is safe.
+            return CommitDecision<bool>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, done, operation.ETag)], _ =>
             {
                 LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
-                // Done is final (an operator's requeue leaves it alone): the relay has nothing more to look for.
-                await steps.Outbox.RemoveAsync(item, "*");
-                return;
-            }
-            // Another delivery of the same message raced us; Google saw the same requestId and result twice, which is safe.
-        }
-        throw new ConcurrencyConflictException("notification operation kept changing; the host will deliver the message again");
+                return true;
+            });
+        }, "notification operation", steps.Time, cancellationToken);
+        // Done is final (an operator's requeue leaves it alone): the relay has nothing more to look for.
+        if (delivered) await steps.Outbox.RemoveAsync(item, ETag.All);
     }
 
     /// <summary>The notification the operation owes Google, built only from what the operation recorded.</summary>
@@ -246,16 +243,17 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
             var reads = 0;
             // Rows younger than the grace are operations being committed or worked on right now; parked
             // ones wait for an operator.
-            var rows = steps.Store.Outbox.QueryAsync($"CreatedAt lt {Keys.DateTimeLiteral(overdue)} and Parked eq false", ["Queue", "CreatedAt"], cancellationToken: cancellationToken);
-            await foreach (var row in rows)
+            var rows = steps.Store.Outbox.QueryAsync<TableEntity>(OutboxRow.OverdueFilter(overdue), select: OutboxRow.RelaySelect, cancellationToken: cancellationToken);
+            await foreach (var entity in rows)
             {
+                var row = OutboxRow.From(entity);
                 if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
                 // Its first queue busy: the operation is most likely in it (a notification whose own
                 // message was lost waits for that backlog too).
-                var firstQueue = row.GetString("Queue") ?? QueueNames.Refunds;
+                var firstQueue = row.Queue;
                 if (busy.Contains(firstQueue)) continue;
                 reads++;
-                var item = new WorkItem(row.PartitionKey, row.RowKey);
+                var item = row.Item;
                 var operation = await steps.ReadOperationAsync(item, cancellationToken);
                 var state = operation?.GetString("State");
                 if (state == OperationStates.NeedsAttention)
@@ -264,10 +262,10 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                     await steps.Outbox.MarkParkedAsync(item, firstQueue, row.ETag, cancellationToken);
                     continue;
                 }
-                if (operation is null ? now - (row.GetDateTimeOffset("CreatedAt") ?? now) > OutboxIndex.OrphanAge : state == OperationStates.Done)
+                if (operation is null ? now - row.CreatedAt > OutboxIndex.OrphanAge : state == OperationStates.Done)
                 {
                     // Never committed, or done (by the ETag, a requeue that wrote the row again since keeps it).
-                    await steps.Outbox.RemoveAsync(item, row.ETag ?? "*");
+                    await steps.Outbox.RemoveAsync(item, row.ETag);
                     continue;
                 }
                 if (operation is null || state is not (OperationStates.Pending or OperationStates.Notifying)) continue;

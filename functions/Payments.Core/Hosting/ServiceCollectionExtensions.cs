@@ -24,8 +24,10 @@ public static class ServiceCollectionExtensions
 
         var storage = StorageConnection.FromConfiguration(configuration, ConnectionSetting.Resolve(configuration, SettingNames.Storage));
         services.TryAddSingleton(new StorageClientOptions());
-        services.AddSingleton(sp => new TableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
-        services.AddSingleton(sp => new QueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>()));
+        services.TryAddSingleton<StorageRoundTrips>();
+        services.AddSingleton(sp => StorageClients.CreateTableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>()));
+        services.AddSingleton(sp => StorageClients.CreateQueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>(),
+            logger: sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(StorageClients).FullName!)));
         services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
         services.AddSingleton<TransactionStore>();
         services.AddSingleton<OutboxIndex>();

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -62,7 +64,6 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
 {
     /// <summary>How long a marker whose call left no ledger entry counts as still in flight.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromSeconds(60);
-    private const int MaxAttempts = 32;
     /// <summary>How long the put after a commit may take before the relay is left to do it.</summary>
     public static readonly TimeSpan PutTimeout = TimeSpan.FromSeconds(10);
 
@@ -73,140 +74,151 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         string[] rowKeys = [stateRow, ledgerRow, .. request.ExtraRows ?? []];
         var markerClaimed = !request.NeedsMarker;
         // The ETag of the marker this call inserted: given back should the call end in an error.
-        string? ownMarker = null;
+        ETag? ownMarker = null;
         // The marker is a duplicate's of this very call, which may still give it back.
         var sharedMarker = false;
         // The outbox rows this call wrote (with their ETags), given back should no commit follow.
         List<(WorkItem Item, OutboxIndex.Added Row)>? indexed = null;
 
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        // Set once a commit lost: what that plan wrote outside the commit is given back.
+        CommitPlan? current = null;
+        // The plan that committed (null: the call was answered by a replay).
+        CommitPlan? committed = null;
+        // The call's own writes were given back already (it failed while deciding).
+        var released = false;
+        string payload;
+        try
         {
-            Dictionary<string, TableEntity> rows;
-            var unread = false;
-            // While new work is being refused the claim waits for the decision: a call answered 503
-            // then writes nothing at all (and costs no marker written and deleted again).
-            if (!markerClaimed && !await backlog.IsFullAsync(cancellationToken))
+            payload = await CommitLoop.RunAsync(store.Transactions, async (attempt, cancellationToken) =>
             {
-                // The key is claimed while the state is read. Every call commits only after its claim,
-                // so a marker this call could insert means no ledger entry to look for: a first call
-                // reads no row that is not there. A marker that exists means a replay, a duplicate or
-                // a reuse, and then the entry is read too.
-                var insert = TryInsertMarkerAsync(request, cancellationToken);
-                var read = store.ReadRowsAsync(request.Partition, [stateRow, .. request.ExtraRows ?? []], cancellationToken);
-                try
+                Dictionary<string, TableEntity> rows;
+                var unread = false;
+                // While new work is being refused the claim waits for the decision: a call answered 503
+                // then writes nothing at all (and costs no marker written and deleted again).
+                if (!markerClaimed && !await backlog.IsFullAsync(cancellationToken))
                 {
-                    await Task.WhenAll(insert, read);
-                }
-                catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted)
-                {
-                    await ReleaseMarkerAsync(request, inserted);
-                    throw;
-                }
-                (ownMarker, rows) = (insert.Result, read.Result);
-                if (ownMarker is null)
-                {
-                    if (await store.Transactions.GetAsync(request.Partition, ledgerRow, cancellationToken: cancellationToken) is { } found)
-                        return Replay(request, found);
-                    (ownMarker, sharedMarker) = await ClaimExistingMarkerAsync(request, cancellationToken);
-                }
-                markerClaimed = true;
-            }
-            else if (attempt == 1 && !request.NeedsMarker && rowKeys.Length == 2)
-            {
-                // A call whose partition is named after its own requestId creates the transaction, and
-                // almost always for the first time: it decides on an empty partition without reading it.
-                // Its commit inserts the ledger entry and the state, so should either exist (a replay, a
-                // duplicate, the entry of another method's call with this requestId, or a state whose
-                // entry retention swept) the commit conflicts and the next attempt reads both.
-                rows = [];
-                unread = true;
-            }
-            else
-            {
-                // A later attempt, after a conflict: most likely a duplicate of this call committed, relying on
-                // the marker. Should this read fail the marker stays: it only makes a call with the same key and
-                // another body wait for InFlightWindow, while a retry of this body goes on as usual.
-                rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
-                if (rows.TryGetValue(ledgerRow, out var entry)) return Replay(request, entry);
-            }
-
-            var now = time.GetUtcNow();
-            CommitPlan? plan = null;
-            try
-            {
-                plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
-                // New work is refused while the finishing queues are too deep, before anything is written
-                // (replays above are still answered: their work is already queued).
-                if (plan.Messages.Count > 0) await backlog.EnsureRoomAsync(cancellationToken);
-                if (!markerClaimed)
-                {
-                    var inserted = await TryInsertMarkerAsync(request, cancellationToken);
-                    (ownMarker, sharedMarker) = inserted is not null ? (inserted, false) : await ClaimExistingMarkerAsync(request, cancellationToken);
+                    // The key is claimed while the state is read. Every call commits only after its claim,
+                    // so a marker this call could insert means no ledger entry to look for: a first call
+                    // reads no row that is not there. A marker that exists means a replay, a duplicate or
+                    // a reuse, and then the entry is read too.
+                    var insert = TryInsertMarkerAsync(request, cancellationToken);
+                    var read = store.ReadRowsAsync(request.Partition, [stateRow, .. request.ExtraRows ?? []], cancellationToken);
+                    try
+                    {
+                        await Task.WhenAll(insert, read);
+                    }
+                    catch (Exception) when (insert.IsCompletedSuccessfully && insert.Result is { } inserted)
+                    {
+                        await ReleaseMarkerAsync(request, inserted);
+                        throw;
+                    }
+                    (ownMarker, rows) = (insert.Result, read.Result);
+                    if (ownMarker is null)
+                    {
+                        if (await store.Transactions.GetOrNullAsync(request.Partition, ledgerRow, cancellationToken: cancellationToken) is { } found)
+                            return CommitDecision<string>.Answer(Replay(request, found));
+                        (ownMarker, sharedMarker) = await ClaimExistingMarkerAsync(request, cancellationToken);
+                    }
                     markerClaimed = true;
                 }
-                // Before the commit, so that no operation ever exists that the relay cannot find. Once per
-                // call: the work a decision queues is named after the call, whichever attempt commits.
-                if (indexed is null && plan.Messages.Count > 0)
+                else if (attempt == 1 && !request.NeedsMarker && rowKeys.Length == 2)
                 {
-                    indexed = [];
-                    foreach (var message in plan.Messages) indexed.Add((message.Item, await outbox.AddAsync(message.Queue, message.Item, cancellationToken)));
+                    // A call whose partition is named after its own requestId creates the transaction, and
+                    // almost always for the first time: it decides on an empty partition without reading it.
+                    // Its commit inserts the ledger entry and the state, so should either exist (a replay, a
+                    // duplicate, the entry of another method's call with this requestId, or a state whose
+                    // entry retention swept) the commit conflicts and the next attempt reads both.
+                    rows = [];
+                    unread = true;
                 }
-                foreach (var (_, row) in indexed ?? []) OutboxIndex.EnsureInCommitWindow(row, time.GetUtcNow());
-            }
-            catch (Exception)
-            {
-                // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
-                // stored (docs/protocol.md §5): the key is free again for a corrected call. Also when the caller hung
-                // up: the release does not run on the caller's token.
-                await ReleaseAsync(request, ownMarker, indexed);
-                if (plan?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
-                throw;
-            }
+                else
+                {
+                    // A later attempt, after a conflict: most likely a duplicate of this call committed, relying on
+                    // the marker. Should this read fail the marker stays: it only makes a call with the same key and
+                    // another body wait for InFlightWindow, while a retry of this body goes on as usual.
+                    rows = await store.ReadRowsAsync(request.Partition, rowKeys, cancellationToken);
+                    if (rows.TryGetValue(ledgerRow, out var entry)) return CommitDecision<string>.Answer(Replay(request, entry));
+                }
 
-            var ledger = new TableEntity(request.Partition, ledgerRow)
-            {
-                ["Fingerprint"] = request.Fingerprint,
-                ["Payload"] = plan.Payload,
-                ["Method"] = request.MethodKey,
-                ["RequestId"] = request.RequestId,
-                ["CreatedAt"] = now,
-                ["RetainUntil"] = now.AddDays(options.IdempotencyRetentionDays),
-            };
-            try
-            {
-                await store.Transactions.SubmitTransactionAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Insert, ledger), .. plan.Actions], cancellationToken);
-            }
-            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
-            {
-                // Someone else committed in this partition first: a duplicate of this call (we will
-                // find its ledger entry and replay it) or another call that changed the state (we
-                // decide again on the new state).
-                LogCommitConflict(logger, request.MethodKey, request.RequestId, attempt, e.ErrorCode);
-                if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
-                // After an unread first attempt the conflict is most likely a replay: read at once.
-                if (!unread)
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 4 + 2 * Math.Min(attempt, 10))), time, cancellationToken);
-                continue;
-            }
-            catch (Exception e) when (IsRefusedOutright(e))
-            {
-                // The commit was refused outright, by the storage client before sending or by storage (an
-                // entity it cannot hold, say): certainly nothing was committed, so nothing of the call may stay
-                // behind. (Any other failure leaves the outcome unknown, and the marker then guards the key
-                // until the call is retried.)
-                await ReleaseAsync(request, ownMarker, indexed);
-                if (plan.Abandon is { } abandon) await BestEffortAsync(request, abandon);
-                throw;
-            }
+                var now = time.GetUtcNow();
+                CommitPlan? plan = null;
+                try
+                {
+                    plan = await decide(new Snapshot(rows.GetValueOrDefault(stateRow), rows, now), cancellationToken);
+                    // New work is refused while the finishing queues are too deep, before anything is written
+                    // (replays above are still answered: their work is already queued).
+                    if (plan.Messages.Count > 0) await backlog.EnsureRoomAsync(cancellationToken);
+                    if (!markerClaimed)
+                    {
+                        var inserted = await TryInsertMarkerAsync(request, cancellationToken);
+                        (ownMarker, sharedMarker) = inserted is not null ? (inserted, false) : await ClaimExistingMarkerAsync(request, cancellationToken);
+                        markerClaimed = true;
+                    }
+                    // Before the commit, so that no operation ever exists that the relay cannot find. Once per
+                    // call: the work a decision queues is named after the call, whichever attempt commits.
+                    if (indexed is null && plan.Messages.Count > 0)
+                    {
+                        indexed = [];
+                        foreach (var message in plan.Messages) indexed.Add((message.Item, await outbox.AddAsync(message.Queue, message.Item, cancellationToken)));
+                    }
+                    foreach (var (_, row) in indexed ?? []) OutboxIndex.EnsureInCommitWindow(row, time.GetUtcNow());
+                }
+                catch (Exception)
+                {
+                    // Nothing of this call was committed (an earlier attempt's commit conflicted). Errors are not
+                    // stored (docs/protocol.md §5): the key is free again for a corrected call. Also when the caller
+                    // hung up: the release does not run on the caller's token.
+                    await ReleaseAsync(request, ownMarker, indexed);
+                    released = true;
+                    if (plan?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
+                    throw;
+                }
 
-            // A duplicate that inserted the marker and then failed has given it back: claim it again.
-            if (sharedMarker) await ReclaimMarkerAsync(request);
-            foreach (var message in plan.Messages) await PutAsync(message);
-            return plan.Payload;
+                var ledger = new TableEntity(request.Partition, ledgerRow)
+                {
+                    ["Fingerprint"] = request.Fingerprint,
+                    ["Payload"] = plan.Payload,
+                    ["Method"] = request.MethodKey,
+                    ["RequestId"] = request.RequestId,
+                    ["CreatedAt"] = now,
+                    ["RetainUntil"] = now.AddDays(options.IdempotencyRetentionDays),
+                };
+                current = plan;
+                // A conflict: someone else committed in this partition first, a duplicate of this call (whose ledger
+                // entry the next attempt finds and replays) or another call that changed the state (decided again on
+                // the new state). After an unread first attempt the conflict is most likely a replay: read at once.
+                return CommitDecision<string>.Commit([new TableTransactionAction(TableTransactionActionType.Add, ledger), .. plan.Actions], _ =>
+                {
+                    committed = plan;
+                    return plan.Payload;
+                }, atOnce: unread);
+            }, "the transaction", time, cancellationToken, async (attempt, e) =>
+            {
+                LogCommitConflict(logger, request.MethodKey, request.RequestId, attempt, e?.ErrorCode);
+                if (current?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
+            });
         }
-        await ReleaseAsync(request, ownMarker, indexed);
-        throw new ConcurrencyConflictException("the transaction kept changing while this call was decided; retry");
+        catch (ConcurrencyConflictException) when (!released)
+        {
+            await ReleaseAsync(request, ownMarker, indexed);
+            throw;
+        }
+        catch (Exception e) when (!released && IsRefusedOutright(e))
+        {
+            // The commit was refused outright, by the storage client before sending or by storage (an entity
+            // it cannot hold, say): certainly nothing was committed, so nothing of the call may stay behind.
+            // (Any other failure leaves the outcome unknown, and the marker then guards the key until the
+            // call is retried.)
+            await ReleaseAsync(request, ownMarker, indexed);
+            if (current?.Abandon is { } abandon) await BestEffortAsync(request, abandon);
+            throw;
+        }
+        if (committed is null) return payload;
+
+        // A duplicate that inserted the marker and then failed has given it back: claim it again.
+        if (sharedMarker) await ReclaimMarkerAsync(request);
+        foreach (var message in committed.Messages) await PutAsync(message);
+        return payload;
     }
 
     /// <summary>A commit the storage client refused before sending it, or storage refused with a client error
@@ -214,15 +226,14 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     private static bool IsRefusedOutright(Exception e) => e switch
     {
         ArgumentException => true,
-        StorageRequestFailedException s => s.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
-        Azure.RequestFailedException r => r.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
+        RequestFailedException r => r.Status is >= 400 and < 500 and not (408 or 409 or 412 or 429),
         _ => false,
     };
 
     /// <summary>Gives back what a call that commits nothing wrote: its marker and its outbox rows.</summary>
-    private async Task ReleaseAsync(IdempotentRequest request, string? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)
+    private async Task ReleaseAsync(IdempotentRequest request, ETag? ownMarker, List<(WorkItem Item, OutboxIndex.Added Row)>? indexed)
     {
-        if (ownMarker is not null) await ReleaseMarkerAsync(request, ownMarker);
+        if (ownMarker is { } etag) await ReleaseMarkerAsync(request, etag);
         foreach (var (item, row) in indexed ?? []) await outbox.RemoveAsync(item, row.ETag);
     }
 
@@ -247,13 +258,13 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     }
 
     /// <returns>the new marker's ETag, or null when the key has a marker already.</returns>
-    private async Task<string?> TryInsertMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    private async Task<ETag?> TryInsertMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
     {
         try
         {
             return await store.Requests.InsertAsync(Marker(request), cancellationToken);
         }
-        catch (StorageRequestFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.Status == 409)
         {
             return null;
         }
@@ -264,19 +275,19 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     /// key was used with another body or for another transaction.</summary>
     /// <returns>the ETag when this call now owns the marker (it replaced it), or Shared when the marker is
     /// (or was) a duplicate's of this very call.</returns>
-    private async Task<(string? Owned, bool Shared)> ClaimExistingMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
+    private async Task<(ETag? Owned, bool Shared)> ClaimExistingMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
     {
         var marker = Marker(request);
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var existing = await store.Requests.GetAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken);
+            var existing = await store.Requests.GetOrNullAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken);
             // Gone: given back by a twin of this call that ended in an error (this call will most likely end
             // the same way). Not fought over: like a twin's marker, it is claimed again after a commit.
             if (existing is null) return (null, true);
             if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return (null, true);
 
             var otherAnchor = existing.GetString("Anchor") ?? "";
-            var otherEntry = await store.Transactions.GetAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
+            var otherEntry = await store.Transactions.GetOrNullAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
             if (otherEntry is not null)
                 throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation, "requestId was already used with a different request body"));
             if (time.GetUtcNow() - (existing.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow()) < InFlightWindow)
@@ -286,9 +297,9 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             // commit): errors are not stored, so the key is free again.
             try
             {
-                return (await store.Requests.ReplaceAsync(marker, existing.ETag ?? "*", cancellationToken), false);
+                return (await store.Requests.ReplaceAsync(marker, existing.ETag, cancellationToken), false);
             }
-            catch (StorageRequestFailedException e) when (e.Status is 404 or 409 or 412)
+            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
             {
             }
         }
@@ -296,10 +307,10 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     }
 
     /// <summary>Gives back the marker this call inserted (errors are not stored).</summary>
-    private Task ReleaseMarkerAsync(IdempotentRequest request, string etag)
+    private Task ReleaseMarkerAsync(IdempotentRequest request, ETag etag)
     {
         var marker = Marker(request);
-        return BestEffortAsync(request, token => store.Requests.DeleteAsync(marker.PartitionKey, marker.RowKey, etag, token));
+        return BestEffortAsync(request, token => store.Requests.DeleteRowAsync(marker.PartitionKey, marker.RowKey, etag, token));
     }
 
     /// <summary>After a commit that relied on a twin's marker: inserts it again should the twin have given it back.</summary>

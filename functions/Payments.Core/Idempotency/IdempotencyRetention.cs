@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -27,15 +29,18 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
     public TimeSpan RunBudget { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>$top of each page; null: the service's maximum (1,000).</summary>
     public int? PageSize { get; init; }
+    /// <summary>The cursor row's one property: the SDK's continuation token of the query.</summary>
+    private const string ContinuationProperty = "Continuation";
 
     /// <returns>how many records were deleted.</returns>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var started = time.GetTimestamp();
-        var ledgerFilter = $"RetainUntil lt {Keys.DateTimeLiteral(now)}";
+        var ledgerFilter = TableClient.CreateQueryFilter($"RetainUntil lt {now}");
         var deleted = await SweepAsync(store.Transactions, ledgerFilter, "RetainUntil", started, cancellationToken);
-        var markerFilter = $"CreatedAt lt {Keys.DateTimeLiteral(now.AddDays(-options.IdempotencyRetentionDays))} and (RowKey lt '{Keys.IndexRowsFrom}' or RowKey ge '{Keys.IndexRowsTo}')";
+        var markerFilter = TableClient.CreateQueryFilter(
+            $"CreatedAt lt {now.AddDays(-options.IdempotencyRetentionDays)} and (RowKey lt {Keys.IndexRowsFrom} or RowKey ge {Keys.IndexRowsTo})");
         deleted += await SweepAsync(store.Requests, markerFilter, "CreatedAt", started, cancellationToken);
         if (deleted > 0) LogSwept(logger, deleted, options.IdempotencyRetentionDays);
         return deleted;
@@ -43,42 +48,37 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
 
     private async Task<int> SweepAsync(TableClient table, string filter, string property, long started, CancellationToken cancellationToken)
     {
-        var cursor = await store.Requests.GetAsync(CursorPartition, table.Name, cancellationToken: cancellationToken);
-        var from = cursor?.GetString("NextPartitionKey") is { } pk ? new TableContinuation(pk, cursor.GetString("NextRowKey")) : null;
+        var cursor = await store.Requests.GetOrNullAsync(CursorPartition, table.Name, cancellationToken: cancellationToken);
         var deleted = 0;
-        while (true)
+        var pages = table.QueryAsync<TableEntity>(filter, PageSize, TableCalls.WithKeys(property), cancellationToken).AsPages(cursor?.GetString(ContinuationProperty), PageSize);
+        await foreach (var page in pages)
         {
-            var (page, next) = await table.QueryPageAsync(filter, [property], PageSize, from, cancellationToken);
-            foreach (var entity in page) deleted += await DeleteAsync(table, entity, cancellationToken);
-            if (next is null)
-            {
-                // The end of the table: the next run starts from the beginning.
-                if (cursor is not null) await DeleteAsync(store.Requests, cursor, cancellationToken);
-                return deleted;
-            }
-            from = next;
+            foreach (var entity in page.Values) deleted += await DeleteAsync(table, entity, cancellationToken);
+            if (page.ContinuationToken is null) break;
             if (time.GetElapsedTime(started) >= RunBudget)
             {
                 await store.Requests.UpsertAsync(new TableEntity(CursorPartition, table.Name)
                 {
-                    ["NextPartitionKey"] = next.NextPartitionKey,
-                    ["NextRowKey"] = next.NextRowKey,
+                    [ContinuationProperty] = page.ContinuationToken,
                     ["SavedAt"] = time.GetUtcNow(),
                 }, cancellationToken);
                 LogResumesLater(logger, table.Name, deleted);
                 return deleted;
             }
         }
+        // The end of the table: the next run starts from the beginning.
+        if (cursor is not null) await DeleteAsync(store.Requests, cursor, cancellationToken);
+        return deleted;
     }
 
     private static async Task<int> DeleteAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
     {
         try
         {
-            await table.DeleteAsync(entity.PartitionKey, entity.RowKey, entity.ETag ?? "*", cancellationToken);
+            await table.DeleteRowAsync(entity.PartitionKey, entity.RowKey, entity.ETag, cancellationToken);
             return 1;
         }
-        catch (StorageRequestFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return 0; // gone already, or changed: the next sweep looks again
         }

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Protocol;
@@ -62,8 +64,7 @@ public sealed partial class ProtocolProcessor
             LogRefused(_logger, method.Route, keys.RequestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
             return new ProtocolResponse(status, ResponseWriter.Error(method.Style, e.Error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
         }
-        catch (Exception e) when (e is StorageRequestFailedException { Status: 400 } s && IsValueStorageCannotHold(s.ErrorCode)
-            || e is Azure.RequestFailedException { Status: 400 } r && IsValueStorageCannotHold(r.ErrorCode))
+        catch (Azure.RequestFailedException e) when (e.Status == 400 && IsValueStorageCannotHold(e.ErrorCode))
         {
             // Validation bounds every stored field below storage's limits; should one still be exceeded the
             // value is the caller's, and the ledger has given back everything the call wrote.
@@ -178,7 +179,6 @@ public sealed partial class ProtocolProcessor
     public static bool IsDependencyDown(Exception e) => e switch
     {
         AggregateException a => a.InnerExceptions.Count > 0 && a.InnerExceptions.All(IsDependencyDown),
-        StorageRequestFailedException s => s.Status is 0 or 408 or 429 or >= 500,
         Azure.RequestFailedException r => r.Status is 0 or 408 or 429 or >= 500,
         HttpRequestException or TimeoutException or IOException or System.Net.Sockets.SocketException => true,
         OperationCanceledException => true, // a dependency's own timeout, not the caller's token (filtered above)

@@ -1,6 +1,8 @@
-namespace Payments.Core.Storage;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Queues;
 
-public enum QueueMessageEncoding { Base64, None }
+namespace Payments.Core.Storage;
 
 public sealed class StorageClientOptions
 {
@@ -16,36 +18,55 @@ public sealed class StorageClientOptions
     public int MaxConnectionsPerServer { get; set; } = 256;
 }
 
-/// <summary>Counts storage round trips (every HTTP request the pipeline sends, retries included).</summary>
-public static class StorageMetrics
+/// <summary>Counts storage round trips (every HTTP request a client's pipeline sends, retries
+/// included), per service and per async flow (<see cref="BeginScope"/>): what the benchmarks report as
+/// round trips per call. One instance per app (a singleton), given to the clients it counts.</summary>
+public sealed class StorageRoundTrips
 {
-    internal static long _table;
-    internal static long _queue;
-    public static long TableOperations => Interlocked.Read(ref _table);
-    public static long QueueOperations => Interlocked.Read(ref _queue);
-    /// <summary>Table plus queue requests.</summary>
-    public static long TotalOperations => TableOperations + QueueOperations;
+    private long _table;
+    private long _queue;
+    private readonly AsyncLocal<StorageScope?> _current = new();
 
-    private static readonly AsyncLocal<StorageScope?> _current = new();
-    internal static StorageScope? Current => _current.Value;
+    public long Table => Interlocked.Read(ref _table);
+    public long Queue => Interlocked.Read(ref _queue);
+    public long Total => Table + Queue;
 
     /// <summary>Counts the round trips made, and the time spent in them, by the code that runs in
     /// this async flow until the scope is disposed (one protocol call, for the benchmark).</summary>
-    public static StorageScope BeginScope()
+    public StorageScope BeginScope()
     {
-        var scope = new StorageScope(_current.Value);
+        var scope = new StorageScope(this, _current.Value);
         _current.Value = scope;
         return scope;
     }
 
-    internal static void EndScope(StorageScope scope) => _current.Value = scope.Outer;
+    internal void EndScope(StorageScope scope) => _current.Value = scope.Outer;
+
+    /// <summary>The per-try pipeline policy for one service's client.</summary>
+    internal HttpPipelinePolicy PolicyFor(StorageService service) => new Policy(this, service);
+
+    private sealed class Policy(StorageRoundTrips counts, StorageService service) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            Interlocked.Increment(ref service == StorageService.Table ? ref counts._table : ref counts._queue);
+            if (counts._current.Value is not null) message.SetProperty(typeof(Policy), System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (counts._current.Value is { } scope && message.TryGetProperty(typeof(Policy), out var started) && started is long start)
+                scope.Add(System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        }
+    }
 }
 
 public sealed class StorageScope : IDisposable
 {
+    private readonly StorageRoundTrips _owner;
     private long _operations;
     private long _ticks;
-    internal StorageScope(StorageScope? outer) => Outer = outer;
+    internal StorageScope(StorageRoundTrips owner, StorageScope? outer) { _owner = owner; Outer = outer; }
     internal StorageScope? Outer { get; }
     public long Operations => Interlocked.Read(ref _operations);
     /// <summary>Sum of the round trips' durations (send to response headers).</summary>
@@ -58,52 +79,7 @@ public sealed class StorageScope : IDisposable
         Outer?.Add(ticks);
     }
 
-    public void Dispose() => StorageMetrics.EndScope(this);
+    public void Dispose() => _owner.EndScope(this);
 }
 
-/// <summary>A storage call failed: carries the HTTP status and the storage error code.</summary>
-/// <remarks>Client-side refusals (limits, batch rules) that never reach the service are
-/// <see cref="ArgumentException"/>s, not this type.</remarks>
-public sealed class StorageRequestFailedException(int status, string? errorCode, string message, int? failedOperationIndex = null)
-    : Exception(message)
-{
-    public int Status { get; } = status;
-    public string? ErrorCode { get; } = errorCode;
-    /// <summary>For an entity group transaction: the index of the operation that failed.</summary>
-    public int? FailedOperationIndex { get; } = failedOperationIndex;
-}
-
-/// <summary>An entity: keys, ETag, timestamp and typed properties (string, bool, int, long, double,
-/// DateTimeOffset, Guid, byte[]). Int64/DateTime/Guid/Binary travel with their Edm annotation.</summary>
-/// <remarks>On write a <see cref="DateTime"/> is accepted too (converted to UTC); null values are not sent.
-/// On read, Edm.DateTime comes back as a UTC <see cref="DateTimeOffset"/>.</remarks>
-public sealed class TableEntity
-{
-    public TableEntity(string partitionKey, string rowKey) { PartitionKey = partitionKey; RowKey = rowKey; }
-    public string PartitionKey { get; }
-    public string RowKey { get; }
-    public string? ETag { get; set; }
-    public DateTimeOffset? Timestamp { get; set; }
-    public Dictionary<string, object?> Properties { get; } = new(StringComparer.Ordinal);
-    public object? this[string name] { get => Properties.GetValueOrDefault(name); set => Properties[name] = value; }
-    public string? GetString(string name) => Properties.GetValueOrDefault(name) as string;
-    public long? GetInt64(string name) => Properties.GetValueOrDefault(name) switch { long l => l, int i => i, _ => null };
-    public int? GetInt32(string name) => Properties.GetValueOrDefault(name) switch { int i => i, _ => null };
-    public bool? GetBoolean(string name) => Properties.GetValueOrDefault(name) as bool?;
-    public DateTimeOffset? GetDateTimeOffset(string name) => Properties.GetValueOrDefault(name) as DateTimeOffset?;
-    public double? GetDouble(string name) => Properties.GetValueOrDefault(name) switch { double d => d, int i => i, _ => null };
-    public Guid? GetGuid(string name) => Properties.GetValueOrDefault(name) as Guid?;
-    public byte[]? GetBinary(string name) => Properties.GetValueOrDefault(name) as byte[];
-}
-
-public enum TableTransactionActionType { Insert, Replace, Merge, UpsertReplace, UpsertMerge, Delete }
-
-/// <summary>One operation of an entity group transaction. ETag null on Replace/Merge/Delete means "*".</summary>
-public sealed record TableTransactionAction(TableTransactionActionType Type, TableEntity Entity, string? ETag = null);
-
-/// <summary>Where a table query left off (the service's continuation headers): pass it back to go on.</summary>
-public sealed record TableContinuation(string? NextPartitionKey, string? NextRowKey);
-
-public sealed record SendReceipt(string MessageId, string PopReceipt, DateTimeOffset NextVisibleOn);
-public sealed record QueueMessage(string MessageId, string PopReceipt, string Text, long DequeueCount, DateTimeOffset InsertedOn, DateTimeOffset ExpiresOn, DateTimeOffset NextVisibleOn);
-public sealed record PeekedMessage(string MessageId, string Text, long DequeueCount, DateTimeOffset InsertedOn, DateTimeOffset ExpiresOn);
+internal enum StorageService { Table, Queue }

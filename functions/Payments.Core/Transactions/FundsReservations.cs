@@ -3,6 +3,8 @@ using System.Text.Json.Serialization.Metadata;
 using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -62,7 +64,7 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
                     w.WriteString("result", "SUCCESS");
                     w.WriteString("expirationTimestamp", expires.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                 });
-                return ValueTask.FromResult(new CommitPlan(payload, [new TableTransactionAction(TableTransactionActionType.Insert, state)], []));
+                return ValueTask.FromResult(new CommitPlan(payload, [new TableTransactionAction(TableTransactionActionType.Add, state)], []));
             },
             cancellationToken);
     }
@@ -98,13 +100,13 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
                 if (state.GetString("Status") == FundsReservationStatus.Reserved)
                 {
                     var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = FundsReservationStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
-                    actions.Add(new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag));
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag));
                 }
                 var operation = Operations.New(partition, operationRow, OperationKinds.ReservationCancellation, piaid, call.RequestId,
                     QueueNames.ReservationCancellations, GoogleMethods.CancelFundsReservationResultNotificationV1, snapshot.Now);
                 operation["AmountMicros"] = state.GetInt64("AmountMicros");
                 operation["CurrencyCode"] = state.GetString("CurrencyCode");
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Insert, operation));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, operation));
                 return ValueTask.FromResult(new CommitPlan(Success, actions,
                     [new OutboxMessage(QueueNames.ReservationCancellations, new WorkItem(partition, operationRow))]));
             },

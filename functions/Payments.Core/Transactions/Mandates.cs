@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization.Metadata;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -65,8 +67,8 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
                     ["EndsAt"] = r.EndDate is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e.EpochMillis) : null,
                     ["CreatedAt"] = snapshot.Now,
                 };
-                foreach (var key in state.Properties.Where(p => p.Value is null).Select(p => p.Key).ToList()) state.Properties.Remove(key);
-                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Insert, state)], []));
+                foreach (var key in state.Where(p => p.Value is null).Select(p => p.Key).ToList()) state.Remove(key);
+                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Add, state)], []));
             },
             cancellationToken);
     }
@@ -98,7 +100,7 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
             // Seed 004 calls mandateId "the requestId of the createMandate call": the marker of that
             // call names the mandate. Only this rare path costs the extra reads.
             var markerPartition = Keys.MarkerPartition(piaid, r.MandateId!);
-            var marker = await store.Requests.GetAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), ["Anchor"], cancellationToken);
+            var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), ["Anchor"], cancellationToken);
             if (marker?.GetString("Anchor") is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
             throw;
         }
@@ -113,7 +115,7 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
                 var expired = state.GetDateTimeOffset("EndsAt") is { } ends && snapshot.Now >= ends;
                 if (state.GetString("Status") == MandateStatus.Cancelled || expired) return ValueTask.FromResult(CommitPlan.Answer(Success));
                 var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = MandateStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
-                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag)], []));
+                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag)], []));
             },
             cancellationToken);
 }

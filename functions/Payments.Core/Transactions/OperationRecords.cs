@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -27,7 +29,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
             foreach (var item in items)
             {
                 // Requeued since it was listed (the mark goes with the requeue) or read mid-change: not parked.
-                if (await store.Transactions.GetAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } operation
+                if (await store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } operation
                     || operation.GetString("State") != OperationStates.NeedsAttention) continue;
                 w.WriteStartObject();
                 w.WriteString("paymentIntegratorAccountId", operation.GetString("PaymentIntegratorAccountId"));
@@ -51,7 +53,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
     {
         var calls = new List<(string Method, string Partition)>();
         // Calls on existing transactions leave a marker naming the transaction.
-        await foreach (var marker in store.Requests.QueryAsync($"PartitionKey eq {Keys.Quote(Keys.MarkerPartition(piaid, requestId))}", cancellationToken: cancellationToken))
+        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), cancellationToken: cancellationToken))
             if (marker.GetString("Anchor") is { } anchor && marker.GetString("Method") is { } markedMethod) calls.Add((markedMethod, anchor));
         // Calls that created a transaction are found by their own partition.
         foreach (var partition in new[] { Keys.ReferenceNumberPartition(piaid, requestId), Keys.FundsReservationPartition(piaid, requestId) })
@@ -68,7 +70,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
             foreach (var (method, partition) in calls)
             {
                 var rows = new List<TableEntity>();
-                await foreach (var row in store.Transactions.QueryAsync($"PartitionKey eq {Keys.Quote(partition)}", cancellationToken: cancellationToken))
+                await foreach (var row in store.Transactions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
                     rows.Add(row);
                 var ledger = rows.Where(r => r.RowKey.StartsWith("req|", StringComparison.Ordinal) && r.GetString("RequestId") == requestId
                                              && (method == "" || r.GetString("Method") == method)).ToList();
@@ -104,15 +106,16 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
         w.WritePropertyName(name);
         WriteEntity(w, operation);
         if (operation.GetString("State") == OperationStates.Done) return;
-        var row = await store.Outbox.GetAsync(operation.PartitionKey, operation.RowKey, ["CreatedAt"], cancellationToken);
+        var row = await store.Outbox.GetOrNullAsync(operation.PartitionKey, operation.RowKey, TableCalls.WithKeys(), cancellationToken);
         w.WriteBoolean(name + "InOutbox", row is not null);
     }
 
     private static void WriteEntity(Utf8JsonWriter w, TableEntity e)
     {
         w.WriteStartObject();
-        foreach (var (name, value) in e.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (name, value) in e.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
+            if (name is "PartitionKey" or "RowKey" or "odata.etag" or "Timestamp") continue;
             switch (value)
             {
                 case null: w.WriteNull(name); break;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Payments.Core.Storage;
+using Azure.Data.Tables;
 
 namespace Payments.Core.Transactions;
 

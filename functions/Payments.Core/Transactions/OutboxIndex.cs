@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -25,7 +27,7 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public static readonly TimeSpan OrphanAge = TimeSpan.FromMinutes(15);
 
     /// <summary>A row written for a commit about to happen.</summary>
-    public sealed record Added(string ETag, DateTimeOffset At);
+    public sealed record Added(ETag ETag, DateTimeOffset At);
 
     /// <summary>Indexes the operation <paramref name="item"/> names, which starts on <paramref name="queue"/>.
     /// Insert or replace: a retry, or a concurrent duplicate of the same call, writes the same row.</summary>
@@ -33,27 +35,21 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public async Task<Added> AddAsync(string queue, WorkItem item, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var etag = await store.Outbox.UpsertAsync(new TableEntity(item.Partition, item.Row) { ["Queue"] = queue, ["CreatedAt"] = now, ["Parked"] = false }, cancellationToken);
+        var etag = await store.Outbox.UpsertAsync(new OutboxRow(item, queue, now).ToEntity(), cancellationToken);
         return new Added(etag, now);
     }
 
     /// <summary>Marks the row of an operation that now needs an operator (written if it was missing).</summary>
     /// <param name="etag">the row's ETag when the caller read it (the relay: a requeue since wins), null to mark it regardless</param>
-    public async Task MarkParkedAsync(WorkItem item, string queue, string? etag, CancellationToken cancellationToken)
+    public async Task MarkParkedAsync(WorkItem item, string queue, ETag? etag, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var row = new TableEntity(item.Partition, item.Row) { ["Parked"] = true, ["ParkedAt"] = now };
         try
         {
-            if (etag is null)
-            {
-                row["Queue"] = queue;
-                row["CreatedAt"] = now;
-                await store.Outbox.UpsertMergeAsync(row, cancellationToken);
-            }
-            else await store.Outbox.MergeAsync(row, etag, cancellationToken);
+            if (etag is null) await store.Outbox.UpsertMergeAsync(new OutboxRow(item, queue, now, Parked: true, ParkedAt: now).ToEntity(), cancellationToken);
+            else await store.Outbox.MergeAsync(OutboxRow.ParkedMerge(item, now), etag.Value, cancellationToken);
         }
-        catch (StorageRequestFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             // Removed or written again (requeued) meanwhile.
         }
@@ -64,7 +60,7 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     public async Task<(IReadOnlyList<WorkItem> Items, bool More)> ParkedAsync(int max, CancellationToken cancellationToken)
     {
         var items = new List<WorkItem>();
-        await foreach (var row in store.Outbox.QueryAsync("Parked eq true", ["Queue"], cancellationToken: cancellationToken))
+        await foreach (var row in store.Outbox.QueryAsync<TableEntity>(OutboxRow.ParkedFilter, select: TableCalls.WithKeys(), cancellationToken: cancellationToken))
         {
             if (items.Count == max) return (items, true);
             items.Add(new WorkItem(row.PartitionKey, row.RowKey));
@@ -80,17 +76,17 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     }
 
     /// <summary>Removes the row; best effort (a row left behind costs the relay one read).</summary>
-    /// <param name="etag">"*" once the operation is done; the ETag <see cref="AddAsync"/> returned when
+    /// <param name="etag"><see cref="ETag.All"/> once the operation is done; the ETag <see cref="AddAsync"/> returned when
     /// its commit did not happen: a duplicate of the call that wrote the row again since keeps it.</param>
-    public async Task RemoveAsync(WorkItem item, string etag)
+    public async Task RemoveAsync(WorkItem item, ETag etag)
     {
         try
         {
             // Not the caller's token: a removal after a commit must not be cancelled by a caller hanging up.
             using var timeout = new CancellationTokenSource(RemoveTimeout);
-            await store.Outbox.DeleteAsync(item.Partition, item.Row, etag, timeout.Token);
+            await store.Outbox.DeleteRowAsync(item.Partition, item.Row, etag, timeout.Token);
         }
-        catch (StorageRequestFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             // Gone already, or written again by a duplicate of the call.
         }

@@ -3,6 +3,8 @@ using System.Text.Json.Serialization.Metadata;
 using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -47,10 +49,10 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
             ["PaidMicros"] = 0L,
             ["RefundedMicros"] = 0L,
         };
-        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Insert, state)], [])
+        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Add, state)], [])
         {
             // The commit conflicted (a replay, or a duplicate that won): the number stays unused.
-            Abandon = ct => store.Requests.DeleteAsync(index.PartitionKey, index.RowKey, index.ETag ?? "*", ct),
+            Abandon = ct => store.Requests.DeleteRowAsync(index.PartitionKey, index.RowKey, index.ETag, ct),
         };
     }
 
@@ -62,14 +64,13 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var number = NewNumber();
-            var indexPartition = Keys.ReferenceNumberIndexPartition(piaid, number);
-            var index = new TableEntity(indexPartition, Keys.IndexRow(indexPartition)) { ["Anchor"] = partition };
+            var index = new ReferenceNumberIndexRow(piaid, number, partition).ToEntity();
             try
             {
                 index.ETag = await store.Requests.InsertAsync(index, cancellationToken);
                 return (number, index);
             }
-            catch (StorageRequestFailedException e) when (e.Status == 409) { }
+            catch (RequestFailedException e) when (e.Status == 409) { }
         }
         throw new InvalidOperationException("could not allocate a unique reference number");
     }
@@ -191,7 +192,7 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
 
                 var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = ReferenceNumberStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
                 return ValueTask.FromResult(new CommitPlan(Success,
-                    [new TableTransactionAction(TableTransactionActionType.Merge, cancelled, state.ETag)], []));
+                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag)], []));
             },
             cancellationToken);
     }
@@ -255,8 +256,8 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
                 operation["BackOfficeCode"] = Operations.BackOfficeCode(piaid, call.RequestId);
                 return ValueTask.FromResult(new CommitPlan(Acknowledged,
                     [
-                        new TableTransactionAction(TableTransactionActionType.Merge, balance, state.ETag),
-                        new TableTransactionAction(TableTransactionActionType.Insert, operation),
+                        new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag),
+                        new TableTransactionAction(TableTransactionActionType.Add, operation),
                     ],
                     [new OutboxMessage(QueueNames.Refunds, new WorkItem(partition, operationRow))]));
             },

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -21,38 +23,39 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
 {
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
-        var indexPartition = Keys.ReferenceNumberIndexPartition(report.PaymentIntegratorAccountId, report.ReferenceNumber);
-        var index = await store.Requests.GetAsync(indexPartition, Keys.IndexRow(indexPartition), ["Anchor"], cancellationToken);
-        if (index?.GetString("Anchor") is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
+        var index = await ReferenceNumberIndexRow.ReadAsync(store.Requests, report.PaymentIntegratorAccountId, report.ReferenceNumber, cancellationToken);
+        if (ReferenceNumberIndexRow.AnchorOf(index) is not { } partition) return new(PaymentReportStatus.Unknown, "unknown reference number");
 
         var stateRow = Keys.StateRow(partition);
         var operationRow = Keys.PaymentOperationRow(partition);
         var item = new WorkItem(partition, operationRow);
+        var notificationRequestId = Operations.NotificationRequestId(partition, operationRow);
         // The outbox row written before the first commit attempt.
         OutboxIndex.Added? indexed = null;
-        for (var attempt = 1; attempt <= 16; attempt++)
+        var committed = false;
+        var result = await CommitLoop.RunAsync(store.Transactions, async (_, ct) =>
         {
-            var state = await store.Transactions.GetAsync(partition, stateRow, cancellationToken: cancellationToken);
+            var state = await store.Transactions.GetOrNullAsync(partition, stateRow, cancellationToken: ct);
             // The index may point at a transaction that lost a race and was never committed.
             if (state is null || state.GetString("ReferenceNumber") != report.ReferenceNumber)
-                return new(PaymentReportStatus.Unknown, "unknown reference number");
+                return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Unknown, "unknown reference number"));
 
-            var notificationRequestId = Operations.NotificationRequestId(partition, operationRow);
             switch (state.GetString("Status"))
             {
                 case ReferenceNumberStatus.Paid when state.GetString("PaymentIntegratorTransactionId") == report.PaymentIntegratorTransactionId:
-                    return new(PaymentReportStatus.Paid, "already recorded", notificationRequestId);
+                    return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Paid, "already recorded", notificationRequestId));
                 case ReferenceNumberStatus.Paid:
-                    return new(PaymentReportStatus.Refused, "already paid by another transaction");
+                    return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Refused, "already paid by another transaction"));
                 case ReferenceNumberStatus.Cancelled:
                     // A cancelled number is never paid, so the row written before a commit that lost to
                     // the cancellation belongs to no operation. (After losing to a payment it is that
                     // payment's: the operation row is the same.)
                     if (indexed is not null) await outbox.RemoveAsync(item, indexed.ETag);
-                    return new(PaymentReportStatus.Refused, "the reference number was cancelled");
+                    return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Refused, "the reference number was cancelled"));
             }
             var now = time.GetUtcNow();
-            if (ReferenceNumberIssuer.IsExpired(state, now)) return new(PaymentReportStatus.Refused, "the reference number has expired");
+            if (ReferenceNumberIssuer.IsExpired(state, now))
+                return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Refused, "the reference number has expired"));
 
             var paidAt = DateTimeOffset.FromUnixTimeMilliseconds(report.PaidAtEpochMillis);
             var paid = new TableEntity(partition, stateRow)
@@ -72,34 +75,32 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
             // Nothing to book: the result is final at once; only the notification remains.
             operation["State"] = OperationStates.Notifying;
             operation["Result"] = "PAID";
-            indexed ??= await outbox.AddAsync(QueueNames.Notifications, item, cancellationToken);
+            indexed ??= await outbox.AddAsync(QueueNames.Notifications, item, ct);
             OutboxIndex.EnsureInCommitWindow(indexed, now);
-            try
+            // A conflict: a concurrent report or cancellation; decided again on the new state.
+            return CommitDecision<PaymentReportResult>.Commit(
+            [
+                new TableTransactionAction(TableTransactionActionType.UpdateMerge, paid, state.ETag),
+                new TableTransactionAction(TableTransactionActionType.Add, operation),
+            ], _ =>
             {
-                await store.Transactions.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.Merge, paid, state.ETag),
-                    new TableTransactionAction(TableTransactionActionType.Insert, operation),
-                ], cancellationToken);
-            }
-            catch (StorageRequestFailedException e) when (e.Status is 409 or 412)
-            {
-                continue; // a concurrent report or cancellation: decide again on the new state
-            }
+                committed = true;
+                return new(PaymentReportStatus.Paid, "paid", notificationRequestId);
+            });
+        }, "the reference number", time, cancellationToken);
+        if (!committed) return result;
 
-            try
-            {
-                // Committed: the caller hanging up must not cancel the put (see IdempotencyLedger).
-                using var timeout = new CancellationTokenSource(Idempotency.IdempotencyLedger.PutTimeout);
-                await store.EnqueueAsync(QueueNames.Notifications, item.ToJson(), delay: null, timeout.Token);
-            }
-            catch (Exception e)
-            {
-                LogPutFailed(logger, e.GetType().Name, report.ReferenceNumber);
-            }
-            return new(PaymentReportStatus.Paid, "paid", notificationRequestId);
+        try
+        {
+            // Committed: the caller hanging up must not cancel the put (see IdempotencyLedger).
+            using var timeout = new CancellationTokenSource(Idempotency.IdempotencyLedger.PutTimeout);
+            await store.EnqueueAsync(QueueNames.Notifications, item.ToJson(), delay: null, timeout.Token);
         }
-        throw new ConcurrencyConflictException("the reference number kept changing; retry");
+        catch (Exception e)
+        {
+            LogPutFailed(logger, e.GetType().Name, report.ReferenceNumber);
+        }
+        return result;
     }
 
     [LoggerMessage(30, LogLevel.Warning, "paid notification for {ReferenceNumber} committed but not enqueued ({Error}); the outbox relay will re-enqueue it")]

@@ -1,4 +1,7 @@
+using Azure.Storage.Queues;
 using Payments.Core.Hosting;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -11,10 +14,14 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
     public TableClient Outbox { get; } = tables.GetTableClient(TableNames.Outbox);
     public QueueClient Queue(string name) => queues.GetQueueClient(name);
 
+    /// <summary>Time-to-live of every message we put: never expire silently (the service's -1).</summary>
+    public static readonly TimeSpan NeverExpire = TimeSpan.FromSeconds(-1);
+
     /// <summary>Puts a work message that must never expire silently, and tells the local pump.</summary>
+    /// <param name="delay">hidden until then (a scheduled retry); null: visible at once</param>
     public async Task EnqueueAsync(string queue, string text, TimeSpan? delay, CancellationToken cancellationToken)
     {
-        await queues.GetQueueClient(queue).SendAsync(text, visibilityDelay: delay, timeToLive: Timeout.InfiniteTimeSpan, cancellationToken: cancellationToken);
+        await queues.GetQueueClient(queue).SendMessageAsync(text, visibilityTimeout: delay, timeToLive: NeverExpire, cancellationToken: cancellationToken);
         if (delay is null) signal.Enqueued(queue);
     }
 
@@ -22,8 +29,8 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
     /// how far the finishing workers are behind.</summary>
     public async Task<IReadOnlyDictionary<string, long>> WorkQueueDepthsAsync(CancellationToken cancellationToken)
     {
-        var counts = await Task.WhenAll(QueueNames.All.Select(queue => Queue(queue).GetApproximateMessageCountAsync(cancellationToken)));
-        return QueueNames.All.Zip(counts).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var counts = await Task.WhenAll(QueueNames.All.Select(queue => Queue(queue).GetPropertiesAsync(cancellationToken)));
+        return QueueNames.All.Zip(counts).ToDictionary(p => p.First, p => (long)p.Second.Value.ApproximateMessagesCount, StringComparer.Ordinal);
     }
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
@@ -31,8 +38,8 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
         foreach (var table in TableNames.All) await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
         foreach (var queue in QueueNames.All)
         {
-            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken);
-            await queues.GetQueueClient(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken);
+            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await queues.GetQueueClient(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
     }
 
@@ -42,7 +49,7 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
     public async Task<Dictionary<string, TableEntity>> ReadRowsAsync(string partition, IReadOnlyList<string> rowKeys, CancellationToken cancellationToken)
     {
         var reads = new Task<TableEntity?>[rowKeys.Count];
-        for (var i = 0; i < reads.Length; i++) reads[i] = Transactions.GetAsync(partition, rowKeys[i], cancellationToken: cancellationToken);
+        for (var i = 0; i < reads.Length; i++) reads[i] = Transactions.GetOrNullAsync(partition, rowKeys[i], cancellationToken: cancellationToken);
         await Task.WhenAll(reads);
         var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
         foreach (var read in reads)

@@ -22,7 +22,8 @@ public static class LocalFinishing
                     services.AddQueuePump(FunctionCatalog.ResolveSetting(queue.QueueName, configuration),
                         sp => (message, cancellationToken) => function.InvokeAsync(sp, p =>
                             p.ParameterType == typeof(CancellationToken) ? cancellationToken : message),
-                        sp => new QueueServiceClient(connection, sp.GetRequiredService<StorageClientOptions>()));
+                        sp => StorageClients.CreateQueueServiceClient(connection, sp.GetRequiredService<StorageClientOptions>(),
+                            sp.GetRequiredService<StorageRoundTrips>(), logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageClients).FullName!)));
                     break;
                 case TimerFunctionTrigger timer:
                     var schedule = configuration[TimerFunctionLoop.ScheduleOverride(function.Name)] is { Length: > 0 } local

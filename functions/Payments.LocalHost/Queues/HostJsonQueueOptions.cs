@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Payments.Core.Storage;
+using Azure.Storage.Queues;
 
 namespace Payments.LocalHost.Queues;
 

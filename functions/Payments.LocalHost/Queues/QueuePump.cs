@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Storage;
 
 namespace Payments.LocalHost.Queues;
 
@@ -107,10 +109,10 @@ public sealed partial class QueuePump : BackgroundService
 
                 Task wake;
                 lock (_lock) wake = _wake.Task;
-                IReadOnlyList<QueueMessage> messages;
+                QueueMessage[] messages;
                 try
                 {
-                    messages = await _queue.ReceiveAsync(room, _pumpOptions.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                    messages = (await _queue.ReceiveMessagesAsync(room, _pumpOptions.LeaseDuration, stoppingToken).ConfigureAwait(false)).Value;
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -124,13 +126,13 @@ public sealed partial class QueuePump : BackgroundService
 
                 foreach (var message in messages) Start(message, stoppingToken);
 
-                if (messages.Count >= room && messages.Count > 0)
+                if (messages.Length >= room && messages.Length > 0)
                 {
                     delay = _pumpOptions.MinPollingInterval;
                     continue; // a full batch: poll again at once
                 }
-                delay = messages.Count > 0 ? _pumpOptions.MinPollingInterval : NextDelay(delay);
-                await Task.WhenAny(wake, Task.Delay(messages.Count > 0 ? _pumpOptions.MinPollingInterval : delay, _time, stoppingToken)).ConfigureAwait(false);
+                delay = messages.Length > 0 ? _pumpOptions.MinPollingInterval : NextDelay(delay);
+                await Task.WhenAny(wake, Task.Delay(messages.Length > 0 ? _pumpOptions.MinPollingInterval : delay, _time, stoppingToken)).ConfigureAwait(false);
                 if (wake.IsCompleted) delay = _pumpOptions.MinPollingInterval;
             }
         }
@@ -190,7 +192,7 @@ public sealed partial class QueuePump : BackgroundService
             var started = Stopwatch.GetTimestamp();
             try
             {
-                await _handler(message.Text, stoppingToken).ConfigureAwait(false);
+                await _handler(message.MessageText, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -255,10 +257,10 @@ public sealed partial class QueuePump : BackgroundService
                 try
                 {
                     // Not cancelled midway: a renewal the service applied but whose answer we dropped would leave a stale pop receipt.
-                    lease.PopReceipt = await _queue.UpdateAsync(message.MessageId, lease.PopReceipt, _pumpOptions.LeaseDuration, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                    lease.PopReceipt = (await _queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: _pumpOptions.LeaseDuration, cancellationToken: CancellationToken.None).ConfigureAwait(false)).Value.PopReceipt;
                     LogRenewed(_logger, QueueName, message.MessageId);
                 }
-                catch (StorageRequestFailedException ex) when (ex.Status is 404 or 400)
+                catch (RequestFailedException ex) when (ex.Status is 404 or 400)
                 {
                     lease.Lost = true;
                     LogLeaseLost(_logger, QueueName, message.MessageId, ex.Status, ex.ErrorCode);
@@ -279,9 +281,9 @@ public sealed partial class QueuePump : BackgroundService
     {
         try
         {
-            await _queue.DeleteAsync(message.MessageId, lease.PopReceipt, cancellationToken).ConfigureAwait(false);
+            await _queue.DeleteMessageAsync(message.MessageId, lease.PopReceipt, cancellationToken).ConfigureAwait(false);
         }
-        catch (StorageRequestFailedException ex) when (ex.Status is 404 or 400)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
         {
             LogLeaseLost(_logger, QueueName, message.MessageId, ex.Status, ex.ErrorCode);
         }
@@ -291,9 +293,9 @@ public sealed partial class QueuePump : BackgroundService
     {
         try
         {
-            lease.PopReceipt = await _queue.UpdateAsync(message.MessageId, lease.PopReceipt, visibleAfter, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            lease.PopReceipt = (await _queue.UpdateMessageAsync(message.MessageId, lease.PopReceipt, visibilityTimeout: visibleAfter, cancellationToken: CancellationToken.None).ConfigureAwait(false)).Value.PopReceipt;
         }
-        catch (StorageRequestFailedException ex) when (ex.Status is 404 or 400)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 400)
         {
             LogLeaseLost(_logger, QueueName, message.MessageId, ex.Status, ex.ErrorCode);
         }
@@ -303,10 +305,10 @@ public sealed partial class QueuePump : BackgroundService
     {
         if (!Volatile.Read(ref _poisonCreated))
         {
-            await _poison.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _poisonCreated, true);
         }
-        await _poison.SendAsync(message.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _poisoned);
         LogPoisoned(_logger, QueueName, message.MessageId, message.DequeueCount, _poison.Name);
         await DeleteAsync(message, lease, CancellationToken.None).ConfigureAwait(false);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Storage;
+using Azure.Storage.Queues;
 
 namespace Payments.LocalHost.Queues;
 

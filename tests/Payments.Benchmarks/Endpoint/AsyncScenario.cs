@@ -37,7 +37,7 @@ public sealed class AsyncScenario : IBenchmarkScenario
         await Task.Delay(TimeSpan.FromSeconds(2), ct); // let the paid notifications settle
 
         var acknowledged = new ConcurrentDictionary<string, long>();
-        var opsBefore = StorageMetrics.TotalOperations;
+        var opsBefore = host.RoundTrips.Total;
         var wall = Stopwatch.StartNew();
         var sends = new List<Task>();
         for (var i = 0; i < ctx.Iterations; i++)
@@ -68,7 +68,7 @@ public sealed class AsyncScenario : IBenchmarkScenario
             else missing++;
         }
         if (missing > 0) Console.Error.WriteLine($"async: {missing} notifications not received within 60 s");
-        var result = latency.ToResult("async.refund-to-notification", (double)(StorageMetrics.TotalOperations - opsBefore) / ctx.Iterations, null)
+        var result = latency.ToResult("async.refund-to-notification", (double)(host.RoundTrips.Total - opsBefore) / ctx.Iterations, null)
             with { Rps = ctx.Iterations / wall.Elapsed.TotalSeconds };
         return [result];
     }

@@ -24,6 +24,8 @@ public sealed class BenchmarkHost : IAsyncDisposable
     public const string InternalKey = "benchmark-internal-key";
     private readonly WebApplication _app;
     public HttpClient Http { get; }
+    /// <summary>The host's storage round trips (its clients count them).</summary>
+    public StorageRoundTrips RoundTrips => _app.Services.GetRequiredService<StorageRoundTrips>();
     public GoogleStandIn Google { get; }
 
     /// <summary>Google's side of the message security: seals our requests, opens our answers.</summary>
@@ -73,7 +75,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
             builder => builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning),
             app => app.Use(async (http, next) =>
             {
-                using var scope = StorageMetrics.BeginScope();
+                using var scope = http.RequestServices.GetRequiredService<StorageRoundTrips>().BeginScope();
                 http.Response.OnStarting(() =>
                 {
                     http.Response.Headers["x-storage-ops"] = scope.Operations.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Data.Tables;
 using System.Diagnostics;
 using Payments.Core.Storage;
 
@@ -25,7 +27,7 @@ public sealed class StorageCapacityScenario : IBenchmarkScenario
 
     public async Task<IReadOnlyList<BenchmarkResult>> RunAsync(BenchmarkContext ctx, CancellationToken ct)
     {
-        var tables = new TableServiceClient(StorageConnection.Parse(ctx.Azurite.ConnectionString));
+        var tables = StorageClients.CreateTableServiceClient(StorageConnection.Parse(ctx.Azurite.ConnectionString));
         var table = tables.GetTableClient("capacity" + Guid.NewGuid().ToString("N")[..8]);
         await table.CreateIfNotExistsAsync(ct);
         var tableProcess = Process.GetProcessById(ctx.Azurite.ProcessIds[0]);
@@ -43,7 +45,7 @@ public sealed class StorageCapacityScenario : IBenchmarkScenario
             await MeasureAsync("capacity.get", tableProcess, c =>
             {
                 var i = Random.Shared.Next(Partitions);
-                return table.GetAsync(Pk(i), Rk(i), cancellationToken: c);
+                return table.GetOrNullAsync(Pk(i), Rk(i), cancellationToken: c);
             }, ct),
             await MeasureAsync("capacity.insert", tableProcess, c =>
             {
@@ -53,10 +55,10 @@ public sealed class StorageCapacityScenario : IBenchmarkScenario
             await MeasureAsync("capacity.batch2", tableProcess, c =>
             {
                 var id = Interlocked.Increment(ref next);
-                return table.SubmitTransactionAsync(
+                return table.SubmitAsync(
                 [
-                    new TableTransactionAction(TableTransactionActionType.Insert, new TableEntity("bat|" + id, "state|" + id) { ["Status"] = "Active" }),
-                    new TableTransactionAction(TableTransactionActionType.Insert, new TableEntity("bat|" + id, "req|" + id) { ["Payload"] = Payload }),
+                    new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("bat|" + id, "state|" + id) { ["Status"] = "Active" }),
+                    new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("bat|" + id, "req|" + id) { ["Payload"] = Payload }),
                 ], c);
             }, ct),
         ];

@@ -53,8 +53,8 @@ public sealed class ChaosRig : IAsyncDisposable
         Google = google;
         Crm = crm;
         var direct = StorageConnection.Parse(azurite.ConnectionString);
-        Tables = new TableServiceClient(direct);
-        Queues = new QueueServiceClient(direct, new StorageClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Tables = StorageClients.CreateTableServiceClient(direct);
+        Queues = StorageClients.CreateQueueServiceClient(direct);
     }
 
     public ChaosRigOptions Options { get; }
@@ -66,8 +66,8 @@ public sealed class ChaosRig : IAsyncDisposable
     public GoogleStandIn Google { get; }
     public CrmComStandIn Crm { get; }
     /// <summary>Direct clients (not through the proxies), for audits and for injecting messages.</summary>
-    public TableServiceClient Tables { get; }
-    public QueueServiceClient Queues { get; }
+    public Azure.Data.Tables.TableServiceClient Tables { get; }
+    public Azure.Storage.Queues.QueueServiceClient Queues { get; }
     public IReadOnlyList<LocalHostProcess> Hosts => _hosts;
 
     public static async Task<ChaosRig> StartAsync(ChaosRigOptions? options = null, CancellationToken cancellationToken = default)

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
@@ -56,10 +58,10 @@ public static class LedgerAudit
             left = 0;
             try
             {
-                await foreach (var _ in transactions.QueryAsync($"State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}'", ["State"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                await foreach (var _ in transactions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"State eq {OperationStates.Pending} or State eq {OperationStates.Notifying}"), select: ["State"], cancellationToken: cancellationToken).ConfigureAwait(false))
                     left++;
             }
-            catch (StorageRequestFailedException e) when (e.Status == 404)
+            catch (RequestFailedException e) when (e.Status == 404)
             {
                 return 0; // no table: nothing ever ran
             }
@@ -75,14 +77,14 @@ public static class LedgerAudit
     {
         var report = new AuditReport();
         var partitions = new Dictionary<string, Dictionary<string, TableEntity>>(StringComparer.Ordinal);
-        await foreach (var row in tables.GetTableClient(TableNames.Transactions).QueryAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in tables.GetTableClient(TableNames.Transactions).QueryAsync<TableEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             if (!partitions.TryGetValue(row.PartitionKey, out var rows)) partitions[row.PartitionKey] = rows = new(StringComparer.Ordinal);
             rows[row.RowKey] = row;
         }
         report.Count("table: partitions", partitions.Count);
         var indexed = new HashSet<(string, string)>();
-        await foreach (var row in tables.GetTableClient(TableNames.Outbox).QueryAsync(select: ["Queue"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in tables.GetTableClient(TableNames.Outbox).QueryAsync<TableEntity>(select: TableCalls.WithKeys(), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             indexed.Add((row.PartitionKey, row.RowKey));
             // Left for the relay: a removal lost to a fault or a kill (done), a call that gave up after

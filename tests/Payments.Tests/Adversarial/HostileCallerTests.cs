@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Idempotency;
@@ -249,13 +250,13 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         // A property over what Table Storage holds: refused by storage at the commit, after the claim.
         // (The storage client refuses it before sending; storage itself would answer 400.)
         await Assert.ThrowsAnyAsync<Exception>(() => ledger.ExecuteAsync(request, (_, _) =>
-            ValueTask.FromResult(new CommitPlan("{}", [new TableTransactionAction(TableTransactionActionType.Insert,
+            ValueTask.FromResult(new CommitPlan("{}", [new TableTransactionAction(TableTransactionActionType.Add,
                 new TableEntity(partition, Keys.StateRow(partition)) { ["Name"] = new string('n', 40_000) })], [])), CancellationToken.None));
         var markerPartition = Keys.MarkerPartition(Gsp.InrWallet, requestId);
-        Assert.Null(await store.Requests.GetAsync(markerPartition, Keys.MarkerRow(markerPartition, methodKey)));
+        Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, methodKey)));
 
         var payload = await ledger.ExecuteAsync(request with { Fingerprint = "corrected" }, (_, _) =>
-            ValueTask.FromResult(new CommitPlan("{\"ok\":1}", [new TableTransactionAction(TableTransactionActionType.Insert,
+            ValueTask.FromResult(new CommitPlan("{\"ok\":1}", [new TableTransactionAction(TableTransactionActionType.Add,
                 new TableEntity(partition, Keys.StateRow(partition)) { ["Name"] = "n" })], [])), CancellationToken.None);
         Assert.Equal("{\"ok\":1}", payload);
     }

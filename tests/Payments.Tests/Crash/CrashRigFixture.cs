@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Data.Tables;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Payments.Core.Hosting;
@@ -60,9 +62,9 @@ public sealed class CrashSteps(ChaosRig rig)
     public static string BackOfficeCode(string refundRequestId) => Operations.BackOfficeCode(Piaid, refundRequestId);
 
     public Task<TableEntity?> OperationAsync(string generateRequestId, string refundRequestId) =>
-        Transactions.GetAsync(Partition(generateRequestId), Keys.OperationRow(refundRequestId));
+        Transactions.GetOrNullAsync(Partition(generateRequestId), Keys.OperationRow(refundRequestId));
 
-    public Task<TableEntity?> StateAsync(string generateRequestId) => Transactions.GetAsync(Partition(generateRequestId), Keys.StateRow(Partition(generateRequestId)));
+    public Task<TableEntity?> StateAsync(string generateRequestId) => Transactions.GetOrNullAsync(Partition(generateRequestId), Keys.StateRow(Partition(generateRequestId)));
 
     /// <summary>Polls (bounded) until the operation's State is one of <paramref name="states"/>.</summary>
     public async Task<TableEntity> WaitForStateAsync(string generateRequestId, string refundRequestId, TimeSpan timeout, params string[] states)

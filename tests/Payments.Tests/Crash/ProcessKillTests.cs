@@ -182,8 +182,8 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
             var item = new WorkItem(CrashSteps.Partition(generate), Keys.OperationRow(refund)).ToJson();
             var queue = Rig.Queues.GetQueueClient(QueueNames.Refunds);
             await Task.WhenAll(
-                queue.SendAsync(item, timeToLive: Timeout.InfiniteTimeSpan),
-                queue.SendAsync(item, timeToLive: Timeout.InfiniteTimeSpan));
+                queue.SendMessageAsync(item, timeToLive: TransactionStore.NeverExpire),
+                queue.SendMessageAsync(item, timeToLive: TransactionStore.NeverExpire));
         }
 
         foreach (var (generate, refund, number) in refunds)

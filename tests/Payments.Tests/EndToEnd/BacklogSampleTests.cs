@@ -44,7 +44,7 @@ public sealed class BacklogSampleTests : IAsyncLifetime
             $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
             $"QueueEndpoint={_proxy.Rewrite(_azurite.QueueEndpoint)};TableEndpoint={_azurite.TableEndpoint};");
         var options = new StorageClientOptions { MaxRetries = 0 };
-        var store = new TransactionStore(new TableServiceClient(connection, options), new QueueServiceClient(connection, options), new NoQueueSignal());
+        var store = new TransactionStore(StorageClients.CreateTableServiceClient(connection, options), StorageClients.CreateQueueServiceClient(connection, options), new NoQueueSignal());
         await store.EnsureCreatedAsync(CancellationToken.None);
         for (var i = 0; i < MaxBacklog; i++)
             await store.EnqueueAsync(QueueNames.Notifications, new WorkItem("sample|test", $"op|S{i}").ToJson(), TimeSpan.FromMinutes(5), CancellationToken.None);

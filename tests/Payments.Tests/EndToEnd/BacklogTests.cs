@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Payments.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
@@ -52,13 +54,13 @@ public sealed class BacklogTests : IAsyncLifetime
         Assert.Contains(Host.Logs.Lines, l => l.Contains("new refunds and reservation cancellations are answered 503", StringComparison.Ordinal));
 
         // Nothing written: no balance taken, no operation, no ledger entry, no idempotency marker.
-        var state = await Store.Transactions.GetAsync(partition, Keys.StateRow(partition));
+        var state = await Store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition));
         Assert.Equal(1_000_000, state!.GetInt64("RefundedMicros"));
-        Assert.Null(await Store.Transactions.GetAsync(partition, Keys.OperationRow(secondId)));
+        Assert.Null(await Store.Transactions.GetOrNullAsync(partition, Keys.OperationRow(secondId)));
         var method = Keys.MethodKey(ProtocolMethods.AsynchronousRefundV1);
-        Assert.Null(await Store.Transactions.GetAsync(partition, Keys.LedgerRow(method, secondId)));
+        Assert.Null(await Store.Transactions.GetOrNullAsync(partition, Keys.LedgerRow(method, secondId)));
         var markerPartition = Keys.MarkerPartition(Gsp.Usd, secondId);
-        Assert.Null(await Store.Requests.GetAsync(markerPartition, Keys.MarkerRow(markerPartition, method)));
+        Assert.Null(await Store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, method)));
 
         // What was acknowledged stays answerable.
         var (replayStatus, _, replayRaw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, first);
@@ -74,7 +76,7 @@ public sealed class BacklogTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "the backlog never drained");
             await Task.Delay(250);
         }
-        state = await Store.Transactions.GetAsync(partition, Keys.StateRow(partition));
+        state = await Store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition));
         Assert.Equal(2_000_000, state!.GetInt64("RefundedMicros"));
     }
 }

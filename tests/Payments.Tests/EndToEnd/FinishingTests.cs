@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Hosting;
@@ -84,7 +86,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var outbox = Host.Services.GetRequiredService<TransactionStore>().Outbox;
         var (partition, row) = (Keys.ReferenceNumberPartition(Gsp.Usd, generateId), Keys.OperationRow(refundId));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (await outbox.GetAsync(partition, row) is not null)
+        while (await outbox.GetOrNullAsync(partition, row) is not null)
         {
             Assert.True(DateTime.UtcNow < deadline, $"outbox row {partition}/{row} is still there");
             await Task.Delay(50);
@@ -255,8 +257,13 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal("notifications", parked["ParkedQueue"]!.GetValue<string>());
         Assert.Contains("notification failed 4 times", parked["ParkedReason"]!.GetValue<string>());
         var poison = Host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.Poison(QueueNames.Notifications));
-        var peeked = await poison.PeekAsync(32);
-        Assert.Contains(peeked, m => WorkItem.Parse(m.Text).Row == Keys.OperationRow(refundId));
+        // The state is committed first; the copy to the poison queue follows it (after the outbox mark).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(await poison.PeekMessagesAsync(32)).Value.Any(m => WorkItem.Parse(m.MessageText).Row == Keys.OperationRow(refundId)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the parked work item never reached the poison queue");
+            await Task.Delay(50);
+        }
 
         // Operators find it in the list of parked work, with the keys the requeue route takes.
         var (listStatus, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");

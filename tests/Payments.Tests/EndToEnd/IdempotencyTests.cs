@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Payments.Core.Storage;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Protocol;
@@ -83,10 +85,10 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         var store = Host.Services.GetRequiredService<TransactionStore>();
         var partition = Keys.ReferenceNumberPartition(Gsp.Usd, id);
         var indexed = new List<string>();
-        await foreach (var row in store.Requests.QueryAsync($"PartitionKey ge 'refnum|{Gsp.Usd}|' and PartitionKey lt 'refnum|{Gsp.Usd}}}' and Anchor eq {Keys.Quote(partition)}"))
+        await foreach (var row in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {"refnum|" + Gsp.Usd + "|"} and PartitionKey lt {"refnum|" + Gsp.Usd + "}"}") + " and " + ReferenceNumberIndexRow.AnchorFilter(partition)))
             indexed.Add(row.PartitionKey);
         Assert.Equal([Keys.ReferenceNumberIndexPartition(Gsp.Usd, number)], indexed);
-        Assert.Equal(number, (await store.Transactions.GetAsync(partition, Keys.StateRow(partition)))!.GetString("ReferenceNumber"));
+        Assert.Equal(number, (await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)))!.GetString("ReferenceNumber"));
     }
 
     [Fact]
@@ -132,12 +134,12 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         Assert.InRange(results.Count(r => r.Status == 200), 1, 3);
         Assert.Contains(results, r => r.Status == 400);
         var outbox = Host.Services.GetRequiredService<TransactionStore>().Outbox;
-        var filter = $"PartitionKey eq {Keys.Quote(Keys.ReferenceNumberPartition(Gsp.Usd, generateId))}";
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Keys.ReferenceNumberPartition(Gsp.Usd, generateId)}");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
         {
             var left = new List<string>();
-            await foreach (var row in outbox.QueryAsync(filter)) left.Add(row.RowKey);
+            await foreach (var row in outbox.QueryAsync<TableEntity>(filter)) left.Add(row.RowKey);
             if (left.Count == 0) break;
             Assert.True(DateTime.UtcNow < deadline, "outbox rows left: " + string.Join(", ", left));
             await Task.Delay(100);

@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Finishing;
@@ -56,12 +58,8 @@ public sealed class RelayTests : IAsyncLifetime
     };
 
     /// <summary>The outbox row written before the operation's commit (now: a day before the relays run).</summary>
-    private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) => new(partition, row)
-    {
-        ["Queue"] = Queue,
-        ["CreatedAt"] = createdAt ?? DateTimeOffset.UtcNow,
-        ["Parked"] = false,
-    };
+    private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) =>
+        new Payments.Core.Transactions.OutboxRow(new WorkItem(partition, row), Queue, createdAt ?? DateTimeOffset.UtcNow).ToEntity();
 
     private async Task InsertStuckAsync(string partition, string row, string state = OperationStates.Pending)
     {
@@ -73,7 +71,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Each_further_relay_of_one_operation_waits_twice_as_long()
     {
         await InsertStuckAsync("relay|backoff", "op|R1");
-        async Task<int?> Count() => (await Store.Transactions.GetAsync("relay|backoff", "op|R1"))!.GetInt32("RelayCount");
+        async Task<int?> Count() => (await Store.Transactions.GetOrNullAsync("relay|backoff", "op|R1"))!.GetInt32("RelayCount");
 
         Assert.Equal(1, await RelayAtAsync(_t0));
         Assert.Equal(1, await Count());
@@ -85,7 +83,7 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.Equal(2, await Count());
         Assert.Equal(1, await RelayAtAsync(_t0 + 4.6 * Grace));
         Assert.Equal(3, await Count());
-        Assert.Equal(3, (await Store.Queue(Queue).PeekAsync(32)).Count);
+        Assert.Equal(3, (await Store.Queue(Queue).PeekMessagesAsync(32)).Value.Length);
     }
 
     [Fact]
@@ -95,10 +93,10 @@ public sealed class RelayTests : IAsyncLifetime
         for (var batch = 0; batch * 100 < OutboxRelay.MaxPerRun + extra; batch++)
         {
             var rows = Enumerable.Range(batch * 100, Math.Min(100, OutboxRelay.MaxPerRun + extra - batch * 100));
-            await Store.Transactions.SubmitTransactionAsync(
-                [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Insert, StuckOperation("relay|bounded", $"op|R{i:D4}")))]);
-            await Store.Outbox.SubmitTransactionAsync(
-                [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Insert, OutboxRow("relay|bounded", $"op|R{i:D4}")))]);
+            await Store.Transactions.SubmitAsync(
+                [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Add, StuckOperation("relay|bounded", $"op|R{i:D4}")))]);
+            await Store.Outbox.SubmitAsync(
+                [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow("relay|bounded", $"op|R{i:D4}")))]);
         }
         Assert.Equal(OutboxRelay.MaxPerRun, await RelayAtAsync(_t0));
         Assert.Equal(extra, await RelayAtAsync(_t0));
@@ -112,8 +110,8 @@ public sealed class RelayTests : IAsyncLifetime
         await Store.Transactions.InsertAsync(StuckOperation("relay|unindexed", "op|U1"));
         await InsertStuckAsync("relay|indexed", "op|I1");
         Assert.Equal(1, await RelayAtAsync(_t0));
-        Assert.Null((await Store.Transactions.GetAsync("relay|unindexed", "op|U1"))!.GetInt32("RelayCount"));
-        Assert.Equal(1, (await Store.Transactions.GetAsync("relay|indexed", "op|I1"))!.GetInt32("RelayCount"));
+        Assert.Null((await Store.Transactions.GetOrNullAsync("relay|unindexed", "op|U1"))!.GetInt32("RelayCount"));
+        Assert.Equal(1, (await Store.Transactions.GetOrNullAsync("relay|indexed", "op|I1"))!.GetInt32("RelayCount"));
     }
 
     [Fact]
@@ -128,14 +126,14 @@ public sealed class RelayTests : IAsyncLifetime
 
         Assert.Equal(1, await RelayAtAsync(_t0));
         var left = new Dictionary<string, bool>();
-        await foreach (var row in Store.Outbox.QueryAsync("PartitionKey eq 'relay|gc'")) left[row.RowKey] = row.GetBoolean("Parked") ?? false;
+        await foreach (var row in Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"relay|gc"}"))) left[row.RowKey] = Payments.Core.Transactions.OutboxRow.From(row).Parked;
         Assert.Equal(["op|Parked", "op|Pending", "op|Young"], left.Keys.Order(StringComparer.Ordinal));
         // A parked operation whose mark was lost is marked (operators list it), and not relayed.
         Assert.True(left["op|Parked"]);
         Assert.False(left["op|Pending"]);
-        Assert.Single(await Store.Queue(Queue).PeekAsync(32));
+        Assert.Single((await Store.Queue(Queue).PeekMessagesAsync(32)).Value);
         await RelayAtAsync(_t0 + 1.5 * Grace);
-        Assert.Null((await Store.Transactions.GetAsync("relay|gc", "op|Parked"))!.GetInt32("RelayCount"));
+        Assert.Null((await Store.Transactions.GetOrNullAsync("relay|gc", "op|Parked"))!.GetInt32("RelayCount"));
     }
 
     [Fact]
@@ -148,7 +146,7 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public void A_commit_later_than_the_window_after_its_outbox_row_is_refused_so_old_orphans_are_safe_to_remove()
     {
-        var row = new OutboxIndex.Added("etag", _t0);
+        var row = new OutboxIndex.Added(new ETag("etag"), _t0);
         OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow);
         Assert.Throws<Payments.Core.Protocol.ConcurrencyConflictException>(() => OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow + TimeSpan.FromSeconds(1)));
         // A commit started within the window lands within the storage client's retries (5 tries of at most

@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Data.Tables;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,15 +50,15 @@ public sealed class RetentionTests : IAsyncLifetime
         // A day before the retention ends nothing goes.
         var early = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
         await early.SweepAsync(CancellationToken.None);
-        Assert.NotNull(await store.Transactions.GetAsync(partition, ledgerRow));
+        Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
         var markerRow = Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
-        Assert.NotNull(await store.Requests.GetAsync(markerPartition, markerRow));
+        Assert.NotNull(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
 
         var late = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance);
         Assert.True(await late.SweepAsync(CancellationToken.None) >= 2);
-        Assert.Null(await store.Transactions.GetAsync(partition, ledgerRow));
-        Assert.Null(await store.Requests.GetAsync(markerPartition, markerRow));
-        Assert.NotNull(await store.Transactions.GetAsync(partition, Keys.StateRow(partition)));
+        Assert.Null(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
+        Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
+        Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)));
         // The mandate can still be cancelled.
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId))).Status);
     }
@@ -78,8 +80,8 @@ public sealed class RetentionTests : IAsyncLifetime
         }
         var markerRow = (string partition) => Keys.MarkerRow(partition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
         async Task<bool> CursorLeftAsync() =>
-            await store.Requests.GetAsync(IdempotencyRetention.CursorPartition, store.Transactions.Name) is not null ||
-            await store.Requests.GetAsync(IdempotencyRetention.CursorPartition, store.Requests.Name) is not null;
+            await store.Requests.GetOrNullAsync(IdempotencyRetention.CursorPartition, store.Transactions.Name) is not null ||
+            await store.Requests.GetOrNullAsync(IdempotencyRetention.CursorPartition, store.Requests.Name) is not null;
 
         // No time at all: each run reads one page (of one record) per table, then stops and saves where.
         var sweep = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
@@ -104,12 +106,12 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.InRange(runs, 3, 19);
         foreach (var (partition, ledgerRow, markerPartition) in mandates)
         {
-            Assert.Null(await store.Transactions.GetAsync(partition, ledgerRow));
-            Assert.Null(await store.Requests.GetAsync(markerPartition, markerRow(markerPartition)));
-            Assert.NotNull(await store.Transactions.GetAsync(partition, Keys.StateRow(partition)));
+            Assert.Null(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
+            Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, markerRow(markerPartition)));
+            Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)));
         }
-        Assert.NotNull(await store.Transactions.GetAsync(early.PartitionKey, early.RowKey));
+        Assert.NotNull(await store.Transactions.GetOrNullAsync(early.PartitionKey, early.RowKey));
         await sweep.SweepAsync(CancellationToken.None);
-        Assert.Null(await store.Transactions.GetAsync(early.PartitionKey, early.RowKey));
+        Assert.Null(await store.Transactions.GetOrNullAsync(early.PartitionKey, early.RowKey));
     }
 }

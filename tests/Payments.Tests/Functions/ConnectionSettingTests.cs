@@ -40,10 +40,10 @@ public sealed class ConnectionSettingTests
 
         static async Task<int> RowsAsync(AzuriteProcess azurite)
         {
-            var tables = new TableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
+            var tables = StorageClients.CreateTableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
             var count = 0;
-            try { await foreach (var _ in tables.GetTableClient(TableNames.Transactions).QueryAsync(null)) count++; }
-            catch (StorageRequestFailedException e) when (e.Status == 404) { }
+            try { await foreach (var _ in tables.GetTableClient(TableNames.Transactions).QueryAsync<Azure.Data.Tables.TableEntity>()) count++; }
+            catch (Azure.RequestFailedException e) when (e.Status == 404) { }
             return count;
         }
         Assert.True(await RowsAsync(used) > 0, id);

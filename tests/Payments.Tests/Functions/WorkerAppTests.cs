@@ -107,10 +107,10 @@ public sealed class WorkerAppTests : IAsyncLifetime
     private async Task<string> NextMessageAsync(string queue)
     {
         var store = _app.Services.GetRequiredService<TransactionStore>();
-        var messages = await store.Queue(queue).ReceiveAsync(1, TimeSpan.FromMinutes(1));
-        Assert.True(messages.Count == 1, $"no message on {queue}");
-        await store.Queue(queue).DeleteAsync(messages[0].MessageId, messages[0].PopReceipt);
-        return messages[0].Text;
+        var messages = (await store.Queue(queue).ReceiveMessagesAsync(1, TimeSpan.FromMinutes(1))).Value;
+        Assert.True(messages.Length == 1, $"no message on {queue}");
+        await store.Queue(queue).DeleteMessageAsync(messages[0].MessageId, messages[0].PopReceipt);
+        return messages[0].MessageText;
     }
 
     private Task QueueAsync(string function, string message) =>

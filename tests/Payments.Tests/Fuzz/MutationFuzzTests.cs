@@ -1,3 +1,5 @@
+using Azure;
+using Azure.Data.Tables;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
@@ -235,12 +237,12 @@ public sealed class MutationFuzzTests
         }
     }
 
-    internal static async Task<Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)>> SnapshotAsync(AzuriteProcess azurite)
+    internal static async Task<Dictionary<(string Table, string Pk, string Rk), (ETag ETag, TableEntity Entity)>> SnapshotAsync(AzuriteProcess azurite)
     {
-        var service = new TableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
-        var all = new Dictionary<(string, string, string), (string?, TableEntity)>();
+        var service = StorageClients.CreateTableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
+        var all = new Dictionary<(string, string, string), (ETag, TableEntity)>();
         foreach (var table in TableNames.All)
-            await foreach (var e in service.GetTableClient(table).QueryAsync())
+            await foreach (var e in service.GetTableClient(table).QueryAsync<TableEntity>())
                 all[(table, e.PartitionKey, e.RowKey)] = (e.ETag, e);
         return all;
     }
@@ -248,12 +250,12 @@ public sealed class MutationFuzzTests
     /// <summary>Waits until no asynchronous work is unfinished (the pumps and Google stand-in settle it).</summary>
     internal static async Task WaitUntilFinishedAsync(AzuriteProcess azurite)
     {
-        var table = new TableServiceClient(StorageConnection.Parse(azurite.ConnectionString)).GetTableClient(TableNames.Transactions);
+        var table = StorageClients.CreateTableServiceClient(StorageConnection.Parse(azurite.ConnectionString)).GetTableClient(TableNames.Transactions);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             var pending = 0;
-            await foreach (var _ in table.QueryAsync($"State eq '{OperationStates.Pending}' or State eq '{OperationStates.Notifying}'")) pending++;
+            await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"State eq {OperationStates.Pending} or State eq {OperationStates.Notifying}"))) pending++;
             if (pending == 0) return;
             Assert.True(DateTime.UtcNow < deadline, $"{pending} operations still unfinished");
             await Task.Delay(100);
@@ -264,8 +266,8 @@ public sealed class MutationFuzzTests
     /// key segment holding a request id must name a call answered 200, and a changed transaction must
     /// have a ledger entry of such a call.</summary>
     internal static IEnumerable<string> Unexplained(
-        Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)> before,
-        Dictionary<(string Table, string Pk, string Rk), (string? ETag, TableEntity Entity)> after,
+        Dictionary<(string Table, string Pk, string Rk), (ETag ETag, TableEntity Entity)> before,
+        Dictionary<(string Table, string Pk, string Rk), (ETag ETag, TableEntity Entity)> after,
         HashSet<string> served)
     {
         bool Names(string key) => key.Split('|').Any(served.Contains);

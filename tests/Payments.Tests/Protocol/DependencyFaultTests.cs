@@ -1,5 +1,5 @@
+using Azure;
 using Payments.Core.Protocol;
-using Payments.Core.Storage;
 
 namespace Payments.Tests.Protocol;
 
@@ -9,8 +9,8 @@ public sealed class DependencyFaultTests
     {
         new AggregateException(new Azure.RequestFailedException(0, "transport"), new Azure.RequestFailedException(0, "transport")),
         new Azure.RequestFailedException(503, "busy"),
-        new StorageRequestFailedException(500, "OperationTimedOut", "timeout"),
-        new StorageRequestFailedException(0, null, "unreachable"),
+        new RequestFailedException(500, "timeout", "OperationTimedOut", null),
+        new RequestFailedException(0, "unreachable", null, null),
         new HttpRequestException("connection refused"),
         new InvalidOperationException("wrapped", new System.Net.Sockets.SocketException()),
         new TaskCanceledException("dependency timeout"),
@@ -19,7 +19,7 @@ public sealed class DependencyFaultTests
     public static TheoryData<Exception> Ours => new()
     {
         new InvalidOperationException("bug"),
-        new StorageRequestFailedException(400, "InvalidInput", "bad request we built"),
+        new RequestFailedException(400, "bad request we built", "InvalidInput", null),
         new NullReferenceException(),
         new AggregateException(new Azure.RequestFailedException(0, "transport"), new InvalidOperationException("bug")),
     };

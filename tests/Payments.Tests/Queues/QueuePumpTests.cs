@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Storage;
 using Payments.LocalHost.Queues;
@@ -71,7 +72,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var azurite = await AzuriteProcess.SharedAsync();
-        _service = new QueueServiceClient(StorageConnection.Parse(azurite.ConnectionString), new StorageClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        _service = StorageClients.CreateQueueServiceClient(StorageConnection.Parse(azurite.ConnectionString), new StorageClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var name = "pump-" + Guid.NewGuid().ToString("N")[..20];
         _queue = _service.GetQueueClient(name);
         _poison = _service.GetQueueClient(name + "-poison");
@@ -108,13 +109,13 @@ public sealed class QueuePumpTests : IAsyncLifetime
         }
     }
 
-    private async Task<int> ApproximateCountAsync(QueueClient queue) => (await queue.PeekAsync(32)).Count;
+    private async Task<int> ApproximateCountAsync(QueueClient queue) => (await queue.PeekMessagesAsync(32)).Value.Length;
 
     [Fact]
     public async Task Success_deletes_the_message()
     {
         var seen = new ConcurrentQueue<string>();
-        await _queue.SendAsync("""{"op":"refund","id":"é-1"}""");
+        await _queue.SendMessageAsync("""{"op":"refund","id":"é-1"}""");
         var pump = await StartPumpAsync((text, _) => { seen.Enqueue(text); return Task.CompletedTask; });
 
         await Eventually(() => Task.FromResult(pump.ProcessedCount == 1), TimeSpan.FromSeconds(10), "processing");
@@ -128,7 +129,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
     public async Task Failure_redelivers_after_the_visibility_timeout()
     {
         var deliveries = new ConcurrentQueue<DateTimeOffset>();
-        await _queue.SendAsync("fail-once");
+        await _queue.SendMessageAsync("fail-once");
         var pump = await StartPumpAsync((_, _) =>
         {
             deliveries.Enqueue(DateTimeOffset.UtcNow);
@@ -148,7 +149,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
     {
         var calls = 0;
         const string text = """{"kind":"notification","requestId":"n-42","note":"ünïcode & <xml>"}""";
-        await _queue.SendAsync(text);
+        await _queue.SendMessageAsync(text);
         var pump = await StartPumpAsync((_, _) =>
         {
             Interlocked.Increment(ref calls);
@@ -157,19 +158,35 @@ public sealed class QueuePumpTests : IAsyncLifetime
 
         await Eventually(() => Task.FromResult(pump.PoisonedCount == 1), TimeSpan.FromSeconds(20), "poison");
         Assert.Equal(Fast.MaxDequeueCount, calls);
-        var poisoned = Assert.Single(await _poison.PeekAsync(32));
-        Assert.Equal(text, poisoned.Text);
+        var poisoned = Assert.Single((await _poison.PeekMessagesAsync(32)).Value);
+        Assert.Equal(text, poisoned.MessageText);
         await Eventually(async () => await ApproximateCountAsync(_queue) == 0, TimeSpan.FromSeconds(5), "original deleted");
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal(Fast.MaxDequeueCount, calls);
     }
 
     [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_poison_and_does_not_block_the_queue()
+    {
+        var raw = StorageClients.CreateQueueServiceClient(StorageConnection.Parse((await AzuriteProcess.SharedAsync()).ConnectionString),
+            new StorageClientOptions { MessageEncoding = QueueMessageEncoding.None }).GetQueueClient(_queue.Name);
+        await raw.SendMessageAsync("not base64 {!}");
+        await _queue.SendMessageAsync("fine");
+        var seen = new ConcurrentQueue<string>();
+        var pump = await StartPumpAsync((text, _) => { seen.Enqueue(text); return Task.CompletedTask; });
+
+        await Eventually(async () => pump.ProcessedCount == 1 && await ApproximateCountAsync(_poison) == 1, TimeSpan.FromSeconds(10), "one processed, one poisoned");
+        Assert.Equal(["fine"], seen);
+        Assert.Equal("not base64 {!}", Assert.Single((await _poison.PeekMessagesAsync(32)).Value).MessageText);
+        await Eventually(async () => await ApproximateCountAsync(_queue) == 0, TimeSpan.FromSeconds(5), "both gone from the queue");
+    }
+
+    [Fact]
     public async Task Message_already_over_maxDequeueCount_goes_to_poison_without_running()
     {
         var options = Fast with { MaxDequeueCount = 1 };
-        await _queue.SendAsync("crashed-before");
-        var taken = Assert.Single(await _queue.ReceiveAsync(1, TimeSpan.FromSeconds(1))); // a delivery whose process "died"
+        await _queue.SendMessageAsync("crashed-before");
+        var taken = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(1))).Value); // a delivery whose process "died"
         Assert.Equal(1, taken.DequeueCount);
         await Task.Delay(TimeSpan.FromSeconds(1.2));
         var calls = 0;
@@ -177,14 +194,14 @@ public sealed class QueuePumpTests : IAsyncLifetime
 
         await Eventually(() => Task.FromResult(pump.PoisonedCount == 1), TimeSpan.FromSeconds(10), "poison");
         Assert.Equal(0, calls);
-        Assert.Equal("crashed-before", Assert.Single(await _poison.PeekAsync(32)).Text);
+        Assert.Equal("crashed-before", Assert.Single((await _poison.PeekMessagesAsync(32)).Value).MessageText);
     }
 
     [Fact]
     public async Task Lease_is_renewed_for_a_slow_handler_and_a_second_pump_never_sees_the_message()
     {
         var calls = 0;
-        await _queue.SendAsync("slow");
+        await _queue.SendMessageAsync("slow");
         // The handler outlasts two leases. A 3-s lease is renewed every second, so a renewal may come up to
         // 2 s late before the message shows again (a 2-s lease failed once in the full suite on two busy cores).
         async Task Slow(string _, CancellationToken ct)
@@ -206,7 +223,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
     public async Task Two_pumps_on_one_queue_process_each_message_once()
     {
         var counts = new ConcurrentDictionary<string, int>();
-        for (var i = 0; i < 40; i++) await _queue.SendAsync("m-" + i);
+        for (var i = 0; i < 40; i++) await _queue.SendMessageAsync("m-" + i);
         async Task Handle(string text, CancellationToken ct)
         {
             counts.AddOrUpdate(text, 1, (_, n) => n + 1);
@@ -228,7 +245,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
         var options = Fast with { BatchSize = 4, NewBatchThreshold = 2 };
         var current = 0;
         var max = 0;
-        for (var i = 0; i < 20; i++) await _queue.SendAsync("c-" + i);
+        for (var i = 0; i < 20; i++) await _queue.SendMessageAsync("c-" + i);
         var pump = await StartPumpAsync(async (_, ct) =>
         {
             var now = Interlocked.Increment(ref current);
@@ -246,7 +263,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
     public async Task Stops_cleanly_and_a_cancelled_message_becomes_visible_again()
     {
         var started = new TaskCompletionSource();
-        await _queue.SendAsync("interrupted");
+        await _queue.SendMessageAsync("interrupted");
         var pump = await StartPumpAsync(async (_, ct) =>
         {
             started.TrySetResult();
@@ -260,8 +277,8 @@ public sealed class QueuePumpTests : IAsyncLifetime
         _pumps.Remove(pump);
         pump.Dispose();
 
-        var again = Assert.Single(await _queue.ReceiveAsync(1, TimeSpan.FromSeconds(5)));
-        Assert.Equal("interrupted", again.Text);
+        var again = Assert.Single((await _queue.ReceiveMessagesAsync(1, TimeSpan.FromSeconds(5))).Value);
+        Assert.Equal("interrupted", again.MessageText);
         Assert.Equal(0, pump.FailedCount);
     }
 
@@ -274,7 +291,7 @@ public sealed class QueuePumpTests : IAsyncLifetime
         var pump = await StartPumpAsync((_, _) => { handled.TrySetResult(DateTimeOffset.UtcNow); return Task.CompletedTask; }, options, minPolling: TimeSpan.FromSeconds(8));
         await Task.Delay(TimeSpan.FromSeconds(1)); // the first (empty) poll is done; the pump is backing off
 
-        await _queue.SendAsync("wake");
+        await _queue.SendMessageAsync("wake");
         var sent = DateTimeOffset.UtcNow;
         pump.Wake();
         var at = await handled.Task.WaitAsync(TimeSpan.FromSeconds(10));

@@ -98,8 +98,8 @@ public class StorageConnectionTests
         Assert.Equal("payacct", c.AccountName);
         Assert.Equal(new Uri("https://payacct.queue.core.windows.net"), c.QueueEndpoint);
         // the clients build with a bearer policy (nothing is sent here)
-        _ = new TableServiceClient(c).GetTableClient("transactions");
-        _ = new QueueServiceClient(c).GetQueueClient("refunds");
+        _ = StorageClients.CreateTableServiceClient(c).GetTableClient("transactions");
+        _ = StorageClients.CreateQueueServiceClient(c).GetQueueClient("refunds");
     }
 
     [Fact]

@@ -1,9 +1,11 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Payments.Core.Storage;
 using Payments.StandIns.Azurite;
 
 namespace Payments.Tests.Storage;
 
-/// <summary>Clients on the shared Azurite with unique names per test.</summary>
+/// <summary>Clients on the shared Azurite with unique names per test, each service client counting its own round trips.</summary>
 internal static class StorageTestContext
 {
     internal static async Task<StorageConnection> ConnectionAsync()
@@ -12,19 +14,28 @@ internal static class StorageTestContext
         return StorageConnection.Parse(azurite.ConnectionString);
     }
 
-    internal static async Task<(TableServiceClient Service, TableClient Table)> NewTableAsync()
+    internal static async Task<(StorageRoundTrips Sent, TableClient Table)> NewTableAsync()
     {
-        var service = new TableServiceClient(await ConnectionAsync());
+        var sent = new StorageRoundTrips();
+        var service = StorageClients.CreateTableServiceClient(await ConnectionAsync(), roundTrips: sent);
         var table = service.GetTableClient("t" + Guid.NewGuid().ToString("N"));
         await table.CreateIfNotExistsAsync();
-        return (service, table);
+        return (sent, table);
     }
 
-    internal static async Task<(QueueServiceClient Service, QueueClient Queue)> NewQueueAsync(QueueMessageEncoding encoding = QueueMessageEncoding.Base64)
+    internal static async Task<(StorageRoundTrips Sent, QueueClient Queue)> NewQueueAsync(QueueMessageEncoding encoding = QueueMessageEncoding.Base64)
     {
-        var service = new QueueServiceClient(await ConnectionAsync(), new StorageClientOptions { MessageEncoding = encoding });
+        var sent = new StorageRoundTrips();
+        var service = StorageClients.CreateQueueServiceClient(await ConnectionAsync(), new StorageClientOptions { MessageEncoding = encoding }, sent);
         var queue = service.GetQueueClient("q-" + Guid.NewGuid().ToString("N"));
         await queue.CreateIfNotExistsAsync();
-        return (service, queue);
+        return (sent, queue);
+    }
+
+    internal static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source) list.Add(item);
+        return list;
     }
 }
