@@ -1,6 +1,7 @@
 using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Idempotency;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -20,8 +21,8 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
     {
         var store = steps.Store;
         var candidates = new List<(string Partition, string Row)>();
-        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), select: ["Anchor"], cancellationToken: cancellationToken))
-            if (marker.GetString("Anchor") is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
+        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), select: MarkerRow.AnchorSelect, cancellationToken: cancellationToken))
+            if (MarkerRow.AnchorOf(marker) is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
         // The paid notification lives with the reference number, found by its generate requestId.
         var referenceNumber = Keys.ReferenceNumberPartition(piaid, requestId);
         candidates.Add((referenceNumber, Keys.PaymentOperationRow(referenceNumber)));

@@ -100,8 +100,8 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
             // Seed 004 calls mandateId "the requestId of the createMandate call": the marker of that
             // call names the mandate. Only this rare path costs the extra reads.
             var markerPartition = Keys.MarkerPartition(piaid, r.MandateId!);
-            var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), ["Anchor"], cancellationToken);
-            if (marker?.GetString("Anchor") is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
+            var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), MarkerRow.AnchorSelect, cancellationToken);
+            if (MarkerRow.AnchorOf(marker) is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
             throw;
         }
     }

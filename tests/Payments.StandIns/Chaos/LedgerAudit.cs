@@ -8,6 +8,7 @@ using Azure.Data.Tables;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
@@ -137,9 +138,9 @@ public static class LedgerAudit
                 var method = ProtocolMethods.All.First(m => m.Route == r.Route);
                 if (rows!.GetValueOrDefault(Keys.LedgerRow(Keys.MethodKey(method), r.RequestId)) is not { } ledger)
                     report.Violation($"{r.Kind} {r.RequestId}: answered 200 but no ledger entry in {partition}");
-                else if (JsonNode.Parse(ledger.GetString("Payload") ?? "{}") is { } stored && body is not null
+                else if (JsonNode.Parse(LedgerEntryRow.From(ledger).Payload) is { } stored && body is not null
                          && !JsonNode.DeepEquals(stored, JsonNode.Parse(GspRequests.WithoutHeader(body))))
-                    report.Violation($"{r.Kind} {r.RequestId}: the answer differs from the stored response ({GspRequests.WithoutHeader(body)} vs {ledger.GetString("Payload")})");
+                    report.Violation($"{r.Kind} {r.RequestId}: the answer differs from the stored response ({GspRequests.WithoutHeader(body)} vs {LedgerEntryRow.From(ledger).Payload})");
             }
 
             var status = state.GetString("Status");

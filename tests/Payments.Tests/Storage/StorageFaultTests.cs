@@ -46,7 +46,7 @@ public sealed class StorageFaultTests
         var partition = Keys.ReferenceNumberPartition(Piaid, "G-" + number);
         var indexPartition = Keys.ReferenceNumberIndexPartition(Piaid, number);
         _requests.Setup(r => r.GetEntityIfExistsAsync<TableEntity>(indexPartition, Keys.IndexRow(indexPartition), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(new TableEntity(indexPartition, Keys.IndexRow(indexPartition)) { ["Anchor"] = partition }, new FakeResponse(200)));
+            .ReturnsAsync(Response.FromValue(new ReferenceNumberIndexRow(Piaid, number, partition).ToEntity(), new FakeResponse(200)));
         return (partition, Keys.StateRow(partition));
     }
 
@@ -133,7 +133,7 @@ public sealed class StorageFaultTests
         _transactions.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(partition, Keys.StateRow(partition), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue(new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = "Reserved", ETag = new ETag("W/\"s\"") }, new FakeResponse(200)));
         _transactions.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(partition, ledgerRow, It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(new TableEntity(partition, ledgerRow) { ["Fingerprint"] = "fp-1", ["Payload"] = "{\"stored\":true}", ETag = new ETag("W/\"l\"") }, new FakeResponse(200)));
+            .ReturnsAsync(Response.FromValue(new LedgerEntryRow(partition, ledgerRow, method, "R-1", "fp-1", "{\"stored\":true}", default, default).ToEntity(), new FakeResponse(200)));
         var decisions = 0;
 
         var payload = await Ledger().ExecuteAsync(request, (snapshot, _) =>
