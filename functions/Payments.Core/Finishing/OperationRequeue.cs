@@ -51,26 +51,22 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
         var queue = "";
         var status = await CommitLoop.RunAsync(store.Transactions, async (_, ct) =>
         {
-            var operation = await store.Transactions.GetOrNullAsync(partition, row, cancellationToken: ct);
+            var operation = await steps.ReadOperationAsync(item, ct);
             if (operation is null) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.NotFound);
-            if (operation.GetString("State") == OperationStates.Done) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.AlreadyDone);
-            var hasResult = operation.GetString("Result") is not null;
+            if (operation.State == OperationStates.Done) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.AlreadyDone);
+            var hasResult = operation.Result is not null;
             var now = steps.Now;
-            var reset = new TableEntity(partition, row)
+            var reset = operation with
             {
-                ["State"] = hasResult ? OperationStates.Notifying : OperationStates.Pending,
-                ["BookingAttempts"] = 0,
-                ["NotificationAttempts"] = 0,
-                ["UpdatedAt"] = now,
-                ["DueAt"] = now,
-                ["RequeuedAt"] = now,
-                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
+                State = hasResult ? OperationStates.Notifying : OperationStates.Pending, BookingAttempts = 0, NotificationAttempts = 0,
+                UpdatedAt = now, DueAt = now, RequeuedAt = now,
+                Attempts = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
             };
-            queue = hasResult ? QueueNames.Notifications : operation.GetString("Queue") ?? QueueNames.Refunds;
+            queue = hasResult ? QueueNames.Notifications : operation.Queue;
             // Indexed again first (the relay removed the row of the parked operation): should the put
             // below be lost, the relay finds it.
             await steps.Outbox.AddAsync(queue, item, ct);
-            return CommitDecision<RequeueStatus>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, reset, operation.ETag)], _ => RequeueStatus.Requeued);
+            return CommitDecision<RequeueStatus>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, reset.RequeueMerge(), operation.ETag)], _ => RequeueStatus.Requeued);
         }, "the operation being requeued", time, cancellationToken);
         if (status == RequeueStatus.Requeued) await steps.EnqueueAsync(queue, item, cancellationToken);
         return status;

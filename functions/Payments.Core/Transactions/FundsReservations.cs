@@ -103,10 +103,9 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
                     actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag));
                 }
                 var operation = Operations.New(partition, operationRow, OperationKinds.ReservationCancellation, piaid, call.RequestId,
-                    QueueNames.ReservationCancellations, GoogleMethods.CancelFundsReservationResultNotificationV1, snapshot.Now);
-                operation["AmountMicros"] = state.GetInt64("AmountMicros");
-                operation["CurrencyCode"] = state.GetString("CurrencyCode");
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, operation));
+                    QueueNames.ReservationCancellations, GoogleMethods.CancelFundsReservationResultNotificationV1, snapshot.Now)
+                    with { AmountMicros = state.GetInt64("AmountMicros"), CurrencyCode = state.GetString("CurrencyCode") };
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()));
                 return ValueTask.FromResult(new CommitPlan(Success, actions,
                     [new OutboxMessage(QueueNames.ReservationCancellations, new WorkItem(partition, operationRow))]));
             },

@@ -30,16 +30,16 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
             foreach (var item in items)
             {
                 // Requeued since it was listed (the mark goes with the requeue) or read mid-change: not parked.
-                if (await store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } operation
-                    || operation.GetString("State") != OperationStates.NeedsAttention) continue;
+                if (await store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } row
+                    || OperationRow.From(row) is not { State: OperationStates.NeedsAttention } operation) continue;
                 w.WriteStartObject();
-                w.WriteString("paymentIntegratorAccountId", operation.GetString("PaymentIntegratorAccountId"));
-                w.WriteString("requestId", operation.GetString("RequestId"));
-                w.WriteString("kind", operation.GetString("Kind"));
+                w.WriteString("paymentIntegratorAccountId", operation.PaymentIntegratorAccountId);
+                w.WriteString("requestId", operation.RequestId);
+                w.WriteString("kind", operation.Kind);
                 w.WriteString("transaction", item.Partition);
-                w.WriteString("parkedQueue", operation.GetString("ParkedQueue"));
-                w.WriteString("parkedReason", operation.GetString("ParkedReason"));
-                w.WriteString("parkedAt", operation.GetDateTimeOffset("UpdatedAt")?.ToString("O"));
+                w.WriteString("parkedQueue", operation.ParkedQueue);
+                w.WriteString("parkedReason", operation.ParkedReason);
+                w.WriteString("parkedAt", operation.UpdatedAt.ToString("O"));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -106,7 +106,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
     {
         w.WritePropertyName(name);
         WriteEntity(w, operation);
-        if (operation.GetString("State") == OperationStates.Done) return;
+        if (OperationRow.From(operation).State == OperationStates.Done) return;
         var row = await store.Outbox.GetOrNullAsync(operation.PartitionKey, operation.RowKey, TableCalls.WithKeys(), cancellationToken);
         w.WriteBoolean(name + "InOutbox", row is not null);
     }
@@ -120,7 +120,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
             switch (value)
             {
                 case null: w.WriteNull(name); break;
-                case string s when name == "Attempts" && s.StartsWith('['): w.WritePropertyName(name); w.WriteRawValue(s); break;
+                case string s when OperationRow.IsStepLog(name) && s.StartsWith('['): w.WritePropertyName(name); w.WriteRawValue(s); break;
                 case string s: w.WriteString(name, s); break;
                 case long l: w.WriteNumber(name, l); break;
                 case int i: w.WriteNumber(name, i); break;

@@ -247,17 +247,19 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
 
                 var balance = new TableEntity(partition, Keys.StateRow(partition)) { ["RefundedMicros"] = refunded + amount, ["UpdatedAt"] = snapshot.Now };
                 var operation = Operations.New(partition, operationRow, OperationKinds.Refund, piaid, call.RequestId, QueueNames.Refunds,
-                    GoogleMethods.RefundResultNotificationV1, snapshot.Now);
-                operation["AmountMicros"] = amount;
-                operation["CurrencyCode"] = currency;
-                operation["ReferenceNumber"] = state.GetString("ReferenceNumber");
-                // Whole remaining balance → the back office cancels the posted payment; else a refund booking.
-                operation["WholeRemaining"] = refunded == 0 && amount == paid;
-                operation["BackOfficeCode"] = Operations.BackOfficeCode(piaid, call.RequestId);
+                    GoogleMethods.RefundResultNotificationV1, snapshot.Now) with
+                {
+                    AmountMicros = amount,
+                    CurrencyCode = currency,
+                    ReferenceNumber = state.GetString("ReferenceNumber"),
+                    // Whole remaining balance → the back office cancels the posted payment; else a refund booking.
+                    WholeRemaining = refunded == 0 && amount == paid,
+                    BackOfficeCode = Operations.BackOfficeCode(piaid, call.RequestId),
+                };
                 return ValueTask.FromResult(new CommitPlan(Acknowledged,
                     [
                         new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag),
-                        new TableTransactionAction(TableTransactionActionType.Add, operation),
+                        new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()),
                     ],
                     [new OutboxMessage(QueueNames.Refunds, new WorkItem(partition, operationRow))]));
             },

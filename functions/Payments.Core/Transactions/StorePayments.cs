@@ -68,20 +68,22 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
             };
             var notification = state.GetInt32("Version") == 2 ? GoogleMethods.ReferenceNumberPaidNotificationV2 : GoogleMethods.ReferenceNumberPaidNotificationV1;
             var operation = Operations.New(partition, operationRow, OperationKinds.ReferenceNumberPaid, report.PaymentIntegratorAccountId,
-                state.GetString("GenerateRequestId") ?? "", QueueNames.Notifications, notification, now);
-            operation["ReferenceNumber"] = report.ReferenceNumber;
-            operation["PaymentIntegratorTransactionId"] = report.PaymentIntegratorTransactionId;
-            operation["PaidAt"] = paidAt;
-            // Nothing to book: the result is final at once; only the notification remains.
-            operation["State"] = OperationStates.Notifying;
-            operation["Result"] = "PAID";
+                state.GetString("GenerateRequestId") ?? "", QueueNames.Notifications, notification, now) with
+            {
+                ReferenceNumber = report.ReferenceNumber,
+                PaymentIntegratorTransactionId = report.PaymentIntegratorTransactionId,
+                PaidAt = paidAt,
+                // Nothing to book: the result is final at once; only the notification remains.
+                State = OperationStates.Notifying,
+                Result = "PAID",
+            };
             indexed ??= await outbox.AddAsync(QueueNames.Notifications, item, ct);
             OutboxIndex.EnsureInCommitWindow(indexed, now);
             // A conflict: a concurrent report or cancellation; decided again on the new state.
             return CommitDecision<PaymentReportResult>.Commit(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateMerge, paid, state.ETag),
-                new TableTransactionAction(TableTransactionActionType.Add, operation),
+                new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()),
             ], _ =>
             {
                 committed = true;

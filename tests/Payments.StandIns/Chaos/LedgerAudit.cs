@@ -59,7 +59,7 @@ public static class LedgerAudit
             left = 0;
             try
             {
-                await foreach (var _ in transactions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"State eq {OperationStates.Pending} or State eq {OperationStates.Notifying}"), select: ["State"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                await foreach (var _ in transactions.QueryAsync<TableEntity>(OperationRow.UnfinishedFilter, select: TableCalls.WithKeys(), cancellationToken: cancellationToken).ConfigureAwait(false))
                     left++;
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -91,7 +91,7 @@ public static class LedgerAudit
             // Left for the relay: a removal lost to a fault or a kill (done), a call that gave up after
             // indexing its work (no operation). An unfinished operation is flagged below.
             var op = partitions.GetValueOrDefault(row.PartitionKey)?.GetValueOrDefault(row.RowKey);
-            report.Count("outbox: rows left, operation " + (op?.GetString("State") ?? "missing"));
+            report.Count("outbox: rows left, operation " + (op is null ? "missing" : OperationRow.From(op).State));
         }
 
         foreach (var r in records) report.Count($"driver: {r.Kind} {(r.Status == 200 ? "200" : r.Status.ToString(CultureInfo.InvariantCulture))}{(r.Replay ? " replay" : "")}");
@@ -160,9 +160,9 @@ public static class LedgerAudit
                         report.Violation($"cancelReferenceNumber {r.RequestId} on {r.Target}: answered {(alreadyPaid ? "alreadyPaid" : "success")} but the number is {status}");
                     break;
                 case "refund":
-                    var op = rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId));
-                    if (op is null || op.GetString("Kind") != OperationKinds.Refund) report.Violation($"refund {r.RequestId} on {r.Target}: acknowledged but no operation");
-                    else if (op.GetInt64("AmountMicros") != r.AmountMicros) report.Violation($"refund {r.RequestId}: acknowledged {r.AmountMicros} but the operation holds {op.GetInt64("AmountMicros")}");
+                    var op = rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId)) is { } row ? OperationRow.From(row) : null;
+                    if (op is null || op.Kind != OperationKinds.Refund) report.Violation($"refund {r.RequestId} on {r.Target}: acknowledged but no operation");
+                    else if (op.AmountMicros != r.AmountMicros) report.Violation($"refund {r.RequestId}: acknowledged {r.AmountMicros} but the operation holds {op.AmountMicros}");
                     break;
                 case "cancelReservation":
                     if (status != FundsReservationStatus.Cancelled) report.Violation($"cancelFundsReservation {r.RequestId}: answered 200 but the reservation is {status}");
@@ -236,35 +236,34 @@ public static class LedgerAudit
         foreach (var (partition, rows) in partitions)
         {
             var state = rows.GetValueOrDefault(Keys.StateRow(partition));
+            var operations = rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)).Select(OperationRow.From).ToList();
             if (partition.Contains("|rn|", StringComparison.Ordinal) && state is not null)
             {
                 report.Count("reference numbers: " + state.GetString("Status"));
                 var paidMicros = state.GetInt64("PaidMicros") ?? 0;
                 var refunded = state.GetInt64("RefundedMicros") ?? 0;
                 if (refunded > paidMicros) report.Violation($"{partition}: refunded {refunded} > paid {paidMicros}");
-                var live = rows.Values.Where(o => o.GetString("Kind") == OperationKinds.Refund && o.GetString("Result") is null or "SUCCESS").Sum(o => o.GetInt64("AmountMicros") ?? 0);
+                var live = operations.Where(o => o.Kind == OperationKinds.Refund && o.Result is null or "SUCCESS").Sum(o => o.AmountMicros ?? 0);
                 if (live != refunded) report.Violation($"{partition}: RefundedMicros {refunded} but the refunds not declined add up to {live}");
                 if (state.GetString("Status") == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow(partition)) is null)
                     report.Violation($"{partition}: paid without a paid-notification operation");
-                if (state.GetString("Status") != ReferenceNumberStatus.Paid && rows.Values.Any(o => o.GetString("Kind") == OperationKinds.Refund))
+                if (state.GetString("Status") != ReferenceNumberStatus.Paid && operations.Any(o => o.Kind == OperationKinds.Refund))
                     report.Violation($"{partition}: refunds on a number that is {state.GetString("Status")}");
             }
 
-            foreach (var op in rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)))
+            foreach (var op in operations)
             {
-                var kind = op.GetString("Kind") ?? "?";
-                var opState = op.GetString("State") ?? "?";
-                var result = op.GetString("Result");
-                var name = $"{partition}/{op.RowKey}";
+                var (kind, opState, result) = (op.Kind is "" ? "?" : op.Kind, op.State is "" ? "?" : op.State, op.Result);
+                var name = $"{partition}/{op.Row}";
                 report.Count($"operations: {kind} {opState}{(kind == OperationKinds.Refund && result is not null ? " " + result : "")}");
                 if (opState is not (OperationStates.Done or OperationStates.NeedsAttention))
                 {
-                    report.Violation($"{name}: stuck in {opState} ({op.GetString("Attempts")})");
-                    if (!indexed.Contains((partition, op.RowKey))) report.Violation($"{name}: unfinished and not in the outbox index: the relay cannot find it");
+                    report.Violation($"{name}: stuck in {opState} ({op.Attempts})");
+                    if (!indexed.Contains((partition, op.Row))) report.Violation($"{name}: unfinished and not in the outbox index: the relay cannot find it");
                 }
-                var notificationId = op.GetString("NotificationRequestId") ?? "";
+                var notificationId = op.NotificationRequestId;
                 knownNotifications.Add(notificationId);
-                if (notificationId != Operations.NotificationRequestId(partition, op.RowKey)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");
+                if (notificationId != Operations.NotificationRequestId(partition, op.Row)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");
                 var calls = received.GetValueOrDefault(notificationId) ?? [];
                 if (opState == OperationStates.Done && !google.IsAccepted(notificationId)) report.Violation($"{name}: Done but Google never accepted {notificationId}");
                 if (resultField.TryGetValue(kind, out var field))
@@ -275,7 +274,7 @@ public static class LedgerAudit
                 }
                 if (kind == OperationKinds.Refund && crm is not null && opState != OperationStates.NeedsAttention)
                 {
-                    var code = op.GetString("BackOfficeCode") ?? "";
+                    var code = op.BackOfficeCode ?? "";
                     bookedCodes.Add(code);
                     var bookings = crm.BookingCount(code);
                     var expected = result == "SUCCESS" ? 1 : 0;
