@@ -65,14 +65,11 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
             {
                 // A declined refund never happened: its amount is refundable again. Only a decline
                 // needs the transaction's state, so only a decline reads it.
-                var state = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: ct);
-                if (state is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<OperationRow?>.Answer(null); }
-                var balance = new TableEntity(item.Partition, Keys.StateRow(item.Partition))
-                {
-                    ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
-                    ["UpdatedAt"] = now,
-                };
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag));
+                var read = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: ct);
+                if (read is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<OperationRow?>.Answer(null); }
+                var state = ReferenceNumberRow.From(read);
+                var balance = state with { RefundedMicros = state.RefundedMicros - amount, UpdatedAt = now };
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance.RefundedMerge(), state.ETag));
             }
             // A conflict: the balance moved (another refund) or another delivery got here first; looked at again.
             return CommitDecision<OperationRow?>.Commit(actions, etags =>

@@ -143,16 +143,17 @@ public static class LedgerAudit
                     report.Violation($"{r.Kind} {r.RequestId}: the answer differs from the stored response ({GspRequests.WithoutHeader(body)} vs {LedgerEntryRow.From(ledger).Payload})");
             }
 
-            var status = state.GetString("Status");
+            var number = partition.Contains("|rn|", StringComparison.Ordinal) ? ReferenceNumberRow.From(state) : null;
+            var status = number?.Status ?? (partition.Contains("|rf|", StringComparison.Ordinal) ? FundsReservationRow.From(state).Status : MandateRow.From(state).Status);
             switch (r.Kind)
             {
                 case "generate1" or "generate2":
-                    if (GspRequests.ReferenceNumberOf(body) != state.GetString("ReferenceNumber"))
+                    if (GspRequests.ReferenceNumberOf(body) != number!.ReferenceNumber)
                         report.Violation($"{r.Kind} {r.RequestId}: answered number differs from the stored one");
                     break;
                 case "pay":
-                    if (status != ReferenceNumberStatus.Paid || state.GetString("PaymentIntegratorTransactionId") != r.RequestId)
-                        report.Violation($"pay {r.Body} ({r.Target}): answered 200 but the number is {status} by {state.GetString("PaymentIntegratorTransactionId")}");
+                    if (status != ReferenceNumberStatus.Paid || number!.PaymentIntegratorTransactionId != r.RequestId)
+                        report.Violation($"pay {r.Body} ({r.Target}): answered 200 but the number is {status} by {number!.PaymentIntegratorTransactionId}");
                     break;
                 case "cancelNumber":
                     var alreadyPaid = body?["result"]?["referenceNumberAlreadyPaid"] is not null;
@@ -217,8 +218,8 @@ public static class LedgerAudit
             if (paid.Contains(cancel.Target!)) report.Violation($"reference number {cancel.Target}: cancel answered success and a payment answered 200");
         foreach (var (partition, rows) in partitions)
         {
-            if (rows.GetValueOrDefault(Keys.StateRow(partition)) is not { } state || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
-            if (state.GetDateTimeOffset("PaidAt") is not null && state.GetDateTimeOffset("CancelledAt") is not null)
+            if (rows.GetValueOrDefault(Keys.StateRow(partition)) is not { } row || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
+            if (ReferenceNumberRow.From(row) is { PaidAt: not null, CancelledAt: not null })
                 report.Violation($"{partition}: both paid and cancelled");
         }
     }
@@ -235,20 +236,20 @@ public static class LedgerAudit
         var knownNotifications = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (partition, rows) in partitions)
         {
-            var state = rows.GetValueOrDefault(Keys.StateRow(partition));
+            var state = rows.GetValueOrDefault(Keys.StateRow(partition)) is { } row && partition.Contains("|rn|", StringComparison.Ordinal)
+                ? ReferenceNumberRow.From(row) : null;
             var operations = rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)).Select(OperationRow.From).ToList();
-            if (partition.Contains("|rn|", StringComparison.Ordinal) && state is not null)
+            if (state is not null)
             {
-                report.Count("reference numbers: " + state.GetString("Status"));
-                var paidMicros = state.GetInt64("PaidMicros") ?? 0;
-                var refunded = state.GetInt64("RefundedMicros") ?? 0;
+                report.Count("reference numbers: " + state.Status);
+                var (paidMicros, refunded) = (state.PaidMicros, state.RefundedMicros);
                 if (refunded > paidMicros) report.Violation($"{partition}: refunded {refunded} > paid {paidMicros}");
                 var live = operations.Where(o => o.Kind == OperationKinds.Refund && o.Result is null or "SUCCESS").Sum(o => o.AmountMicros ?? 0);
                 if (live != refunded) report.Violation($"{partition}: RefundedMicros {refunded} but the refunds not declined add up to {live}");
-                if (state.GetString("Status") == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow(partition)) is null)
+                if (state.Status == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow(partition)) is null)
                     report.Violation($"{partition}: paid without a paid-notification operation");
-                if (state.GetString("Status") != ReferenceNumberStatus.Paid && operations.Any(o => o.Kind == OperationKinds.Refund))
-                    report.Violation($"{partition}: refunds on a number that is {state.GetString("Status")}");
+                if (state.Status != ReferenceNumberStatus.Paid && operations.Any(o => o.Kind == OperationKinds.Refund))
+                    report.Violation($"{partition}: refunds on a number that is {state.Status}");
             }
 
             foreach (var op in operations)

@@ -220,7 +220,7 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
 
         // A declined refund never happened: the amount is refundable again.
         var state = await Steps.StateAsync(g2);
-        Assert.Equal(0, state!.GetInt64("RefundedMicros"));
+        Assert.Equal(0, ReferenceNumberRow.From(state!).RefundedMicros);
         var again = await Steps.RefundAsync(client, g2, 4_000_000);
         await Steps.AssertFinishedOnceAsync(g2, again, "ACCOUNT_CLOSED", Finish, expectedBookings: 0);
     }

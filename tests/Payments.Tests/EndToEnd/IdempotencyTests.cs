@@ -88,7 +88,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         await foreach (var row in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {"refnum|" + Gsp.Usd + "|"} and PartitionKey lt {"refnum|" + Gsp.Usd + "}"}") + " and " + ReferenceNumberIndexRow.AnchorFilter(partition)))
             indexed.Add(row.PartitionKey);
         Assert.Equal([Keys.ReferenceNumberIndexPartition(Gsp.Usd, number)], indexed);
-        Assert.Equal(number, (await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)))!.GetString("ReferenceNumber"));
+        Assert.Equal(number, ReferenceNumberRow.From((await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)))!).ReferenceNumber);
     }
 
     [Fact]
