@@ -1,6 +1,7 @@
 using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Idempotency;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -20,8 +21,8 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
     {
         var store = steps.Store;
         var candidates = new List<(string Partition, string Row)>();
-        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), select: ["Anchor"], cancellationToken: cancellationToken))
-            if (marker.GetString("Anchor") is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
+        await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), select: MarkerRow.AnchorSelect, cancellationToken: cancellationToken))
+            if (MarkerRow.AnchorOf(marker) is { } anchor) candidates.Add((anchor, Keys.OperationRow(requestId)));
         // The paid notification lives with the reference number, found by its generate requestId.
         var referenceNumber = Keys.ReferenceNumberPartition(piaid, requestId);
         candidates.Add((referenceNumber, Keys.PaymentOperationRow(referenceNumber)));
@@ -50,26 +51,22 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
         var queue = "";
         var status = await CommitLoop.RunAsync(store.Transactions, async (_, ct) =>
         {
-            var operation = await store.Transactions.GetOrNullAsync(partition, row, cancellationToken: ct);
+            var operation = await steps.ReadOperationAsync(item, ct);
             if (operation is null) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.NotFound);
-            if (operation.GetString("State") == OperationStates.Done) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.AlreadyDone);
-            var hasResult = operation.GetString("Result") is not null;
+            if (operation.State == OperationStates.Done) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.AlreadyDone);
+            var hasResult = operation.Result is not null;
             var now = steps.Now;
-            var reset = new TableEntity(partition, row)
+            var reset = operation with
             {
-                ["State"] = hasResult ? OperationStates.Notifying : OperationStates.Pending,
-                ["BookingAttempts"] = 0,
-                ["NotificationAttempts"] = 0,
-                ["UpdatedAt"] = now,
-                ["DueAt"] = now,
-                ["RequeuedAt"] = now,
-                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
+                State = hasResult ? OperationStates.Notifying : OperationStates.Pending, BookingAttempts = 0, NotificationAttempts = 0,
+                UpdatedAt = now, DueAt = now, RequeuedAt = now,
+                Attempts = OperationSteps.AppendStep(operation, new StepRecord("requeue", now, "requeued", "requeued by an operator")),
             };
-            queue = hasResult ? QueueNames.Notifications : operation.GetString("Queue") ?? QueueNames.Refunds;
+            queue = hasResult ? QueueNames.Notifications : operation.Queue;
             // Indexed again first (the relay removed the row of the parked operation): should the put
             // below be lost, the relay finds it.
             await steps.Outbox.AddAsync(queue, item, ct);
-            return CommitDecision<RequeueStatus>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, reset, operation.ETag)], _ => RequeueStatus.Requeued);
+            return CommitDecision<RequeueStatus>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, reset.RequeueMerge(), operation.ETag)], _ => RequeueStatus.Requeued);
         }, "the operation being requeued", time, cancellationToken);
         if (status == RequeueStatus.Requeued) await steps.EnqueueAsync(queue, item, cancellationToken);
         return status;

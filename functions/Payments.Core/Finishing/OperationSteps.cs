@@ -25,23 +25,14 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
     public DateTimeOffset Now => time.GetUtcNow();
     public TimeProvider Time => time;
 
-    public Task<TableEntity?> ReadOperationAsync(WorkItem item, CancellationToken cancellationToken) =>
-        store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken);
-
-    /// <summary>The operation as a merge of <paramref name="update"/> left it, with the merge's ETag.</summary>
-    public static TableEntity Merged(TableEntity operation, TableEntity update, ETag etag)
-    {
-        var merged = new TableEntity(operation);
-        foreach (var (name, value) in update) if (name is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) merged[name] = value;
-        merged.ETag = etag;
-        return merged;
-    }
+    public async Task<OperationRow?> ReadOperationAsync(WorkItem item, CancellationToken cancellationToken) =>
+        await store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is { } row ? OperationRow.From(row) : null;
 
     /// <summary>Whether the finishing step still has to run. Already finished → the notification is
     /// queued again (the put after recording the result may have been lost); done or parked → no.</summary>
-    public async Task<bool> IsPendingAsync(TableEntity operation, WorkItem item, CancellationToken cancellationToken)
+    public async Task<bool> IsPendingAsync(OperationRow operation, WorkItem item, CancellationToken cancellationToken)
     {
-        switch (operation.GetString("State"))
+        switch (operation.State)
         {
             case OperationStates.Pending:
                 return true;
@@ -54,9 +45,9 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
     }
 
     /// <summary>The operation's step log with one more record.</summary>
-    public static string AppendStep(TableEntity operation, StepRecord record)
+    public static string AppendStep(OperationRow operation, StepRecord record)
     {
-        var log = operation.GetString("Attempts") is { Length: > 0 } text ? JsonNode.Parse(text)!.AsArray() : [];
+        var log = operation.Attempts is { Length: > 0 } text ? JsonNode.Parse(text)!.AsArray() : [];
         log.Add(new JsonObject
         {
             ["step"] = record.Step,
@@ -73,26 +64,19 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
     /// exponential back-off without holding a lease) or, when the budget is spent, parks the
     /// operation: state NeedsAttention and the work item copied to the poison queue.</summary>
     /// <returns>false when the operation changed meanwhile (the caller re-reads).</returns>
-    public async Task<bool> RetryOrParkAsync(TableEntity operation, WorkItem item, string queue, string counter, StepRecord record, CancellationToken cancellationToken)
+    /// <param name="queue">the step's queue: <see cref="QueueNames.Notifications"/> counts notification attempts, any other booking attempts</param>
+    public async Task<bool> RetryOrParkAsync(OperationRow operation, WorkItem item, string queue, StepRecord record, CancellationToken cancellationToken)
     {
-        var attempts = (operation.GetInt32(counter) ?? 0) + 1;
+        var notification = queue == QueueNames.Notifications;
+        var attempts = ((notification ? operation.NotificationAttempts : operation.BookingAttempts) ?? 0) + 1;
         var now = Now;
         var park = attempts >= options.MaxAttempts;
         var delay = options.RetryDelay(attempts);
-        var update = new TableEntity(operation.PartitionKey, operation.RowKey)
-        {
-            [counter] = attempts,
-            ["Attempts"] = AppendStep(operation, record),
-            ["UpdatedAt"] = now,
-            ["DueAt"] = park ? now : now + delay,
-        };
+        var next = (notification ? operation with { NotificationAttempts = attempts } : operation with { BookingAttempts = attempts })
+            with { Attempts = AppendStep(operation, record), UpdatedAt = now, DueAt = park ? now : now + delay };
         if (park)
-        {
-            update["State"] = OperationStates.NeedsAttention;
-            update["ParkedQueue"] = queue;
-            update["ParkedReason"] = $"{record.Step} failed {attempts} times; last: {record.Detail}";
-        }
-        if (await TryMergeAsync(update, operation.ETag, cancellationToken) is null) return false;
+            next = next with { State = OperationStates.NeedsAttention, ParkedQueue = queue, ParkedReason = $"{record.Step} failed {attempts} times; last: {record.Detail}" };
+        if (await TryMergeAsync(next.FailedAttemptMerge(notification), operation.ETag, cancellationToken) is null) return false;
 
         if (park)
         {

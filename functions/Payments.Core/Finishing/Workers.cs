@@ -25,17 +25,16 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
     {
         var item = WorkItem.Parse(message);
         // Done: nothing (left) to do; otherwise the operation as the commit left it, for the notification.
-        var finished = await CommitLoop.RunAsync<TableEntity?>(steps.Store.Transactions, async (_, ct) =>
+        var finished = await CommitLoop.RunAsync<OperationRow?>(steps.Store.Transactions, async (_, ct) =>
         {
             var operation = await steps.ReadOperationAsync(item, ct);
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
-            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<TableEntity?>.Answer(null);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<OperationRow?>.Answer(null); }
+            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<OperationRow?>.Answer(null);
 
-            var amount = operation.GetInt64("AmountMicros") ?? 0;
+            var amount = operation.AmountMicros ?? 0;
             var booking = new RefundBooking(
-                operation.GetString("BackOfficeCode")!, operation.GetString("PaymentIntegratorAccountId")!, operation.GetString("ReferenceNumber")!,
-                amount, operation.GetString("CurrencyCode")!, operation.GetBoolean("WholeRemaining") ?? false,
-                $"Google refund {operation.GetString("RequestId")}");
+                operation.BackOfficeCode!, operation.PaymentIntegratorAccountId, operation.ReferenceNumber!,
+                amount, operation.CurrencyCode!, operation.WholeRemaining ?? false, $"Google refund {operation.RequestId}");
             BookingOutcome outcome;
             try
             {
@@ -44,8 +43,8 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
             catch (BackOfficeFaultException e)
             {
                 var record = new StepRecord("booking", steps.Now, "fault", e.Message);
-                return await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, "BookingAttempts", record, ct)
-                    ? CommitDecision<TableEntity?>.Answer(null) : CommitDecision<TableEntity?>.Again;
+                return await steps.RetryOrParkAsync(operation, item, QueueNames.Refunds, record, ct)
+                    ? CommitDecision<OperationRow?>.Answer(null) : CommitDecision<OperationRow?>.Again;
             }
 
             var now = steps.Now;
@@ -55,35 +54,28 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 BookingOutcome.Declined d => (d.RefundResult, $"declined by the back office ({d.BackOfficeCode}): {d.Message}"),
                 _ => throw new InvalidOperationException("unknown booking outcome"),
             };
-            var update = new TableEntity(item.Partition, item.Row)
+            var next = operation with
             {
-                ["State"] = OperationStates.Notifying,
-                ["Result"] = result,
-                ["FinishedAt"] = now,
-                ["UpdatedAt"] = now,
-                ["DueAt"] = now,
-                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("booking", now, result == "SUCCESS" ? "booked" : "declined", detail)),
+                State = OperationStates.Notifying, Result = result, FinishedAt = now, UpdatedAt = now, DueAt = now,
+                Attempts = OperationSteps.AppendStep(operation, new StepRecord("booking", now, result == "SUCCESS" ? "booked" : "declined", detail)),
+                BookingId = outcome is BookingOutcome.Booked booked ? booked.BookingId : operation.BookingId,
             };
-            if (outcome is BookingOutcome.Booked booked) update["BookingId"] = booked.BookingId;
-            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, update, operation.ETag) };
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, next.FinishedMerge(), operation.ETag) };
             if (outcome is BookingOutcome.Declined)
             {
                 // A declined refund never happened: its amount is refundable again. Only a decline
                 // needs the transaction's state, so only a decline reads it.
-                var state = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: ct);
-                if (state is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
-                var balance = new TableEntity(item.Partition, Keys.StateRow(item.Partition))
-                {
-                    ["RefundedMicros"] = (state.GetInt64("RefundedMicros") ?? 0) - amount,
-                    ["UpdatedAt"] = now,
-                };
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag));
+                var read = await steps.Store.Transactions.GetOrNullAsync(item.Partition, Keys.StateRow(item.Partition), cancellationToken: ct);
+                if (read is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<OperationRow?>.Answer(null); }
+                var state = ReferenceNumberRow.From(read);
+                var balance = state with { RefundedMicros = state.RefundedMicros - amount, UpdatedAt = now };
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance.RefundedMerge(), state.ETag));
             }
             // A conflict: the balance moved (another refund) or another delivery got here first; looked at again.
-            return CommitDecision<TableEntity?>.Commit(actions, etags =>
+            return CommitDecision<OperationRow?>.Commit(actions, etags =>
             {
                 LogFinished(logger, item.Partition, item.Row, result);
-                return OperationSteps.Merged(operation, update, etags[0]);
+                return next with { ETag = etags[0] };
             });
         }, "refund operation", steps.Time, cancellationToken);
         if (finished is not null) await notifications.DeliverAsync(item, finished, cancellationToken);
@@ -105,24 +97,20 @@ public sealed partial class ReservationCancellationWorker(OperationSteps steps, 
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
         var item = WorkItem.Parse(message);
-        var finished = await CommitLoop.RunAsync<TableEntity?>(steps.Store.Transactions, async (_, ct) =>
+        var finished = await CommitLoop.RunAsync<OperationRow?>(steps.Store.Transactions, async (_, ct) =>
         {
             var operation = await steps.ReadOperationAsync(item, ct);
-            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<TableEntity?>.Answer(null); }
-            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<TableEntity?>.Answer(null);
+            if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<OperationRow?>.Answer(null); }
+            if (!await steps.IsPendingAsync(operation, item, ct)) return CommitDecision<OperationRow?>.Answer(null);
             var now = steps.Now;
-            var update = new TableEntity(item.Partition, item.Row)
+            var next = operation with
             {
-                ["State"] = OperationStates.Notifying,
-                ["Result"] = "SUCCESS",
-                ["FinishedAt"] = now,
-                ["UpdatedAt"] = now,
-                ["DueAt"] = now,
-                ["Attempts"] = OperationSteps.AppendStep(operation, new StepRecord("release", now, "released", "reserved funds released")),
+                State = OperationStates.Notifying, Result = "SUCCESS", FinishedAt = now, UpdatedAt = now, DueAt = now,
+                Attempts = OperationSteps.AppendStep(operation, new StepRecord("release", now, "released", "reserved funds released")),
             };
             // A conflict: another delivery recorded it first; looked at again.
-            return CommitDecision<TableEntity?>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, operation.ETag)],
-                etags => OperationSteps.Merged(operation, update, etags[0]));
+            return CommitDecision<OperationRow?>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, next.FinishedMerge(), operation.ETag)],
+                etags => next with { ETag = etags[0] });
         }, "reservation cancellation", steps.Time, cancellationToken);
         if (finished is not null) await notifications.DeliverAsync(item, finished, cancellationToken);
     }
@@ -143,36 +131,33 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
 
     /// <param name="known">the operation as the step before this one left it (with its ETag), which
     /// saves reading it again; null to read it.</param>
-    public async Task DeliverAsync(WorkItem item, TableEntity? known, CancellationToken cancellationToken)
+    public async Task DeliverAsync(WorkItem item, OperationRow? known, CancellationToken cancellationToken)
     {
         var delivered = await CommitLoop.RunAsync(steps.Store.Transactions, async (_, ct) =>
         {
             var operation = known ?? await steps.ReadOperationAsync(item, ct);
             known = null;
             if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<bool>.Answer(false); }
-            if (operation.GetString("State") != OperationStates.Notifying) return CommitDecision<bool>.Answer(false); // not final yet, done, or parked
+            if (operation.State != OperationStates.Notifying) return CommitDecision<bool>.Answer(false); // not final yet, done, or parked
 
             var sent = await google.SendAsync(Notification(operation), ct);
             var record = new StepRecord("notification", sent.At, sent.Outcome.ToString(), sent.Detail, sent.HttpStatus);
             if (!sent.Delivered)
             {
-                return await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, "NotificationAttempts", record, ct)
+                return await steps.RetryOrParkAsync(operation, item, QueueNames.Notifications, record, ct)
                     ? CommitDecision<bool>.Answer(false) : CommitDecision<bool>.Again;
             }
             var now = steps.Now;
-            var done = new TableEntity(item.Partition, item.Row)
+            var done = operation with
             {
-                ["State"] = OperationStates.Done,
-                ["NotifiedAt"] = now,
-                ["UpdatedAt"] = now,
-                ["NotificationAttempts"] = (operation.GetInt32("NotificationAttempts") ?? 0) + 1,
-                ["Attempts"] = OperationSteps.AppendStep(operation, record),
+                State = OperationStates.Done, NotifiedAt = now, UpdatedAt = now,
+                NotificationAttempts = (operation.NotificationAttempts ?? 0) + 1, Attempts = OperationSteps.AppendStep(operation, record),
             };
             // A conflict: another delivery of the same message raced us; Google saw the same requestId and result
             // twice, which is safe.
-            return CommitDecision<bool>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, done, operation.ETag)], _ =>
+            return CommitDecision<bool>.Commit([new TableTransactionAction(TableTransactionActionType.UpdateMerge, done.DoneMerge(), operation.ETag)], _ =>
             {
-                LogDelivered(logger, item.Partition, item.Row, operation.GetString("NotificationRequestId"));
+                LogDelivered(logger, item.Partition, item.Row, operation.NotificationRequestId);
                 return true;
             });
         }, "notification operation", steps.Time, cancellationToken);
@@ -181,19 +166,17 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
     }
 
     /// <summary>The notification the operation owes Google, built only from what the operation recorded.</summary>
-    public static GoogleNotification Notification(TableEntity op)
+    public static GoogleNotification Notification(OperationRow op)
     {
-        var piaid = op.GetString("PaymentIntegratorAccountId")!;
-        var notificationId = op.GetString("NotificationRequestId")!;
-        var requestId = op.GetString("RequestId")!;
-        return op.GetString("Kind") switch
+        var (piaid, notificationId, requestId) = (op.PaymentIntegratorAccountId, op.NotificationRequestId, op.RequestId);
+        return op.Kind switch
         {
-            OperationKinds.Refund => new RefundResultNotification(piaid, notificationId, requestId, op.GetString("Result")!),
-            OperationKinds.ReservationCancellation => new CancelFundsReservationResultNotification(piaid, notificationId, requestId, op.GetString("Result")!),
-            OperationKinds.ReferenceNumberPaid when op.GetInt32("NotificationVersion") == 2 => new ReferenceNumberPaidNotificationV2(
-                piaid, notificationId, op.GetString("PaymentIntegratorTransactionId")!, requestId, op.GetDateTimeOffset("PaidAt")!.Value.ToUnixTimeMilliseconds()),
+            OperationKinds.Refund => new RefundResultNotification(piaid, notificationId, requestId, op.Result!),
+            OperationKinds.ReservationCancellation => new CancelFundsReservationResultNotification(piaid, notificationId, requestId, op.Result!),
+            OperationKinds.ReferenceNumberPaid when op.NotificationVersion == 2 => new ReferenceNumberPaidNotificationV2(
+                piaid, notificationId, op.PaymentIntegratorTransactionId!, requestId, op.PaidAt!.Value.ToUnixTimeMilliseconds()),
             OperationKinds.ReferenceNumberPaid => new ReferenceNumberPaidNotificationV1(
-                piaid, notificationId, op.GetString("PaymentIntegratorTransactionId")!, op.GetString("ReferenceNumber")!, op.GetDateTimeOffset("PaidAt")!.Value.ToUnixTimeMilliseconds()),
+                piaid, notificationId, op.PaymentIntegratorTransactionId!, op.ReferenceNumber!, op.PaidAt!.Value.ToUnixTimeMilliseconds()),
             var kind => throw new InvalidOperationException($"operation kind '{kind}' has no notification"),
         };
     }
@@ -255,7 +238,7 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                 reads++;
                 var item = row.Item;
                 var operation = await steps.ReadOperationAsync(item, cancellationToken);
-                var state = operation?.GetString("State");
+                var state = operation?.State;
                 if (state == OperationStates.NeedsAttention)
                 {
                     // Parked, but its mark was not written: operators find it by the mark.
@@ -269,15 +252,15 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
                     continue;
                 }
                 if (operation is null || state is not (OperationStates.Pending or OperationStates.Notifying)) continue;
-                if (operation.GetDateTimeOffset("DueAt") is { } due && due >= overdue) continue;
-                var queue = state == OperationStates.Pending ? operation.GetString("Queue") ?? QueueNames.Refunds : QueueNames.Notifications;
+                if (operation.DueAt >= overdue) continue;
+                var queue = state == OperationStates.Pending ? operation.Queue : QueueNames.Notifications;
                 if (busy.Contains(queue)) continue;
-                var count = (operation.GetInt32("RelayCount") ?? 0) + 1;
+                var count = (operation.RelayCount ?? 0) + 1;
                 // The next relay of this operation comes grace · 2^(count−1) from now at the earliest.
                 var wait = steps.Options.RelayGrace * ((1 << Math.Min(count - 1, MaxBackoffDoublings)) - 1);
                 // Claim it first (ETag) so that two relays, or a relay and a late worker, don't both act.
-                var touch = new TableEntity(operation.PartitionKey, operation.RowKey) { ["DueAt"] = now + wait, ["RelayedAt"] = now, ["RelayCount"] = count };
-                if (await steps.TryMergeAsync(touch, operation.ETag, cancellationToken) is null) continue;
+                var touch = operation with { DueAt = now + wait, RelayedAt = now, RelayCount = count };
+                if (await steps.TryMergeAsync(touch.RelayedMerge(), operation.ETag, cancellationToken) is null) continue;
                 await steps.EnqueueAsync(queue, item, cancellationToken);
                 relayed++;
             }

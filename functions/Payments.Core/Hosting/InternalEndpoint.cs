@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Protocol;
+using Payments.Core.Idempotency;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -128,7 +129,7 @@ public sealed partial class InternalEndpoint(
         timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            await store.Requests.GetOrNullAsync("health", "probe", ["Anchor"], timeout.Token);
+            await store.Requests.GetOrNullAsync("health", "probe", MarkerRow.AnchorSelect, timeout.Token);
             return HttpBodyResult.Json(200, """{"status":"healthy"}"""u8.ToArray());
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -174,20 +174,13 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                     throw;
                 }
 
-                var ledger = new TableEntity(request.Partition, ledgerRow)
-                {
-                    ["Fingerprint"] = request.Fingerprint,
-                    ["Payload"] = plan.Payload,
-                    ["Method"] = request.MethodKey,
-                    ["RequestId"] = request.RequestId,
-                    ["CreatedAt"] = now,
-                    ["RetainUntil"] = now.AddDays(options.IdempotencyRetentionDays),
-                };
+                var ledger = new LedgerEntryRow(request.Partition, ledgerRow, request.MethodKey, request.RequestId, request.Fingerprint, plan.Payload,
+                    now, now.AddDays(options.IdempotencyRetentionDays));
                 current = plan;
                 // A conflict: someone else committed in this partition first, a duplicate of this call (whose ledger
                 // entry the next attempt finds and replays) or another call that changed the state (decided again on
                 // the new state). After an unread first attempt the conflict is most likely a replay: read at once.
-                return CommitDecision<string>.Commit([new TableTransactionAction(TableTransactionActionType.Add, ledger), .. plan.Actions], _ =>
+                return CommitDecision<string>.Commit([new TableTransactionAction(TableTransactionActionType.Add, ledger.ToEntity()), .. plan.Actions], _ =>
                 {
                     committed = plan;
                     return plan.Payload;
@@ -237,32 +230,23 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         foreach (var (item, row) in indexed ?? []) await outbox.RemoveAsync(item, row.ETag);
     }
 
-    private static string Replay(IdempotentRequest request, TableEntity entry)
+    private static string Replay(IdempotentRequest request, TableEntity found)
     {
-        if (entry.GetString("Fingerprint") != request.Fingerprint)
+        var entry = LedgerEntryRow.From(found);
+        if (entry.Fingerprint != request.Fingerprint)
             throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation,
                 "requestId was already used with a different request body"));
-        return entry.GetString("Payload") ?? throw new InvalidOperationException("ledger entry without payload");
+        return entry.Payload;
     }
 
-    private TableEntity Marker(IdempotentRequest request)
-    {
-        var markerPartition = Keys.MarkerPartition(request.PaymentIntegratorAccountId, request.RequestId);
-        return new TableEntity(markerPartition, Keys.MarkerRow(markerPartition, request.MethodKey))
-        {
-            ["Method"] = request.MethodKey,
-            ["Anchor"] = request.Partition,
-            ["Fingerprint"] = request.Fingerprint,
-            ["CreatedAt"] = time.GetUtcNow(),
-        };
-    }
+    private MarkerRow Marker(IdempotentRequest request) => MarkerRow.For(request, time.GetUtcNow());
 
     /// <returns>the new marker's ETag, or null when the key has a marker already.</returns>
     private async Task<ETag?> TryInsertMarkerAsync(IdempotentRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.Requests.InsertAsync(Marker(request), cancellationToken);
+            return await store.Requests.InsertAsync(Marker(request).ToEntity(), cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -280,24 +264,24 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
         var marker = Marker(request);
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var existing = await store.Requests.GetOrNullAsync(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken);
+            var read = await store.Requests.GetOrNullAsync(marker.Partition, marker.Row, cancellationToken: cancellationToken);
             // Gone: given back by a twin of this call that ended in an error (this call will most likely end
             // the same way). Not fought over: like a twin's marker, it is claimed again after a commit.
-            if (existing is null) return (null, true);
-            if (existing.GetString("Anchor") == request.Partition && existing.GetString("Fingerprint") == request.Fingerprint) return (null, true);
+            if (read is null) return (null, true);
+            var existing = MarkerRow.From(read);
+            if (existing.Anchor == request.Partition && existing.Fingerprint == request.Fingerprint) return (null, true);
 
-            var otherAnchor = existing.GetString("Anchor") ?? "";
-            var otherEntry = await store.Transactions.GetOrNullAsync(otherAnchor, Keys.LedgerRow(request.MethodKey, request.RequestId), ["Fingerprint"], cancellationToken);
+            var otherEntry = await store.Transactions.GetOrNullAsync(existing.Anchor, Keys.LedgerRow(request.MethodKey, request.RequestId), LedgerEntryRow.ExistsSelect, cancellationToken);
             if (otherEntry is not null)
                 throw new ProtocolException(new ProtocolError(ErrorCode.IdempotencyViolation, "requestId was already used with a different request body"));
-            if (time.GetUtcNow() - (existing.GetDateTimeOffset("CreatedAt") ?? time.GetUtcNow()) < InFlightWindow)
+            if (time.GetUtcNow() - existing.CreatedAt < InFlightWindow)
                 throw new ConcurrencyConflictException("a call with the same requestId and a different body is in flight");
 
             // The earlier call with this key never completed (it failed or its process died before the
             // commit): errors are not stored, so the key is free again.
             try
             {
-                return (await store.Requests.ReplaceAsync(marker, existing.ETag, cancellationToken), false);
+                return (await store.Requests.ReplaceAsync(marker.ToEntity(), existing.ETag, cancellationToken), false);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
             {
@@ -310,7 +294,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     private Task ReleaseMarkerAsync(IdempotentRequest request, ETag etag)
     {
         var marker = Marker(request);
-        return BestEffortAsync(request, token => store.Requests.DeleteRowAsync(marker.PartitionKey, marker.RowKey, etag, token));
+        return BestEffortAsync(request, token => store.Requests.DeleteRowAsync(marker.Partition, marker.Row, etag, token));
     }
 
     /// <summary>After a commit that relied on a twin's marker: inserts it again should the twin have given it back.</summary>

@@ -22,46 +22,37 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
     public const string Schedule = "0 17 * * * *";
     /// <summary>How often the local host sweeps (from its start).</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-    /// <summary>The partition of the cursors in table <c>requests</c> (one row per swept table).</summary>
-    public const string CursorPartition = "retention|cursor";
 
     /// <summary>How long one run reads before it saves its cursor and stops (at least one page per table).</summary>
     public TimeSpan RunBudget { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>$top of each page; null: the service's maximum (1,000).</summary>
     public int? PageSize { get; init; }
-    /// <summary>The cursor row's one property: the SDK's continuation token of the query.</summary>
-    private const string ContinuationProperty = "Continuation";
 
     /// <returns>how many records were deleted.</returns>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var started = time.GetTimestamp();
-        var ledgerFilter = TableClient.CreateQueryFilter($"RetainUntil lt {now}");
-        var deleted = await SweepAsync(store.Transactions, ledgerFilter, "RetainUntil", started, cancellationToken);
-        var markerFilter = TableClient.CreateQueryFilter(
-            $"CreatedAt lt {now.AddDays(-options.IdempotencyRetentionDays)} and (RowKey lt {Keys.IndexRowsFrom} or RowKey ge {Keys.IndexRowsTo})");
-        deleted += await SweepAsync(store.Requests, markerFilter, "CreatedAt", started, cancellationToken);
+        var deleted = await SweepAsync(store.Transactions, LedgerEntryRow.ExpiredFilter(now), LedgerEntryRow.RetentionSelect, started, cancellationToken);
+        var markerFilter = $"{MarkerRow.CreatedBeforeFilter(now.AddDays(-options.IdempotencyRetentionDays))} and ({TableClient.CreateQueryFilter(
+            $"RowKey lt {Keys.IndexRowsFrom} or RowKey ge {Keys.IndexRowsTo}")})";
+        deleted += await SweepAsync(store.Requests, markerFilter, MarkerRow.RetentionSelect, started, cancellationToken);
         if (deleted > 0) LogSwept(logger, deleted, options.IdempotencyRetentionDays);
         return deleted;
     }
 
-    private async Task<int> SweepAsync(TableClient table, string filter, string property, long started, CancellationToken cancellationToken)
+    private async Task<int> SweepAsync(TableClient table, string filter, string[] select, long started, CancellationToken cancellationToken)
     {
-        var cursor = await store.Requests.GetOrNullAsync(CursorPartition, table.Name, cancellationToken: cancellationToken);
+        var cursor = await store.Requests.GetOrNullAsync(RetentionCursorRow.Partition, table.Name, cancellationToken: cancellationToken);
         var deleted = 0;
-        var pages = table.QueryAsync<TableEntity>(filter, PageSize, TableCalls.WithKeys(property), cancellationToken).AsPages(cursor?.GetString(ContinuationProperty), PageSize);
+        var pages = table.QueryAsync<TableEntity>(filter, PageSize, select, cancellationToken).AsPages(cursor is null ? null : RetentionCursorRow.From(cursor).Continuation, PageSize);
         await foreach (var page in pages)
         {
             foreach (var entity in page.Values) deleted += await DeleteAsync(table, entity, cancellationToken);
             if (page.ContinuationToken is null) break;
             if (time.GetElapsedTime(started) >= RunBudget)
             {
-                await store.Requests.UpsertAsync(new TableEntity(CursorPartition, table.Name)
-                {
-                    [ContinuationProperty] = page.ContinuationToken,
-                    ["SavedAt"] = time.GetUtcNow(),
-                }, cancellationToken);
+                await store.Requests.UpsertAsync(new RetentionCursorRow(table.Name, page.ContinuationToken, time.GetUtcNow()).ToEntity(), cancellationToken);
                 LogResumesLater(logger, table.Name, deleted);
                 return deleted;
             }

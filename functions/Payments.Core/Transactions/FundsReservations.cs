@@ -46,25 +46,15 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
                     throw ProtocolException.Precondition("a transaction already exists for this requestId");
                 var transactionId = "RF-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
                 var expires = snapshot.Now + options.FundsReservationValidity;
-                var state = new TableEntity(partition, Keys.StateRow(partition))
-                {
-                    ["Kind"] = "FundsReservation",
-                    ["Status"] = FundsReservationStatus.Reserved,
-                    ["PaymentIntegratorAccountId"] = piaid,
-                    ["ReserveRequestId"] = call.RequestId,
-                    ["PaymentIntegratorTransactionId"] = transactionId,
-                    ["AmountMicros"] = r.Amount!.Value,
-                    ["CurrencyCode"] = r.CurrencyCode,
-                    ["CreatedAt"] = snapshot.Now,
-                    ["ExpiresAt"] = expires,
-                };
+                var state = new FundsReservationRow(partition, FundsReservationStatus.Reserved, piaid, call.RequestId, transactionId, r.Amount!.Value,
+                    r.CurrencyCode!, snapshot.Now, expires);
                 var payload = ResponseWriter.Payload(w =>
                 {
                     w.WriteString("paymentIntegratorTransactionId", transactionId);
                     w.WriteString("result", "SUCCESS");
                     w.WriteString("expirationTimestamp", expires.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                 });
-                return ValueTask.FromResult(new CommitPlan(payload, [new TableTransactionAction(TableTransactionActionType.Add, state)], []));
+                return ValueTask.FromResult(new CommitPlan(payload, [new TableTransactionAction(TableTransactionActionType.Add, state.ToEntity())], []));
             },
             cancellationToken);
     }
@@ -94,19 +84,18 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
-                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("RESERVE_FUNDS_REQUEST_ID",
-                    "reserveFundsRequestId does not name a funds reservation of this account");
+                var state = FundsReservationRow.From(snapshot.State ?? throw ProtocolException.UnknownIdentifier("RESERVE_FUNDS_REQUEST_ID",
+                    "reserveFundsRequestId does not name a funds reservation of this account"));
                 var actions = new List<TableTransactionAction>(2);
-                if (state.GetString("Status") == FundsReservationStatus.Reserved)
+                if (state.Status == FundsReservationStatus.Reserved)
                 {
-                    var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = FundsReservationStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
-                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag));
+                    var cancelled = state with { Status = FundsReservationStatus.Cancelled, CancelledAt = snapshot.Now };
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled.CancelledMerge(), state.ETag));
                 }
                 var operation = Operations.New(partition, operationRow, OperationKinds.ReservationCancellation, piaid, call.RequestId,
-                    QueueNames.ReservationCancellations, GoogleMethods.CancelFundsReservationResultNotificationV1, snapshot.Now);
-                operation["AmountMicros"] = state.GetInt64("AmountMicros");
-                operation["CurrencyCode"] = state.GetString("CurrencyCode");
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, operation));
+                    QueueNames.ReservationCancellations, GoogleMethods.CancelFundsReservationResultNotificationV1, snapshot.Now)
+                    with { AmountMicros = state.AmountMicros, CurrencyCode = state.CurrencyCode };
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()));
                 return ValueTask.FromResult(new CommitPlan(Success, actions,
                     [new OutboxMessage(QueueNames.ReservationCancellations, new WorkItem(partition, operationRow))]));
             },

@@ -52,23 +52,11 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
             {
                 if (snapshot.State is not null)
                     throw ProtocolException.Precondition("a mandate with this mandateId already exists");
-                var state = new TableEntity(partition, Keys.StateRow(partition))
-                {
-                    ["Kind"] = "Mandate",
-                    ["Status"] = MandateStatus.Active,
-                    ["PaymentIntegratorAccountId"] = piaid,
-                    ["MandateId"] = r.MandateId,
-                    ["CreateRequestId"] = call.RequestId,
-                    ["Name"] = r.MandateName,
-                    ["Frequency"] = r.Frequency,
-                    ["MaximumAmountMicros"] = r.MaximumAmount?.AmountMicros,
-                    ["CurrencyCode"] = r.MaximumAmount?.CurrencyCode,
-                    ["StartsAt"] = r.StartDate is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(s.EpochMillis) : null,
-                    ["EndsAt"] = r.EndDate is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e.EpochMillis) : null,
-                    ["CreatedAt"] = snapshot.Now,
-                };
-                foreach (var key in state.Where(p => p.Value is null).Select(p => p.Key).ToList()) state.Remove(key);
-                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Add, state)], []));
+                var state = new MandateRow(partition, MandateStatus.Active, piaid, r.MandateId!, call.RequestId, r.MandateName, r.Frequency,
+                    r.MaximumAmount?.AmountMicros, r.MaximumAmount?.CurrencyCode,
+                    r.StartDate is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(s.EpochMillis) : null,
+                    r.EndDate is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e.EpochMillis) : null, snapshot.Now);
+                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Add, state.ToEntity())], []));
             },
             cancellationToken);
     }
@@ -100,8 +88,8 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
             // Seed 004 calls mandateId "the requestId of the createMandate call": the marker of that
             // call names the mandate. Only this rare path costs the extra reads.
             var markerPartition = Keys.MarkerPartition(piaid, r.MandateId!);
-            var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), ["Anchor"], cancellationToken);
-            if (marker?.GetString("Anchor") is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
+            var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), MarkerRow.AnchorSelect, cancellationToken);
+            if (MarkerRow.AnchorOf(marker) is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
             throw;
         }
     }
@@ -111,11 +99,10 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
-                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("MANDATE_ID", "mandateId does not name a mandate of this account");
-                var expired = state.GetDateTimeOffset("EndsAt") is { } ends && snapshot.Now >= ends;
-                if (state.GetString("Status") == MandateStatus.Cancelled || expired) return ValueTask.FromResult(CommitPlan.Answer(Success));
-                var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = MandateStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
-                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag)], []));
+                var state = MandateRow.From(snapshot.State ?? throw ProtocolException.UnknownIdentifier("MANDATE_ID", "mandateId does not name a mandate of this account"));
+                if (state.Status == MandateStatus.Cancelled || state.IsExpired(snapshot.Now)) return ValueTask.FromResult(CommitPlan.Answer(Success));
+                var cancelled = state with { Status = MandateStatus.Cancelled, CancelledAt = snapshot.Now };
+                return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled.CancelledMerge(), state.ETag)], []));
             },
             cancellationToken);
 }

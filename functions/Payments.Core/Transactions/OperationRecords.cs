@@ -3,6 +3,7 @@ using System.Text.Json;
 using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Idempotency;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
@@ -29,16 +30,16 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
             foreach (var item in items)
             {
                 // Requeued since it was listed (the mark goes with the requeue) or read mid-change: not parked.
-                if (await store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } operation
-                    || operation.GetString("State") != OperationStates.NeedsAttention) continue;
+                if (await store.Transactions.GetOrNullAsync(item.Partition, item.Row, cancellationToken: cancellationToken) is not { } row
+                    || OperationRow.From(row) is not { State: OperationStates.NeedsAttention } operation) continue;
                 w.WriteStartObject();
-                w.WriteString("paymentIntegratorAccountId", operation.GetString("PaymentIntegratorAccountId"));
-                w.WriteString("requestId", operation.GetString("RequestId"));
-                w.WriteString("kind", operation.GetString("Kind"));
+                w.WriteString("paymentIntegratorAccountId", operation.PaymentIntegratorAccountId);
+                w.WriteString("requestId", operation.RequestId);
+                w.WriteString("kind", operation.Kind);
                 w.WriteString("transaction", item.Partition);
-                w.WriteString("parkedQueue", operation.GetString("ParkedQueue"));
-                w.WriteString("parkedReason", operation.GetString("ParkedReason"));
-                w.WriteString("parkedAt", operation.GetDateTimeOffset("UpdatedAt")?.ToString("O"));
+                w.WriteString("parkedQueue", operation.ParkedQueue);
+                w.WriteString("parkedReason", operation.ParkedReason);
+                w.WriteString("parkedAt", operation.UpdatedAt.ToString("O"));
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -54,7 +55,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
         var calls = new List<(string Method, string Partition)>();
         // Calls on existing transactions leave a marker naming the transaction.
         await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), cancellationToken: cancellationToken))
-            if (marker.GetString("Anchor") is { } anchor && marker.GetString("Method") is { } markedMethod) calls.Add((markedMethod, anchor));
+            if (MarkerRow.From(marker) is { Anchor: not "", Method: not "" } marked) calls.Add((marked.Method, marked.Anchor));
         // Calls that created a transaction are found by their own partition.
         foreach (var partition in new[] { Keys.ReferenceNumberPartition(piaid, requestId), Keys.FundsReservationPartition(piaid, requestId) })
             calls.Add(("", partition));
@@ -72,19 +73,19 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
                 var rows = new List<TableEntity>();
                 await foreach (var row in store.Transactions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: cancellationToken))
                     rows.Add(row);
-                var ledger = rows.Where(r => r.RowKey.StartsWith("req|", StringComparison.Ordinal) && r.GetString("RequestId") == requestId
-                                             && (method == "" || r.GetString("Method") == method)).ToList();
+                var ledger = rows.Where(r => r.RowKey.StartsWith("req|", StringComparison.Ordinal)).Select(LedgerEntryRow.From)
+                    .Where(e => e.RequestId == requestId && (method == "" || e.Method == method)).ToList();
                 var operation = rows.FirstOrDefault(r => r.RowKey == Keys.OperationRow(requestId));
                 if (ledger.Count == 0 && operation is null) continue;
                 found = true;
                 foreach (var entry in ledger)
                 {
                     w.WriteStartObject();
-                    w.WriteString("method", entry.GetString("Method"));
+                    w.WriteString("method", entry.Method);
                     w.WriteString("transaction", partition);
-                    w.WriteString("answeredAt", entry.GetDateTimeOffset("CreatedAt")?.ToString("O"));
+                    w.WriteString("answeredAt", entry.CreatedAt.ToString("O"));
                     w.WritePropertyName("storedResponse");
-                    w.WriteRawValue(entry.GetString("Payload") ?? "null");
+                    w.WriteRawValue(entry.Payload);
                     if (rows.FirstOrDefault(r => r.RowKey == Keys.StateRow(partition)) is { } state) { w.WritePropertyName("transactionState"); WriteEntity(w, state); }
                     if (operation is not null) await WriteOperationAsync(w, "operation", operation, cancellationToken);
                     if (method == "" && rows.FirstOrDefault(r => r.RowKey == Keys.PaymentOperationRow(partition)) is { } paid)
@@ -105,7 +106,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
     {
         w.WritePropertyName(name);
         WriteEntity(w, operation);
-        if (operation.GetString("State") == OperationStates.Done) return;
+        if (OperationRow.From(operation).State == OperationStates.Done) return;
         var row = await store.Outbox.GetOrNullAsync(operation.PartitionKey, operation.RowKey, TableCalls.WithKeys(), cancellationToken);
         w.WriteBoolean(name + "InOutbox", row is not null);
     }
@@ -119,7 +120,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
             switch (value)
             {
                 case null: w.WriteNull(name); break;
-                case string s when name == "Attempts" && s.StartsWith('['): w.WritePropertyName(name); w.WriteRawValue(s); break;
+                case string s when OperationRow.IsStepLog(name) && s.StartsWith('['): w.WritePropertyName(name); w.WriteRawValue(s); break;
                 case string s: w.WriteString(name, s); break;
                 case long l: w.WriteNumber(name, l); break;
                 case int i: w.WriteNumber(name, i); break;

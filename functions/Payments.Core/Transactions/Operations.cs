@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Azure.Data.Tables;
 
 namespace Payments.Core.Transactions;
 
@@ -48,27 +47,12 @@ internal sealed partial class WorkItemJsonContext : JsonSerializerContext;
 
 public static class Operations
 {
-    public static TableEntity New(
+    /// <summary>A new operation, pending (its finishing step not run yet) and due at once.</summary>
+    public static OperationRow New(
         string partition, string row, string kind, string piaid, string requestId, string queue,
-        Protocol.ProtocolMethod notification, DateTimeOffset now)
-    {
-        return new TableEntity(partition, row)
-        {
-            ["Kind"] = kind,
-            ["State"] = OperationStates.Pending,
-            ["PaymentIntegratorAccountId"] = piaid,
-            ["RequestId"] = requestId,
-            ["Queue"] = queue,
-            ["NotificationApi"] = notification.Api,
-            ["NotificationVersion"] = notification.Version,
-            ["NotificationMethod"] = notification.Name,
-            ["NotificationRequestId"] = NotificationRequestId(partition, row),
-            ["CreatedAt"] = now,
-            ["UpdatedAt"] = now,
-            // When the operation is expected to move next; the outbox relay looks for ones overdue.
-            ["DueAt"] = now,
-        };
-    }
+        Protocol.ProtocolMethod notification, DateTimeOffset now) =>
+        new(partition, row, kind, OperationStates.Pending, piaid, requestId, queue, notification.Api, notification.Version, notification.Name,
+            NotificationRequestId(partition, row), now, now, now);
 
     /// <summary>The notification's own requestId: derived from the operation, so every attempt, by
     /// any instance, after any crash, sends the same one (docs/protocol.md §5).</summary>

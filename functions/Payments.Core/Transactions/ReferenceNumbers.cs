@@ -32,24 +32,9 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         var piaid = call.PaymentIntegratorAccountId!;
         var partition = Keys.ReferenceNumberPartition(piaid, call.RequestId);
         var (number, index) = await AllocateAsync(piaid, partition, cancellationToken);
-        var state = new TableEntity(partition, Keys.StateRow(partition))
-        {
-            ["Kind"] = "ReferenceNumber",
-            ["Status"] = ReferenceNumberStatus.Active,
-            ["PaymentIntegratorAccountId"] = piaid,
-            ["GenerateRequestId"] = call.RequestId,
-            ["Api"] = call.Method.Api,
-            ["Version"] = call.Method.Version,
-            ["ReferenceNumber"] = number,
-            ["AmountMicros"] = amountMicros,
-            ["CurrencyCode"] = currency,
-            ["Description"] = Truncate(description, 1024),
-            ["CreatedAt"] = snapshot.Now,
-            ["ExpiresAt"] = snapshot.Now + options.ReferenceNumberValidity,
-            ["PaidMicros"] = 0L,
-            ["RefundedMicros"] = 0L,
-        };
-        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Add, state)], [])
+        var state = new ReferenceNumberRow(partition, ReferenceNumberStatus.Active, piaid, call.RequestId, call.Method.Api, call.Method.Version, number,
+            amountMicros, currency, Truncate(description, 1024), snapshot.Now, snapshot.Now + options.ReferenceNumberValidity, PaidMicros: 0, RefundedMicros: 0);
+        return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Add, state.ToEntity())], [])
         {
             // The commit conflicted (a replay, or a duplicate that won): the number stays unused.
             Abandon = ct => store.Requests.DeleteRowAsync(index.PartitionKey, index.RowKey, index.ETag, ct),
@@ -84,8 +69,6 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
-
-    public static bool IsExpired(TableEntity state, DateTimeOffset now) => state.GetDateTimeOffset("ExpiresAt") is { } expires && now >= expires;
 }
 
 public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request>
@@ -181,18 +164,18 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
-                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
-                    "generateReferenceNumberRequestId does not name a reference number of this account");
-                var status = state.GetString("Status");
+                var state = ReferenceNumberRow.From(snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
+                    "generateReferenceNumberRequestId does not name a reference number of this account"));
+                var status = state.Status;
                 if (status == ReferenceNumberStatus.Paid) return ValueTask.FromResult(CommitPlan.Answer(AlreadyPaid));
                 if (status == ReferenceNumberStatus.Cancelled) return ValueTask.FromResult(CommitPlan.Answer(Success));
 
                 // Active, expired or not: mark it cancelled, so that a payment reported late can never
                 // succeed after Google was told the number is cancelled.
 
-                var cancelled = new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = ReferenceNumberStatus.Cancelled, ["CancelledAt"] = snapshot.Now };
+                var cancelled = state with { Status = ReferenceNumberStatus.Cancelled, CancelledAt = snapshot.Now };
                 return ValueTask.FromResult(new CommitPlan(Success,
-                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled, state.ETag)], []));
+                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled.CancelledMerge(), state.ETag)], []));
             },
             cancellationToken);
     }
@@ -234,30 +217,31 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
-                var state = snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
-                    "generateReferenceNumberRequestId does not name a reference number of this account");
-                if (state.GetString("Status") != ReferenceNumberStatus.Paid)
+                var state = ReferenceNumberRow.From(snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
+                    "generateReferenceNumberRequestId does not name a reference number of this account"));
+                if (state.Status != ReferenceNumberStatus.Paid)
                     throw ProtocolException.Precondition("the reference number has not been paid; there is nothing to refund");
-                if (state.GetString("CurrencyCode") != currency)
+                if (state.CurrencyCode != currency)
                     throw ProtocolException.Precondition("refundAmount.currencyCode differs from the payment's currency");
-                var paid = state.GetInt64("PaidMicros") ?? 0;
-                var refunded = state.GetInt64("RefundedMicros") ?? 0;
+                var (paid, refunded) = (state.PaidMicros, state.RefundedMicros);
                 if (amount > paid - refunded)
                     throw ProtocolException.Precondition($"refundAmount exceeds the remaining refundable balance");
 
-                var balance = new TableEntity(partition, Keys.StateRow(partition)) { ["RefundedMicros"] = refunded + amount, ["UpdatedAt"] = snapshot.Now };
+                var balance = state with { RefundedMicros = refunded + amount, UpdatedAt = snapshot.Now };
                 var operation = Operations.New(partition, operationRow, OperationKinds.Refund, piaid, call.RequestId, QueueNames.Refunds,
-                    GoogleMethods.RefundResultNotificationV1, snapshot.Now);
-                operation["AmountMicros"] = amount;
-                operation["CurrencyCode"] = currency;
-                operation["ReferenceNumber"] = state.GetString("ReferenceNumber");
-                // Whole remaining balance → the back office cancels the posted payment; else a refund booking.
-                operation["WholeRemaining"] = refunded == 0 && amount == paid;
-                operation["BackOfficeCode"] = Operations.BackOfficeCode(piaid, call.RequestId);
+                    GoogleMethods.RefundResultNotificationV1, snapshot.Now) with
+                {
+                    AmountMicros = amount,
+                    CurrencyCode = currency,
+                    ReferenceNumber = state.ReferenceNumber,
+                    // Whole remaining balance → the back office cancels the posted payment; else a refund booking.
+                    WholeRemaining = refunded == 0 && amount == paid,
+                    BackOfficeCode = Operations.BackOfficeCode(piaid, call.RequestId),
+                };
                 return ValueTask.FromResult(new CommitPlan(Acknowledged,
                     [
-                        new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance, state.ETag),
-                        new TableTransactionAction(TableTransactionActionType.Add, operation),
+                        new TableTransactionAction(TableTransactionActionType.UpdateMerge, balance.RefundedMerge(), state.ETag),
+                        new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()),
                     ],
                     [new OutboxMessage(QueueNames.Refunds, new WorkItem(partition, operationRow))]));
             },

@@ -35,14 +35,14 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
         var committed = false;
         var result = await CommitLoop.RunAsync(store.Transactions, async (_, ct) =>
         {
-            var state = await store.Transactions.GetOrNullAsync(partition, stateRow, cancellationToken: ct);
+            var state = await store.Transactions.GetOrNullAsync(partition, stateRow, cancellationToken: ct) is { } read ? ReferenceNumberRow.From(read) : null;
             // The index may point at a transaction that lost a race and was never committed.
-            if (state is null || state.GetString("ReferenceNumber") != report.ReferenceNumber)
+            if (state is null || state.ReferenceNumber != report.ReferenceNumber)
                 return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Unknown, "unknown reference number"));
 
-            switch (state.GetString("Status"))
+            switch (state.Status)
             {
-                case ReferenceNumberStatus.Paid when state.GetString("PaymentIntegratorTransactionId") == report.PaymentIntegratorTransactionId:
+                case ReferenceNumberStatus.Paid when state.PaymentIntegratorTransactionId == report.PaymentIntegratorTransactionId:
                     return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Paid, "already recorded", notificationRequestId));
                 case ReferenceNumberStatus.Paid:
                     return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Refused, "already paid by another transaction"));
@@ -54,34 +54,33 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
                     return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Refused, "the reference number was cancelled"));
             }
             var now = time.GetUtcNow();
-            if (ReferenceNumberIssuer.IsExpired(state, now))
+            if (state.IsExpired(now))
                 return CommitDecision<PaymentReportResult>.Answer(new(PaymentReportStatus.Refused, "the reference number has expired"));
 
             var paidAt = DateTimeOffset.FromUnixTimeMilliseconds(report.PaidAtEpochMillis);
-            var paid = new TableEntity(partition, stateRow)
+            var paid = state with
             {
-                ["Status"] = ReferenceNumberStatus.Paid,
-                ["PaidMicros"] = state.GetInt64("AmountMicros") ?? 0,
-                ["PaidAt"] = paidAt,
-                ["PaymentIntegratorTransactionId"] = report.PaymentIntegratorTransactionId,
-                ["UpdatedAt"] = now,
+                Status = ReferenceNumberStatus.Paid, PaidMicros = state.AmountMicros, PaidAt = paidAt,
+                PaymentIntegratorTransactionId = report.PaymentIntegratorTransactionId, UpdatedAt = now,
             };
-            var notification = state.GetInt32("Version") == 2 ? GoogleMethods.ReferenceNumberPaidNotificationV2 : GoogleMethods.ReferenceNumberPaidNotificationV1;
+            var notification = state.Version == 2 ? GoogleMethods.ReferenceNumberPaidNotificationV2 : GoogleMethods.ReferenceNumberPaidNotificationV1;
             var operation = Operations.New(partition, operationRow, OperationKinds.ReferenceNumberPaid, report.PaymentIntegratorAccountId,
-                state.GetString("GenerateRequestId") ?? "", QueueNames.Notifications, notification, now);
-            operation["ReferenceNumber"] = report.ReferenceNumber;
-            operation["PaymentIntegratorTransactionId"] = report.PaymentIntegratorTransactionId;
-            operation["PaidAt"] = paidAt;
-            // Nothing to book: the result is final at once; only the notification remains.
-            operation["State"] = OperationStates.Notifying;
-            operation["Result"] = "PAID";
+                state.GenerateRequestId, QueueNames.Notifications, notification, now) with
+            {
+                ReferenceNumber = report.ReferenceNumber,
+                PaymentIntegratorTransactionId = report.PaymentIntegratorTransactionId,
+                PaidAt = paidAt,
+                // Nothing to book: the result is final at once; only the notification remains.
+                State = OperationStates.Notifying,
+                Result = "PAID",
+            };
             indexed ??= await outbox.AddAsync(QueueNames.Notifications, item, ct);
             OutboxIndex.EnsureInCommitWindow(indexed, now);
             // A conflict: a concurrent report or cancellation; decided again on the new state.
             return CommitDecision<PaymentReportResult>.Commit(
             [
-                new TableTransactionAction(TableTransactionActionType.UpdateMerge, paid, state.ETag),
-                new TableTransactionAction(TableTransactionActionType.Add, operation),
+                new TableTransactionAction(TableTransactionActionType.UpdateMerge, paid.PaidMerge(), state.ETag),
+                new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()),
             ], _ =>
             {
                 committed = true;

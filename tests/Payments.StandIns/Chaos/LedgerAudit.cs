@@ -8,6 +8,7 @@ using Azure.Data.Tables;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
@@ -58,7 +59,7 @@ public static class LedgerAudit
             left = 0;
             try
             {
-                await foreach (var _ in transactions.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"State eq {OperationStates.Pending} or State eq {OperationStates.Notifying}"), select: ["State"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                await foreach (var _ in transactions.QueryAsync<TableEntity>(OperationRow.UnfinishedFilter, select: TableCalls.WithKeys(), cancellationToken: cancellationToken).ConfigureAwait(false))
                     left++;
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -90,7 +91,7 @@ public static class LedgerAudit
             // Left for the relay: a removal lost to a fault or a kill (done), a call that gave up after
             // indexing its work (no operation). An unfinished operation is flagged below.
             var op = partitions.GetValueOrDefault(row.PartitionKey)?.GetValueOrDefault(row.RowKey);
-            report.Count("outbox: rows left, operation " + (op?.GetString("State") ?? "missing"));
+            report.Count("outbox: rows left, operation " + (op is null ? "missing" : OperationRow.From(op).State));
         }
 
         foreach (var r in records) report.Count($"driver: {r.Kind} {(r.Status == 200 ? "200" : r.Status.ToString(CultureInfo.InvariantCulture))}{(r.Replay ? " replay" : "")}");
@@ -137,21 +138,22 @@ public static class LedgerAudit
                 var method = ProtocolMethods.All.First(m => m.Route == r.Route);
                 if (rows!.GetValueOrDefault(Keys.LedgerRow(Keys.MethodKey(method), r.RequestId)) is not { } ledger)
                     report.Violation($"{r.Kind} {r.RequestId}: answered 200 but no ledger entry in {partition}");
-                else if (JsonNode.Parse(ledger.GetString("Payload") ?? "{}") is { } stored && body is not null
+                else if (JsonNode.Parse(LedgerEntryRow.From(ledger).Payload) is { } stored && body is not null
                          && !JsonNode.DeepEquals(stored, JsonNode.Parse(GspRequests.WithoutHeader(body))))
-                    report.Violation($"{r.Kind} {r.RequestId}: the answer differs from the stored response ({GspRequests.WithoutHeader(body)} vs {ledger.GetString("Payload")})");
+                    report.Violation($"{r.Kind} {r.RequestId}: the answer differs from the stored response ({GspRequests.WithoutHeader(body)} vs {LedgerEntryRow.From(ledger).Payload})");
             }
 
-            var status = state.GetString("Status");
+            var number = partition.Contains("|rn|", StringComparison.Ordinal) ? ReferenceNumberRow.From(state) : null;
+            var status = number?.Status ?? (partition.Contains("|rf|", StringComparison.Ordinal) ? FundsReservationRow.From(state).Status : MandateRow.From(state).Status);
             switch (r.Kind)
             {
                 case "generate1" or "generate2":
-                    if (GspRequests.ReferenceNumberOf(body) != state.GetString("ReferenceNumber"))
+                    if (GspRequests.ReferenceNumberOf(body) != number!.ReferenceNumber)
                         report.Violation($"{r.Kind} {r.RequestId}: answered number differs from the stored one");
                     break;
                 case "pay":
-                    if (status != ReferenceNumberStatus.Paid || state.GetString("PaymentIntegratorTransactionId") != r.RequestId)
-                        report.Violation($"pay {r.Body} ({r.Target}): answered 200 but the number is {status} by {state.GetString("PaymentIntegratorTransactionId")}");
+                    if (status != ReferenceNumberStatus.Paid || number!.PaymentIntegratorTransactionId != r.RequestId)
+                        report.Violation($"pay {r.Body} ({r.Target}): answered 200 but the number is {status} by {number!.PaymentIntegratorTransactionId}");
                     break;
                 case "cancelNumber":
                     var alreadyPaid = body?["result"]?["referenceNumberAlreadyPaid"] is not null;
@@ -159,9 +161,9 @@ public static class LedgerAudit
                         report.Violation($"cancelReferenceNumber {r.RequestId} on {r.Target}: answered {(alreadyPaid ? "alreadyPaid" : "success")} but the number is {status}");
                     break;
                 case "refund":
-                    var op = rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId));
-                    if (op is null || op.GetString("Kind") != OperationKinds.Refund) report.Violation($"refund {r.RequestId} on {r.Target}: acknowledged but no operation");
-                    else if (op.GetInt64("AmountMicros") != r.AmountMicros) report.Violation($"refund {r.RequestId}: acknowledged {r.AmountMicros} but the operation holds {op.GetInt64("AmountMicros")}");
+                    var op = rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId)) is { } row ? OperationRow.From(row) : null;
+                    if (op is null || op.Kind != OperationKinds.Refund) report.Violation($"refund {r.RequestId} on {r.Target}: acknowledged but no operation");
+                    else if (op.AmountMicros != r.AmountMicros) report.Violation($"refund {r.RequestId}: acknowledged {r.AmountMicros} but the operation holds {op.AmountMicros}");
                     break;
                 case "cancelReservation":
                     if (status != FundsReservationStatus.Cancelled) report.Violation($"cancelFundsReservation {r.RequestId}: answered 200 but the reservation is {status}");
@@ -216,8 +218,8 @@ public static class LedgerAudit
             if (paid.Contains(cancel.Target!)) report.Violation($"reference number {cancel.Target}: cancel answered success and a payment answered 200");
         foreach (var (partition, rows) in partitions)
         {
-            if (rows.GetValueOrDefault(Keys.StateRow(partition)) is not { } state || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
-            if (state.GetDateTimeOffset("PaidAt") is not null && state.GetDateTimeOffset("CancelledAt") is not null)
+            if (rows.GetValueOrDefault(Keys.StateRow(partition)) is not { } row || !partition.Contains("|rn|", StringComparison.Ordinal)) continue;
+            if (ReferenceNumberRow.From(row) is { PaidAt: not null, CancelledAt: not null })
                 report.Violation($"{partition}: both paid and cancelled");
         }
     }
@@ -234,36 +236,35 @@ public static class LedgerAudit
         var knownNotifications = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (partition, rows) in partitions)
         {
-            var state = rows.GetValueOrDefault(Keys.StateRow(partition));
-            if (partition.Contains("|rn|", StringComparison.Ordinal) && state is not null)
+            var state = rows.GetValueOrDefault(Keys.StateRow(partition)) is { } row && partition.Contains("|rn|", StringComparison.Ordinal)
+                ? ReferenceNumberRow.From(row) : null;
+            var operations = rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)).Select(OperationRow.From).ToList();
+            if (state is not null)
             {
-                report.Count("reference numbers: " + state.GetString("Status"));
-                var paidMicros = state.GetInt64("PaidMicros") ?? 0;
-                var refunded = state.GetInt64("RefundedMicros") ?? 0;
+                report.Count("reference numbers: " + state.Status);
+                var (paidMicros, refunded) = (state.PaidMicros, state.RefundedMicros);
                 if (refunded > paidMicros) report.Violation($"{partition}: refunded {refunded} > paid {paidMicros}");
-                var live = rows.Values.Where(o => o.GetString("Kind") == OperationKinds.Refund && o.GetString("Result") is null or "SUCCESS").Sum(o => o.GetInt64("AmountMicros") ?? 0);
+                var live = operations.Where(o => o.Kind == OperationKinds.Refund && o.Result is null or "SUCCESS").Sum(o => o.AmountMicros ?? 0);
                 if (live != refunded) report.Violation($"{partition}: RefundedMicros {refunded} but the refunds not declined add up to {live}");
-                if (state.GetString("Status") == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow(partition)) is null)
+                if (state.Status == ReferenceNumberStatus.Paid && rows.GetValueOrDefault(Keys.PaymentOperationRow(partition)) is null)
                     report.Violation($"{partition}: paid without a paid-notification operation");
-                if (state.GetString("Status") != ReferenceNumberStatus.Paid && rows.Values.Any(o => o.GetString("Kind") == OperationKinds.Refund))
-                    report.Violation($"{partition}: refunds on a number that is {state.GetString("Status")}");
+                if (state.Status != ReferenceNumberStatus.Paid && operations.Any(o => o.Kind == OperationKinds.Refund))
+                    report.Violation($"{partition}: refunds on a number that is {state.Status}");
             }
 
-            foreach (var op in rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)))
+            foreach (var op in operations)
             {
-                var kind = op.GetString("Kind") ?? "?";
-                var opState = op.GetString("State") ?? "?";
-                var result = op.GetString("Result");
-                var name = $"{partition}/{op.RowKey}";
+                var (kind, opState, result) = (op.Kind is "" ? "?" : op.Kind, op.State is "" ? "?" : op.State, op.Result);
+                var name = $"{partition}/{op.Row}";
                 report.Count($"operations: {kind} {opState}{(kind == OperationKinds.Refund && result is not null ? " " + result : "")}");
                 if (opState is not (OperationStates.Done or OperationStates.NeedsAttention))
                 {
-                    report.Violation($"{name}: stuck in {opState} ({op.GetString("Attempts")})");
-                    if (!indexed.Contains((partition, op.RowKey))) report.Violation($"{name}: unfinished and not in the outbox index: the relay cannot find it");
+                    report.Violation($"{name}: stuck in {opState} ({op.Attempts})");
+                    if (!indexed.Contains((partition, op.Row))) report.Violation($"{name}: unfinished and not in the outbox index: the relay cannot find it");
                 }
-                var notificationId = op.GetString("NotificationRequestId") ?? "";
+                var notificationId = op.NotificationRequestId;
                 knownNotifications.Add(notificationId);
-                if (notificationId != Operations.NotificationRequestId(partition, op.RowKey)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");
+                if (notificationId != Operations.NotificationRequestId(partition, op.Row)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");
                 var calls = received.GetValueOrDefault(notificationId) ?? [];
                 if (opState == OperationStates.Done && !google.IsAccepted(notificationId)) report.Violation($"{name}: Done but Google never accepted {notificationId}");
                 if (resultField.TryGetValue(kind, out var field))
@@ -274,7 +275,7 @@ public static class LedgerAudit
                 }
                 if (kind == OperationKinds.Refund && crm is not null && opState != OperationStates.NeedsAttention)
                 {
-                    var code = op.GetString("BackOfficeCode") ?? "";
+                    var code = op.BackOfficeCode ?? "";
                     bookedCodes.Add(code);
                     var bookings = crm.BookingCount(code);
                     var expected = result == "SUCCESS" ? 1 : 0;

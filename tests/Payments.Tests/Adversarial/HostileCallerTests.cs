@@ -205,7 +205,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         while (true)
         {
             var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
-            if (status == 200 && JsonNode.Parse(body)!["calls"]?.AsArray().Any(c => c?["operation"]?["State"]?.GetValue<string>() == state) == true) return true;
+            if (status == 200 && JsonNode.Parse(body)!["calls"]?.AsArray().Any(c => c?["operation"]?[nameof(OperationRow.State)]?.GetValue<string>() == state) == true) return true;
             if (DateTime.UtcNow >= deadline)
             {
                 Assert.False(fail, $"operation {requestId} not {state}: {body}");

@@ -61,23 +61,23 @@ public sealed class CrashSteps(ChaosRig rig)
         Operations.NotificationRequestId(Partition(generateRequestId), Keys.OperationRow(refundRequestId));
     public static string BackOfficeCode(string refundRequestId) => Operations.BackOfficeCode(Piaid, refundRequestId);
 
-    public Task<TableEntity?> OperationAsync(string generateRequestId, string refundRequestId) =>
-        Transactions.GetOrNullAsync(Partition(generateRequestId), Keys.OperationRow(refundRequestId));
+    public async Task<OperationRow?> OperationAsync(string generateRequestId, string refundRequestId) =>
+        await Transactions.GetOrNullAsync(Partition(generateRequestId), Keys.OperationRow(refundRequestId)) is { } row ? OperationRow.From(row) : null;
 
     public Task<TableEntity?> StateAsync(string generateRequestId) => Transactions.GetOrNullAsync(Partition(generateRequestId), Keys.StateRow(Partition(generateRequestId)));
 
     /// <summary>Polls (bounded) until the operation's State is one of <paramref name="states"/>.</summary>
-    public async Task<TableEntity> WaitForStateAsync(string generateRequestId, string refundRequestId, TimeSpan timeout, params string[] states)
+    public async Task<OperationRow> WaitForStateAsync(string generateRequestId, string refundRequestId, TimeSpan timeout, params string[] states)
     {
         var clock = Stopwatch.StartNew();
-        TableEntity? op = null;
+        OperationRow? op = null;
         while (clock.Elapsed < timeout)
         {
             op = await OperationAsync(generateRequestId, refundRequestId);
-            if (op?.GetString("State") is { } s && states.Contains(s)) return op;
+            if (op is not null && states.Contains(op.State)) return op;
             await Task.Delay(100);
         }
-        Assert.Fail($"operation {refundRequestId} did not reach {string.Join("/", states)} within {timeout.TotalSeconds:0} s; it is {op?.GetString("State") ?? "missing"}: {op?.GetString("Attempts")}");
+        Assert.Fail($"operation {refundRequestId} did not reach {string.Join("/", states)} within {timeout.TotalSeconds:0} s; it is {op?.State ?? "missing"}: {op?.Attempts}");
         return null!;
     }
 
@@ -85,9 +85,9 @@ public sealed class CrashSteps(ChaosRig rig)
     public async Task AssertFinishedOnceAsync(string generateRequestId, string refundRequestId, string expectedResult, TimeSpan timeout, int expectedBookings = 1)
     {
         var op = await WaitForStateAsync(generateRequestId, refundRequestId, timeout, OperationStates.Done);
-        Assert.Equal(expectedResult, op.GetString("Result"));
+        Assert.Equal(expectedResult, op.Result);
         var notificationId = NotificationId(generateRequestId, refundRequestId);
-        Assert.Equal(notificationId, op.GetString("NotificationRequestId"));
+        Assert.Equal(notificationId, op.NotificationRequestId);
         Assert.True(rig.Google.IsAccepted(notificationId), "Google never accepted " + notificationId);
         var attempts = rig.Google.AttemptsFor(notificationId);
         Assert.NotEmpty(attempts);

@@ -49,7 +49,7 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
         // left to the relay; the call is still acknowledged.
         Rig.QueueProxy.Down = true;
         var refund = await Steps.RefundAsync(client, generate, 4_000_000);
-        Assert.Equal(OperationStates.Pending, (await Steps.OperationAsync(generate, refund))!.GetString("State"));
+        Assert.Equal(OperationStates.Pending, (await Steps.OperationAsync(generate, refund))!.State);
         Assert.Contains(host.Output, l => l.Contains("failed after the commit", StringComparison.Ordinal));
 
         await host.KillAsync();
@@ -128,7 +128,7 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
         await Steps.WaitForBookingAsync(refund, TimeSpan.FromSeconds(20));
         Rig.TableProxy.Down = true;
         await Task.Delay(TimeSpan.FromSeconds(4));
-        Assert.Equal(OperationStates.Pending, (await Steps.OperationAsync(generate, refund))!.GetString("State"));
+        Assert.Equal(OperationStates.Pending, (await Steps.OperationAsync(generate, refund))!.State);
         await host.KillAsync();
         Rig.TableProxy.Down = false;
 
@@ -220,7 +220,7 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
 
         // A declined refund never happened: the amount is refundable again.
         var state = await Steps.StateAsync(g2);
-        Assert.Equal(0, state!.GetInt64("RefundedMicros"));
+        Assert.Equal(0, ReferenceNumberRow.From(state!).RefundedMicros);
         var again = await Steps.RefundAsync(client, g2, 4_000_000);
         await Steps.AssertFinishedOnceAsync(g2, again, "ACCOUNT_CLOSED", Finish, expectedBookings: 0);
     }

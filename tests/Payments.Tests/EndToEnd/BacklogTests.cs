@@ -55,7 +55,7 @@ public sealed class BacklogTests : IAsyncLifetime
 
         // Nothing written: no balance taken, no operation, no ledger entry, no idempotency marker.
         var state = await Store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition));
-        Assert.Equal(1_000_000, state!.GetInt64("RefundedMicros"));
+        Assert.Equal(1_000_000, ReferenceNumberRow.From(state!).RefundedMicros);
         Assert.Null(await Store.Transactions.GetOrNullAsync(partition, Keys.OperationRow(secondId)));
         var method = Keys.MethodKey(ProtocolMethods.AsynchronousRefundV1);
         Assert.Null(await Store.Transactions.GetOrNullAsync(partition, Keys.LedgerRow(method, secondId)));
@@ -77,6 +77,6 @@ public sealed class BacklogTests : IAsyncLifetime
             await Task.Delay(250);
         }
         state = await Store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition));
-        Assert.Equal(2_000_000, state!.GetInt64("RefundedMicros"));
+        Assert.Equal(2_000_000, ReferenceNumberRow.From(state!).RefundedMicros);
     }
 }

@@ -72,13 +72,13 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         while (true)
         {
             var operation = (await OperationAsync(piaid, requestId))["operation"]!;
-            if (operation["State"]!.GetValue<string>() == state) return operation;
+            if (operation[nameof(OperationRow.State)]!.GetValue<string>() == state) return operation;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {requestId} is {operation.ToJsonString()}");
             await Task.Delay(50);
         }
     }
 
-    private static string NotificationId(JsonNode operation) => operation["NotificationRequestId"]!.GetValue<string>();
+    private static string NotificationId(JsonNode operation) => operation[nameof(OperationRow.NotificationRequestId)]!.GetValue<string>();
 
     /// <summary>Waits for the operation's outbox row to go (removed once Google accepted the notification).</summary>
     private async Task AssertNotIndexedAsync(string generateId, string refundId)
@@ -102,8 +102,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
 
         var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
-        Assert.Equal("SUCCESS", operation["Result"]!.GetValue<string>());
-        var code = operation["BackOfficeCode"]!.GetValue<string>();
+        Assert.Equal("SUCCESS", operation[nameof(OperationRow.Result)]!.GetValue<string>());
+        var code = operation[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>();
         Assert.Equal(1, Crm.BookingCount(code));
         Assert.Equal("refund", Crm.Bookings.Single(b => b.BackOfficeCode == code).Kind, ignoreCase: true);
 
@@ -127,7 +127,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         {
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
             var record = await OperationAsync(Gsp.Usd, refundId);
-            Assert.Equal(OperationStates.Pending, record["operation"]!["State"]!.GetValue<string>());
+            Assert.Equal(OperationStates.Pending, record["operation"]![nameof(OperationRow.State)]!.GetValue<string>());
             Assert.True(record["operationInOutbox"]!.GetValue<bool>());
         }
         finally
@@ -147,7 +147,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
         var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
-        var booking = Crm.Bookings.Single(b => b.BackOfficeCode == operation["BackOfficeCode"]!.GetValue<string>());
+        var booking = Crm.Bookings.Single(b => b.BackOfficeCode == operation[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>());
         Assert.Contains("cancel", booking.Kind, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("CANCELLED", Crm.GetPayment(number)!.LifeCycleState);
     }
@@ -162,11 +162,11 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
 
         var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
-        Assert.Equal("ACCOUNT_CLOSED", operation["Result"]!.GetValue<string>());
+        Assert.Equal("ACCOUNT_CLOSED", operation[nameof(OperationRow.Result)]!.GetValue<string>());
         var notification = Google.AttemptsFor(NotificationId(operation)).Single(n => n.Accepted);
         Assert.Equal("ACCOUNT_CLOSED", notification.Fields["refundResult"]);
         var state = (await OperationAsync(Gsp.Usd, refundId))["transactionState"]!;
-        Assert.Equal(0, state["RefundedMicros"]!.GetValue<long>());
+        Assert.Equal(0, state[nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
     }
 
     [Fact]
@@ -226,8 +226,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
             Assert.Equal(4, attempts.Count);
             Assert.All(attempts, a => Assert.Equal(NotificationId(operation), a.RequestId));
             Assert.Equal(1, attempts.Count(a => a.Accepted));
-            Assert.Equal(4, operation["NotificationAttempts"]!.GetValue<int>());
-            var steps = operation["Attempts"]!.AsArray().Where(s => s!["step"]!.GetValue<string>() == "notification").ToList();
+            Assert.Equal(4, operation[nameof(OperationRow.NotificationAttempts)]!.GetValue<int>());
+            var steps = operation[nameof(OperationRow.Attempts)]!.AsArray().Where(s => s!["step"]!.GetValue<string>() == "notification").ToList();
             Assert.Equal(4, steps.Count);
             Assert.Equal(NotificationOutcomeName.Accepted, steps[^1]!["outcome"]!.GetValue<string>());
         }
@@ -254,8 +254,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         {
             Google.Policy = GoogleFaultPolicy.None;
         }
-        Assert.Equal("notifications", parked["ParkedQueue"]!.GetValue<string>());
-        Assert.Contains("notification failed 4 times", parked["ParkedReason"]!.GetValue<string>());
+        Assert.Equal("notifications", parked[nameof(OperationRow.ParkedQueue)]!.GetValue<string>());
+        Assert.Contains("notification failed 4 times", parked[nameof(OperationRow.ParkedReason)]!.GetValue<string>());
         var poison = Host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.Poison(QueueNames.Notifications));
         // The state is committed first; the copy to the poison queue follows it (after the outbox mark).
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -275,14 +275,14 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         // The relay leaves parked work alone; the operator's requeue delivers it.
         await Task.Delay(TimeSpan.FromSeconds(4));
         var record = await OperationAsync(Gsp.Usd, refundId);
-        Assert.Equal(OperationStates.NeedsAttention, record["operation"]!["State"]!.GetValue<string>());
-        Assert.Null(record["operation"]!["RelayCount"]);
+        Assert.Equal(OperationStates.NeedsAttention, record["operation"]![nameof(OperationRow.State)]!.GetValue<string>());
+        Assert.Null(record["operation"]![nameof(OperationRow.RelayCount)]);
         var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
         Assert.True(status == 202, body);
         var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
-        Assert.Equal("SUCCESS", done["Result"]!.GetValue<string>());
+        Assert.Equal("SUCCESS", done[nameof(OperationRow.Result)]!.GetValue<string>());
         Assert.Single(Google.AttemptsFor(NotificationId(done)), a => a.Accepted);
-        Assert.Equal(1, Crm.BookingCount(done["BackOfficeCode"]!.GetValue<string>()));
+        Assert.Equal(1, Crm.BookingCount(done[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>()));
         await AssertNotIndexedAsync(generateId, refundId);
         (_, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");
         Assert.DoesNotContain(refundId, list);
@@ -301,7 +301,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var worker = Host.Services.GetRequiredService<RefundWorker>();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => worker.ProcessAsync(message, CancellationToken.None)));
         var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
-        Assert.Equal(1, Crm.BookingCount(done["BackOfficeCode"]!.GetValue<string>()));
+        Assert.Equal(1, Crm.BookingCount(done[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>()));
         await Task.Delay(300);
         var accepted = Google.AttemptsFor(NotificationId(done)).Where(a => a.Accepted).ToList();
         Assert.NotEmpty(accepted);

@@ -88,7 +88,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         await foreach (var row in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {"refnum|" + Gsp.Usd + "|"} and PartitionKey lt {"refnum|" + Gsp.Usd + "}"}") + " and " + ReferenceNumberIndexRow.AnchorFilter(partition)))
             indexed.Add(row.PartitionKey);
         Assert.Equal([Keys.ReferenceNumberIndexPartition(Gsp.Usd, number)], indexed);
-        Assert.Equal(number, (await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)))!.GetString("ReferenceNumber"));
+        Assert.Equal(number, ReferenceNumberRow.From((await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)))!).ReferenceNumber);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         Assert.Single(answers);
         var refundId = request["requestHeader"]!["requestId"]!.GetValue<string>();
         var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{refundId}");
-        Assert.Equal(4_000_000, JsonNode.Parse(record)!["calls"]![0]!["transactionState"]!["RefundedMicros"]!.GetValue<long>());
+        Assert.Equal(4_000_000, JsonNode.Parse(record)!["calls"]![0]!["transactionState"]![nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         var probeId = probe["requestHeader"]!["requestId"]!.GetValue<string>();
         var (probeStatus, _, _) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, probe);
         var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{probeId}");
-        var refunded = probeStatus == 200 ? JsonNode.Parse(record)!["calls"]![0]!["transactionState"]!["RefundedMicros"]!.GetValue<long>() - 1 : paid;
+        var refunded = probeStatus == 200 ? JsonNode.Parse(record)!["calls"]![0]!["transactionState"]![nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>() - 1 : paid;
         Assert.Equal(accepted * each, refunded);
     }
 

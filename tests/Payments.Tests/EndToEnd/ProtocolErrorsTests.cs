@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
+using Payments.Core.Transactions;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -190,7 +191,7 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
         var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{refundId}");
         var calls = JsonNode.Parse(record)!["calls"]!.AsArray();
         Assert.Single(calls);
-        Assert.Equal(1_000_000, calls[0]!["transactionState"]!["RefundedMicros"]!.GetValue<long>());
+        Assert.Equal(1_000_000, calls[0]!["transactionState"]![nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
 
         var generateV2 = Gsp.NewId("G");
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateV2, 1_000_000))).Status);

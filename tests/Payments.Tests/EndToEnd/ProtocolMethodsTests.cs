@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
+using Payments.Core.Transactions;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -142,12 +143,12 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
         var call = JsonNode.Parse(record)!["calls"]![0]!;
         Assert.Equal("refundable-one-time-payment-code-v1.asynchronousRefund", call["method"]!.GetValue<string>());
         var operation = call["operation"]!;
-        Assert.Equal("Refund", operation["Kind"]!.GetValue<string>());
-        Assert.Equal(500_000, operation["AmountMicros"]!.GetValue<long>());
-        Assert.Equal("USD", operation["CurrencyCode"]!.GetValue<string>());
-        Assert.Equal("refunds", operation["Queue"]!.GetValue<string>());
-        Assert.StartsWith("N-", operation["NotificationRequestId"]!.GetValue<string>());
-        Assert.Equal(500_000, call["transactionState"]!["RefundedMicros"]!.GetValue<long>());
+        Assert.Equal("Refund", operation[nameof(OperationRow.Kind)]!.GetValue<string>());
+        Assert.Equal(500_000, operation[nameof(OperationRow.AmountMicros)]!.GetValue<long>());
+        Assert.Equal("USD", operation[nameof(OperationRow.CurrencyCode)]!.GetValue<string>());
+        Assert.Equal("refunds", operation[nameof(OperationRow.Queue)]!.GetValue<string>());
+        Assert.StartsWith("N-", operation[nameof(OperationRow.NotificationRequestId)]!.GetValue<string>());
+        Assert.Equal(500_000, call["transactionState"]![nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
     }
 
     [Fact]
@@ -173,8 +174,8 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
 
         var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Inr}/{cancelId}");
         var operation = JsonNode.Parse(record)!["calls"]![0]!["operation"]!;
-        Assert.Equal("ReservationCancellation", operation["Kind"]!.GetValue<string>());
-        Assert.Equal("reservation-cancellations", operation["Queue"]!.GetValue<string>());
+        Assert.Equal("ReservationCancellation", operation[nameof(OperationRow.Kind)]!.GetValue<string>());
+        Assert.Equal("reservation-cancellations", operation[nameof(OperationRow.Queue)]!.GetValue<string>());
     }
 
     [Fact]

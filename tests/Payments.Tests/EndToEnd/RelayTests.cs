@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -50,12 +51,9 @@ public sealed class RelayTests : IAsyncLifetime
         return new OutboxRelay(steps, NullLogger<OutboxRelay>.Instance).RunOnceAsync(CancellationToken.None);
     }
 
-    private static TableEntity StuckOperation(string partition, string row, string state = OperationStates.Pending) => new(partition, row)
-    {
-        ["State"] = state,
-        ["Queue"] = Queue,
-        ["DueAt"] = DateTimeOffset.UtcNow.AddDays(1),
-    };
+    private static TableEntity StuckOperation(string partition, string row, string state = OperationStates.Pending) =>
+        (Operations.New(partition, row, OperationKinds.Refund, "P", "R", Queue, GoogleMethods.RefundResultNotificationV1, DateTimeOffset.UtcNow)
+            with { State = state, DueAt = DateTimeOffset.UtcNow.AddDays(1) }).ToEntity();
 
     /// <summary>The outbox row written before the operation's commit (now: a day before the relays run).</summary>
     private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) =>
@@ -71,7 +69,7 @@ public sealed class RelayTests : IAsyncLifetime
     public async Task Each_further_relay_of_one_operation_waits_twice_as_long()
     {
         await InsertStuckAsync("relay|backoff", "op|R1");
-        async Task<int?> Count() => (await Store.Transactions.GetOrNullAsync("relay|backoff", "op|R1"))!.GetInt32("RelayCount");
+        async Task<int?> Count() => OperationRow.From((await Store.Transactions.GetOrNullAsync("relay|backoff", "op|R1"))!).RelayCount;
 
         Assert.Equal(1, await RelayAtAsync(_t0));
         Assert.Equal(1, await Count());
@@ -110,8 +108,8 @@ public sealed class RelayTests : IAsyncLifetime
         await Store.Transactions.InsertAsync(StuckOperation("relay|unindexed", "op|U1"));
         await InsertStuckAsync("relay|indexed", "op|I1");
         Assert.Equal(1, await RelayAtAsync(_t0));
-        Assert.Null((await Store.Transactions.GetOrNullAsync("relay|unindexed", "op|U1"))!.GetInt32("RelayCount"));
-        Assert.Equal(1, (await Store.Transactions.GetOrNullAsync("relay|indexed", "op|I1"))!.GetInt32("RelayCount"));
+        Assert.Null(OperationRow.From((await Store.Transactions.GetOrNullAsync("relay|unindexed", "op|U1"))!).RelayCount);
+        Assert.Equal(1, OperationRow.From((await Store.Transactions.GetOrNullAsync("relay|indexed", "op|I1"))!).RelayCount);
     }
 
     [Fact]
@@ -133,7 +131,7 @@ public sealed class RelayTests : IAsyncLifetime
         Assert.False(left["op|Pending"]);
         Assert.Single((await Store.Queue(Queue).PeekMessagesAsync(32)).Value);
         await RelayAtAsync(_t0 + 1.5 * Grace);
-        Assert.Null((await Store.Transactions.GetOrNullAsync("relay|gc", "op|Parked"))!.GetInt32("RelayCount"));
+        Assert.Null(OperationRow.From((await Store.Transactions.GetOrNullAsync("relay|gc", "op|Parked"))!).RelayCount);
     }
 
     [Fact]

@@ -80,8 +80,8 @@ public sealed class RetentionTests : IAsyncLifetime
         }
         var markerRow = (string partition) => Keys.MarkerRow(partition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
         async Task<bool> CursorLeftAsync() =>
-            await store.Requests.GetOrNullAsync(IdempotencyRetention.CursorPartition, store.Transactions.Name) is not null ||
-            await store.Requests.GetOrNullAsync(IdempotencyRetention.CursorPartition, store.Requests.Name) is not null;
+            await store.Requests.GetOrNullAsync(RetentionCursorRow.Partition, store.Transactions.Name) is not null ||
+            await store.Requests.GetOrNullAsync(RetentionCursorRow.Partition, store.Requests.Name) is not null;
 
         // No time at all: each run reads one page (of one record) per table, then stops and saves where.
         var sweep = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
@@ -94,7 +94,7 @@ public sealed class RetentionTests : IAsyncLifetime
 
         // An expired record ahead of the cursor (its partition sorts first): this pass goes on from the
         // cursor and does not see it; the next pass, from the start, does.
-        var early = new TableEntity("!early", "req|x") { ["RetainUntil"] = DateTimeOffset.UtcNow };
+        var early = new LedgerEntryRow("!early", "req|x", "m", "x", "fp", "{}", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow).ToEntity();
         await store.Transactions.InsertAsync(early);
         var runs = 1;
         while (await CursorLeftAsync() && runs < 20)

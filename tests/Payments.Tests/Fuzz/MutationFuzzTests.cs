@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
@@ -279,7 +280,7 @@ public sealed class MutationFuzzTests
         {
             var explained = key.Table == TableNames.Transactions
                 ? Names(key.Rk) || Names(key.Pk) || partitionsWithNewLedger.Contains(key.Pk)
-                : Names(key.Pk) || (value.Entity.GetString("Anchor") is { } anchor && (Names(anchor) || partitionsWithNewLedger.Contains(anchor)));
+                : Names(key.Pk) || ((key.Pk.StartsWith("refnum|", StringComparison.Ordinal) ? ReferenceNumberIndexRow.AnchorOf(value.Entity) : MarkerRow.AnchorOf(value.Entity)) is { } anchor && (Names(anchor) || partitionsWithNewLedger.Contains(anchor)));
             if (!explained) yield return $"{key.Table}/{key.Pk}/{key.Rk}";
         }
         foreach (var key in before.Keys.Where(k => !after.ContainsKey(k))) yield return "deleted " + key;

@@ -46,21 +46,25 @@ public sealed class StorageFaultTests
         var partition = Keys.ReferenceNumberPartition(Piaid, "G-" + number);
         var indexPartition = Keys.ReferenceNumberIndexPartition(Piaid, number);
         _requests.Setup(r => r.GetEntityIfExistsAsync<TableEntity>(indexPartition, Keys.IndexRow(indexPartition), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(new TableEntity(indexPartition, Keys.IndexRow(indexPartition)) { ["Anchor"] = partition }, new FakeResponse(200)));
+            .ReturnsAsync(Response.FromValue(new ReferenceNumberIndexRow(Piaid, number, partition).ToEntity(), new FakeResponse(200)));
         return (partition, Keys.StateRow(partition));
     }
 
-    private static TableEntity ActiveState(string partition, string number, string etag) => new(partition, Keys.StateRow(partition))
+    private static TableEntity ActiveState(string partition, string number, string etag)
     {
-        ["Status"] = ReferenceNumberStatus.Active,
-        ["ReferenceNumber"] = number,
-        ["AmountMicros"] = 5_000_000L,
-        ["CurrencyCode"] = "USD",
-        ["Version"] = 1,
-        ["GenerateRequestId"] = "G-" + number,
-        ["ExpiresAt"] = DateTimeOffset.UtcNow.AddDays(1),
-        ETag = new ETag(etag),
-    };
+        var state = new ReferenceNumberRow(partition, ReferenceNumberStatus.Active, Piaid, "G-" + number, ProtocolApis.RefundableOneTimePaymentCode, 1,
+            number, 5_000_000, "USD", "", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1), PaidMicros: 0, RefundedMicros: 0).ToEntity();
+        state.ETag = new ETag(etag);
+        return state;
+    }
+
+    private static TableEntity Reservation(string partition, string? etag)
+    {
+        var state = new FundsReservationRow(partition, FundsReservationStatus.Reserved, Piaid, "R-1", "RF-1", 1_000_000, "INR",
+            DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1)).ToEntity();
+        if (etag is not null) state.ETag = new ETag(etag);
+        return state;
+    }
 
     private static Response<IReadOnlyList<Response>> Committed(int operations) =>
         Response.FromValue<IReadOnlyList<Response>>(Enumerable.Range(0, operations).Select(i => (Response)new FakeResponse(204, $"W/\"c{i}\"")).ToList(), new FakeResponse(202));
@@ -131,16 +135,16 @@ public sealed class StorageFaultTests
         _transactions.Setup(t => t.SubmitTransactionAsync(It.IsAny<IEnumerable<TableTransactionAction>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new TableTransactionFailedException(new RequestFailedException(409, "exists", "EntityAlreadyExists", null)));
         _transactions.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(partition, Keys.StateRow(partition), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = "Reserved", ETag = new ETag("W/\"s\"") }, new FakeResponse(200)));
+            .ReturnsAsync(Response.FromValue(Reservation(partition, "W/\"s\""), new FakeResponse(200)));
         _transactions.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(partition, ledgerRow, It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
-            .ReturnsAsync(Response.FromValue(new TableEntity(partition, ledgerRow) { ["Fingerprint"] = "fp-1", ["Payload"] = "{\"stored\":true}", ETag = new ETag("W/\"l\"") }, new FakeResponse(200)));
+            .ReturnsAsync(Response.FromValue(new LedgerEntryRow(partition, ledgerRow, method, "R-1", "fp-1", "{\"stored\":true}", default, default).ToEntity(), new FakeResponse(200)));
         var decisions = 0;
 
         var payload = await Ledger().ExecuteAsync(request, (snapshot, _) =>
         {
             decisions++;
             return ValueTask.FromResult(new CommitPlan("{\"stored\":true}",
-                [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, Keys.StateRow(partition)) { ["Status"] = "Reserved" })], []));
+                [new TableTransactionAction(TableTransactionActionType.Add, Reservation(partition, null))], []));
         }, default);
 
         Assert.Equal("{\"stored\":true}", payload);

@@ -1,0 +1,57 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Payments.Core.Transactions;
+
+/// <summary>The state of a mandate, row <c>state|{digest}</c> of partition <c>{PIAID}|md|{mandateId}</c>
+/// (docs/storage.md). Its property names and types are declared here, once, with the one mapping; its one merge
+/// names the properties it changes. The maximum amount is Int64 micros; properties without a value are not stored.</summary>
+public sealed record MandateRow(string Partition, string Status, string PaymentIntegratorAccountId, string MandateId, string CreateRequestId,
+    string? Name, string? Frequency, long? MaximumAmountMicros, string? CurrencyCode, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt,
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>What the row is: every mandate stores "Mandate".</summary>
+    public string Kind => "Mandate";
+
+    public DateTimeOffset? CancelledAt { get; init; }
+    /// <summary>As read: the ETag a conditional merge needs.</summary>
+    public ETag ETag { get; init; }
+
+    private const string KindName = nameof(Kind), StatusName = nameof(Status), PaymentIntegratorAccountIdName = nameof(PaymentIntegratorAccountId),
+        MandateIdName = nameof(MandateId), CreateRequestIdName = nameof(CreateRequestId), NameName = nameof(Name), FrequencyName = nameof(Frequency),
+        MaximumAmountMicrosName = nameof(MaximumAmountMicros), CurrencyCodeName = nameof(CurrencyCode), StartsAtName = nameof(StartsAt),
+        EndsAtName = nameof(EndsAt), CreatedAtName = nameof(CreatedAt), CancelledAtName = nameof(CancelledAt);
+
+    public string Row => Keys.StateRow(Partition);
+
+    public bool IsExpired(DateTimeOffset now) => EndsAt is { } ends && now >= ends;
+
+    /// <summary>The whole row (the insert that creates it): every property that has a value.</summary>
+    public TableEntity ToEntity()
+    {
+        var entity = new TableEntity(Partition, Row)
+        {
+            [KindName] = Kind, [StatusName] = Status, [PaymentIntegratorAccountIdName] = PaymentIntegratorAccountId,
+            [MandateIdName] = MandateId, [CreateRequestIdName] = CreateRequestId, [CreatedAtName] = CreatedAt,
+        };
+        void Set(string name, object? value) { if (value is not null) entity[name] = value; }
+        Set(NameName, Name);
+        Set(FrequencyName, Frequency);
+        Set(MaximumAmountMicrosName, MaximumAmountMicros);
+        Set(CurrencyCodeName, CurrencyCode);
+        Set(StartsAtName, StartsAt);
+        Set(EndsAtName, EndsAt);
+        Set(CancelledAtName, CancelledAt);
+        return entity;
+    }
+
+    public static MandateRow From(TableEntity e) =>
+        new(e.PartitionKey, e.GetString(StatusName) ?? "", e.GetString(PaymentIntegratorAccountIdName) ?? "", e.GetString(MandateIdName) ?? "",
+            e.GetString(CreateRequestIdName) ?? "", e.GetString(NameName), e.GetString(FrequencyName), e.GetInt64(MaximumAmountMicrosName),
+            e.GetString(CurrencyCodeName), e.GetDateTimeOffset(StartsAtName), e.GetDateTimeOffset(EndsAtName),
+            e.GetDateTimeOffset(CreatedAtName) ?? DateTimeOffset.MinValue)
+        { CancelledAt = e.GetDateTimeOffset(CancelledAtName), ETag = e.ETag };
+
+    /// <summary>The merge of a cancellation: <c>Status</c> and <c>CancelledAt</c>, nothing else.</summary>
+    public TableEntity CancelledMerge() => new(Partition, Row) { [StatusName] = Status, [CancelledAtName] = CancelledAt };
+}
