@@ -11,6 +11,15 @@ public static class TableCalls
     /// without its keys cannot be written or deleted again.</summary>
     public static string[] WithKeys(params string[] properties) => ["PartitionKey", "RowKey", .. properties];
 
+    /// <summary>A merge of <paramref name="row"/> that carries only the <paramref name="changed"/> properties
+    /// (those the row has a value for): what a merge says it changes, and nothing else.</summary>
+    public static TableEntity MergeOf(TableEntity row, params string[] changed)
+    {
+        var merge = new TableEntity(row.PartitionKey, row.RowKey);
+        foreach (var name in changed) if (row.TryGetValue(name, out var value)) merge[name] = value;
+        return merge;
+    }
+
     /// <returns>null when the entity does not exist.</returns>
     public static async Task<TableEntity?> GetOrNullAsync(this TableClient table, string partitionKey, string rowKey,
         IEnumerable<string>? select = null, CancellationToken cancellationToken = default)

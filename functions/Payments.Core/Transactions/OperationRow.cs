@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Hosting;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
 
@@ -146,11 +147,5 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
     public static bool IsStepLog(string property) => property == AttemptsName;
 
     /// <summary>A merge of the named properties of this row (those without a value are left as stored).</summary>
-    private TableEntity Merge(params string[] changed)
-    {
-        var all = ToEntity();
-        var merge = new TableEntity(Partition, Row);
-        foreach (var name in changed) if (all.TryGetValue(name, out var value)) merge[name] = value;
-        return merge;
-    }
+    private TableEntity Merge(params string[] changed) => TableCalls.MergeOf(ToEntity(), changed);
 }

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
 
@@ -77,11 +78,5 @@ public sealed record ReferenceNumberRow(string Partition, string Status, string 
     /// <summary>The merge of a refund taken from (or, declined, given back to) the balance.</summary>
     public TableEntity RefundedMerge() => Merge(RefundedMicrosName, UpdatedAtName);
 
-    private TableEntity Merge(params string[] changed)
-    {
-        var all = ToEntity();
-        var merge = new TableEntity(Partition, Row);
-        foreach (var name in changed) if (all.TryGetValue(name, out var value)) merge[name] = value;
-        return merge;
-    }
+    private TableEntity Merge(params string[] changed) => TableCalls.MergeOf(ToEntity(), changed);
 }
