@@ -86,14 +86,10 @@ public static class LocalHostApp
         }
     }
 
-    /// <summary>Binds as the Worker does: the trigger parameter is the request, other strings are route
-    /// values of the same name, a CancellationToken ends with the request.</summary>
+    /// <summary>Invokes the function (its CancellationToken ends with the request) and writes its result.</summary>
     private static async Task Invoke(HttpContext context, AppFunction function)
     {
-        var result = (IActionResult)(await function.InvokeAsync(context.RequestServices, p =>
-            p.ParameterType == typeof(HttpRequest) ? context.Request
-            : p.ParameterType == typeof(CancellationToken) ? context.RequestAborted
-            : context.Request.RouteValues[p.Name!]?.ToString()))!;
+        var result = await function.InvokeHttpAsync(context.Request, context.RequestAborted);
         await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
     }
 

@@ -20,8 +20,7 @@ public static class LocalFinishing
                 case QueueFunctionTrigger queue:
                     var connection = StorageConnection.FromConfiguration(configuration, ConnectionSetting.Resolve(configuration, queue.Connection));
                     services.AddQueuePump(FunctionCatalog.ResolveSetting(queue.QueueName, configuration),
-                        sp => (message, cancellationToken) => function.InvokeAsync(sp, p =>
-                            p.ParameterType == typeof(CancellationToken) ? cancellationToken : message),
+                        sp => (message, cancellationToken) => function.InvokeQueueAsync(sp, message, cancellationToken),
                         sp => StorageClients.CreateQueueServiceClient(connection, sp.GetRequiredService<StorageClientOptions>(),
                             sp.GetRequiredService<StorageRoundTrips>(), logger: sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageClients).FullName!)));
                     break;

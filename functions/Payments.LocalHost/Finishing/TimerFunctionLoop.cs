@@ -42,7 +42,7 @@ public sealed partial class TimerFunctionLoop(AppFunction function, string sched
         };
         try
         {
-            await function.InvokeAsync(services, p => p.ParameterType == typeof(CancellationToken) ? stoppingToken : info);
+            await function.InvokeTimerAsync(services, info, stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

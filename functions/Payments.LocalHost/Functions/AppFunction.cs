@@ -9,10 +9,26 @@ namespace Payments.LocalHost.Functions;
 /// the Functions host reads (through functions.metadata) in Azure.</summary>
 public sealed record AppFunction(string Name, MethodInfo Method, FunctionTrigger Trigger)
 {
+    /// <summary>An HTTP function, bound as the Worker binds it: the trigger parameter is the request, other
+    /// strings are the route values of the same name; the class comes from the request's services.</summary>
+    public async Task<IActionResult> InvokeHttpAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        (IActionResult)(await InvokeAsync(request.HttpContext.RequestServices, p =>
+            p.ParameterType == typeof(HttpRequest) ? request
+            : FunctionParameters.IsCancellation(p) ? cancellationToken
+            : request.RouteValues[p.Name!]?.ToString()))!;
+
+    /// <summary>A queue function with the message text the queue delivers (decoded per host.json).</summary>
+    public Task InvokeQueueAsync(IServiceProvider services, string message, CancellationToken cancellationToken) =>
+        InvokeAsync(services, p => FunctionParameters.IsCancellation(p) ? cancellationToken : message);
+
+    /// <summary>A timer function with the schedule's <see cref="TimerInfo"/>.</summary>
+    public Task InvokeTimerAsync(IServiceProvider services, TimerInfo timer, CancellationToken cancellationToken) =>
+        InvokeAsync(services, p => FunctionParameters.IsCancellation(p) ? cancellationToken : timer);
+
     /// <summary>Creates the function's class from <paramref name="services"/> as the Worker does (a new
     /// instance per invocation, constructor arguments from the container) and calls the method with
     /// <paramref name="arguments"/> for its parameters.</summary>
-    public async Task<object?> InvokeAsync(IServiceProvider services, Func<ParameterInfo, object?> arguments)
+    private async Task<object?> InvokeAsync(IServiceProvider services, Func<ParameterInfo, object?> arguments)
     {
         var instance = Method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, Method.DeclaringType!);
         object? result;
@@ -52,5 +68,4 @@ public sealed record TimerFunctionTrigger(string Schedule, bool RunOnStartup) : 
 internal static class FunctionParameters
 {
     public static bool IsCancellation(ParameterInfo p) => p.ParameterType == typeof(CancellationToken);
-    public static bool IsHttpRequest(ParameterInfo p) => p.ParameterType == typeof(HttpRequest);
 }

@@ -82,10 +82,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
         foreach (var (k, v) in route ?? []) context.Request.RouteValues[k] = v;
         var response = new MemoryStream();
         context.Response.Body = response;
-        var result = (IActionResult)(await Function(function).InvokeAsync(scope.ServiceProvider, p =>
-            p.ParameterType == typeof(HttpRequest) ? context.Request
-            : p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
-            : route![p.Name!]))!;
+        var result = await Function(function).InvokeHttpAsync(context.Request, CancellationToken.None);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new ActionDescriptor()));
         return (context.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()));
     }
@@ -114,7 +111,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
     }
 
     private Task QueueAsync(string function, string message) =>
-        Function(function).InvokeAsync(_app.Services, p => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None : message);
+        Function(function).InvokeQueueAsync(_app.Services, message, CancellationToken.None);
 
     [Fact]
     public void Every_function_class_is_created_from_the_worker_container()
@@ -199,7 +196,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
     {
         var now = DateTime.UtcNow;
         foreach (var timer in _functions.Where(f => f.Trigger is TimerFunctionTrigger))
-            await timer.InvokeAsync(_app.Services, p => p.ParameterType == typeof(CancellationToken) ? CancellationToken.None
-                : new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.AddMinutes(-1), Next = now.AddMinutes(1), LastUpdated = now } });
+            await timer.InvokeTimerAsync(_app.Services,
+                new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.AddMinutes(-1), Next = now.AddMinutes(1), LastUpdated = now } }, CancellationToken.None);
     }
 }
