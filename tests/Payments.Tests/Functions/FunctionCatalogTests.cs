@@ -29,6 +29,25 @@ public sealed class FunctionCatalogTests
     }
 
     [Fact]
+    public void Hosts_starting_at_once_each_discover_the_same_entry_points()
+    {
+        // A fresh load of the app's assembly each round: its methods' ParameterInfo objects are not cached yet,
+        // so the discoveries race to create them (as hosts started at once by parallel test classes do).
+        var path = FunctionCatalog.AppAssembly.Location;
+        var expected = FunctionCatalog.Discover().Count;
+        for (var round = 0; round < 20; round++)
+        {
+            var context = new System.Runtime.Loader.AssemblyLoadContext("round" + round, isCollectible: true);
+            var assembly = context.LoadFromAssemblyPath(path);
+            using var start = new Barrier(8);
+            var counts = Enumerable.Range(0, 8).AsParallel().WithDegreeOfParallelism(8)
+                .Select(_ => { start.SignalAndWait(); return FunctionCatalog.Discover(assembly).Count; }).ToList();
+            Assert.All(counts, c => Assert.Equal(expected, c));
+            context.Unload();
+        }
+    }
+
+    [Fact]
     public void Route_parameters_are_read_with_their_constraints()
     {
         Assert.Equal(["a", "b", "rest"], FunctionCatalog.RouteParameters("x/{a}/{b:int?}/{*rest}").Order(StringComparer.Ordinal));
