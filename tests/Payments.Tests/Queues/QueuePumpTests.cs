@@ -202,19 +202,19 @@ public sealed class QueuePumpTests : IAsyncLifetime
     {
         var calls = 0;
         await _queue.SendMessageAsync("slow");
-        // The handler outlasts two leases. A 3-s lease is renewed every second, so a renewal may come up to
-        // 2 s late before the message shows again (a 2-s lease failed once in the full suite on two busy cores).
+        // The handler outlasts two leases. A 6-s lease is renewed every 2 s, so a renewal may come up to 4 s late
+        // before the message shows again (3-s leases failed in CI with the whole suite on two busy cores).
         async Task Slow(string _, CancellationToken ct)
         {
             Interlocked.Increment(ref calls);
-            await Task.Delay(TimeSpan.FromSeconds(7), ct);
+            await Task.Delay(TimeSpan.FromSeconds(13), ct);
         }
-        var first = await StartPumpAsync(Slow, lease: TimeSpan.FromSeconds(3));
+        var first = await StartPumpAsync(Slow, lease: TimeSpan.FromSeconds(6));
         await Eventually(() => Task.FromResult(Volatile.Read(ref calls) == 1), TimeSpan.FromSeconds(10), "first delivery");
-        var second = await StartPumpAsync(Slow, lease: TimeSpan.FromSeconds(3));
+        var second = await StartPumpAsync(Slow, lease: TimeSpan.FromSeconds(6));
 
-        await Eventually(() => Task.FromResult(first.ProcessedCount + second.ProcessedCount == 1), TimeSpan.FromSeconds(20), "completion");
-        await Task.Delay(TimeSpan.FromSeconds(3.5)); // past one more lease period
+        await Eventually(() => Task.FromResult(first.ProcessedCount + second.ProcessedCount == 1), TimeSpan.FromSeconds(30), "completion");
+        await Task.Delay(TimeSpan.FromSeconds(6.5)); // past one more lease period
         Assert.Equal(1, Volatile.Read(ref calls));
         Assert.Equal(0, await ApproximateCountAsync(_queue));
     }
