@@ -30,11 +30,14 @@ public sealed record AppFunction(string Name, MethodInfo Method, FunctionTrigger
     /// <paramref name="arguments"/> for its parameters.</summary>
     private async Task<object?> InvokeAsync(IServiceProvider services, Func<ParameterInfo, object?> arguments)
     {
-        var instance = Method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, Method.DeclaringType!);
+        var instance = Method.IsStatic ? null : (_factory ??= ActivatorUtilities.CreateFactory(Method.DeclaringType!, Type.EmptyTypes))(services, null);
+        var parameters = _parameters ??= Method.GetParameters();
+        var values = new object?[parameters.Length];
+        for (var i = 0; i < values.Length; i++) values[i] = arguments(parameters[i]);
         object? result;
         try
         {
-            result = Method.Invoke(instance, Method.GetParameters().Select(arguments).ToArray());
+            result = Method.Invoke(instance, values);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -48,6 +51,10 @@ public sealed record AppFunction(string Name, MethodInfo Method, FunctionTrigger
             default: return result;
         }
     }
+
+    // Looked up once (a race only computes the same value twice).
+    private ObjectFactory? _factory;
+    private ParameterInfo[]? _parameters;
 
     public override string ToString() => $"{Name} ({Method.DeclaringType?.Name}.{Method.Name})";
 }

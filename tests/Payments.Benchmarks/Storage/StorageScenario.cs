@@ -11,7 +11,7 @@ namespace Payments.Benchmarks.Storage;
 
 /// <summary>The SDK clients as the app builds them (with <see cref="TableCalls"/>' checks) against the same
 /// requests hand-built on a bare signed HttpClient, to the same Azurite in the same run: one request at a time,
-/// alternating which side goes first, after a warm-up. Each operation is reported as its own scenario with the
+/// alternating which side goes first, after a warm-up that lasts until the JIT is quiet (<see cref="JitWarmup"/>). Each operation is reported as its own scenario with the
 /// bare HttpClient p50 as its baseline; the client CPU time and the bytes allocated per call of each side are
 /// printed beside it (Environment.CpuUsage and GC.GetTotalAllocatedBytes deltas around each timed call).</summary>
 public sealed class StorageScenario : IBenchmarkScenario
@@ -38,7 +38,6 @@ public sealed class StorageScenario : IBenchmarkScenario
     {
         var azurite = ctx.Azurite;
         var n = ctx.Iterations;
-        var warmup = Math.Clamp(n / 5, 20, 200);
         var connection = StorageConnection.Parse(azurite.ConnectionString);
         var tables = StorageClients.CreateTableServiceClient(connection, roundTrips: RoundTrips);
         var queues = StorageClients.CreateQueueServiceClient(connection, roundTrips: RoundTrips);
@@ -122,14 +121,19 @@ public sealed class StorageScenario : IBenchmarkScenario
         var only = Environment.GetEnvironmentVariable("STORAGE_BENCH_OPS")?.Split(',');
         if (only is not null) operations = operations.Where(o => only.Any(x => o.Scenario.EndsWith(x, StringComparison.Ordinal))).ToArray();
 
+        var warm = await JitWarmup.RunAsync(async (i, c) =>
+        {
+            foreach (var op in operations)
+            {
+                await RunOneAsync(op, ours: true, i, null, null, c);
+                await RunOneAsync(op, ours: false, i, null, null, c);
+            }
+        }, ct);
+        Console.Error.WriteLine("  " + warm);
+
         var results = new List<BenchmarkResult>();
         foreach (var op in operations)
         {
-            for (var i = 0; i < warmup; i++)
-            {
-                await RunOneAsync(op, ours: true, -1 - i, null, null, ct);
-                await RunOneAsync(op, ours: false, -1 - i, null, null, ct);
-            }
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var ours = new LatencyRecorder();
@@ -156,6 +160,7 @@ public sealed class StorageScenario : IBenchmarkScenario
             Console.Error.WriteLine(System.FormattableString.Invariant(
                 $"  {op.Scenario}: SDK/bare p50 {ours.Percentile(50) / baseline.Percentile(50):0.00}; client CPU per call {ourCost.CpuMs / n:0.000} vs {bareCost.CpuMs / n:0.000} ms ({ourCost.CpuMs / Math.Max(bareCost.CpuMs, 1e-9):0.00}); allocated per call {ourCost.Bytes / 1024.0 / n:0.0} vs {bareCost.Bytes / 1024.0 / n:0.0} KiB"));
         }
+        Console.Error.WriteLine("  " + warm.SinceThen());
         return results;
     }
 
