@@ -20,6 +20,12 @@ public static class TableCalls
         return merge;
     }
 
+    /// <summary>Sets the property when <paramref name="value"/> is not null: a row stores only the properties it has.</summary>
+    public static void SetIfPresent(this TableEntity entity, string name, object? value)
+    {
+        if (value is not null) entity[name] = value;
+    }
+
     /// <returns>null when the entity does not exist.</returns>
     public static async Task<TableEntity?> GetOrNullAsync(this TableClient table, string partitionKey, string rowKey,
         IEnumerable<string>? select = null, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
 
@@ -34,14 +35,13 @@ public sealed record MandateRow(string Partition, string Status, string PaymentI
             [KindName] = Kind, [StatusName] = Status, [PaymentIntegratorAccountIdName] = PaymentIntegratorAccountId,
             [MandateIdName] = MandateId, [CreateRequestIdName] = CreateRequestId, [CreatedAtName] = CreatedAt,
         };
-        void Set(string name, object? value) { if (value is not null) entity[name] = value; }
-        Set(NameName, Name);
-        Set(FrequencyName, Frequency);
-        Set(MaximumAmountMicrosName, MaximumAmountMicros);
-        Set(CurrencyCodeName, CurrencyCode);
-        Set(StartsAtName, StartsAt);
-        Set(EndsAtName, EndsAt);
-        Set(CancelledAtName, CancelledAt);
+        entity.SetIfPresent(NameName, Name);
+        entity.SetIfPresent(FrequencyName, Frequency);
+        entity.SetIfPresent(MaximumAmountMicrosName, MaximumAmountMicros);
+        entity.SetIfPresent(CurrencyCodeName, CurrencyCode);
+        entity.SetIfPresent(StartsAtName, StartsAt);
+        entity.SetIfPresent(EndsAtName, EndsAt);
+        entity.SetIfPresent(CancelledAtName, CancelledAt);
         return entity;
     }
 

@@ -67,26 +67,25 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
             [NotificationMethodName] = NotificationMethod, [NotificationRequestIdName] = NotificationRequestId,
             [CreatedAtName] = CreatedAt, [UpdatedAtName] = UpdatedAt, [DueAtName] = DueAt,
         };
-        void Set(string name, object? value) { if (value is not null) entity[name] = value; }
-        Set(AmountMicrosName, AmountMicros);
-        Set(CurrencyCodeName, CurrencyCode);
-        Set(ReferenceNumberName, ReferenceNumber);
-        Set(WholeRemainingName, WholeRemaining);
-        Set(BackOfficeCodeName, BackOfficeCode);
-        Set(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
-        Set(PaidAtName, PaidAt);
-        Set(ResultName, Result);
-        Set(FinishedAtName, FinishedAt);
-        Set(BookingIdName, BookingId);
-        Set(AttemptsName, Attempts);
-        Set(BookingAttemptsName, BookingAttempts);
-        Set(NotificationAttemptsName, NotificationAttempts);
-        Set(NotifiedAtName, NotifiedAt);
-        Set(RequeuedAtName, RequeuedAt);
-        Set(ParkedQueueName, ParkedQueue);
-        Set(ParkedReasonName, ParkedReason);
-        Set(RelayedAtName, RelayedAt);
-        Set(RelayCountName, RelayCount);
+        entity.SetIfPresent(AmountMicrosName, AmountMicros);
+        entity.SetIfPresent(CurrencyCodeName, CurrencyCode);
+        entity.SetIfPresent(ReferenceNumberName, ReferenceNumber);
+        entity.SetIfPresent(WholeRemainingName, WholeRemaining);
+        entity.SetIfPresent(BackOfficeCodeName, BackOfficeCode);
+        entity.SetIfPresent(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
+        entity.SetIfPresent(PaidAtName, PaidAt);
+        entity.SetIfPresent(ResultName, Result);
+        entity.SetIfPresent(FinishedAtName, FinishedAt);
+        entity.SetIfPresent(BookingIdName, BookingId);
+        entity.SetIfPresent(AttemptsName, Attempts);
+        entity.SetIfPresent(BookingAttemptsName, BookingAttempts);
+        entity.SetIfPresent(NotificationAttemptsName, NotificationAttempts);
+        entity.SetIfPresent(NotifiedAtName, NotifiedAt);
+        entity.SetIfPresent(RequeuedAtName, RequeuedAt);
+        entity.SetIfPresent(ParkedQueueName, ParkedQueue);
+        entity.SetIfPresent(ParkedReasonName, ParkedReason);
+        entity.SetIfPresent(RelayedAtName, RelayedAt);
+        entity.SetIfPresent(RelayCountName, RelayCount);
         return entity;
     }
 

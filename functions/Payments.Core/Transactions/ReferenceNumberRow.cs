@@ -47,12 +47,11 @@ public sealed record ReferenceNumberRow(string Partition, string Status, string 
             [AmountMicrosName] = AmountMicros, [CurrencyCodeName] = CurrencyCode, [DescriptionName] = Description, [CreatedAtName] = CreatedAt,
             [PaidMicrosName] = PaidMicros, [RefundedMicrosName] = RefundedMicros,
         };
-        void Set(string name, object? value) { if (value is not null) entity[name] = value; }
-        Set(ExpiresAtName, ExpiresAt);
-        Set(PaidAtName, PaidAt);
-        Set(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
-        Set(CancelledAtName, CancelledAt);
-        Set(UpdatedAtName, UpdatedAt);
+        entity.SetIfPresent(ExpiresAtName, ExpiresAt);
+        entity.SetIfPresent(PaidAtName, PaidAt);
+        entity.SetIfPresent(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
+        entity.SetIfPresent(CancelledAtName, CancelledAt);
+        entity.SetIfPresent(UpdatedAtName, UpdatedAt);
         return entity;
     }
 
