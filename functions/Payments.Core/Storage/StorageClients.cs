@@ -79,10 +79,15 @@ public static partial class StorageClients
         if (roundTrips is not null) clientOptions.AddPolicy(roundTrips, HttpPipelinePosition.PerRetry);
     }
 
-    /// <summary>One pooled handler per service client; storage is reached directly (no proxy lookup).</summary>
-    private static HttpClientTransport CreateTransport(StorageClientOptions options)
-    {
-        var handler = new SocketsHttpHandler
+    /// <summary>One pooled handler per service client.</summary>
+    private static HttpClientTransport CreateTransport(StorageClientOptions options) =>
+        // The per-try timeout is Azure.Core's NetworkTimeout; the HttpClient's own must not cut in first.
+        new(new HttpClient(CreateHandler(options), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
+
+    /// <summary>The connection settings of the storage clients' transport (the storage benchmark's bare
+    /// client uses the same): storage is reached directly (no proxy lookup), nothing decompressed or redirected.</summary>
+    internal static SocketsHttpHandler CreateHandler(StorageClientOptions options) =>
+        new()
         {
             MaxConnectionsPerServer = Math.Max(2, options.MaxConnectionsPerServer),
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -93,7 +98,4 @@ public static partial class StorageClients
             AllowAutoRedirect = false,
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        // The per-try timeout is Azure.Core's NetworkTimeout; the HttpClient's own must not cut in first.
-        return new HttpClientTransport(new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan });
-    }
 }

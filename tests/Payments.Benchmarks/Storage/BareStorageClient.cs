@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Payments.Core.Storage;
 
 namespace Payments.Benchmarks.Storage;
 
@@ -27,17 +28,9 @@ internal sealed class BareStorageClient : IDisposable
         _queue = NewClient();
     }
 
-    private static HttpClient NewClient() => new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = 256,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        UseProxy = false,
-        AllowAutoRedirect = false,
-    })
-    { Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>The SDK clients' connection settings, so that only the requests differ.</summary>
+    private static HttpClient NewClient() =>
+        new(StorageClients.CreateHandler(new StorageClientOptions()), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(30) };
 
     public Uri TableBase => _tableBase;
 

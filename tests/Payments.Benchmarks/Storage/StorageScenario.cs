@@ -74,6 +74,16 @@ public sealed class StorageScenario : IBenchmarkScenario
         var message = "{\"paymentIntegratorAccountId\":\"InvisiCashUSA_USD\",\"requestId\":\"" + Guid.NewGuid() + "\"}";
         var messageBase64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(message));
 
+        // n entities in one partition of their own per call.
+        Operation Batch(int entities) => new("storage.batch" + entities,
+            Timed((i, c) => table.SubmitAsync(
+                Enumerable.Range(0, entities).Select(r => new TableTransactionAction(TableTransactionActionType.Add, Entity($"b{entities}o{i}", "r" + r))).ToList(), c)),
+            Timed((i, c) =>
+            {
+                var (body, boundary) = BareBatch(bare.TableBase + tableName, $"b{entities}b{i}", entities, BareJson);
+                return bare.BatchAsync(body, boundary, c);
+            }));
+
         Operation[] operations =
         [
             new("storage.get",
@@ -82,23 +92,8 @@ public sealed class StorageScenario : IBenchmarkScenario
             new("storage.insert",
                 Timed((i, c) => table.InsertAsync(Entity("ins", "o" + i), c)),
                 Timed((i, c) => bare.InsertAsync(tableName, Encoding.UTF8.GetBytes(BareJson("ins", "b" + i)), c))),
-            // The commit's shape: a state and a ledger entry.
-            new("storage.batch2",
-                Timed((i, c) => table.SubmitAsync(
-                    Enumerable.Range(0, 2).Select(r => new TableTransactionAction(TableTransactionActionType.Add, Entity("b2o" + i, "r" + r))).ToList(), c)),
-                Timed((i, c) =>
-                {
-                    var (body, boundary) = BareBatch(bare.TableBase + tableName, "b2b" + i, 2, BareJson);
-                    return bare.BatchAsync(body, boundary, c);
-                })),
-            new("storage.batch10",
-                Timed((i, c) => table.SubmitAsync(
-                    Enumerable.Range(0, 10).Select(r => new TableTransactionAction(TableTransactionActionType.Add, Entity("bo" + i, "r" + r))).ToList(), c)),
-                Timed((i, c) =>
-                {
-                    var (body, boundary) = BareBatch(bare.TableBase + tableName, "bb" + i, 10, BareJson);
-                    return bare.BatchAsync(body, boundary, c);
-                })),
+            Batch(2), // the commit's shape: a state and a ledger entry
+            Batch(10),
             new("storage.queue-get",
                 async (_, c) => (await ourQueue.ReceiveMessagesAsync(1, TimeSpan.FromMinutes(5), c)).Value.Single(),
                 async (_, c) => await bare.GetMessagesAsync(bareQueue.Name, 1, 300, c))
