@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Payments.Core.Protocol;
 
 namespace Payments.Benchmarks.Endpoint;
 
@@ -21,38 +22,31 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var n = ctx.Iterations;
 
         // What the calls act on, made before the clock starts.
-        var toCancel = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("G"); await Ok(host, "/refundable-one-time-payment-code-v2/generateReferenceNumber", Requests.GenerateV2(id)); return id; });
+        var toCancel = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("G"); await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), Requests.GenerateV2(id)); return id; });
         var toPay = await PrepareAsync(host, n, async _ =>
         {
-            var answer = await Ok(host, "/refundable-one-time-payment-code-v1/generateReferenceNumber", Requests.GenerateV1(Requests.NewId("G")));
-            return answer["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+            var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), Requests.GenerateV1(Requests.NewId("G")));
+            return NumberIn(answer);
         });
-        var toRefund = await PrepareAsync(host, n, async _ =>
-        {
-            var id = Requests.NewId("G");
-            var answer = await Ok(host, "/refundable-one-time-payment-code-v1/generateReferenceNumber", Requests.GenerateV1(id, 10_000_000));
-            var number = answer["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-            await Ok(host, $"/internal/reference-numbers/{number}/payment", Requests.Payment("STORE-" + id), internalKey: true);
-            return id;
-        });
-        var toRelease = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("F"); await Ok(host, "/redirect-payment-token-v1/reserveFunds", Requests.Reserve(id)); return id; });
-        var mandates = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("MD"); await Ok(host, "/e-wallets-v1/createMandate", Requests.CreateMandate(id)); return id; });
+        var toRefund = await PrepareAsync(host, n, _ => PaidAsync(host));
+        var toRelease = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("F"); await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), Requests.Reserve(id)); return id; });
+        var mandates = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("MD"); await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), Requests.CreateMandate(id)); return id; });
         var served = new List<JsonObject>();
 
         Case[] cases =
         [
-            new("echo.v1", "/refundable-one-time-payment-code-v1/echo", _ => Requests.Echo(1)),
-            new("echo.v2", "/refundable-one-time-payment-code-v2/echo", _ => Requests.Echo(2)),
-            new("generateReferenceNumber.v1", "/refundable-one-time-payment-code-v1/generateReferenceNumber", _ => Requests.GenerateV1(Requests.NewId("G"))),
-            new("generateReferenceNumber.v2", "/refundable-one-time-payment-code-v2/generateReferenceNumber", _ => Requests.GenerateV2(Requests.NewId("G"))),
-            new("cancelReferenceNumber.v2", "/refundable-one-time-payment-code-v2/cancelReferenceNumber", i => Requests.CancelV2(toCancel[i])),
-            new("asynchronousRefund.v1", "/refundable-one-time-payment-code-v1/asynchronousRefund", i => Keep(served, Requests.Refund(toRefund[i], 1_000_000))),
-            new("reserveFunds.v1", "/redirect-payment-token-v1/reserveFunds", _ => Requests.Reserve(Requests.NewId("F"))),
-            new("cancelFundsReservation.v1", "/redirect-payment-token-v1/cancelFundsReservation", i => Requests.CancelReservation(toRelease[i])),
-            new("createMandate.v1", "/e-wallets-v1/createMandate", _ => Requests.CreateMandate(Requests.NewId("MD"))),
-            new("cancelMandate.v1", "/e-wallets-v1/cancelMandate", i => Requests.CancelMandate(mandates[i])),
+            new("echo.v1", RouteOf(ProtocolMethods.EchoRorpcV1), _ => Requests.Echo(1)),
+            new("echo.v2", RouteOf(ProtocolMethods.EchoRorpcV2), _ => Requests.Echo(2)),
+            new("generateReferenceNumber.v1", RouteOf(ProtocolMethods.GenerateReferenceNumberV1), _ => Requests.GenerateV1(Requests.NewId("G"))),
+            new("generateReferenceNumber.v2", RouteOf(ProtocolMethods.GenerateReferenceNumberV2), _ => Requests.GenerateV2(Requests.NewId("G"))),
+            new("cancelReferenceNumber.v2", RouteOf(ProtocolMethods.CancelReferenceNumberV2), i => Requests.CancelV2(toCancel[i])),
+            new("asynchronousRefund.v1", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => Keep(served, Requests.Refund(toRefund[i], 1_000_000))),
+            new("reserveFunds.v1", RouteOf(ProtocolMethods.ReserveFundsV1), _ => Requests.Reserve(Requests.NewId("F"))),
+            new("cancelFundsReservation.v1", RouteOf(ProtocolMethods.CancelFundsReservationV1), i => Requests.CancelReservation(toRelease[i])),
+            new("createMandate.v1", RouteOf(ProtocolMethods.CreateMandateV1), _ => Requests.CreateMandate(Requests.NewId("MD"))),
+            new("cancelMandate.v1", RouteOf(ProtocolMethods.CancelMandateV1), i => Requests.CancelMandate(mandates[i])),
             new("reportPayment.internal", "", i => Requests.Payment("STORE-X" + i), Internal: true),
-            new("replay.asynchronousRefund", "/refundable-one-time-payment-code-v1/asynchronousRefund", i => Requests.Retry(served[i])),
+            new("replay.asynchronousRefund", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => Requests.Retry(served[i])),
         ];
 
         var only = Environment.GetEnvironmentVariable("ENDPOINT_BENCH_CASES")?.Split(',');
@@ -71,7 +65,7 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
             latency.StartWall();
             for (var i = 0; i < n; i++)
             {
-                var path = c.Internal ? $"/internal/reference-numbers/{toPay[i]}/payment" : c.Path;
+                var path = c.Internal ? PaymentRoute(toPay[i]) : c.Path;
                 var answer = await host.PostAsync(path, c.Request(i).ToJsonString(), c.Internal);
                 if (answer.Status != 200) throw new InvalidOperationException($"{c.Name}: {answer.Status} {answer.Body?.ToJsonString()}");
                 latency.Add(answer.Elapsed);
@@ -90,25 +84,41 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
     /// <summary>One call of every case above, on objects of its own (the warm-up's round).</summary>
     private static async Task EveryPathOnceAsync(BenchmarkHost host)
     {
-        await Ok(host, "/refundable-one-time-payment-code-v1/echo", Requests.Echo(1));
-        await Ok(host, "/refundable-one-time-payment-code-v2/echo", Requests.Echo(2));
+        await Ok(host, RouteOf(ProtocolMethods.EchoRorpcV1), Requests.Echo(1));
+        await Ok(host, RouteOf(ProtocolMethods.EchoRorpcV2), Requests.Echo(2));
         var generated = Requests.NewId("G");
-        await Ok(host, "/refundable-one-time-payment-code-v2/generateReferenceNumber", Requests.GenerateV2(generated));
-        await Ok(host, "/refundable-one-time-payment-code-v2/cancelReferenceNumber", Requests.CancelV2(generated));
-        var paid = Requests.NewId("G");
-        var answer = await Ok(host, "/refundable-one-time-payment-code-v1/generateReferenceNumber", Requests.GenerateV1(paid, 10_000_000));
-        var number = answer["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        await Ok(host, $"/internal/reference-numbers/{number}/payment", Requests.Payment("STORE-" + paid), internalKey: true);
+        await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), Requests.GenerateV2(generated));
+        await Ok(host, RouteOf(ProtocolMethods.CancelReferenceNumberV2), Requests.CancelV2(generated));
+        var paid = await PaidAsync(host);
         var refund = Requests.Refund(paid, 1_000_000);
-        await Ok(host, "/refundable-one-time-payment-code-v1/asynchronousRefund", refund);
-        await Ok(host, "/refundable-one-time-payment-code-v1/asynchronousRefund", Requests.Retry(refund));
+        await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV1), refund);
+        await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV1), Requests.Retry(refund));
         var reserved = Requests.NewId("F");
-        await Ok(host, "/redirect-payment-token-v1/reserveFunds", Requests.Reserve(reserved));
-        await Ok(host, "/redirect-payment-token-v1/cancelFundsReservation", Requests.CancelReservation(reserved));
+        await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), Requests.Reserve(reserved));
+        await Ok(host, RouteOf(ProtocolMethods.CancelFundsReservationV1), Requests.CancelReservation(reserved));
         var mandate = Requests.NewId("MD");
-        await Ok(host, "/e-wallets-v1/createMandate", Requests.CreateMandate(mandate));
-        await Ok(host, "/e-wallets-v1/cancelMandate", Requests.CancelMandate(mandate));
+        await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), Requests.CreateMandate(mandate));
+        await Ok(host, RouteOf(ProtocolMethods.CancelMandateV1), Requests.CancelMandate(mandate));
     }
+
+    /// <summary>A reference number of 10 units, paid at the store: what a refund acts on.</summary>
+    /// <returns>the requestId of its generateReferenceNumber call</returns>
+    private static async Task<string> PaidAsync(BenchmarkHost host)
+    {
+        var id = Requests.NewId("G");
+        var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), Requests.GenerateV1(id, 10_000_000));
+        await Ok(host, PaymentRoute(NumberIn(answer)), Requests.Payment("STORE-" + id), internalKey: true);
+        return id;
+    }
+
+    /// <summary>The reference number a generateReferenceNumber answer carries.</summary>
+    private static string NumberIn(JsonNode answer) =>
+        answer["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+
+    private static string RouteOf(ProtocolMethod method) => "/" + method.Route;
+
+    /// <summary>The internal route that reports a reference number paid.</summary>
+    private static string PaymentRoute(string referenceNumber) => $"/internal/reference-numbers/{referenceNumber}/payment";
 
     private static JsonObject Keep(List<JsonObject> list, JsonObject request)
     {
