@@ -100,7 +100,7 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
         {
             return await store.Transactions.MergeAsync(update, etag, cancellationToken);
         }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        catch (RequestFailedException e) when (CommitLoop.IsConflict(e))
         {
             return null;
         }

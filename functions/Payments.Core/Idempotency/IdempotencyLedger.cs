@@ -283,7 +283,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
             {
                 return (await store.Requests.ReplaceAsync(marker.ToEntity(), existing.ETag, cancellationToken), false);
             }
-            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+            catch (RequestFailedException e) when (e.Status == 404 || CommitLoop.IsConflict(e))
             {
             }
         }
