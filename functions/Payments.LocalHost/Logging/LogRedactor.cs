@@ -21,6 +21,11 @@ public sealed partial class LogRedactor
         "ocp-apim-subscription-key", "x-ms-client-principal", "x-ms-token-aad-access-token",
     };
 
+    /// <summary>One of <see cref="SecretHeaders"/> written as <c>name: value</c> (or <c>name=value</c>), to the end of the line.</summary>
+    private static readonly Regex HeaderLine = new(
+        $@"(?<name>\b(?:{string.Join('|', SecretHeaders.Select(Regex.Escape))}))\s*[:=]\s*[^\r\n]*",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
     /// <summary>Secrets shorter than this are not searched for by value: they would mask ordinary words.
     /// (The patterns still mask them where they appear as a key parameter or header.)</summary>
     private const int MinSecretLength = 8;
@@ -67,7 +72,7 @@ public sealed partial class LogRedactor
         foreach (var secret in _secrets)
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Mask, StringComparison.Ordinal);
         if (text.Contains('=')) text = QueryKey().Replace(ConnectionSecret().Replace(text, m => m.Groups["name"].Value + "=" + Mask), m => m.Groups["name"].Value + Mask);
-        if (text.Contains(':')) text = HeaderLine().Replace(text, m => m.Groups["name"].Value + ": " + Mask);
+        if (text.Contains(':')) text = HeaderLine.Replace(text, m => m.Groups["name"].Value + ": " + Mask);
         return EscapeControlCharacters(text);
     }
 
@@ -96,7 +101,4 @@ public sealed partial class LogRedactor
     [GeneratedRegex(@"(?<name>\b(?:AccountKey|SharedAccessSignature|SharedAccessKey|Password|Pwd))=(?<value>[^;\s]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ConnectionSecret();
 
-    /// <summary>A header that carries a key, written as <c>name: value</c> (or <c>name=value</c>), to the end of the line.</summary>
-    [GeneratedRegex(@"(?<name>\b(?:x-functions-key|authorization|proxy-authorization|x-api-key|api-key|cookie|set-cookie|ocp-apim-subscription-key))\s*[:=]\s*[^\r\n]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex HeaderLine();
 }
