@@ -162,6 +162,52 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         else body["mandateName"] = "another name";
     }
 
+    /// <summary>Google's retry under a later minor version (it may raise minor and revision without notice),
+    /// with the major alone, or with a field we do not know given as null: the same body (docs/protocol.md §5).</summary>
+    public static TheoryData<string> LaterForms => new() { "refund 1.1.0", "refund 1.0.3", "refund major-only", "refund unknown-null", "generateV2 2.1.0", "generateV2 unknown-null" };
+
+    [Theory]
+    [MemberData(nameof(LaterForms))]
+    public async Task A_retry_under_a_later_minor_version_or_with_an_unknown_field_as_null_gets_the_stored_answer(string form)
+    {
+        var id = Gsp.NewId("R");
+        var v2 = form.StartsWith("generateV2", StringComparison.Ordinal);
+        var (method, first) = v2 ? (ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id)) : (ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(fixture.PaidGenerateId, 4, id: id));
+        var (status, body, raw) = await Host.CallAsync(method, first);
+        Assert.True(status == 200, raw);
+
+        var retry = Retry(first, v2);
+        var header = retry["requestHeader"]!.AsObject();
+        var version = header["protocolVersion"]!.AsObject();
+        switch (form.Split(' ')[1])
+        {
+            case "1.1.0" or "2.1.0": version["minor"] = 1; break;
+            case "1.0.3": version["revision"] = 3; break;
+            case "major-only": version.Remove("minor"); version.Remove("revision"); break;
+            case "unknown-null": retry["futureField"] = null; header["futureHeaderField"] = null; break;
+        }
+        var (again, againBody, againRaw) = await Host.CallAsync(method, retry);
+        Assert.True(again == 200, againRaw);
+        Assert.Equal(Calls.WithoutHeader(body!), Calls.WithoutHeader(againBody!));
+
+        // In that form a changed amount is still another body.
+        var changed = Retry(retry, v2);
+        Touch(changed);
+        Assert.Equal(412, (await Host.CallAsync(method, changed)).Status);
+        // Another major is refused before the request is looked up (a version this route does not serve).
+        var otherMajor = Retry(retry, v2);
+        otherMajor["requestHeader"]!["protocolVersion"]!["major"] = v2 ? 3 : 2;
+        var (refused, _, refusedRaw) = await Host.CallAsync(method, otherMajor);
+        Assert.True(refused == 400 && refusedRaw.Contains(v2 ? "invalidApiVersion" : "INVALID_API_VERSION", StringComparison.Ordinal), refusedRaw);
+    }
+
+    private static JsonObject Retry(JsonObject body, bool v2)
+    {
+        var retry = body.DeepClone().AsObject();
+        retry["requestHeader"]!["requestTimestamp"] = v2 ? new JsonObject { ["epochMillis"] = Gsp.Now() } : Gsp.Now();
+        return retry;
+    }
+
     private Task<(int Status, string Body)> RequeueAsync(string requestId) =>
         Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{requestId}/requeue", "");
 
