@@ -7,14 +7,14 @@ using Payments.Core.Transactions;
 
 namespace Payments.Core.Finishing;
 
-public enum RequeueStatus { Requeued, NotFound, AlreadyDone }
+public enum RequeueStatus { Requeued, NotFound, NotParked }
 
 public sealed record RequeueResult(RequeueStatus Status, IReadOnlyList<string> Operations);
 
-/// <summary>The operator's replay of parked work: every unfinished operation started under the
-/// requestId gets a fresh retry budget and goes back on its queue (booking if it has no result yet,
-/// else the notification). Running it for work that is still moving is harmless: every step is
-/// idempotent.</summary>
+/// <summary>The operator's replay of parked work: every parked (NeedsAttention) operation started under
+/// the requestId gets a fresh retry budget and goes back on its queue (booking if it has no result yet,
+/// else the notification). Work that is queued, being worked on or done is left alone: a requeue of it
+/// would only add attempts (and notifications) beside the ones already on their way.</summary>
 public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
 {
     public async Task<RequeueResult> RequeueAsync(string piaid, string requestId, CancellationToken cancellationToken)
@@ -28,22 +28,23 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
         candidates.Add((referenceNumber, Keys.PaymentOperationRow(referenceNumber)));
 
         var found = new List<string>();
-        var done = 0;
+        var notParked = 0;
         foreach (var (partition, row) in candidates.Distinct())
         {
             switch (await RequeueOneAsync(partition, row, cancellationToken))
             {
                 case RequeueStatus.Requeued: found.Add($"{partition}/{row}"); break;
-                case RequeueStatus.AlreadyDone: done++; break;
+                case RequeueStatus.NotParked: notParked++; break;
             }
         }
         if (found.Count > 0) return new RequeueResult(RequeueStatus.Requeued, found);
-        return new RequeueResult(done > 0 ? RequeueStatus.AlreadyDone : RequeueStatus.NotFound, found);
+        return new RequeueResult(notParked > 0 ? RequeueStatus.NotParked : RequeueStatus.NotFound, found);
     }
 
     /// <summary>The operation's reset, decided on its current state through the commit loop: another requeue
     /// (or a worker step) that wrote it since it was read wins the ETag, and this one reads again and decides
-    /// again, as a requeue that came after it would.</summary>
+    /// again, as a requeue that came after it would: the work is no longer parked, so it is left alone.
+    /// Of concurrent requeues of one parked operation exactly one resets it.</summary>
     private async Task<RequeueStatus> RequeueOneAsync(string partition, string row, CancellationToken cancellationToken)
     {
         var store = steps.Store;
@@ -53,7 +54,7 @@ public sealed class OperationRequeue(OperationSteps steps, TimeProvider time)
         {
             var operation = await steps.ReadOperationAsync(item, ct);
             if (operation is null) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.NotFound);
-            if (operation.State == OperationStates.Done) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.AlreadyDone);
+            if (operation.State != OperationStates.NeedsAttention) return CommitDecision<RequeueStatus>.Answer(RequeueStatus.NotParked);
             var hasResult = operation.Result is not null;
             var now = steps.Now;
             var reset = operation with

@@ -95,7 +95,7 @@ public sealed partial class InternalEndpoint(
         }
     }
 
-    /// <summary>Re-queues the unfinished work of a call (an operator's answer to "needs attention").</summary>
+    /// <summary>Re-queues the parked work of a call (an operator's answer to "needs attention").</summary>
     public async Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken)
     {
         if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
@@ -117,7 +117,7 @@ public sealed partial class InternalEndpoint(
         return result.Status switch
         {
             Finishing.RequeueStatus.NotFound => Problem(404, "no asynchronous work under this requestId"),
-            Finishing.RequeueStatus.AlreadyDone => Problem(409, "the work under this requestId is already done"),
+            Finishing.RequeueStatus.NotParked => Problem(409, "the work under this requestId is not parked: it is queued, being worked on or done"),
             _ => HttpBodyResult.Json(202, JsonSerializer.SerializeToUtf8Bytes(new RequeueAnswer("REQUEUED", result.Operations), InternalJsonContext.Default.RequeueAnswer)),
         };
     }

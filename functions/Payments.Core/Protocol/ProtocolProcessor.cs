@@ -169,7 +169,7 @@ public sealed partial class ProtocolProcessor
         // 6. The method's own field rules.
         handler.ValidateFields(request);
 
-        var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root, handler.RequestType) : "";
+        var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root, handler.RequestType, method.Style) : "";
         return new ProtocolCall(method, request, piaid, header.RequestId!, fingerprint, now);
     }
 

@@ -105,22 +105,24 @@ public static class StrictJson
     /// whitespace dropped) without <c>requestHeader.requestTimestamp</c>, which changes on every retry
     /// (docs/protocol.md §5). Two bodies that mean the same get the same fingerprint: where the request type
     /// <paramref name="requestType"/> accepts two forms of one value, the canonical form is written
-    /// (an int64 as a string of digits, a timestamp as <c>{"epochMillis":"…"}</c>, a null mapped
-    /// field as an absent one). The canonical forms are the ones Google sends, so fingerprints of
-    /// such bodies are what they always were.
+    /// (an int64 as a string of digits, a timestamp as <c>{"epochMillis":"…"}</c>, a null field of a
+    /// mapped object, known or not, as an absent one), and <c>protocolVersion</c> is its major alone in the
+    /// header style's form (<c>{"major":1,"minor":0,"revision":0}</c> for v1, <c>{"major":2}</c> for v2), as
+    /// minor and revision may move between retries. The canonical forms are the ones Google sends, so
+    /// fingerprints of such bodies are what they always were.
     /// </summary>
-    public static string Fingerprint(JsonElement root, JsonTypeInfo requestType)
+    public static string Fingerprint(JsonElement root, JsonTypeInfo requestType, HeaderStyle style)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var w = new Utf8JsonWriter(buffer))
-            WriteCanonical(w, root, Shape.Of(requestType), depth: 0, parentIsRequestHeader: false);
+            WriteCanonical(w, root, Shape.Of(requestType), style, depth: 0, parentIsRequestHeader: false);
         return Convert.ToBase64String(SHA256.HashData(buffer.WrittenSpan));
     }
 
     /// <summary>What the request type makes of a JSON value: the fields with two accepted forms.</summary>
     private sealed class Shape
     {
-        public static readonly Shape Int64 = new(), Timestamp = new(), Other = new();
+        public static readonly Shape Int64 = new(), Timestamp = new(), Version = new(), Other = new();
         private static readonly ConcurrentDictionary<Type, Shape> Cache = new();
         public IReadOnlyDictionary<string, Shape>? Members { get; private init; }
 
@@ -135,6 +137,7 @@ public static class StrictJson
                 var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
                 members[p.Name] = p.CustomConverter is Int64StringConverter ? Int64
                     : t == typeof(WireTimestamp) ? Timestamp
+                    : t == typeof(ProtocolVersion) ? Version
                     : t == typeof(JsonElement) ? Other
                     : Build(type.Options.GetTypeInfo(t), depth + 1);
             }
@@ -142,16 +145,19 @@ public static class StrictJson
         }
     }
 
-    private static void WriteCanonical(Utf8JsonWriter w, JsonElement e, Shape shape, int depth, bool parentIsRequestHeader)
+    private static void WriteCanonical(Utf8JsonWriter w, JsonElement e, Shape shape, HeaderStyle style, int depth, bool parentIsRequestHeader)
     {
         switch (e.ValueKind)
         {
+            case JsonValueKind.Object when shape == Shape.Version:
+                WriteVersion(w, e, style);
+                break;
             case JsonValueKind.Object when shape == Shape.Timestamp:
                 w.WriteStartObject();
                 foreach (var p in e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     w.WritePropertyName(p.Name);
-                    WriteCanonical(w, p.Value, p.Name == "epochMillis" ? Shape.Int64 : Shape.Other, depth + 1, false);
+                    WriteCanonical(w, p.Value, p.Name == "epochMillis" ? Shape.Int64 : Shape.Other, style, depth + 1, false);
                 }
                 w.WriteEndObject();
                 break;
@@ -160,17 +166,19 @@ public static class StrictJson
                 foreach (var p in e.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
                 {
                     if (parentIsRequestHeader && p.Name == "requestTimestamp") continue;
+                    // In an object the request maps, a field given as null is read as absent, and one the
+                    // type does not know is ignored either way. Values the request does not map (an
+                    // unknown object, a JsonElement field) are kept as they came.
+                    if (shape.Members is not null && p.Value.ValueKind == JsonValueKind.Null) continue;
                     var member = shape.Members?.GetValueOrDefault(p.Name);
-                    // A mapped field given as null is read as absent.
-                    if (member is not null && p.Value.ValueKind == JsonValueKind.Null) continue;
                     w.WritePropertyName(p.Name);
-                    WriteCanonical(w, p.Value, member ?? Shape.Other, depth + 1, depth == 0 && p.Name == "requestHeader");
+                    WriteCanonical(w, p.Value, member ?? Shape.Other, style, depth + 1, depth == 0 && p.Name == "requestHeader");
                 }
                 w.WriteEndObject();
                 break;
             case JsonValueKind.Array:
                 w.WriteStartArray();
-                foreach (var item in e.EnumerateArray()) WriteCanonical(w, item, Shape.Other, depth + 1, false);
+                foreach (var item in e.EnumerateArray()) WriteCanonical(w, item, Shape.Other, style, depth + 1, false);
                 w.WriteEndArray();
                 break;
             case JsonValueKind.String or JsonValueKind.Number when (shape == Shape.Int64 || shape == Shape.Timestamp) && AsInt64(e) is { } value:
@@ -184,6 +192,20 @@ public static class StrictJson
                 e.WriteTo(w);
                 break;
         }
+    }
+
+    /// <summary>Only the major says what a body means (validation has checked it is the route's); the
+    /// rest is written as Google's usual header of the style has it, 1.0.0 or <c>{major}</c>.</summary>
+    private static void WriteVersion(Utf8JsonWriter w, JsonElement version, HeaderStyle style)
+    {
+        w.WriteStartObject();
+        if (version.TryGetProperty("major", out var major)) { w.WritePropertyName("major"); major.WriteTo(w); }
+        if (style == HeaderStyle.V1)
+        {
+            w.WriteNumber("minor", 0);
+            w.WriteNumber("revision", 0);
+        }
+        w.WriteEndObject();
     }
 
     private static long? AsInt64(JsonElement e) =>

@@ -162,55 +162,147 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         else body["mandateName"] = "another name";
     }
 
-    [Fact]
-    public async Task Concurrent_requeues_of_one_operation_each_get_what_a_sequential_requeue_would()
+    /// <summary>Google's retry under a later minor version (it may raise minor and revision without notice),
+    /// with the major alone, or with a field we do not know given as null: the same body (docs/protocol.md §5).</summary>
+    public static TheoryData<string> LaterForms => new() { "refund 1.1.0", "refund 1.0.3", "refund major-only", "refund unknown-null", "generateV2 2.1.0", "generateV2 unknown-null" };
+
+    [Theory]
+    [MemberData(nameof(LaterForms))]
+    public async Task A_retry_under_a_later_minor_version_or_with_an_unknown_field_as_null_gets_the_stored_answer(string form)
     {
-        // Only this test's work in flight: the fault below hits every refund notification.
+        var id = Gsp.NewId("R");
+        var v2 = form.StartsWith("generateV2", StringComparison.Ordinal);
+        var (method, first) = v2 ? (ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id)) : (ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(fixture.PaidGenerateId, 4, id: id));
+        var (status, body, raw) = await Host.CallAsync(method, first);
+        Assert.True(status == 200, raw);
+
+        var retry = Retry(first, v2);
+        var header = retry["requestHeader"]!.AsObject();
+        var version = header["protocolVersion"]!.AsObject();
+        switch (form.Split(' ')[1])
+        {
+            case "1.1.0" or "2.1.0": version["minor"] = 1; break;
+            case "1.0.3": version["revision"] = 3; break;
+            case "major-only": version.Remove("minor"); version.Remove("revision"); break;
+            case "unknown-null": retry["futureField"] = null; header["futureHeaderField"] = null; break;
+        }
+        var (again, againBody, againRaw) = await Host.CallAsync(method, retry);
+        Assert.True(again == 200, againRaw);
+        Assert.Equal(Calls.WithoutHeader(body!), Calls.WithoutHeader(againBody!));
+
+        // In that form a changed amount is still another body.
+        var changed = Retry(retry, v2);
+        Touch(changed);
+        Assert.Equal(412, (await Host.CallAsync(method, changed)).Status);
+        // Another major is refused before the request is looked up (a version this route does not serve).
+        var otherMajor = Retry(retry, v2);
+        otherMajor["requestHeader"]!["protocolVersion"]!["major"] = v2 ? 3 : 2;
+        var (refused, _, refusedRaw) = await Host.CallAsync(method, otherMajor);
+        Assert.True(refused == 400 && refusedRaw.Contains(v2 ? "invalidApiVersion" : "INVALID_API_VERSION", StringComparison.Ordinal), refusedRaw);
+    }
+
+    private static JsonObject Retry(JsonObject body, bool v2)
+    {
+        var retry = body.DeepClone().AsObject();
+        retry["requestHeader"]!["requestTimestamp"] = v2 ? new JsonObject { ["epochMillis"] = Gsp.Now() } : Gsp.Now();
+        return retry;
+    }
+
+    private Task<(int Status, string Body)> RequeueAsync(string requestId) =>
+        Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{requestId}/requeue", "");
+
+    [Fact]
+    public async Task Concurrent_requeues_of_work_that_is_not_parked_are_refused_and_Google_hears_of_it_once()
+    {
+        // Only this test's work in flight: the latency below slows every notification.
         await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
         var refund = Gsp.RefundV1(fixture.PaidGenerateId, 5);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
-        Host.Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        // Google answers slowly, so the requeues arrive while the work is acknowledged and on its way.
+        Host.Google.Policy = new GoogleFaultPolicy { Latency = TimeSpan.FromSeconds(1) };
         try
         {
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-            await WaitForStateAsync(refundId, OperationStates.NeedsAttention);
-            for (var round = 0; round < 3; round++)
-            {
-                var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-                    Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")));
-                // While the notification still fails the work is not done: every requeue finds it unfinished.
-                Assert.All(answers, a => Assert.True(a.Status == 202, $"{a.Status}: {a.Body}"));
-            }
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RequeueAsync(refundId)));
+            Assert.All(answers, a => Assert.True(a.Status == 409, $"{a.Status}: {a.Body}"));
+            await WaitForStateAsync(refundId, OperationStates.Done);
         }
         finally
         {
             Host.Google.Policy = GoogleFaultPolicy.None;
         }
-        // Once Google accepts, the work finishes (the rounds' own attempts may park it once more first:
-        // requeue until done), and requeues, racing or not, then answer 409.
-        for (var attempt = 0; ; attempt++)
-        {
-            var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
-            Assert.True(status is 202 or 409, $"{status}: {body}");
-            if (status == 409 || await WaitForStateAsync(refundId, OperationStates.Done, TimeSpan.FromSeconds(5), fail: attempt == 5)) break;
-        }
-        var late = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-            Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")));
-        Assert.All(late, a => Assert.True(a.Status == 409, $"{a.Status}: {a.Body}"));
+        // Any extra attempt would have been queued by the requeues above, and would have landed by now.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var operation = await OperationAsync(refundId);
+        Assert.Single(Host.Google.AttemptsFor(NotificationId(operation)));
+        Assert.DoesNotContain(Steps(operation), s => s == "requeue");
     }
 
-    private async Task<bool> WaitForStateAsync(string requestId, string state, TimeSpan? within = null, bool fail = true)
+    [Fact]
+    public async Task Concurrent_requeues_of_parked_work_make_exactly_one_new_attempt()
     {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        // Only this test's work in flight: the fault below hits every refund notification.
+        await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
+        const int rounds = 20;
+        var refundIds = new List<string>();
+        Host.Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        try
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                var refund = Gsp.RefundV1(fixture.PaidGenerateId, 5);
+                refundIds.Add(refund["requestHeader"]!["requestId"]!.GetValue<string>());
+                Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
+            }
+            foreach (var id in refundIds) await WaitForStateAsync(id, OperationStates.NeedsAttention);
+        }
+        finally
+        {
+            Host.Google.Policy = GoogleFaultPolicy.None;
+        }
+        foreach (var id in refundIds)
+        {
+            var parked = await OperationAsync(id);
+            var notificationId = NotificationId(parked);
+            var attemptsBefore = Host.Google.AttemptsFor(notificationId).Count;
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RequeueAsync(id)));
+            var statuses = string.Join(",", answers.Select(a => a.Status));
+            Assert.True(answers.Count(a => a.Status == 202) == 1 && answers.Count(a => a.Status == 409) == 7, $"{id}: {statuses}");
+
+            await WaitForStateAsync(id, OperationStates.Done);
+            await Task.Delay(300);
+            var done = await OperationAsync(id);
+            var attempts = Host.Google.AttemptsFor(notificationId);
+            Assert.True(attempts.Count == attemptsBefore + 1, $"{id}: {attempts.Count - attemptsBefore} new notification attempts");
+            Assert.True(attempts[^1].Accepted);
+            Assert.Single(Steps(done), s => s == "requeue");
+            Assert.Equal(Steps(parked).Count(s => s == "notification") + 1, Steps(done).Count(s => s == "notification"));
+        }
+        // Done work stays done: a late requeue is refused too.
+        Assert.Equal(409, (await RequeueAsync(refundIds[0])).Status);
+    }
+
+    private async Task<JsonNode> OperationAsync(string requestId)
+    {
+        var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
+        Assert.True(status == 200, body);
+        return JsonNode.Parse(body)!["calls"]![0]!["operation"]!;
+    }
+
+    private static string NotificationId(JsonNode operation) => operation[nameof(OperationRow.NotificationRequestId)]!.GetValue<string>();
+
+    /// <summary>The step log's step names, in order.</summary>
+    private static List<string> Steps(JsonNode operation) =>
+        operation[nameof(OperationRow.Attempts)]!.AsArray().Select(s => s!["step"]!.GetValue<string>()).ToList();
+
+    private async Task WaitForStateAsync(string requestId, string state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
-            if (status == 200 && JsonNode.Parse(body)!["calls"]?.AsArray().Any(c => c?["operation"]?[nameof(OperationRow.State)]?.GetValue<string>() == state) == true) return true;
-            if (DateTime.UtcNow >= deadline)
-            {
-                Assert.False(fail, $"operation {requestId} not {state}: {body}");
-                return false;
-            }
+            if (status == 200 && JsonNode.Parse(body)!["calls"]?.AsArray().Any(c => c?["operation"]?[nameof(OperationRow.State)]?.GetValue<string>() == state) == true) return;
+            Assert.True(DateTime.UtcNow < deadline, $"operation {requestId} not {state}: {body}");
             await Task.Delay(100);
         }
     }
