@@ -53,6 +53,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StorePayments>();
         services.AddSingleton<OperationRecords>();
         services.AddSingleton<InternalEndpoint>();
+        services.AddSingleton(sp => new InternalAccess(configuration[SettingNames.InternalApiKey], sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InternalAccess>>()));
 
         // Asynchronous finishing (queue functions, outbox relay).
         services.AddSingleton(FinishingOptions.FromConfiguration(configuration));
