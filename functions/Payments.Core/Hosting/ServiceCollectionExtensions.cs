@@ -21,6 +21,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(PaymentsOptions.FromConfiguration(configuration));
         services.AddSingleton(MessageEnvelopeFactory.Create(configuration));
+        services.AddHostedService<KeyExpiryWarning>();
 
         var storage = StorageConnection.FromConfiguration(configuration, ConnectionSetting.Resolve(configuration, SettingNames.Storage));
         services.TryAddSingleton(new StorageClientOptions());
