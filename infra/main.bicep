@@ -107,11 +107,35 @@ param jweGooglePublicKeys string = ''
 param crmComPassword string = ''
 
 @secure()
-@description('Key for the internal routes; also register it as the "internal" function key.')
+@description('The app\'s own key of the internal routes (x-internal-key header, Internal:ApiKey), checked on top of a Functions host key.')
 param internalApiKey string = ''
 
-@description('Optional object ID of the deploying user, granted Key Vault Secrets Officer so that they can set the secrets.')
+@description('Optional object ID of the deploying principal, granted Key Vault Secrets Officer so that it can set the secrets.')
 param deployerPrincipalId string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+@description('What deployerPrincipalId is: a person (User), a group, or a pipeline\'s identity (ServicePrincipal).')
+param deployerPrincipalType string = 'User'
+
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGZRS'
+])
+@description('Redundancy of the storage account that holds the ledger: ZRS, or GZRS/RAGZRS for a second region, where the region has availability zones (GRS where it has none); LRS only for a sandbox.')
+param storageSku string = 'Standard_ZRS'
+
+@description('A CanNotDelete lock on the storage account that holds the ledger. On by default against Google\'s production gateway.')
+param deleteLock bool = googleBaseUrl == 'https://vgw.googleapis.com/gsp'
+
+@description('Optional network isolation: the IPv4 CIDR ranges that may reach the function app (Google\'s gateway ranges and your own systems, docs/deploy.md). Empty: reachable from anywhere (Google\'s calls are authenticated by their signature, the internal routes by two keys).')
+param allowedSourceAddressPrefixes array = []
 
 @allowed([
   512
@@ -121,9 +145,9 @@ param deployerPrincipalId string = ''
 @description('Flex Consumption instance memory.')
 param instanceMemoryMB int = 2048
 
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
-@description('Flex Consumption scale-out limit (instances).')
+@description('Flex Consumption scale-out limit (instances); also caps the queue workers, and so the load on CRM.COM.')
 param maximumInstanceCount int = 40
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -150,6 +174,9 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    sku: storageSku
+    deleteLock: deleteLock
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -176,6 +203,7 @@ module keyVault 'modules/keyvault.bicep' = {
     jweGooglePublicKeys: jweGooglePublicKeys
     crmComPassword: crmComPassword
     internalApiKey: internalApiKey
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -187,6 +215,7 @@ module roles 'modules/roles.bicep' = {
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     deployerPrincipalId: deployerPrincipalId
+    deployerPrincipalType: deployerPrincipalType
   }
 }
 
@@ -204,6 +233,8 @@ module functionApp 'modules/functionapp.bicep' = {
     storageTableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     applicationInsightsConnectionString: monitoring.outputs.connectionString
+    logAnalyticsWorkspaceId: monitoring.outputs.workspaceId
+    allowedSourceAddressPrefixes: allowedSourceAddressPrefixes
     vaultUri: keyVault.outputs.vaultUri
     secretNames: keyVault.outputs.secretNames
     instanceMemoryMB: instanceMemoryMB

@@ -6,8 +6,9 @@ using './main.bicep'
 
 param environmentName = 'sandbox'
 param googleBaseUrl = 'https://vgw.sandbox.google.com/gsp'
-// The PIAIDs Google assigned for the sandbox; override with GSP_ACCOUNT_IDS (comma-separated).
-param paymentIntegratorAccountIds = readEnvironmentVariable('GSP_ACCOUNT_IDS', 'InvisiCashUSA_USD,SpeedyPaymentsIndia_INR,InvisiCashIN_INR')
+// The PIAIDs Google assigned to you for the sandbox (comma-separated). Required: without
+// GSP_ACCOUNT_IDS the parameter file does not build, rather than deploying someone else's PIAIDs.
+param paymentIntegratorAccountIds = readEnvironmentVariable('GSP_ACCOUNT_IDS')
 param idempotencyRetentionDays = 400
 param securityMode = 'Pgp'
 param backOfficeProvider = 'None'
@@ -18,5 +19,10 @@ param crmComPaymentCancellationType = 'Payment Cancellation'
 param crmComRefundType = 'Refund'
 param instanceMemoryMB = 2048
 param maximumInstanceCount = 40
-// Grants the deploying user Key Vault Secrets Officer (to set the secrets); empty: no grant.
+// A sandbox: locally redundant storage is enough, and no delete lock.
+param storageSku = 'Standard_LRS'
+param deleteLock = false
+// Grants the deploying principal Key Vault Secrets Officer (to set the secrets); empty: no grant.
+// DEPLOYER_PRINCIPAL_TYPE: User (default), Group, or ServicePrincipal when a pipeline deploys.
 param deployerPrincipalId = readEnvironmentVariable('DEPLOYER_PRINCIPAL_ID', '')
+param deployerPrincipalType = readEnvironmentVariable('DEPLOYER_PRINCIPAL_TYPE', 'User')

@@ -5,17 +5,17 @@ using Payments.Core.Hosting;
 
 namespace Payments.Functions;
 
-/// <summary>The internal routes: the integrator's own systems and
-/// operators call them with a function key (x-functions-key header or code query parameter);
-/// health is anonymous. GET routes answer HEAD too. Route parameters bind to the method parameters of the same name.</summary>
-public sealed class InternalFunctions(InternalEndpoint endpoint)
+/// <summary>The internal routes: the integrator's own systems and operators call them with a function key
+/// (x-functions-key header or code query parameter; the Functions host checks it) and the app's own key in
+/// x-internal-key (<see cref="InternalAccess"/>; any host key alone opens nothing); health is anonymous. GET routes answer HEAD too. Route parameters bind to the method parameters of the same name.</summary>
+public sealed class InternalFunctions(InternalEndpoint endpoint, InternalAccess access)
 {
     [Function("ReportPayment")]
     public Task<IActionResult> ReportPayment(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "internal/reference-numbers/{referenceNumber}/payment")] HttpRequest request,
         string referenceNumber,
         CancellationToken cancellationToken)
-        => endpoint.ReportPaymentAsync(request, referenceNumber, cancellationToken);
+        => access.GuardAsync(request, () => endpoint.ReportPaymentAsync(request, referenceNumber, cancellationToken));
 
     [Function("GetOperation")]
     public Task<IActionResult> GetOperation(
@@ -23,7 +23,7 @@ public sealed class InternalFunctions(InternalEndpoint endpoint)
         string paymentIntegratorAccountId,
         string requestId,
         CancellationToken cancellationToken)
-        => endpoint.GetOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken);
+        => access.GuardAsync(request, () => endpoint.GetOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken));
 
     [Function("RequeueOperation")]
     public Task<IActionResult> RequeueOperation(
@@ -31,13 +31,13 @@ public sealed class InternalFunctions(InternalEndpoint endpoint)
         string paymentIntegratorAccountId,
         string requestId,
         CancellationToken cancellationToken)
-        => endpoint.RequeueOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken);
+        => access.GuardAsync(request, () => endpoint.RequeueOperationAsync(request, paymentIntegratorAccountId, requestId, cancellationToken));
 
     [Function("NeedsAttention")]
     public Task<IActionResult> NeedsAttention(
         [HttpTrigger(AuthorizationLevel.Function, "get", "head", Route = "internal/operations/needs-attention")] HttpRequest request,
         CancellationToken cancellationToken)
-        => endpoint.NeedsAttentionAsync(request, cancellationToken);
+        => access.GuardAsync(request, () => endpoint.NeedsAttentionAsync(request, cancellationToken));
 
     [Function("Health")]
     public Task<IActionResult> Health(

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Configuration.Memory;
 using Payments.Core.Hosting;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
-using Microsoft.Azure.Functions.Worker;
 using Payments.LocalHost.Finishing;
 using Payments.LocalHost.Functions;
 using Payments.LocalHost.Queues;
@@ -14,7 +13,8 @@ namespace Payments.LocalHost;
 
 /// <summary>
 /// The Functions app self-hosted on Kestrel: the app's own [Function] methods (<see cref="FunctionCatalog"/>)
-/// at their routes, with the function-key check the Functions host does for non-anonymous ones, the same
+/// at their routes (like <c>func start</c>, without a function-key check: the app checks its own key on the
+/// internal routes, <see cref="InternalAccess"/>, here as in Azure), the same
 /// service registration, and queue pumps and timers invoking the queue and timer functions. What the local
 /// run and the end-to-end tests use.
 /// </summary>
@@ -50,7 +50,7 @@ public static class LocalHostApp
         configure?.Invoke(builder);
         var app = builder.Build();
         configureApp?.Invoke(app);
-        MapRoutes(app, builder.Configuration[SettingNames.InternalApiKey]);
+        MapRoutes(app);
         return app;
     }
 
@@ -73,16 +73,13 @@ public static class LocalHostApp
         }
     }
 
-    /// <summary>Serves every HTTP function of the app at its route and methods, with the key check its
-    /// authorization level asks for, invoking the [Function] method itself.</summary>
-    private static void MapRoutes(WebApplication app, string? internalApiKey)
+    /// <summary>Serves every HTTP function of the app at its route and methods, invoking the [Function] method itself.</summary>
+    private static void MapRoutes(WebApplication app)
     {
         foreach (var function in app.Services.GetRequiredService<IReadOnlyList<AppFunction>>())
         {
             if (function.Trigger is not HttpFunctionTrigger http) continue;
-            RequestDelegate handler = context => Invoke(context, function);
-            if (http.AuthorizationLevel != AuthorizationLevel.Anonymous) handler = RequireKey(handler, internalApiKey);
-            app.MapMethods("/" + http.Route, http.Methods.Select(m => m.ToUpperInvariant()).ToArray(), handler).WithName(function.Name);
+            app.MapMethods("/" + http.Route, http.Methods.Select(m => m.ToUpperInvariant()).ToArray(), context => Invoke(context, function)).WithName(function.Name);
         }
     }
 
@@ -92,19 +89,4 @@ public static class LocalHostApp
         var result = await function.InvokeHttpAsync(context.Request, context.RequestAborted);
         await result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
     }
-
-    /// <summary>What the Functions host does for AuthorizationLevel.Function: the key in the
-    /// <c>x-functions-key</c> header or the <c>code</c> query parameter, else 401.</summary>
-    private static RequestDelegate RequireKey(RequestDelegate next, string? key) => http =>
-    {
-        var given = http.Request.Headers["x-functions-key"].ToString();
-        if (given.Length == 0) given = http.Request.Query["code"].ToString();
-        if (string.IsNullOrEmpty(key) || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-                System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(key)))
-        {
-            http.Response.StatusCode = 401;
-            return Task.CompletedTask;
-        }
-        return next(http);
-    };
 }

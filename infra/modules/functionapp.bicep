@@ -21,6 +21,12 @@ param deploymentContainerUrl string
 
 param applicationInsightsConnectionString string
 
+@description('Log Analytics workspace for the site\'s platform logs.')
+param logAnalyticsWorkspaceId string
+
+@description('IPv4 CIDR ranges allowed to reach the site; empty: no restriction.')
+param allowedSourceAddressPrefixes array
+
 @description('Key Vault URI, ending in "/".')
 param vaultUri string
 @description('Secret names, as output by keyvault.bicep.')
@@ -32,7 +38,7 @@ param secretNames object
   4096
 ])
 param instanceMemoryMB int
-@minValue(40)
+@minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
 
@@ -63,7 +69,8 @@ param crmComPaymentCancellationType string
 param crmComRefundType string
 
 // Key Vault reference to the latest version of a secret: '${kvPrefix}<secret name>/)'.
-// Versionless, so a rotated secret is picked up when the app restarts.
+// Versionless: the platform refetches it within a day, at once on a configuration change or the
+// config/configreferences/appsettings/refresh call; a restart alone does not (docs/deploy.md).
 var kvPrefix = '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/'
 
 var usePgp = securityMode == 'Pgp'
@@ -101,6 +108,12 @@ var appSettings = [
   {
     name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
     value: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+
+  // The site root is the base URL given to Google: no Functions welcome page there.
+  {
+    name: 'AzureWebJobsDisableHomepage'
+    value: 'true'
   }
 
   // Hosting environment: Production, so Security:Mode=None is refused.
@@ -227,9 +240,8 @@ var appSettings = [
     value: crmComRefundType
   }
 
-  // In Azure the Functions host already checks function keys on internal routes. The app may
-  // check Internal:ApiKey too, so it is set to the same key the operator registers as the
-  // "internal" function key (docs/deploy.md): one key passes both checks.
+  // The app's own key of the internal routes (x-internal-key), checked in the app after the
+  // Functions host's key check: any host key alone opens nothing internal (docs/deploy.md).
   {
     name: 'Internal__ApiKey'
     value: '${kvPrefix}${secretNames.internalApiKey}/)'
@@ -270,6 +282,17 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: appSettings
+      // Optional network isolation: only the listed ranges reach the app (the scm site keeps its own
+      // rules; it takes Entra ID only, basic auth being off below).
+      ipSecurityRestrictionsDefaultAction: empty(allowedSourceAddressPrefixes) ? 'Allow' : 'Deny'
+      ipSecurityRestrictions: [
+        for (prefix, i) in allowedSourceAddressPrefixes: {
+          name: 'allowed-${i}'
+          ipAddress: prefix
+          action: 'Allow'
+          priority: 100 + i
+        }
+      ]
     }
     functionAppConfig: {
       deployment: {
@@ -291,6 +314,38 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         version: '10.0'
       }
     }
+  }
+}
+
+// Publishing takes Entra ID only: no user name and password for the scm (Kudu, zip deploy) and
+// FTP endpoints.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource platformLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

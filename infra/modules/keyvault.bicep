@@ -33,8 +33,11 @@ param jweGooglePublicKeys string = ''
 param crmComPassword string = ''
 
 @secure()
-@description('Key the integrator\'s systems send to internal routes (Internal:ApiKey); register the same value as a function key.')
+@description('The app\'s own key of the internal routes (Internal:ApiKey), sent in x-internal-key.')
 param internalApiKey string = ''
+
+@description('Log Analytics workspace for the audit log (every secret read and change).')
+param logAnalyticsWorkspaceId string
 
 // Secret names (Key Vault: 1-127 characters, letters, digits and dashes).
 var names = {
@@ -91,7 +94,27 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
+    // A deleted vault (and its keys) can be recovered for 90 days and purged by no one; landing-zone
+    // policies commonly require it. Once on, it cannot be turned off.
+    enablePurgeProtection: true
+    // Public endpoint on: the Flex Consumption app resolves its Key Vault references over it (a
+    // private endpoint needs the app in a virtual network, which this template does not build).
+    // Access is by Entra ID and RBAC only, and every read is in the audit log below (docs/deploy.md).
     publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -31,5 +31,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+@description('The workspace the diagnostic settings of Key Vault, storage and the site send to.')
+output workspaceId string = workspace.id
 output applicationInsightsName string = applicationInsights.name
 output connectionString string = applicationInsights.properties.ConnectionString

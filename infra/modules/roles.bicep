@@ -15,8 +15,16 @@ param storageAccountName string
 param keyVaultName string
 param applicationInsightsName string
 
-@description('Optional: object ID of the user who deploys, to be allowed to set the Key Vault secrets (Key Vault Secrets Officer). Empty: no assignment.')
+@description('Optional: object ID of the principal who deploys, to be allowed to set the Key Vault secrets (Key Vault Secrets Officer). Empty: no assignment.')
 param deployerPrincipalId string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+@description('What deployerPrincipalId is (a service principal deploys from a pipeline).')
+param deployerPrincipalType string = 'User'
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -94,13 +102,13 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// The deploying user sets the secrets (docs/deploy.md).
+// The deploying principal sets the secrets (docs/deploy.md).
 resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
   scope: vault
   name: guid(vault.id, deployerPrincipalId, roles.keyVaultSecretsOfficer)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
     principalId: deployerPrincipalId
-    principalType: 'User'
+    principalType: deployerPrincipalType
   }
 }

@@ -11,7 +11,7 @@ using Payments.Core.Transactions;
 namespace Payments.Core.Hosting;
 
 /// <summary>The internal routes (docs/interfaces.md): the integrator's own systems and its operators.
-/// Plain JSON; authorization is the host's job (function keys in Azure, Internal__ApiKey locally).</summary>
+/// Plain JSON; the callers are authorized before this runs (<see cref="InternalAccess"/>, in every host).</summary>
 public sealed partial class InternalEndpoint(
     StorePayments payments, OperationRecords records, Finishing.OperationRequeue requeue, TransactionStore store, PaymentsOptions options, TimeProvider time, ILogger<InternalEndpoint> logger)
 {

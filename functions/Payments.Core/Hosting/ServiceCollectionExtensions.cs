@@ -21,6 +21,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(PaymentsOptions.FromConfiguration(configuration));
         services.AddSingleton(MessageEnvelopeFactory.Create(configuration));
+        services.AddHostedService<KeyExpiryWarning>();
 
         var storage = StorageConnection.FromConfiguration(configuration, ConnectionSetting.Resolve(configuration, SettingNames.Storage));
         services.TryAddSingleton(new StorageClientOptions());
@@ -53,6 +54,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StorePayments>();
         services.AddSingleton<OperationRecords>();
         services.AddSingleton<InternalEndpoint>();
+        services.AddSingleton(sp => new InternalAccess(configuration[SettingNames.InternalApiKey], sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InternalAccess>>()));
 
         // Asynchronous finishing (queue functions, outbox relay).
         services.AddSingleton(FinishingOptions.FromConfiguration(configuration));

@@ -15,6 +15,9 @@ public interface IMessageEnvelope
 
     /// <summary>Signs and encrypts a JSON body for Google.</summary>
     byte[] Seal(ReadOnlySpan<byte> json);
+
+    /// <summary>The keys in use, ours and Google's, with their expiry (<see cref="KeyExpiryWarning"/>).</summary>
+    IReadOnlyList<ConfiguredKey> Keys => [];
 }
 
 public enum EnvelopeFailure

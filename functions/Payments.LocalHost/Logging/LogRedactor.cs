@@ -17,7 +17,7 @@ public sealed partial class LogRedactor
     /// <summary>Headers whose value is a credential.</summary>
     public static readonly IReadOnlySet<string> SecretHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "x-functions-key", "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie",
+        "x-functions-key", "x-internal-key", "authorization", "proxy-authorization", "x-api-key", "api-key", "cookie", "set-cookie",
         "ocp-apim-subscription-key", "x-ms-client-principal", "x-ms-token-aad-access-token",
     };
 

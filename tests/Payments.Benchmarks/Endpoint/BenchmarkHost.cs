@@ -101,7 +101,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
         using var content = new ByteArrayContent(envelope.Seal(System.Text.Encoding.UTF8.GetBytes(json)));
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(envelope.ContentType);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
-        if (internalKey) request.Headers.Add("x-functions-key", InternalKey);
+        if (internalKey) request.Headers.Add("x-internal-key", InternalKey);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var response = await Http.SendAsync(request);
         var raw = await response.Content.ReadAsByteArrayAsync();

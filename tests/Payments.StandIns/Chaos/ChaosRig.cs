@@ -222,7 +222,7 @@ public sealed class GspClient(Uri baseAddress, IMessageEnvelope? envelope = null
             {
                 Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
             };
-            request.Headers.Add("x-functions-key", ChaosRig.InternalKey);
+            request.Headers.Add("x-internal-key", ChaosRig.InternalKey);
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         }

@@ -317,7 +317,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         await client.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port);
         var stream = client.GetStream();
         var head = $"POST {path} HTTP/1.1\r\nHost: {Host.BaseAddress.Authority}\r\nContent-Type: application/json\r\n"
-            + $"x-functions-key: {LocalHostUnderTest.InternalKey}\r\nContent-Length: 1000\r\n\r\n{{\"requestHeader\":";
+            + $"x-internal-key: {LocalHostUnderTest.InternalKey}\r\nContent-Length: 1000\r\n\r\n{{\"requestHeader\":";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var buffer = new byte[4096];
@@ -374,6 +374,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         {
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + LocalHostUnderTest.InternalKey);
             request.Headers.TryAddWithoutValidation("x-functions-key", LocalHostUnderTest.InternalKey);
+            request.Headers.TryAddWithoutValidation("x-internal-key", LocalHostUnderTest.InternalKey);
             using var response = await Host.Http.SendAsync(request);
             Assert.Equal(200, (int)response.StatusCode);
         }

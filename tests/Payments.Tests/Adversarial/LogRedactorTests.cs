@@ -19,6 +19,7 @@ public sealed class LogRedactorTests
     [InlineData("GET /x?a=1&CODE=abc123&b=2", "&CODE=***&b=2")]
     [InlineData("GET /x?sig=abc123", "?sig=***")]
     [InlineData("x-functions-key: abc123", "x-functions-key: ***")]
+    [InlineData("x-internal-key: abc123", "x-internal-key: ***")]
     [InlineData("Authorization: Bearer abc.def.ghi", "Authorization: ***")]
     [InlineData("DefaultEndpointsProtocol=http;AccountName=a;AccountKey=abc123==;", "AccountKey=***")]
     public void Keys_in_query_strings_headers_and_connection_strings_are_masked(string line, string expected)

@@ -31,7 +31,10 @@ internal static partial class Bicep
     });
 
     /// <summary>Runs the CLI in the repository root.</summary>
-    public static Run Invoke(params string[] arguments)
+    public static Run Invoke(params string[] arguments) => Invoke(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Runs the CLI in the repository root with these environment variables set (null: removed).</summary>
+    public static Run Invoke(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(executable.Value)
         {
@@ -41,6 +44,8 @@ internal static partial class Bicep
             UseShellExecute = false,
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name); else start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var diagnostics = process.StandardError.ReadToEndAsync();
@@ -53,7 +58,12 @@ internal static partial class Bicep
     }
 
     private static readonly Lazy<Run> mainBuild = new(() => Invoke("build", Infra.Main, "--stdout"));
-    private static readonly Lazy<Run> parametersBuild = new(() => Invoke("build-params", "infra/main.bicepparam", "--stdout"));
+    /// <summary>The PIAIDs the parameter file is built with (it reads them from GSP_ACCOUNT_IDS, which it requires).</summary>
+    public const string TestAccountIds = "TestPiaid_USD,TestPiaid_INR";
+
+    private static readonly Lazy<Run> parametersBuild = new(() => Invoke(
+        new Dictionary<string, string?> { ["GSP_ACCOUNT_IDS"] = TestAccountIds, ["DEPLOYER_PRINCIPAL_ID"] = null, ["DEPLOYER_PRINCIPAL_TYPE"] = null },
+        "build-params", "infra/main.bicepparam", "--stdout"));
     private static readonly Lazy<Run> lint = new(() => Invoke("lint", "--pattern", "infra/**/*.bicep"));
 
     public static Run MainBuild => mainBuild.Value;

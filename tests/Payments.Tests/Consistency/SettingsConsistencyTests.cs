@@ -25,7 +25,7 @@ public class SettingsConsistencyTests
 
     /// <summary>Platform settings read by the Functions host or the SDKs, not by our code.</summary>
     private static readonly string[] PlatformSettingPrefixes =
-        ["AzureWebJobsStorage", "APPLICATIONINSIGHTS_", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_"];
+        ["AzureWebJobsStorage", "AzureWebJobsDisableHomepage", "APPLICATIONINSIGHTS_", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_"];
 
     public static IReadOnlyList<string> Settings() =>
         typeof(SettingNames).GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -100,7 +100,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (json is not null) request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-        if (key is not null) request.Headers.Add("x-functions-key", key);
+        if (key is not null) request.Headers.Add("x-internal-key", key);
         using var response = await Http.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }

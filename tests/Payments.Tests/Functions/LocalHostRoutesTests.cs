@@ -34,7 +34,7 @@ public sealed class LocalHostRoutesTests(HostFixture fixture) : IClassFixture<Ho
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
 
         using var keyed = new HttpRequestMessage(HttpMethod.Head, "internal/operations/needs-attention");
-        keyed.Headers.Add("x-functions-key", LocalHostUnderTest.InternalKey);
+        keyed.Headers.Add("x-internal-key", LocalHostUnderTest.InternalKey);
         using var keyedResponse = await Host.Http.SendAsync(keyed);
         Assert.Equal(HttpStatusCode.OK, keyedResponse.StatusCode);
         using var unkeyed = await Host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "internal/operations/needs-attention"));
@@ -43,5 +43,43 @@ public sealed class LocalHostRoutesTests(HostFixture fixture) : IClassFixture<Ho
         using var options = await Host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Options, "health"));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, options.StatusCode);
         Assert.Equal(["GET", "HEAD"], options.Content.Headers.Allow.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>As in the Worker: a Functions host key (here even one equal to the app key, in the header and
+    /// the query) opens no internal route; the app key in <c>x-internal-key</c> opens each.</summary>
+    [Fact]
+    public async Task A_functions_host_key_alone_opens_no_internal_route_and_the_app_key_opens_each()
+    {
+        var keyed = Payments.LocalHost.Functions.FunctionCatalog.Discover()
+            .Select(f => f.Trigger).OfType<Payments.LocalHost.Functions.HttpFunctionTrigger>()
+            .Where(t => t.AuthorizationLevel != Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous)
+            .ToList();
+        Assert.Equal(4, keyed.Count);
+        var key = LocalHostUnderTest.InternalKey;
+        foreach (var trigger in keyed)
+        {
+            var path = "/" + System.Text.RegularExpressions.Regex.Replace(trigger.Route, @"\{(\w+)[^}]*\}",
+                m => m.Groups[1].Value == "paymentIntegratorAccountId" ? Gsp.Usd : "R1234567890");
+            foreach (var method in trigger.Methods)
+            {
+                var hostKeyOnly = await SendAsync(method, path + "?code=" + Uri.EscapeDataString(key), ("x-functions-key", key));
+                Assert.True(hostKeyOnly is 401 or 403, $"{method} {path} with a host key only: {hostKeyOnly}");
+                var wrong = await SendAsync(method, path, ("x-internal-key", key + "x"));
+                Assert.True(wrong is 401 or 403, $"{method} {path} with a wrong app key: {wrong}");
+                var opened = await SendAsync(method, path, ("x-internal-key", key));
+                Assert.True(opened is not (401 or 403) and < 500, $"{method} {path} with the app key: {opened}");
+            }
+        }
+
+        async Task<int> SendAsync(string method, string path, params (string Name, string Value)[] headers)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), path);
+            if (request.Method == HttpMethod.Post)
+                request.Content = new StringContent($$"""{"paymentIntegratorAccountId":"{{Gsp.Usd}}","paymentIntegratorTransactionId":"T1","paidAtEpochMillis":"1000"}""",
+                    System.Text.Encoding.UTF8, "application/json");
+            foreach (var (name, value) in headers) request.Headers.Add(name, value);
+            using var response = await Host.Http.SendAsync(request);
+            return (int)response.StatusCode;
+        }
     }
 }

@@ -42,6 +42,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
         {
             [SettingNames.Storage] = _azurite.ConnectionString,
             [SettingNames.GoogleBaseUrl] = _google.BaseUrl.ToString(),
+            [SettingNames.InternalApiKey] = InternalKey,
         });
         await _app.Services.GetRequiredService<TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
     }
@@ -70,6 +71,9 @@ public sealed class WorkerAppTests : IAsyncLifetime
 
     private AppFunction Function(string name) => _functions.Single(f => f.Name == name);
 
+    /// <summary>The app's key of the internal routes (the Functions host's key check is the host's, not the Worker's).</summary>
+    private const string InternalKey = "worker-test-internal-key";
+
     private async Task<(int Status, string Body)> HttpAsync(string function, string method, string? body = null, Dictionary<string, string>? route = null)
     {
         using var scope = _app.Services.CreateScope();
@@ -79,6 +83,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
         context.Request.Body = new MemoryStream(bytes);
         context.Request.ContentLength = bytes.Length;
         context.Request.ContentType = "application/json";
+        context.Request.Headers[InternalAccess.Header] = InternalKey;
         foreach (var (k, v) in route ?? []) context.Request.RouteValues[k] = v;
         var response = new MemoryStream();
         context.Response.Body = response;

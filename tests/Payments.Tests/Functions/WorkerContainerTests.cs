@@ -45,6 +45,59 @@ public sealed class WorkerContainerTests
         Assert.True(primary.PooledConnectionLifetime <= TimeSpan.FromMinutes(5), $"{client}: connections live {primary.PooledConnectionLifetime}");
     }
 
+    /// <summary>In Azure the Functions host lets any host key (the default key, the master key) through to a
+    /// Function-level route; the app's own key must still be missing, so that key alone opens nothing.</summary>
+    [Fact]
+    public async Task A_functions_host_key_alone_opens_no_internal_route_and_the_app_key_opens_each()
+    {
+        const string appKey = "worker-internal-key-0123456789";
+        await using var azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
+        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
+        {
+            [SettingNames.Storage] = azurite.ConnectionString,
+            [SettingNames.InternalApiKey] = appKey,
+        });
+        await app.Services.GetRequiredService<Payments.Core.Transactions.TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
+        var keyed = Payments.LocalHost.Functions.FunctionCatalog.Discover()
+            .Where(f => f.Trigger is Payments.LocalHost.Functions.HttpFunctionTrigger { AuthorizationLevel: not Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous })
+            .ToList();
+        Assert.Equal(4, keyed.Count);
+        foreach (var function in keyed)
+        {
+            var http = (Payments.LocalHost.Functions.HttpFunctionTrigger)function.Trigger;
+            foreach (var method in http.Methods)
+            {
+                // What passes the Functions host: a host key in the header and the query.
+                var hostKeyOnly = await InvokeAsync(app, function, method, ("x-functions-key", appKey));
+                Assert.True(hostKeyOnly is 401 or 403, $"{function} {method} with a host key only: {hostKeyOnly}");
+                var wrong = await InvokeAsync(app, function, method, ("x-functions-key", appKey), ("x-internal-key", appKey + "x"));
+                Assert.True(wrong is 401 or 403, $"{function} {method} with a wrong app key: {wrong}");
+                var opened = await InvokeAsync(app, function, method, ("x-functions-key", appKey), ("x-internal-key", appKey));
+                Assert.True(opened is not (401 or 403) and < 500, $"{function} {method} with the app key: {opened}");
+            }
+        }
+    }
+
+    /// <summary>Invokes an HTTP function as the Worker does, with made-up route values and a JSON body of a payment report.</summary>
+    private static async Task<int> InvokeAsync(Microsoft.Extensions.Hosting.IHost app, Payments.LocalHost.Functions.AppFunction function, string method, params (string Name, string Value)[] headers)
+    {
+        using var scope = app.Services.CreateScope();
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = method.ToUpperInvariant();
+        context.Request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?code=" + Uri.EscapeDataString(headers[0].Value));
+        foreach (var (name, value) in headers) context.Request.Headers[name] = value;
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"paymentIntegratorAccountId":"InvisiCashUSA_USD","paymentIntegratorTransactionId":"T1","paidAtEpochMillis":"1000"}""");
+        context.Request.Body = new MemoryStream(body);
+        context.Request.ContentLength = body.Length;
+        context.Request.ContentType = "application/json";
+        foreach (var parameter in Payments.LocalHost.Functions.FunctionCatalog.RouteParameters(((Payments.LocalHost.Functions.HttpFunctionTrigger)function.Trigger).Route))
+            context.Request.RouteValues[parameter] = parameter == "paymentIntegratorAccountId" ? "InvisiCashUSA_USD" : "R1234567890";
+        context.Response.Body = new MemoryStream();
+        var result = await function.InvokeHttpAsync(context.Request, CancellationToken.None);
+        await result.ExecuteResultAsync(new Microsoft.AspNetCore.Mvc.ActionContext(context, new Microsoft.AspNetCore.Routing.RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
+        return context.Response.StatusCode;
+    }
+
     [Fact]
     public void No_telemetry_is_registered_without_a_connection_string()
     {

@@ -34,6 +34,12 @@ public sealed class JweEnvelope : IMessageEnvelope
         _google = JwePemKeys.Load(googlePublicKeys, SettingNames.JweGooglePublicKeys, privateKeys: false, now);
     }
 
+    public IReadOnlyList<ConfiguredKey> Keys =>
+    [
+        .. _own.Select(k => new ConfiguredKey(SettingNames.JweIntegratorPrivateKeys, k.Kid, k.ExpiresUtc)),
+        .. _google.Select(k => new ConfiguredKey(SettingNames.JweGooglePublicKeys, k.Kid, k.ExpiresUtc)),
+    ];
+
     public string ContentType => "application/jose; charset=utf-8";
 
     public byte[] Open(ReadOnlySpan<byte> body)

@@ -5,8 +5,9 @@ using Payments.Core.Security.Pgp;
 
 namespace Payments.Core.Security.Jwe;
 
-/// <summary>One RSA key of the JWE/JWS scheme with its RFC 7638 thumbprint, used as <c>kid</c>.</summary>
-internal sealed record JweKey(string Kid, RsaPool Rsa);
+/// <summary>One RSA key of the JWE/JWS scheme with its RFC 7638 thumbprint, used as <c>kid</c>, and the
+/// end of its certificate's validity (null for a bare key).</summary>
+internal sealed record JweKey(string Kid, RsaPool Rsa, DateTime? ExpiresUtc);
 
 /// <summary>
 /// Reads the PEM settings once at start-up: several concatenated blocks per setting (rotation).
@@ -35,10 +36,10 @@ internal static class JwePemKeys
             var rsa = RSA.Create();
             try
             {
-                Import(rsa, label, der, setting, blockNo, privateKeys, nowUtc);
+                var expires = Import(rsa, label, der, setting, blockNo, privateKeys, nowUtc);
                 if (rsa.KeySize < 2048) throw new SecurityConfigurationException(setting, $"PEM block {blockNo} is an RSA key under 2048 bits.");
                 var parameters = rsa.ExportParameters(privateKeys);
-                keys.Add(new JweKey(Thumbprint(parameters), new RsaPool(parameters)));
+                keys.Add(new JweKey(Thumbprint(parameters), new RsaPool(parameters), expires));
             }
             catch (CryptographicException)
             {
@@ -50,7 +51,8 @@ internal static class JwePemKeys
         return keys;
     }
 
-    private static void Import(RSA rsa, string label, byte[] der, string setting, int blockNo, bool privateKeys, DateTime nowUtc)
+    /// <returns>the certificate's NotAfter (UTC) for a certificate, else null</returns>
+    private static DateTime? Import(RSA rsa, string label, byte[] der, string setting, int blockNo, bool privateKeys, DateTime nowUtc)
     {
         switch (label)
         {
@@ -67,11 +69,12 @@ internal static class JwePemKeys
                         throw new SecurityConfigurationException(setting, $"PEM block {blockNo} is a certificate outside its validity period.");
                     using var key = cert.GetRSAPublicKey() ?? throw new SecurityConfigurationException(setting, $"PEM block {blockNo} is not an RSA certificate.");
                     rsa.ImportParameters(key.ExportParameters(false));
+                    return cert.NotAfter.ToUniversalTime();
                 }
-                break;
             default:
                 throw new SecurityConfigurationException(setting, $"PEM block {blockNo} is a '{label}', expected {(privateKeys ? "a PRIVATE KEY or RSA PRIVATE KEY" : "a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE")}.");
         }
+        return null;
     }
 
     /// <summary>RFC 7638 JWK thumbprint (SHA-256, base64url): a stable <c>kid</c> both sides can compute.</summary>

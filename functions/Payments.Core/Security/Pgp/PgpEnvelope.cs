@@ -50,6 +50,12 @@ public sealed class PgpEnvelope : IMessageEnvelope
             throw new SecurityConfigurationException(SettingNames.PgpGooglePublicKeys, "holds no active RSA encryption key (expired, revoked, under 2048 bits or not encryption-capable).");
     }
 
+    public IReadOnlyList<ConfiguredKey> Keys =>
+    [
+        .. _own.Select(k => new ConfiguredKey(SettingNames.PgpIntegratorPrivateKeys, k.Info.KeyId.ToString("X16"), k.Info.ExpiresUtc)),
+        .. _google.Select(k => new ConfiguredKey(SettingNames.PgpGooglePublicKeys, k.Info.KeyId.ToString("X16"), k.Info.ExpiresUtc)),
+    ];
+
     public string ContentType => "application/octet-stream; charset=utf-8";
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;

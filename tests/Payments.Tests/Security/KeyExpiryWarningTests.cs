@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Payments.Core.Hosting;
+using Payments.Tests.Functions;
+
+namespace Payments.Tests.Security;
+
+/// <summary>At start the app warns (event 90) about every configured key that expires within 30 days, ours
+/// or Google's, PGP or a JWE certificate: Google wants keys to expire within a year, so one will.</summary>
+public sealed class KeyExpiryWarningTests
+{
+    private const int KeyExpiresSoon = 90;
+
+    [Fact]
+    public async Task A_pgp_key_of_ours_expiring_in_10_days_is_logged_at_start_and_one_of_60_days_is_not()
+    {
+        using var gpg = new Gpg();
+        var ours = gpg.GenerateKey("Ours <ours@example.com>", "rsa2048", "sign", "10d");
+        gpg.AddSubkey(ours, "rsa2048", "encr", "10d");
+        var google = gpg.GenerateKey("Google <google@example.com>", "rsa2048", "sign", "60d");
+        gpg.AddSubkey(google, "rsa2048", "encr", "60d");
+        var warnings = await StartAsync(new()
+        {
+            [SettingNames.SecurityMode] = "Pgp",
+            [SettingNames.PgpIntegratorPrivateKeys] = gpg.ExportSecret(ours),
+            [SettingNames.PgpPassphrase] = "",
+            [SettingNames.PgpGooglePublicKeys] = gpg.ExportPublic(google),
+        });
+        // Our primary key and its subkey, each named by setting and key id; Google's 60-day keys not at all.
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, w => Assert.Contains(SettingNames.PgpIntegratorPrivateKeys, w.Message));
+        Assert.Contains(warnings, w => w.Message.Contains(ours[^16..], StringComparison.OrdinalIgnoreCase));
+        Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
+    }
+
+    [Fact]
+    public async Task A_jwe_certificate_of_google_expiring_in_10_days_is_logged_at_start()
+    {
+        using var ours = RSA.Create(2048);
+        using var google = RSA.Create(2048);
+        var request = new CertificateRequest("CN=google-test", google, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var now = DateTimeOffset.UtcNow;
+        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(10));
+        var warnings = await StartAsync(new()
+        {
+            [SettingNames.SecurityMode] = "Jwe",
+            [SettingNames.JweIntegratorPrivateKeys] = ours.ExportPkcs8PrivateKeyPem(),
+            [SettingNames.JweGooglePublicKeys] = certificate.ExportCertificatePem(),
+        });
+        var warning = Assert.Single(warnings);
+        Assert.Contains(SettingNames.JweGooglePublicKeys, warning.Message);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+    }
+
+    /// <summary>Builds the Worker's container with these settings and starts the app's hosted service the way
+    /// the host does (the Worker's own, which need the Functions host's gRPC channel, left aside); the key-expiry
+    /// warnings logged.</summary>
+    private static async Task<List<(LogLevel Level, string Message)>> StartAsync(Dictionary<string, string?> settings)
+    {
+        var logs = new EventLogs();
+        settings[SettingNames.Storage] = "UseDevelopmentStorage=true";
+        var registered = new List<ServiceDescriptor>();
+        using var app = WorkerAppTests.BuildWorkerApp(settings, builder =>
+        {
+            builder.Logging.AddProvider(logs);
+            registered.AddRange(builder.Services);
+        });
+        var hosted = registered.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == typeof(SettingNames).Assembly).ToList();
+        Assert.Equal(typeof(Payments.Core.Security.KeyExpiryWarning), Assert.Single(hosted).ImplementationType);
+        await ((IHostedService)ActivatorUtilities.CreateInstance(app.Services, hosted[0].ImplementationType!)).StartAsync(CancellationToken.None);
+        return logs.Entries.Where(e => e.EventId == KeyExpiresSoon).Select(e => (e.Level, e.Message)).ToList();
+    }
+
+    private sealed class EventLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+        public void Dispose() { }
+
+        private sealed class Logger(EventLogs owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => true;
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+        }
+    }
+}
