@@ -36,6 +36,95 @@ public sealed class LogRedactorTests
         Assert.Equal("short", Redactor.Redact("short"));
     }
 
+    /// <summary>The secret as a client may percent-encode it: every byte (upper, lower, mixed hex), some
+    /// bytes, its percent signs encoded again (%2563), '+' for a space, non-ASCII as UTF-8 bytes.</summary>
+    public static IEnumerable<string> Encodings(string secret)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(secret);
+        yield return string.Concat(bytes.Select(b => $"%{b:X2}"));
+        yield return string.Concat(bytes.Select(b => $"%{b:x2}"));
+        yield return string.Concat(bytes.Select((b, i) => i % 2 == 0 ? $"%{b:x2}" : $"%{b:X2}"));
+        yield return string.Concat(bytes.Select(b => $"%{char.ToLowerInvariant($"{b:X2}"[0])}{$"{b:X2}"[1]}"));
+        yield return string.Concat(bytes.Select(b => $"%25{b:X2}"));
+        yield return string.Concat(bytes.Select(b => $"%2525{b:x2}"));
+        yield return Uri.EscapeDataString(Uri.EscapeDataString(secret));
+        // Some bytes encoded: every third one, and one alone in the middle.
+        yield return EncodeWhere(secret, i => i % 3 == 0);
+        yield return EncodeWhere(secret, i => i == 5);
+        yield return secret.Replace(' ', '+');
+        yield return Uri.EscapeDataString(secret).Replace("%20", "+", StringComparison.Ordinal);
+    }
+
+    private static string EncodeWhere(string secret, Func<int, bool> encode) =>
+        string.Concat(secret.EnumerateRunes().Select((r, i) => encode(i) ? string.Concat(System.Text.Encoding.UTF8.GetBytes(r.ToString()).Select(b => $"%{b:X2}")) : r.ToString()));
+
+    /// <summary>What any decoding of the line could yield: percent-escapes decoded up to three times, '+' as space.</summary>
+    public static IEnumerable<string> Decodings(string line)
+    {
+        for (var pass = 0; pass < 4; pass++)
+        {
+            yield return line;
+            yield return line.Replace('+', ' ');
+            line = Uri.UnescapeDataString(line);
+        }
+    }
+
+    public static TheoryData<string> Secrets => new()
+    {
+        Key,
+        "pass phrase with spaces, 42",
+        "pässwörd-ключ-秘密-🙂",
+        "DefaultEndpointsKey+/abc==",
+    };
+
+    [Theory]
+    [MemberData(nameof(Secrets))]
+    public void A_secret_is_masked_in_every_percent_encoding_anywhere_in_the_line(string secret)
+    {
+        var redactor = new LogRedactor([secret]);
+        foreach (var encoded in Encodings(secret))
+        {
+            foreach (var line in new[]
+            {
+                $"Request starting HTTP/1.1 GET http://h/health?%63ode={encoded} - - -",
+                $"Request starting HTTP/1.1 GET http://h/internal/operations/A/{encoded}/requeue?x=1 - - -",
+                $"value {encoded}, then more",
+                $"{encoded}",
+            })
+            {
+                var redacted = redactor.Redact(line);
+                Assert.Contains(LogRedactor.Mask, redacted);
+                Assert.False(Decodings(redacted).Any(d => d.Contains(secret, StringComparison.Ordinal)), $"{encoded} in: {redacted}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("?%63ode=")]
+    [InlineData("?C%4FDE=")]
+    [InlineData("&%63%6f%64%65=")]
+    [InlineData("?%63%6F%64%65=")]
+    [InlineData("?%2563ode=")]
+    [InlineData("?%25%36%33ode=")]
+    [InlineData("&%73ig=")]
+    [InlineData("?api%2Dkey=")]
+    [InlineData("?%43ode=")]
+    public void A_key_parameter_whose_name_is_percent_encoded_has_its_value_masked(string name)
+    {
+        foreach (var value in new[] { "abc123", "abc%26123", "%61bc123" })
+        {
+            var redacted = Redactor.Redact($"Request starting HTTP/1.1 GET http://h/health{name}{value}&other=1 - - -");
+            Assert.Contains(name + LogRedactor.Mask + "&other=1", redacted);
+            Assert.DoesNotContain("123", redacted);
+        }
+    }
+
+    [Theory]
+    [InlineData("100% sure, %zz and %4 and 50%2")]
+    [InlineData("GET /path%20with%20spaces?q=a+b&code2=x")]
+    [InlineData("%C3 alone, %E2%82 cut, %F0%9F%99 cut")]
+    public void Text_without_a_secret_is_left_as_it_was(string line) => Assert.Equal(line, Redactor.Redact(line));
+
     [Fact]
     public void Control_characters_are_escaped_so_that_no_line_can_be_split_or_forged()
     {
