@@ -75,7 +75,19 @@ public sealed partial class LogRedactor
     }
 
     /// <summary>The text made safe to log.</summary>
-    public string Redact(string? text)
+    public string Redact(string? text) => EscapeControlCharacters(MaskSecrets(text));
+
+    /// <summary>The exception as logged: itself, or, when its text (message, inner exceptions, request
+    /// lines Kestrel quotes) holds something to mask, a stand-in with that text masked. Its line breaks stay.</summary>
+    public Exception RedactException(Exception exception)
+    {
+        var text = exception.ToString();
+        var masked = MaskSecrets(text);
+        return masked == text ? exception : new RedactedException(exception.GetType().FullName, MaskSecrets(exception.Message), masked);
+    }
+
+    /// <summary>Secrets, key parameters and key headers masked; control characters left as they are.</summary>
+    private string MaskSecrets(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
         if (text.Contains('%') || _secretHasSpace && text.Contains('+')) text = MaskDecoded(text);
@@ -83,7 +95,7 @@ public sealed partial class LogRedactor
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Mask, StringComparison.Ordinal);
         if (text.Contains('=')) text = QueryKey().Replace(ConnectionSecret().Replace(text, m => m.Groups["name"].Value + "=" + Mask), m => m.Groups["name"].Value + Mask);
         if (text.Contains(':')) text = HeaderLine.Replace(text, m => m.Groups["name"].Value + ": " + Mask);
-        return EscapeControlCharacters(text);
+        return text;
     }
 
     /// <summary>

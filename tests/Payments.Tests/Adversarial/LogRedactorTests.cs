@@ -155,9 +155,37 @@ public sealed class LogRedactorTests
         Assert.Equal("query {QueryString} header {Authorization} id {Id} n {Count}", values["{OriginalFormat}"]);
     }
 
+    [Fact]
+    public void An_exception_logged_with_a_secret_in_its_text_is_logged_with_it_masked()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [SettingNames.InternalApiKey] = Key,
+        }).Build());
+        var captured = new StructuredCapture();
+        services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
+        using var provider = services.BuildServiceProvider();
+        var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
+        var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:x2}"));
+        // What Kestrel's bad-request exceptions quote: the request line as sent.
+        var leaking = new InvalidOperationException("outer", new IOException($"Invalid request line: 'GET /x?%63ode={encoded}\x0D' and {Key}"));
+        var harmless = new InvalidOperationException("nothing to hide");
+
+        logger.LogWarning(leaking, "bad request data");
+        logger.LogWarning(harmless, "bad request data");
+
+        var logged = captured.Exceptions[0]!;
+        Assert.DoesNotContain(Decodings(logged.ToString()), d => d.Contains(Key, StringComparison.Ordinal));
+        Assert.Contains("Invalid request line: 'GET /x?%63ode=***", logged.ToString());
+        Assert.Contains(Environment.NewLine, logged.ToString());
+        Assert.Same(harmless, captured.Exceptions[1]);
+    }
+
     private sealed class StructuredCapture : ILoggerProvider
     {
         public List<(string Message, Dictionary<string, object?> Values)> Entries { get; } = [];
+        public List<Exception?> Exceptions { get; } = [];
         public ILogger CreateLogger(string categoryName) => new Logger(this);
         public void Dispose() { }
 
@@ -165,9 +193,12 @@ public sealed class LogRedactorTests
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
             public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
                 owner.Entries.Add((formatter(state, exception),
                     ((IEnumerable<KeyValuePair<string, object?>>)state!).ToDictionary(p => p.Key, p => p.Value)));
+                owner.Exceptions.Add(exception);
+            }
         }
     }
 }
