@@ -134,14 +134,8 @@ public sealed class LogRedactorTests
     [Fact]
     public void Structured_values_are_redacted_too_and_the_message_template_is_kept()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [SettingNames.InternalApiKey] = Key,
-        }).Build());
         var captured = new StructuredCapture();
-        services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
-        using var provider = services.BuildServiceProvider();
+        using var provider = RedactingLogging(captured);
         var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
 
         logger.LogInformation("query {QueryString} header {Authorization} id {Id} n {Count}", "?code=" + Key, "Bearer xyz", "a\nb", 42);
@@ -158,14 +152,8 @@ public sealed class LogRedactorTests
     [Fact]
     public void An_exception_logged_with_a_secret_in_its_text_is_logged_with_it_masked()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [SettingNames.InternalApiKey] = Key,
-        }).Build());
         var captured = new StructuredCapture();
-        services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
-        using var provider = services.BuildServiceProvider();
+        using var provider = RedactingLogging(captured);
         var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
         var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:x2}"));
         // What Kestrel's bad-request exceptions quote: the request line as sent.
@@ -180,6 +168,18 @@ public sealed class LogRedactorTests
         Assert.Contains("Invalid request line: 'GET /x?%63ode=***", logged.ToString());
         Assert.Contains(Environment.NewLine, logged.ToString());
         Assert.Same(harmless, captured.Exceptions[1]);
+    }
+
+    /// <summary>Logging as the local host sets it up (holding <see cref="Key"/>), written to <paramref name="captured"/>.</summary>
+    private static ServiceProvider RedactingLogging(StructuredCapture captured)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [SettingNames.InternalApiKey] = Key,
+        }).Build());
+        services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
+        return services.BuildServiceProvider();
     }
 
     private sealed class StructuredCapture : ILoggerProvider
