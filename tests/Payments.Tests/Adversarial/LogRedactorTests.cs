@@ -2,8 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
-using Payments.LocalHost;
-using Payments.LocalHost.Logging;
+using Payments.Core.Logging;
 using Payments.Tests.EndToEnd;
 
 namespace Payments.Tests.Adversarial;
@@ -168,6 +167,26 @@ public sealed class LogRedactorTests
         Assert.Contains("Invalid request line: 'GET /x?%63ode=***", logged.ToString());
         Assert.Contains(Environment.NewLine, logged.ToString());
         Assert.Same(harmless, captured.Exceptions[1]);
+    }
+
+    [Fact]
+    public void The_worker_writes_its_logs_through_the_redactor_too()
+    {
+        var logs = new CapturedLogs();
+        using var app = Functions.WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
+        {
+            [SettingNames.Storage] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=d29ya2VyLXRlc3QtYWNjb3VudC1rZXk=;TableEndpoint=http://127.0.0.1:9/t;QueueEndpoint=http://127.0.0.1:9/q;BlobEndpoint=http://127.0.0.1:9/b",
+            [SettingNames.InternalApiKey] = Key,
+        }, builder => builder.Logging.AddProvider(logs));
+        var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:X2}"));
+
+        // What the worker's own ASP.NET Core server writes for a request the Functions host passes on.
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics")
+            .LogInformation("Request starting HTTP/1.1 GET http://127.0.0.1:5000/internal/operations/needs-attention?%63ode={Encoded}&x={Key} - - -", encoded, Key);
+
+        var line = Assert.Single(logs.Lines, l => l.Contains("Request starting", StringComparison.Ordinal));
+        Assert.Contains("?%63ode=***&x=***", line);
+        Assert.DoesNotContain(Decodings(line), d => d.Contains(Key, StringComparison.Ordinal));
     }
 
     /// <summary>Logging as the local host sets it up (holding <see cref="Key"/>), written to <paramref name="captured"/>.</summary>

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
 
-namespace Payments.LocalHost.Logging;
+namespace Payments.Core.Logging;
 
 /// <summary>
 /// What a log line may not carry, and how it is made safe: every secret the host holds (by value), a

@@ -1,4 +1,6 @@
-namespace Payments.LocalHost.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Payments.Core.Logging;
 
 internal sealed class RedactingLoggerFactory(ILoggerFactory inner, LogRedactor redactor) : ILoggerFactory
 {

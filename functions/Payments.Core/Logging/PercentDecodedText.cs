@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Payments.LocalHost.Logging;
+namespace Payments.Core.Logging;
 
 /// <summary>
 /// A text with its percent-escapes decoded (hex digits in either case; a run of escapes that spells a
