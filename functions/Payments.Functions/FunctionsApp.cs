@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core.Hosting;
+using Payments.Core.Logging;
 
 namespace Payments.Functions;
 
@@ -18,6 +19,7 @@ public static class FunctionsApp
         builder.ConfigureFunctionsWebApplication();          // ASP.NET Core integration: HttpRequest in, IActionResult out
         builder.Services.AddPayments(builder.Configuration); // the same registration the local host calls
         builder.AddPaymentsTelemetry();
+        builder.Logging.RedactSecrets();                     // as the local host: no key, password or control character in a log line
         // Every registered service must be constructible at start, and no singleton may capture a scoped one.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         return builder;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration.Memory;
 using Payments.Core.Hosting;
+using Payments.Core.Logging;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.LocalHost.Finishing;

@@ -76,6 +76,12 @@ public sealed partial class ProtocolEndpoint(ProtocolProcessor processor, IMessa
             LogClientFailed(logger, route, 400, "the client hung up while sending the body");
             return (null, 400);
         }
+        catch (IOException e)
+        {
+            // Kestrel reports some malformed framings (a chunk size past 64 bits) as a bare IOException.
+            LogClientFailed(logger, route, 400, LogText.Escape(e.Message, 200));
+            return (null, 400);
+        }
         return (buffer.WrittenSpan.ToArray(), 200);
     }
 

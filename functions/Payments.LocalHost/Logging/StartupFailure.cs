@@ -1,3 +1,5 @@
+using Payments.Core.Logging;
+
 namespace Payments.LocalHost.Logging;
 
 /// <summary>The one-line reason the host could not start, for the operator who set it up.</summary>

@@ -2,8 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
-using Payments.LocalHost;
-using Payments.LocalHost.Logging;
+using Payments.Core.Logging;
 using Payments.Tests.EndToEnd;
 
 namespace Payments.Tests.Adversarial;
@@ -37,6 +36,95 @@ public sealed class LogRedactorTests
         Assert.Equal("short", Redactor.Redact("short"));
     }
 
+    /// <summary>The secret as a client may percent-encode it: every byte (upper, lower, mixed hex), some
+    /// bytes, its percent signs encoded again (%2563), '+' for a space, non-ASCII as UTF-8 bytes.</summary>
+    public static IEnumerable<string> Encodings(string secret)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(secret);
+        yield return string.Concat(bytes.Select(b => $"%{b:X2}"));
+        yield return string.Concat(bytes.Select(b => $"%{b:x2}"));
+        yield return string.Concat(bytes.Select((b, i) => i % 2 == 0 ? $"%{b:x2}" : $"%{b:X2}"));
+        yield return string.Concat(bytes.Select(b => $"%{char.ToLowerInvariant($"{b:X2}"[0])}{$"{b:X2}"[1]}"));
+        yield return string.Concat(bytes.Select(b => $"%25{b:X2}"));
+        yield return string.Concat(bytes.Select(b => $"%2525{b:x2}"));
+        yield return Uri.EscapeDataString(Uri.EscapeDataString(secret));
+        // Some bytes encoded: every third one, and one alone in the middle.
+        yield return EncodeWhere(secret, i => i % 3 == 0);
+        yield return EncodeWhere(secret, i => i == 5);
+        yield return secret.Replace(' ', '+');
+        yield return Uri.EscapeDataString(secret).Replace("%20", "+", StringComparison.Ordinal);
+    }
+
+    private static string EncodeWhere(string secret, Func<int, bool> encode) =>
+        string.Concat(secret.EnumerateRunes().Select((r, i) => encode(i) ? string.Concat(System.Text.Encoding.UTF8.GetBytes(r.ToString()).Select(b => $"%{b:X2}")) : r.ToString()));
+
+    /// <summary>What any decoding of the line could yield: percent-escapes decoded up to three times, '+' as space.</summary>
+    public static IEnumerable<string> Decodings(string line)
+    {
+        for (var pass = 0; pass < 4; pass++)
+        {
+            yield return line;
+            yield return line.Replace('+', ' ');
+            line = Uri.UnescapeDataString(line);
+        }
+    }
+
+    public static TheoryData<string> Secrets => new()
+    {
+        Key,
+        "pass phrase with spaces, 42",
+        "pässwörd-ключ-秘密-🙂",
+        "DefaultEndpointsKey+/abc==",
+    };
+
+    [Theory]
+    [MemberData(nameof(Secrets))]
+    public void A_secret_is_masked_in_every_percent_encoding_anywhere_in_the_line(string secret)
+    {
+        var redactor = new LogRedactor([secret]);
+        foreach (var encoded in Encodings(secret))
+        {
+            foreach (var line in new[]
+            {
+                $"Request starting HTTP/1.1 GET http://h/health?%63ode={encoded} - - -",
+                $"Request starting HTTP/1.1 GET http://h/internal/operations/A/{encoded}/requeue?x=1 - - -",
+                $"value {encoded}, then more",
+                $"{encoded}",
+            })
+            {
+                var redacted = redactor.Redact(line);
+                Assert.Contains(LogRedactor.Mask, redacted);
+                Assert.False(Decodings(redacted).Any(d => d.Contains(secret, StringComparison.Ordinal)), $"{encoded} in: {redacted}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("?%63ode=")]
+    [InlineData("?C%4FDE=")]
+    [InlineData("&%63%6f%64%65=")]
+    [InlineData("?%63%6F%64%65=")]
+    [InlineData("?%2563ode=")]
+    [InlineData("?%25%36%33ode=")]
+    [InlineData("&%73ig=")]
+    [InlineData("?api%2Dkey=")]
+    [InlineData("?%43ode=")]
+    public void A_key_parameter_whose_name_is_percent_encoded_has_its_value_masked(string name)
+    {
+        foreach (var value in new[] { "abc123", "abc%26123", "%61bc123" })
+        {
+            var redacted = Redactor.Redact($"Request starting HTTP/1.1 GET http://h/health{name}{value}&other=1 - - -");
+            Assert.Contains(name + LogRedactor.Mask + "&other=1", redacted);
+            Assert.DoesNotContain("123", redacted);
+        }
+    }
+
+    [Theory]
+    [InlineData("100% sure, %zz and %4 and 50%2")]
+    [InlineData("GET /path%20with%20spaces?q=a+b&code2=x")]
+    [InlineData("%C3 alone, %E2%82 cut, %F0%9F%99 cut")]
+    public void Text_without_a_secret_is_left_as_it_was(string line) => Assert.Equal(line, Redactor.Redact(line));
+
     [Fact]
     public void Control_characters_are_escaped_so_that_no_line_can_be_split_or_forged()
     {
@@ -46,14 +134,8 @@ public sealed class LogRedactorTests
     [Fact]
     public void Structured_values_are_redacted_too_and_the_message_template_is_kept()
     {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [SettingNames.InternalApiKey] = Key,
-        }).Build());
         var captured = new StructuredCapture();
-        services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
-        using var provider = services.BuildServiceProvider();
+        using var provider = RedactingLogging(captured);
         var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
 
         logger.LogInformation("query {QueryString} header {Authorization} id {Id} n {Count}", "?code=" + Key, "Bearer xyz", "a\nb", 42);
@@ -67,9 +149,63 @@ public sealed class LogRedactorTests
         Assert.Equal("query {QueryString} header {Authorization} id {Id} n {Count}", values["{OriginalFormat}"]);
     }
 
+    [Fact]
+    public void An_exception_logged_with_a_secret_in_its_text_is_logged_with_it_masked()
+    {
+        var captured = new StructuredCapture();
+        using var provider = RedactingLogging(captured);
+        var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
+        var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:x2}"));
+        // What Kestrel's bad-request exceptions quote: the request line as sent.
+        var leaking = new InvalidOperationException("outer", new IOException($"Invalid request line: 'GET /x?%63ode={encoded}\x0D' and {Key}"));
+        var harmless = new InvalidOperationException("nothing to hide");
+
+        logger.LogWarning(leaking, "bad request data");
+        logger.LogWarning(harmless, "bad request data");
+
+        var logged = captured.Exceptions[0]!;
+        Assert.DoesNotContain(Decodings(logged.ToString()), d => d.Contains(Key, StringComparison.Ordinal));
+        Assert.Contains("Invalid request line: 'GET /x?%63ode=***", logged.ToString());
+        Assert.Contains(Environment.NewLine, logged.ToString());
+        Assert.Same(harmless, captured.Exceptions[1]);
+    }
+
+    [Fact]
+    public void The_worker_writes_its_logs_through_the_redactor_too()
+    {
+        var logs = new CapturedLogs();
+        using var app = Functions.WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
+        {
+            [SettingNames.Storage] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=d29ya2VyLXRlc3QtYWNjb3VudC1rZXk=;TableEndpoint=http://127.0.0.1:9/t;QueueEndpoint=http://127.0.0.1:9/q;BlobEndpoint=http://127.0.0.1:9/b",
+            [SettingNames.InternalApiKey] = Key,
+        }, builder => builder.Logging.AddProvider(logs));
+        var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:X2}"));
+
+        // What the worker's own ASP.NET Core server writes for a request the Functions host passes on.
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics")
+            .LogInformation("Request starting HTTP/1.1 GET http://127.0.0.1:5000/internal/operations/needs-attention?%63ode={Encoded}&x={Key} - - -", encoded, Key);
+
+        var line = Assert.Single(logs.Lines, l => l.Contains("Request starting", StringComparison.Ordinal));
+        Assert.Contains("?%63ode=***&x=***", line);
+        Assert.DoesNotContain(Decodings(line), d => d.Contains(Key, StringComparison.Ordinal));
+    }
+
+    /// <summary>Logging as the local host sets it up (holding <see cref="Key"/>), written to <paramref name="captured"/>.</summary>
+    private static ServiceProvider RedactingLogging(StructuredCapture captured)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [SettingNames.InternalApiKey] = Key,
+        }).Build());
+        services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
+        return services.BuildServiceProvider();
+    }
+
     private sealed class StructuredCapture : ILoggerProvider
     {
         public List<(string Message, Dictionary<string, object?> Values)> Entries { get; } = [];
+        public List<Exception?> Exceptions { get; } = [];
         public ILogger CreateLogger(string categoryName) => new Logger(this);
         public void Dispose() { }
 
@@ -77,9 +213,12 @@ public sealed class LogRedactorTests
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
             public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
                 owner.Entries.Add((formatter(state, exception),
                     ((IEnumerable<KeyValuePair<string, object?>>)state!).ToDictionary(p => p.Key, p => p.Value)));
+                owner.Exceptions.Add(exception);
+            }
         }
     }
 }

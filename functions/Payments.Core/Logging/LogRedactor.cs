@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
 
-namespace Payments.LocalHost.Logging;
+namespace Payments.Core.Logging;
 
 /// <summary>
 /// What a log line may not carry, and how it is made safe: every secret the host holds (by value), a
@@ -31,17 +32,26 @@ public sealed partial class LogRedactor
     private const int MinSecretLength = 8;
 
     private readonly string[] _secrets;
+    /// <summary>The secrets as they are, searched for in the percent-decoded text.</summary>
+    private readonly string[] _decodedSecrets;
+    /// <summary>Whether a secret holds a space, which a query string may write as '+'.</summary>
+    private readonly bool _secretHasSpace;
 
     /// <param name="secrets">the values the host holds that must never appear (keys, passwords)</param>
     public LogRedactor(IEnumerable<string?> secrets)
     {
-        _secrets = secrets
+        _decodedSecrets = secrets
             .Where(s => s is { Length: >= MinSecretLength })
-            .SelectMany(s => new[] { s!, Uri.EscapeDataString(s!), s!.Trim() })
+            .SelectMany(s => new[] { s!, s!.Trim() })
             .Where(s => s.Length >= MinSecretLength)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        _secrets = _decodedSecrets
+            .Concat(_decodedSecrets.Select(Uri.EscapeDataString))
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(s => s.Length) // a secret that contains another is masked whole
             .ToArray();
+        _secretHasSpace = _decodedSecrets.Any(s => s.Contains(' '));
     }
 
     /// <summary>The secrets of this app's settings: the internal API key, the storage account key, the
@@ -66,14 +76,75 @@ public sealed partial class LogRedactor
     }
 
     /// <summary>The text made safe to log.</summary>
-    public string Redact(string? text)
+    public string Redact(string? text) => EscapeControlCharacters(MaskSecrets(text));
+
+    /// <summary>The exception as logged: itself, or, when its text (message, inner exceptions, request
+    /// lines Kestrel quotes) holds something to mask, a stand-in with that text masked. Its line breaks stay.</summary>
+    public Exception RedactException(Exception exception)
+    {
+        var text = exception.ToString();
+        var masked = MaskSecrets(text);
+        return masked == text ? exception : new RedactedException(exception.GetType().FullName, MaskSecrets(exception.Message), masked);
+    }
+
+    /// <summary>Secrets, key parameters and key headers masked; control characters left as they are.</summary>
+    private string MaskSecrets(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
+        if (text.Contains('%') || _secretHasSpace && text.Contains('+')) text = MaskDecoded(text);
         foreach (var secret in _secrets)
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Mask, StringComparison.Ordinal);
         if (text.Contains('=')) text = QueryKey().Replace(ConnectionSecret().Replace(text, m => m.Groups["name"].Value + "=" + Mask), m => m.Groups["name"].Value + Mask);
         if (text.Contains(':')) text = HeaderLine.Replace(text, m => m.Groups["name"].Value + ": " + Mask);
-        return EscapeControlCharacters(text);
+        return text;
+    }
+
+    /// <summary>
+    /// Masks, in the text as written, what its percent-decodings reveal (a request line is logged as the
+    /// client sent it, and the host decodes it): a secret encoded in any way (every byte or some, either
+    /// hex case, encoded again, '+' for a space), and the value of a key parameter whose name is encoded
+    /// (<c>?%63ode=</c>).
+    /// </summary>
+    private string MaskDecoded(string text)
+    {
+        var spans = new List<(int Start, int End)>();
+        foreach (var units in PercentDecodedText.Rounds(text))
+        {
+            foreach (var secret in _decodedSecrets) FindAll(units, secret, spans);
+            foreach (Match m in QueryKey().Matches(new string(units.Select(u => u.Char).ToArray())))
+            {
+                var name = m.Groups["name"];
+                var start = units[name.Index + name.Length - 1].End;
+                // The value ends where it ends in the decoded text or in the text as written, whichever is later.
+                var end = m.Index + m.Length > name.Index + name.Length ? units[m.Index + m.Length - 1].End : start;
+                while (end < text.Length && text[end] is not ('&' or '#') && !char.IsWhiteSpace(text[end])) end++;
+                spans.Add((start, end));
+            }
+        }
+        if (spans.Count == 0) return text;
+        spans.Sort();
+        var masked = new System.Text.StringBuilder(text.Length);
+        var at = -1;
+        foreach (var (start, end) in spans)
+        {
+            if (start <= at) { at = Math.Max(at, end); continue; }
+            masked.Append(text, Math.Max(at, 0), start - Math.Max(at, 0)).Append(Mask);
+            at = end;
+        }
+        return masked.Append(text, at, text.Length - at).ToString();
+    }
+
+    /// <summary>Each place the secret appears in the decoded text, as a span of the text as written.</summary>
+    private static void FindAll(PercentDecodedText.Unit[] units, string secret, List<(int, int)> spans)
+    {
+        for (var i = 0; i + secret.Length <= units.Length; i++)
+        {
+            var j = 0;
+            while (j < secret.Length && (units[i + j].Char == secret[j] || units[i + j].Char == '+' && secret[j] == ' ')) j++;
+            if (j < secret.Length) continue;
+            spans.Add((units[i].Start, units[i + j - 1].End));
+            i += j - 1;
+        }
     }
 
     /// <summary>A structured value made safe: text is redacted; numbers, booleans, times stay what they are.</summary>

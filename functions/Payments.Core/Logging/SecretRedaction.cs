@@ -1,13 +1,17 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Payments.LocalHost.Logging;
+using Microsoft.Extensions.Logging;
 
-namespace Payments.LocalHost;
+namespace Payments.Core.Logging;
 
 /// <summary>
 /// Every logger of the app (ASP.NET Core's request logging included, which writes the query string,
 /// and with it a key given as <c>?code=…</c>) writes through <see cref="LogRedactor"/>: the message, and
 /// each structured value a provider might write on its own. Wraps the logger factory rather than the
 /// providers, so that providers added later (tests capture logs) and per-provider filter settings keep working.
+/// Both hosts call it: the local host, and the worker (whose own ASP.NET Core server logs the requests the
+/// Functions host passes on to it, and whose logs go to the console and Application Insights).
 /// </summary>
 public static class SecretRedaction
 {

@@ -1,4 +1,6 @@
-namespace Payments.LocalHost.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Payments.Core.Logging;
 
 internal sealed class RedactingLoggerFactory(ILoggerFactory inner, LogRedactor redactor) : ILoggerFactory
 {
@@ -28,7 +30,7 @@ internal sealed class RedactingLogger(ILogger inner, LogRedactor redactor) : ILo
             }
         }
         message = redactor.Redact(message);
-        inner.Log(logLevel, eventId, new RedactedState(message, values), exception, static (s, _) => s.Message);
+        inner.Log(logLevel, eventId, new RedactedState(message, values), exception is null ? null : redactor.RedactException(exception), static (s, _) => s.Message);
     }
 }
 
@@ -41,4 +43,11 @@ internal sealed class RedactedState(string message, IReadOnlyList<KeyValuePair<s
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => values.GetEnumerator();
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     public override string ToString() => Message;
+}
+
+/// <summary>An exception whose text held a secret, as it is logged: its type's name and its text, masked.</summary>
+public sealed class RedactedException(string? originalType, string message, string text) : Exception(message)
+{
+    public string? OriginalType { get; } = originalType;
+    public override string ToString() => text;
 }
