@@ -164,6 +164,21 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         Assert.True(paid == 200, paidBody?.ToJsonString());
     }
 
+    [Fact]
+    public async Task A_description_cut_for_storage_is_cut_between_characters()
+    {
+        // Stored cut to its first 1024 UTF-16 units: an emoji across the cut must not leave half of itself.
+        var id = Gsp.NewId("TP");
+        var body = Gsp.GenerateV1(id);
+        body["transactionDescription"] = new string('a', 1023) + "\U0001F642 tail";
+        var (status, _, raw) = await fixture.Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, body);
+        Assert.True(status == 200, raw);
+        var stored = (await MutationFuzzTests.SnapshotAsync(fixture.Azurite))
+            .Where(e => e.Key.Pk.Contains(id, StringComparison.Ordinal) && e.Value.Entity.ContainsKey("Description"))
+            .Select(e => e.Value.Entity.GetString("Description")).Single();
+        Assert.Equal(new string('a', 1023), stored);
+    }
+
     private sealed record Case(ProtocolMethod Method, Func<string, JsonObject> Valid, string Path, Extreme Extreme, string? RequestId, bool Correctable, byte[] Body);
 
     [Fact]
