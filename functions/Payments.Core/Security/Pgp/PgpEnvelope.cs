@@ -177,9 +177,9 @@ public sealed class PgpEnvelope : IMessageEnvelope
             {
                 if (IsFromGoogle(sig, content.Literal, now)) return content.Literal;
             }
-            catch (Exception e) when (e is PgpException or InvalidOperationException or ArgumentException or IOException or CryptographicException or FormatException or IndexOutOfRangeException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // a signature we cannot check is simply not a valid one
+                // a signature we cannot check is simply not a valid one, whichever way the library fails on it
             }
         }
         // No signature verifies: refused as it always was, unreadable packets as a malformed message.
