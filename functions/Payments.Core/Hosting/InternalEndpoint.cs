@@ -34,7 +34,7 @@ public sealed partial class InternalEndpoint(
         if (report is null || string.IsNullOrEmpty(report.PaymentIntegratorAccountId) || string.IsNullOrEmpty(report.PaymentIntegratorTransactionId) || report.PaidAtEpochMillis is null)
             return Problem(400, "paymentIntegratorAccountId, paymentIntegratorTransactionId and paidAtEpochMillis are required");
         if (!RequestRules.IsPrintableId(report.PaymentIntegratorTransactionId, 100) || !RequestRules.IsPrintableId(referenceNumber, 64))
-            return Problem(400, "paymentIntegratorTransactionId (at most 100 characters) and referenceNumber (at most 64) must be text without control characters");
+            return Problem(400, "paymentIntegratorTransactionId (at most 100 characters) and referenceNumber (at most 64) must be text without control characters, directional controls, line separators or noncharacters");
         // The time goes to Google in the paid notification: after 1970, and not later than now give or take
         // the reporting system's clock.
         if (report.PaidAtEpochMillis <= 0 || report.PaidAtEpochMillis > (time.GetUtcNow() + PaidAtClockSkew).ToUnixTimeMilliseconds())

@@ -17,6 +17,16 @@ public sealed partial class ProtocolEndpoint(ProtocolProcessor processor, IMessa
     public async Task<IActionResult> HandleAsync(HttpRequest request, ProtocolMethod method, CancellationToken cancellationToken)
     {
         if (!HttpMethods.IsPost(request.Method)) return new HttpBodyResult(405);
+        if (!RequestContentType.IsAccepted(request.ContentType, envelope.ContentType))
+        {
+            // Not a message of the agreed scheme, refused before it is read: in Pgp and Jwe modes as a body
+            // that does not open (the bare 400, docs/protocol.md §7), in None mode as a request that is not JSON.
+            LogWrongContentType(logger, method.Route, LogText.Escape(request.ContentType!, 100));
+            if (envelope is not PlainJsonEnvelope) return new HttpBodyResult(400);
+            var refused = processor.Refuse(method, new ProtocolError(ErrorCode.InvalidDecryptedRequest,
+                $"Content-Type must be {envelope.ContentType} (charset optional)"));
+            return new HttpBodyResult(refused.Status, refused.Body, envelope.ContentType);
+        }
         var (body, failed) = await ReadBodyAsync(request, logger, method.Route, cancellationToken);
         if (body is null) return new HttpBodyResult(failed);
 
@@ -90,6 +100,9 @@ public sealed partial class ProtocolEndpoint(ProtocolProcessor processor, IMessa
 
     [LoggerMessage(22, LogLevel.Information, "{Route}: the client did not send its body ({Status}: {Reason})")]
     private static partial void LogClientFailed(ILogger logger, string route, int status, string reason);
+
+    [LoggerMessage(23, LogLevel.Warning, "{Route}: Content-Type {ContentType} refused (400)")]
+    private static partial void LogWrongContentType(ILogger logger, string route, string contentType);
 
     [LoggerMessage(21, LogLevel.Warning, "{Route}: security envelope refused ({Failure}), status {Status}")]
     private static partial void LogEnvelopeRefused(ILogger logger, string route, int status, EnvelopeFailure failure);

@@ -93,7 +93,7 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
 
     /// <summary>Free text Google writes (descriptions, names): stored with the transaction, so bounded well
     /// below what one Table Storage property holds (32 K UTF-16 characters), and checked before anything
-    /// is written. Tabs and line breaks are text; other control characters are not.</summary>
+    /// is written against <see cref="RequestRules.IsFreeText"/>.</summary>
     public const int MaxTextLength = 4096;
 
     /// <summary>Short codes Google writes (a mandate's frequency).</summary>
@@ -106,9 +106,8 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
     {
         if (value is null) return;
         if (value.Length > max) throw ProtocolException.InvalidField($"{name} is longer than {max} characters");
-        foreach (var c in value)
-            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r'))
-                throw ProtocolException.InvalidField($"{name} contains control characters");
+        if (!RequestRules.IsFreeText(value))
+            throw ProtocolException.InvalidField($"{name} contains control characters, directional overrides, line separators, noncharacters or malformed text");
     }
 
     /// <summary>A date to store: from 1970 (dates before it have no use here) up to the last one a
@@ -123,7 +122,7 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
     public const int MaxEscapedIdLength = 400;
 
     /// <summary>Ids Google generates freely (mandateId): they become part of storage keys, so they are
-    /// bounded and free of control characters.</summary>
+    /// bounded and follow the identifier rule (<see cref="RequestRules.IsPrintableId"/>).</summary>
     protected static void ValidateExternalId(string value, string name)
     {
         if (value.Length > 256) throw ProtocolException.InvalidField($"{name} is longer than 256 characters");
@@ -131,7 +130,7 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
         if (Transactions.Keys.Escape(value).Length > MaxEscapedIdLength)
             throw ProtocolException.InvalidField($"{name} has too many characters that storage keys cannot hold");
         if (!RequestRules.IsPrintableId(value, int.MaxValue))
-            throw ProtocolException.InvalidField($"{name} contains control characters or malformed text");
+            throw ProtocolException.InvalidField($"{name} contains control characters, directional controls, line separators, noncharacters or malformed text");
     }
 
     /// <summary>Ids Google generates for us to look up (request ids): the requestId rules.</summary>
@@ -142,22 +141,48 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
     }
 }
 
+/// <summary>
+/// One text policy for every string we store or echo, protocol fields and internal routes alike
+/// (docs/input-limits.md, "Text"). Such strings end up in operator views, logs and storage keys, so
+/// none may hold what hides or reorders text there: control characters, the directional embeddings,
+/// overrides and isolates (U+202A–202E, U+2066–2069), the line and paragraph separators, noncharacters
+/// (U+FDD0–FDEF, U+xFFFE/xFFFF) or a lone surrogate.
+/// </summary>
 public static class RequestRules
 {
     /// <summary>An id chosen freely by Google or the integrator's own systems (a mandateId, a store's
-    /// transaction id): 1 to <paramref name="maxLength"/> characters of well-formed text without control
-    /// characters, so that it can be stored, echoed and logged as it is.</summary>
-    public static bool IsPrintableId(string? value, int maxLength)
+    /// transaction id, a reference number): 1 to <paramref name="maxLength"/> characters of the text
+    /// policy, without tab or line breaks and without the directional marks (U+200E, U+200F, U+061C),
+    /// so that it can be stored, echoed and logged as it is.</summary>
+    public static bool IsPrintableId(string? value, int maxLength) =>
+        !string.IsNullOrEmpty(value) && value.Length <= maxLength && IsText(value, freeText: false);
+
+    /// <summary>Free text (descriptions, names, a frequency): the text policy, where tab, CR, LF and the
+    /// directional marks (U+200E, U+200F, U+061C, which mixed-direction text needs) are allowed.</summary>
+    public static bool IsFreeText(string value) => IsText(value, freeText: true);
+
+    private static bool IsText(string value, bool freeText)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > maxLength) return false;
         for (var i = 0; i < value.Length; i++)
         {
-            if (char.IsControl(value[i]) || value[i] is '\u2028' or '\u2029') return false;
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
-            if (char.IsSurrogate(value[i])) return false;
+            int c = value[i];
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+                c = char.ConvertToUtf32(value[i], value[++i]);
+            else if (char.IsSurrogate(value[i])) return false;
+            if (!IsAllowed(c, freeText)) return false;
         }
         return true;
     }
+
+    private static bool IsAllowed(int c, bool freeText) => c switch
+    {
+        0x09 or 0x0A or 0x0D => freeText,
+        < 0x20 or (>= 0x7F and <= 0x9F) => false, // C0, DEL, C1
+        0x200E or 0x200F or 0x061C => freeText,
+        (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069) or 0x2028 or 0x2029 => false,
+        >= 0xFDD0 and <= 0xFDEF => false,
+        _ => (c & 0xFFFE) != 0xFFFE, // U+xFFFE and U+xFFFF in every plane
+    };
 
     public static bool IsValidRequestId(string? value)
     {

@@ -103,6 +103,16 @@ public sealed partial class ProtocolProcessor
         }
     }
 
+    /// <summary>A call refused before its body is parsed (a Content-Type the security mode does not
+    /// carry): the ErrorResponse, logged like any other refusal.</summary>
+    public ProtocolResponse Refuse(ProtocolMethod method, ProtocolError error)
+    {
+        var errorId = NewErrorIdentifier();
+        var status = error.Code.HttpStatus();
+        LogRefused(_logger, method.Route, null, status, error.Code.V1Name(), errorId, error.Description);
+        return new ProtocolResponse(status, ResponseWriter.Error(method.Style, error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
+    }
+
     private ProtocolCall Validate(IProtocolHandler handler, JsonElement root, CallKeys keys)
     {
         var method = handler.Method;

@@ -68,7 +68,9 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         RandomNumberGenerator.GetItems("0123456789", digits[1..]);
     });
 
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+    /// <summary>The first <paramref name="max"/> UTF-16 units, one fewer when the cut would split a surrogate pair.</summary>
+    private static string Truncate(string s, int max) =>
+        s.Length <= max ? s : s[..(char.IsHighSurrogate(s[max - 1]) ? max - 1 : max)];
 }
 
 public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request>

@@ -180,6 +180,9 @@ public sealed class GoogleStandIn : IAsyncDisposable
         var piaid = Uri.UnescapeDataString(segments[2]);
         var v2 = version == 2;
 
+        // Our calls declare the type of the mode's bodies (docs/protocol.md §7), as Google's do.
+        if (string.IsNullOrEmpty(context.Request.ContentType) || !Payments.Core.Hosting.RequestContentType.IsAccepted(context.Request.ContentType, _envelope.ContentType))
+            Violation(method, null, "content-type", $"Content-Type '{context.Request.ContentType}' is not {_envelope.ContentType}");
         var body = await StandInWebHost.ReadBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
         JsonObject json;
         try

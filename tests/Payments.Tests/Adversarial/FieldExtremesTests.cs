@@ -70,6 +70,8 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         new("NUL", () => "A\0B", Correct: true),
         new("control characters", () => "a\u0001\u001b[31m\r\nb\u007f\u0085"),
         new("line separator", () => "a\u2028b"),
+        new("right-to-left override", () => "a\u202Eb"),
+        new("noncharacter", () => "a\uFFFEb\U0010FFFF"),
         new("lone surrogate", () => null, Raw: "\"a\\ud800b\""),
         new("non-ASCII", () => "é中🙂"),
         new("null", () => null),
@@ -80,6 +82,102 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         new("nesting 100 deep", () => Deep(100)),
         new("huge array", () => null, Raw: "[" + string.Join(",", Enumerable.Repeat("0", 50_000)) + "]"),
     ];
+
+    /// <summary>What the text policy refuses in every stored or echoed string (docs/input-limits.md, "Text").</summary>
+    private static readonly (string Name, string Text)[] RefusedEverywhere =
+    [
+        ("U+202A embedding", "a\u202Ab"), ("U+202E right-to-left override", "a\u202Eb"), ("U+2066 isolate", "a\u2066b"),
+        ("U+2069 pop isolate", "a\u2069b"), ("U+2028 line separator", "a\u2028b"), ("U+2029 paragraph separator", "a\u2029b"),
+        ("U+FDD0 noncharacter", "a\uFDD0b"), ("U+FDEF noncharacter", "a\uFDEFb"), ("U+FFFE", "a\uFFFEb"), ("U+FFFF", "a\uFFFFb"),
+        ("U+1FFFE", "a\U0001FFFEb"), ("U+10FFFF", "a\U0010FFFFb"), ("ESC", "a\u001b[31mb"), ("U+0085 next line", "a\u0085b"),
+    ];
+
+    /// <summary>Refused in identifiers, text in free text.</summary>
+    private static readonly (string Name, string Text)[] FreeTextOnly =
+    [
+        ("U+200E mark", "a\u200Eb"), ("U+200F mark", "a\u200Fb"), ("U+061C mark", "a\u061Cb"), ("tab", "a\tb"), ("CR LF", "a\r\nb"),
+    ];
+
+    [Fact]
+    public async Task Every_stored_text_field_and_identifier_refuses_what_the_text_policy_refuses_and_stores_nothing()
+    {
+        var host = fixture.Host;
+        (ProtocolMethod Method, Func<string, JsonObject> Valid, string Field, bool Identifier)[] fields =
+        [
+            (ProtocolMethods.GenerateReferenceNumberV1, id => Gsp.GenerateV1(id), "transactionDescription", false),
+            (ProtocolMethods.GenerateReferenceNumberV2, id => Gsp.GenerateV2(id), "transactionDescription", false),
+            (ProtocolMethods.ReserveFundsV1, id => Gsp.ReserveFundsV1(id), "transactionDescription", false),
+            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "mandateName", false),
+            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "mandateDescription", false),
+            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "frequency", false),
+            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "mandateId", true),
+            (ProtocolMethods.CancelMandateV1, id => Gsp.CancelMandateV1(fixture.MandateTarget, id), "mandateId", true),
+        ];
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
+        var before = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        var wrong = new List<string>();
+        var served = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (method, valid, field, identifier) in fields)
+        {
+            foreach (var (name, text) in RefusedEverywhere.Concat(identifier ? FreeTextOnly : []))
+            {
+                var body = valid(Gsp.NewId("TP"));
+                body[field] = text;
+                var (status, json, raw) = await host.CallAsync(method, body);
+                var code = json?["errorResponseCode"]?.GetValue<string>()
+                    ?? (json?["errorResponseResult"]?["invalidFieldValue"] is not null ? "INVALID_FIELD_VALUE" : null);
+                if (status != 400 || code != "INVALID_FIELD_VALUE") wrong.Add($"{method.Route} {field} {name}: {status} {raw[..Math.Min(raw.Length, 160)]}");
+            }
+            if (identifier) continue;
+            foreach (var (name, text) in FreeTextOnly)
+            {
+                var id = Gsp.NewId("TP");
+                var body = valid(id);
+                body[field] = text;
+                var (status, _, raw) = await host.CallAsync(method, body);
+                if (status != 200) wrong.Add($"{method.Route} {field} {name} (text): {status} {raw[..Math.Min(raw.Length, 160)]}");
+                else served.Add(id);
+            }
+        }
+
+        // The internal payment report: the store's transaction id and the reference number are identifiers.
+        var generateId = Gsp.NewId("TP");
+        var (generated, generatedBody, generatedRaw) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generateId));
+        Assert.True(generated == 200, generatedRaw);
+        served.Add(generateId);
+        var number = generatedBody!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
+        foreach (var (name, text) in RefusedEverywhere.Concat(FreeTextOnly))
+        {
+            var (s1, b1) = await host.PayAsync(Gsp.Usd, number, "STORE-" + text);
+            if (s1 != 400 || b1?["error"] is null) wrong.Add($"payment paymentIntegratorTransactionId {name}: {s1} {b1?.ToJsonString()}");
+            var (s2, b2) = await host.PayAsync(Gsp.Usd, number + text);
+            if (s2 != 400 || b2?["error"] is null) wrong.Add($"payment referenceNumber {name}: {s2} {b2?.ToJsonString()}");
+        }
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
+        var after = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        var unexplained = MutationFuzzTests.Unexplained(before, after, served).Take(10).ToList();
+        Assert.True(unexplained.Count == 0, "state left by refused calls: " + string.Join("; ", unexplained));
+        // None of the refused reports paid the number.
+        var (paid, paidBody) = await host.PayAsync(Gsp.Usd, number, "STORE-clean");
+        Assert.True(paid == 200, paidBody?.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_description_cut_for_storage_is_cut_between_characters()
+    {
+        // Stored cut to its first 1024 UTF-16 units: an emoji across the cut must not leave half of itself.
+        var id = Gsp.NewId("TP");
+        var body = Gsp.GenerateV1(id);
+        body["transactionDescription"] = new string('a', 1023) + "\U0001F642 tail";
+        var (status, _, raw) = await fixture.Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, body);
+        Assert.True(status == 200, raw);
+        var stored = (await MutationFuzzTests.SnapshotAsync(fixture.Azurite))
+            .Where(e => e.Key.Pk.Contains(id, StringComparison.Ordinal) && e.Value.Entity.ContainsKey("Description"))
+            .Select(e => e.Value.Entity.GetString("Description")).Single();
+        Assert.Equal(new string('a', 1023), stored);
+    }
 
     private sealed record Case(ProtocolMethod Method, Func<string, JsonObject> Valid, string Path, Extreme Extreme, string? RequestId, bool Correctable, byte[] Body);
 

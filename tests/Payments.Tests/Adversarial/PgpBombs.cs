@@ -105,6 +105,63 @@ public static class PgpBombs
     /// <summary>The smallest signature packet BouncyCastle parses: v4, no subpackets, a one-byte MPI.</summary>
     public static readonly byte[] TinySignature = [0xC2, 13, 4, 0, 1, 8, 0, 0, 0, 0, 0, 0, 0, 1, 1];
 
+    /// <summary>A signature packet (tag 2, header included) no verifier can use, naming <paramref name="keyId"/>:
+    /// <c>v4-alg99</c> (unknown public-key algorithm), <c>v4-hash99</c> (RSA, unknown hash), <c>v4-bad-subpacket</c>
+    /// (a subpacket longer than its area), <c>v5</c> and <c>v6</c> (newer versions, RSA, SHA-512: their layout,
+    /// random values).</summary>
+    public static byte[] UnusableSignature(string kind, long keyId)
+    {
+        byte[] issuer = [9, 16, .. KeyIdBytes(keyId)];
+        byte[] created = [5, 2, 0x65, 0, 0, 0];
+        var value = new byte[256];
+        Random.Shared.NextBytes(value);
+        value[0] |= 0x80;
+        var body = new MemoryStream();
+        void Area(byte[] area, int lengthBytes)
+        {
+            for (int shift = 8 * (lengthBytes - 1); shift >= 0; shift -= 8) body.WriteByte((byte)(area.Length >> shift));
+            body.Write(area);
+        }
+        switch (kind)
+        {
+            case "v4-alg99" or "v4-hash99" or "v4-bad-subpacket":
+                body.Write([4, 0, (byte)(kind == "v4-alg99" ? 99 : 1), (byte)(kind == "v4-hash99" ? 99 : 10)]);
+                Area(kind == "v4-bad-subpacket" ? [.. created, 40, 2, 0, 0] : created, 2);
+                Area(issuer, 2);
+                body.Write([0x12, 0x34]);
+                PgpPackets.WriteMpi(body, value);
+                break;
+            case "v5" or "v6":
+                body.Write([(byte)(kind == "v5" ? 5 : 6), 0, 1, 10]);
+                Area(created, 4);
+                Area(issuer, 4);
+                body.Write([0x12, 0x34]);
+                if (kind == "v6") { body.WriteByte(32); body.Write(new byte[32]); } // salt
+                PgpPackets.WriteMpi(body, value);
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+        var packet = new MemoryStream();
+        PgpPackets.Write(packet, PgpPackets.TagSignature, body.ToArray());
+        return packet.ToArray();
+    }
+
+    /// <summary>A v3 one-pass signature packet for a binary document (RSA, SHA-512), <paramref name="last"/>
+    /// set when no other one-pass packet follows it.</summary>
+    public static byte[] OnePass(long keyId, bool last, byte algorithm = 1)
+    {
+        var packet = new MemoryStream();
+        PgpPackets.Write(packet, PgpPackets.TagOnePass, [3, 0, 10, algorithm, .. KeyIdBytes(keyId), (byte)(last ? 1 : 0)]);
+        return packet.ToArray();
+    }
+
+    private static byte[] KeyIdBytes(long keyId)
+    {
+        var id = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(id, keyId);
+        return id;
+    }
+
     /// <summary><paramref name="unit"/> repeated up to <paramref name="bytes"/> bytes.</summary>
     public static void Repeat(Stream output, byte[] unit, long bytes)
     {

@@ -233,6 +233,64 @@ public sealed class PgpHostileMessageTests(PgpHostileKeys keys) : IClassFixture<
         Assert.Equal((1, inner.Length), (compressed.CompressedPackets, (int)compressed.DecompressedBytes));
     }
 
+    private static readonly string[] Unusable = ["v4-alg99", "v4-hash99", "v4-bad-subpacket", "v5", "v6"];
+    public static TheoryData<string> UnusableKinds => new(Unusable);
+
+    [Theory]
+    [MemberData(nameof(UnusableKinds))]
+    public void A_signature_no_verifier_can_use_beside_a_valid_Google_signature_does_not_void_it(string kind)
+    {
+        // Google adding a newer signature during a migration: one good signature from its active key suffices.
+        var (ops, literal, signature, keyId) = GoogleSignedParts();
+        var inner = Concat(PgpBombs.OnePass(keyId, last: false), ops, literal, signature, PgpBombs.UnusableSignature(kind, keyId));
+        var work = new PgpWork();
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single.Open(Encrypted(inner), work)));
+        Assert.Equal(2, work.Signatures);
+        // The same signature first (and its one-pass packet last): the order does not matter.
+        inner = Concat([.. ops[..^1], 0], PgpBombs.OnePass(keyId, last: true),
+            literal, PgpBombs.UnusableSignature(kind, keyId), signature);
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single.Open(Encrypted(inner))));
+    }
+
+    [Theory]
+    [MemberData(nameof(UnusableKinds))]
+    public void A_message_whose_only_signature_no_verifier_can_use_is_refused_as_before(string kind)
+    {
+        var (_, literal, _, keyId) = GoogleSignedParts();
+        var e = Assert.IsType<EnvelopeException>(Record.Exception(() =>
+            keys.Single.Open(Encrypted(Concat(PgpBombs.OnePass(keyId, last: true), literal, PgpBombs.UnusableSignature(kind, keyId))))));
+        Assert.Equal(kind is "v4-hash99" ? EnvelopeFailure.InvalidSignature : EnvelopeFailure.InvalidEncryption, e.Failure);
+    }
+
+    [Fact]
+    public void Unusable_signatures_still_count_towards_the_signature_limit()
+    {
+        var (ops, literal, signature, keyId) = GoogleSignedParts();
+        byte[] Message(int unusable) => Concat([
+            .. Enumerable.Range(0, unusable).Select(_ => PgpBombs.OnePass(keyId, last: false)), ops, literal, signature,
+            .. Enumerable.Range(0, unusable).Select(i => PgpBombs.UnusableSignature(Unusable[i % Unusable.Length], keyId))]);
+        var under = new PgpWork();
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single.Open(Encrypted(Message(PgpLimits.MaxSignatures - 1)), under)));
+        Assert.Equal(PgpLimits.MaxSignatures, under.Signatures);
+        var over = Refused(keys.Single, Encrypted(Message(PgpLimits.MaxSignatures)));
+        Assert.Equal(PgpLimits.MaxSignatures + 1, over.Signatures);
+    }
+
+    /// <summary>Google's signed layer split into its one-pass packet, literal packet and signature packet
+    /// (headers included), and the key id they name.</summary>
+    private (byte[] OnePass, byte[] Literal, byte[] Signature, long KeyId) GoogleSignedParts()
+    {
+        var inner = SignedByGoogleInner();
+        var parts = PgpBombs.OuterPackets(inner);
+        Assert.Equal(3, parts.Count);
+        int pos = 0;
+        PgpPackets.TryRead(parts[0], ref pos, out var tag, out var ops);
+        Assert.Equal(PgpPackets.TagOnePass, tag);
+        return (parts[0], parts[1], parts[2], System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(ops.AsSpan(4)));
+    }
+
+    private static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+
     /// <summary>The signed layer (one-pass, literal, signature) of a message from Google: what the
     /// Google-side envelope seals to our key, decrypted by BouncyCastle.</summary>
     private byte[] SignedByGoogleInner() =>

@@ -124,6 +124,25 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
     }
 
     [Fact]
+    public async Task A_Google_request_is_served_under_its_documented_Content_Type_in_any_form_and_refused_under_another()
+    {
+        // What Google sends (docs/protocol.md §7), in every form the header may take, or no header at all.
+        foreach (var accepted in new[] { OctetStream, "application/octet-stream", "APPLICATION/Octet-Stream; CHARSET=UTF-8", "application/octet-stream; charset=utf-8; x=1", null })
+        {
+            var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(Gsp.EchoV1(), keys.Ours1), accepted);
+            Assert.True(status == 200, $"{accepted}: {status}");
+            Assert.Equal("client message", OpenWithGpg(body).Json["clientMessage"]!.GetValue<string>());
+        }
+        // The same valid body declared as anything else: the bare 400 of a body that does not open.
+        foreach (var refused in new[] { "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain", "application/json", "application/jose" })
+        {
+            var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(Gsp.EchoV1(), keys.Ours1), refused);
+            Assert.True(status == 400, $"{refused}: {status}");
+            Assert.Empty(body);
+        }
+    }
+
+    [Fact]
     public async Task A_payment_notification_reaches_Google_sealed_and_signed_by_us()
     {
         var generate = Gsp.GenerateV1(micros: 3_000_000);

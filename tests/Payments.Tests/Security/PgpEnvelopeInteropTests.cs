@@ -64,6 +64,25 @@ public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture
         Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single().Open(body)));
     }
 
+    [Theory]
+    [InlineData("v4-alg99")]
+    [InlineData("v6")]
+    public void A_gpg_signed_request_with_a_newer_signature_beside_it_opens_and_without_gpgs_does_not(string kind)
+    {
+        // gpg's one-pass, literal and signature packets, with a signature we cannot read added around
+        // them as a second signer would (its one-pass packet outermost, its signature last).
+        var signed = keys.Gpg.Must(Encoding.UTF8.GetBytes(Json), "--digest-algo", "SHA384", "-u", keys.Google, "--compress-algo", "none", "--sign").Stdout;
+        var packets = Adversarial.PgpBombs.OuterPackets(signed);
+        Assert.Equal(3, packets.Count);
+        int pos = 0;
+        Payments.Core.Security.Pgp.PgpPackets.TryRead(packets[0], ref pos, out _, out var ops);
+        var keyId = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(ops.AsSpan(4));
+        byte[] outer = Adversarial.PgpBombs.OnePass(keyId, last: false), unusable = Adversarial.PgpBombs.UnusableSignature(kind, keyId);
+        Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single().Open(keys.WrapEncrypted([.. outer, .. packets[0], .. packets[1], .. packets[2], .. unusable]))));
+        var alone = Record.Exception(() => keys.Single().Open(keys.WrapEncrypted([.. Adversarial.PgpBombs.OnePass(keyId, last: true), .. packets[1], .. unusable])));
+        Assert.Equal(EnvelopeFailure.InvalidEncryption, Assert.IsType<EnvelopeException>(alone).Failure);
+    }
+
     [Fact]
     public void Rotation_requests_to_either_key_open()
     {

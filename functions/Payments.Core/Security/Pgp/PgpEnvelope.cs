@@ -172,29 +172,39 @@ public sealed class PgpEnvelope : IMessageEnvelope
         var content = new InnerContent();
         Walk(inner, content, work, depth: 0);
         if (content.Literal is null) throw Encryption("The encrypted message holds no literal data.");
-        if (content.Signatures.Count == 0) throw Signature("The message is not signed.");
+        if (content.Signatures.Count == 0 && content.Unreadable == 0) throw Signature("The message is not signed.");
 
+        // One good signature from an active Google key suffices (docs/protocol.md §7): one we cannot read
+        // or use (a newer version or algorithm Google adds during a migration) is passed over, not fatal.
         var now = Now;
         foreach (var sig in content.Signatures)
         {
-            if (sig.SignatureType is not (PgpSignature.BinaryDocument or PgpSignature.CanonicalTextDocument)) continue;
-            if (Array.IndexOf(AcceptedHashes, sig.HashAlgorithm) < 0) continue; // SHA-1/MD5 never count
-            if (sig.HasSubpackets && sig.GetHashedSubPackets().GetSignatureExpirationTime() is > 0 and var lifetime
-                && sig.CreationTime.AddSeconds(lifetime) <= now) continue; // an expired signature does not count either
-            foreach (var key in _google)
+            try
             {
-                if (!key.Info.CanSign || !key.Info.IsUsable(now) || (sig.KeyId != 0 && sig.KeyId != key.Info.KeyId)) continue;
-                try
-                {
-                    if (VerifySignature(sig, key, content.Literal)) return content.Literal;
-                }
-                catch (Exception e) when (e is PgpException or InvalidOperationException or ArgumentException or IOException or CryptographicException)
-                {
-                    // a signature we cannot check is simply not a valid one
-                }
+                if (IsFromGoogle(sig, content.Literal, now)) return content.Literal;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // a signature we cannot check is simply not a valid one, whichever way the library fails on it
             }
         }
+        // No signature verifies: refused as it always was, unreadable packets as a malformed message.
+        if (content.Unreadable > 0) throw Encryption("Unreadable signature packet.");
         throw Signature("No valid signature from an active Google key.");
+    }
+
+    private bool IsFromGoogle(PgpSignature sig, byte[] literal, DateTime now)
+    {
+        if (sig.SignatureType is not (PgpSignature.BinaryDocument or PgpSignature.CanonicalTextDocument)) return false;
+        if (Array.IndexOf(AcceptedHashes, sig.HashAlgorithm) < 0) return false; // SHA-1/MD5 never count
+        if (sig.HasSubpackets && sig.GetHashedSubPackets().GetSignatureExpirationTime() is > 0 and var lifetime
+            && sig.CreationTime.AddSeconds(lifetime) <= now) return false; // an expired signature does not count either
+        foreach (var key in _google)
+        {
+            if (!key.Info.CanSign || !key.Info.IsUsable(now) || (sig.KeyId != 0 && sig.KeyId != key.Info.KeyId)) continue;
+            if (VerifySignature(sig, key, literal)) return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -253,6 +263,8 @@ public sealed class PgpEnvelope : IMessageEnvelope
     {
         public byte[]? Literal;
         public List<PgpSignature> Signatures { get; } = [];
+        /// <summary>Signature packets BouncyCastle could not parse (unknown version, algorithm or subpacket layout).</summary>
+        public int Unreadable;
     }
 
     // Our own packet reader, not BouncyCastle's object factory: it must refuse an unexpected packet
@@ -278,7 +290,8 @@ public sealed class PgpEnvelope : IMessageEnvelope
                     Walk(PgpDecompression.Inflate(body, work), content, work, depth + 1);
                     break;
                 case PgpPackets.TagSignature:
-                    content.Signatures.Add(ParseSignature(body));
+                    if (ParseSignature(body) is { } signature) content.Signatures.Add(signature);
+                    else content.Unreadable++;
                     break;
                 case PgpPackets.TagLiteral:
                     content.Literal = LiteralData(body);
@@ -287,15 +300,21 @@ public sealed class PgpEnvelope : IMessageEnvelope
         }
     }
 
-    /// <summary>BouncyCastle parses one signature packet at a time (its size bounded by the message's).</summary>
-    private static PgpSignature ParseSignature(byte[] body)
+    /// <summary>BouncyCastle parses one signature packet at a time (its size bounded by the message's);
+    /// null when it cannot (a version or algorithm it does not know, malformed subpackets).</summary>
+    private static PgpSignature? ParseSignature(byte[] body)
     {
         var packet = new MemoryStream(body.Length + 6);
         PgpPackets.Write(packet, PgpPackets.TagSignature, body);
         packet.Position = 0;
-        return new PgpObjectFactory(packet).NextPgpObject() is PgpSignatureList { Count: 1 } list
-            ? list[0]
-            : throw Encryption("Unreadable signature packet.");
+        try
+        {
+            return new PgpObjectFactory(packet).NextPgpObject() is PgpSignatureList { Count: 1 } list ? list[0] : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Literal data packet (RFC 4880 §5.9): format, file name, date, then the data.</summary>
