@@ -36,9 +36,10 @@ public sealed class MalformedRequestTests(AdversarialHost fixture)
         // Request lines Kestrel refuses (no HTTP version), and quotes in its exception.
         foreach (var target in new[] { $"/health?%63ode={LogRedactorTests.Encodings(key).First()}", $"/health?x={key}" })
             Assert.StartsWith("HTTP/1.1 400", await SendAsync($"GET {target}\r\nHost: {Host.BaseAddress.Authority}\r\n\r\n"));
-        // The host decodes the parameter's name and value: the key given fully encoded under an encoded name is accepted.
+        // The host decodes the parameter's name and value, but a key in the query opens nothing internal
+        // (the app's key is a header): the key fully encoded under an encoded name is refused, and not logged.
         var fully = string.Concat(Encoding.UTF8.GetBytes(key).Select(b => $"%{b:X2}"));
-        Assert.StartsWith("HTTP/1.1 200", await SendAsync(
+        Assert.StartsWith("HTTP/1.1 401", await SendAsync(
             $"GET /internal/operations/needs-attention?%63ode={fully} HTTP/1.1\r\nHost: {Host.BaseAddress.Authority}\r\nConnection: close\r\n\r\n"));
 
         // The request lines were written, with the values masked.
@@ -74,7 +75,7 @@ public sealed class MalformedRequestTests(AdversarialHost fixture)
             foreach (var body in BadChunkedBodies)
             {
                 var head = $"POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n"
-                    + $"x-functions-key: {LocalHostUnderTest.InternalKey}\r\nTransfer-Encoding: chunked\r\n\r\n";
+                    + $"x-internal-key: {LocalHostUnderTest.InternalKey}\r\nTransfer-Encoding: chunked\r\n\r\n";
                 var answer = await SendAsync(head + body);
                 if (!answer.StartsWith("HTTP/1.1 4", StringComparison.Ordinal)) failures.Add($"{path} {Shown(body)}: {Shown(answer)}");
             }
