@@ -18,6 +18,8 @@ IBenchmarkScenario[] registry =
     new EndpointScenario(),
     new EnvelopeScenario(),
     new PgpHostileScenario(),
+    new JweHostileScenario(),
+    new JweOracleScenario(),
     new EndpointScenario(pgp: true),
     new AsyncScenario(),
     new SustainedLoadScenario(),

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Text;
+
 namespace Payments.Core.Security;
 
 /// <summary>
@@ -9,6 +12,19 @@ namespace Payments.Core.Security;
 /// </summary>
 internal static class Base64Body
 {
+    private static readonly SearchValues<byte> UrlAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"u8);
+
+    /// <summary>
+    /// Strict base64url of JOSE (RFC 7515 §2: URL alphabet, no padding, no whitespace), straight from the
+    /// bytes: only the output is allocated. Null when not that; an empty input is an empty array.
+    /// </summary>
+    public static byte[]? TryDecodeUrlStrict(ReadOnlySpan<byte> text)
+    {
+        if (text.ContainsAnyExcept(UrlAlphabet) || text.Length % 4 == 1) return null;
+        return Base64Url.DecodeFromUtf8(text);
+    }
+
     public static byte[] EncodeUrl(ReadOnlySpan<byte> data)
     {
         var s = Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,16 +8,14 @@ using Payments.Tests.Adversarial;
 namespace Payments.Benchmarks.Security;
 
 /// <summary>
-/// What a hostile PGP request of at most 1 MiB costs before it is refused, per bomb / flood kind: CPU
-/// time per request (the process's over a run of requests, GC included), the growth of the peak working
-/// set that one request causes (peak reset and heap collected before it; the largest of several) and
-/// the heap allocated per request. The budget is
-/// 50 MB and 100 ms; the table says whether each kind stays under it. A valid request is the control.
+/// What a hostile PGP request of at most 1 MiB costs before it is refused, per bomb / flood kind
+/// (<see cref="HostileCost"/>). The budget is 50 MB and 100 ms; the table says whether each kind stays
+/// under it. A valid request is the control.
 /// </summary>
 public sealed class PgpHostileScenario : IBenchmarkScenario
 {
-    private const double BudgetMb = 50, BudgetMs = 100;
-    private const int MaxBody = 1 << 20;
+    private const double BudgetMb = HostileCost.BudgetMb, BudgetMs = HostileCost.BudgetMs;
+    private const int MaxBody = HostileCost.MaxBody;
 
     public string Name => "pgp-hostile";
 
@@ -76,45 +73,11 @@ public sealed class PgpHostileScenario : IBenchmarkScenario
             ct.ThrowIfCancellationRequested();
             var body = PgpBombs.ToBody(make());
             if (body.Length > MaxBody) throw new InvalidOperationException($"{name}: {body.Length} bytes, over 1 MiB");
-            var answer = Answer(envelope, body, out var work); // warm-up (and the answer)
-
-            // CPU: the process's time over a run of requests, so the collection of their garbage counts too.
-            using var process = Process.GetCurrentProcess();
-            var cpuBefore = process.TotalProcessorTime;
-            long allocated = 0;
-            var recorder = new LatencyRecorder();
-            recorder.StartWall();
-            for (int i = 0; i < iterations; i++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                var start = Stopwatch.GetTimestamp();
-                Answer(envelope, body, out _);
-                recorder.Add(Stopwatch.GetElapsedTime(start));
-                allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-            }
-            recorder.StopWall();
-            process.Refresh();
-            // Memory: what one request adds to the working set at its peak, from a collected heap
-            // (the largest over a few requests).
-            long peakGrowth = 0;
-            for (int i = 0; i < Math.Min(iterations, 8); i++)
-            {
-                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-                GC.WaitForPendingFinalizers();
-                ResetPeakWorkingSet();
-                using var probe = Process.GetCurrentProcess();
-                long baseline = probe.WorkingSet64;
-                Answer(envelope, body, out _);
-                probe.Refresh();
-                peakGrowth = Math.Max(peakGrowth, probe.PeakWorkingSet64 - baseline);
-            }
-            double cpuMs = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds / iterations;
-            double peakMb = peakGrowth / 1e6;
-            double allocMb = allocated / 1e6 / iterations;
-            bool under = peakMb <= BudgetMb && cpuMs <= BudgetMs;
+            var answer = Answer(envelope, body, out var work);
+            var cost = HostileCost.Alone(() => Answer(envelope, body, out _), iterations);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-42} {body.Length / 1024.0,8:0.0} {answer,7} {cpuMs,8:0.00} {peakMb,8:0.0} {allocMb,9:0.00} {work.PrivateKeyOperations,8} {work.DecompressedBytes / 1024.0,12:0.0} {(under ? "yes" : "NO"),6}"));
-            results.Add(recorder.ToResult("pgp-hostile." + Slug(name), 0, null));
+                $"{name,-42} {body.Length / 1024.0,8:0.0} {answer,7} {cost.CpuMs,8:0.00} {cost.PeakMb,8:0.0} {cost.AllocMb,9:0.00} {work.PrivateKeyOperations,8} {work.DecompressedBytes / 1024.0,12:0.0} {(cost.Under ? "yes" : "NO"),6}"));
+            results.Add(cost.Latency.ToResult("pgp-hostile." + HostileCost.Slug(name), 0, null));
         }
         Console.WriteLine();
         return Task.FromResult<IReadOnlyList<BenchmarkResult>>(results);
@@ -122,25 +85,7 @@ public sealed class PgpHostileScenario : IBenchmarkScenario
 
     private static string Answer(PgpEnvelope envelope, byte[] body, out PgpWork work)
     {
-        work = new PgpWork();
-        try
-        {
-            envelope.Open(body, work);
-            return "200";
-        }
-        catch (EnvelopeException e)
-        {
-            return e.Failure == EnvelopeFailure.InvalidSignature ? "401" : "400";
-        }
+        var w = work = new PgpWork();
+        return HostileCost.Answer(() => envelope.Open(body, w));
     }
-
-    /// <summary>Linux: writing 5 to clear_refs resets the peak resident set size (VmHWM).</summary>
-    private static void ResetPeakWorkingSet()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
-
-    private static string Slug(string name) =>
-        string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-')).Replace("--", "-").Trim('-');
 }

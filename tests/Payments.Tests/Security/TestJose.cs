@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Payments.Tests.Adversarial;
 
 namespace Payments.Tests.Security;
 
@@ -42,34 +43,9 @@ internal static class TestJose
         if (deflate) header.Append(",\"zip\":\"DEF\"");
         if (kid is not null) header.Append($",\"kid\":\"{kid}\"");
         header.Append(",\"cty\":\"JWT\"}");
-        var protectedHeader = B64(Encoding.UTF8.GetBytes(header.ToString()));
-        var aad = Encoding.ASCII.GetBytes(protectedHeader);
-        if (deflate)
-        {
-            using var ms = new MemoryStream();
-            using (var d = new DeflateStream(ms, CompressionLevel.Optimal)) d.Write(plaintext);
-            plaintext = ms.ToArray();
-        }
         var cek = RandomNumberGenerator.GetBytes(32);
-        var wrapped = recipient.Encrypt(cek, alg == "RSA1_5" ? RSAEncryptionPadding.Pkcs1 : RSAEncryptionPadding.OaepSHA256);
-        byte[] iv, ciphertext, tag;
-        if (enc == "A256GCM")
-        {
-            iv = RandomNumberGenerator.GetBytes(12);
-            ciphertext = new byte[plaintext.Length];
-            tag = new byte[16];
-            using var gcm = new AesGcm(cek, 16);
-            gcm.Encrypt(iv, plaintext, ciphertext, tag, aad);
-        }
-        else
-        {
-            iv = RandomNumberGenerator.GetBytes(16);
-            using var aes = Aes.Create();
-            aes.Key = cek[16..];
-            ciphertext = aes.EncryptCbc(plaintext, iv, PaddingMode.PKCS7);
-            tag = CbcTag(cek[..16], aad, iv, ciphertext);
-        }
-        return string.Join('.', protectedHeader, B64(wrapped), B64(iv), B64(ciphertext), B64(tag));
+        return JweBombs.Compact(header.ToString(), recipient.Encrypt(cek, JweBombs.Padding(alg)), cek, enc,
+            deflate ? JweBombs.Deflate(plaintext) : plaintext);
     }
 
     public static (JsonElement Header, byte[] Plaintext) Decrypt(string jwe, RSA privateKey)

@@ -3,6 +3,9 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Encodings;
+using Org.BouncyCastle.Crypto.Engines;
 using Payments.Core.Hosting;
 using Payments.Core.Security.Jwe;
 
@@ -18,8 +21,20 @@ namespace Payments.Core.Security;
 /// </summary>
 public sealed class JweEnvelope : IMessageEnvelope
 {
-    /// <summary>Largest decompressed payload accepted (a small <c>zip: DEF</c> body must not inflate without bound).</summary>
-    public const int MaxPlaintextBytes = 4 * 1024 * 1024;
+    /// <summary>Largest JSON a JWS may carry: the request body limit of every mode (docs/input-limits.md).</summary>
+    public const int MaxJsonBytes = 1 << 20;
+
+    /// <summary>
+    /// Largest <c>zip: DEF</c> output: the JWS of a <see cref="MaxJsonBytes"/> JSON (its base64url, 4/3 of
+    /// it) plus 64 KiB for its header and signature. Inflating stops one byte past it.
+    /// </summary>
+    public const int MaxInflatedBytes = (MaxJsonBytes + 2) / 3 * 4 + (64 << 10);
+
+    /// <summary>Largest protected header (base64url characters), JWE or JWS; a real one is a few hundred.</summary>
+    public const int MaxHeaderChars = 16 << 10;
+
+    /// <summary>Content-encryption key length: A256GCM and A128CBC-HS256 both take 32 bytes.</summary>
+    private const int CekBytes = 32;
 
     private readonly IReadOnlyList<JweKey> _own;
     private readonly IReadOnlyList<JweKey> _google;
@@ -42,9 +57,12 @@ public sealed class JweEnvelope : IMessageEnvelope
 
     public string ContentType => "application/jose; charset=utf-8";
 
-    public byte[] Open(ReadOnlySpan<byte> body)
+    public byte[] Open(ReadOnlySpan<byte> body) => Open(body, new JweWork());
+
+    /// <summary><see cref="Open(ReadOnlySpan{byte})"/>, reporting its cost to <paramref name="work"/> (tests, benchmarks).</summary>
+    internal byte[] Open(ReadOnlySpan<byte> body, JweWork work)
     {
-        try { return OpenCore(body); }
+        try { return OpenCore(body, work); }
         catch (EnvelopeException) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -52,12 +70,14 @@ public sealed class JweEnvelope : IMessageEnvelope
         }
     }
 
-    private byte[] OpenCore(ReadOnlySpan<byte> body)
+    // Everything before the JWS signature check is work anyone holding our public key can cause: the body
+    // is read as spans (no string of it, no split), each part is sized before it is decoded.
+    private byte[] OpenCore(ReadOnlySpan<byte> body, JweWork work)
     {
-        foreach (var b in body) if (b > 0x7E) throw Encryption("The body is not a compact JWE.");
-        var parts = Encoding.ASCII.GetString(body).Trim().Split('.');
-        if (parts.Length != 5) throw Encryption("The body is not a compact JWE.");
-        using var header = ParseHeader(parts[0]) ?? throw Encryption("The JWE header is not valid.");
+        Span<Range> parts = stackalloc Range[5];
+        if (!TrySplit(body, parts, out body)) throw Encryption("The body is not a compact JWE.");
+        var headerPart = body[parts[0]];
+        using var header = ParseHeader(headerPart) ?? throw Encryption("The JWE header is not valid.");
         var h = header.RootElement;
         if (h.TryGetProperty("crit", out _)) throw Encryption("The JWE header has critical extensions we do not understand.");
         string? alg = Str(h, "alg"), enc = Str(h, "enc"), zip = Str(h, "zip"), kid = Str(h, "kid");
@@ -66,64 +86,84 @@ public sealed class JweEnvelope : IMessageEnvelope
         if (zip is not (null or "DEF")) throw Encryption("Unsupported JWE compression.");
         if (h.TryGetProperty("zip", out var z) && z.ValueKind != JsonValueKind.String) throw Encryption("Unsupported JWE compression.");
 
-        var encryptedKey = Decode(parts[1]);
-        var iv = Decode(parts[2]);
-        var ciphertext = Decode(parts[3]);
-        var tag = Decode(parts[4]);
-        if (encryptedKey is null || iv is null || ciphertext is null || tag is null) throw Encryption("The JWE is not base64url.");
-        var aad = Encoding.ASCII.GetBytes(parts[0]);
+        var encryptedKey = Base64Body.TryDecodeUrlStrict(body[parts[1]]);
+        var iv = Base64Body.TryDecodeUrlStrict(body[parts[2]]);
+        var tag = Base64Body.TryDecodeUrlStrict(body[parts[4]]);
+        if (encryptedKey is null || iv is null || tag is null) throw Encryption("The JWE is not base64url.");
+        if (iv.Length != (enc == "A256GCM" ? 12 : 16) || tag.Length != 16) throw Encryption("The JWE IV or tag has the wrong length.");
+        // Only a key whose modulus is as long as the encrypted key can have made it (the body says so, not the key).
+        var candidates = Ordered(_own, kid).Where(k => k.Rsa.ModulusBytes == encryptedKey.Length).ToList();
+        if (candidates.Count == 0) throw NotOurs();
+        var ciphertext = Base64Body.TryDecodeUrlStrict(body[parts[3]]) ?? throw Encryption("The JWE is not base64url.");
 
-        byte[]? plaintext = null;
-        foreach (var key in Ordered(_own, kid))
+        // RFC 7516 §11.5: whatever the unwrap gives (bad padding, a key of the wrong length, a good key), each
+        // candidate costs one RSA operation and one authenticated pass over the whole ciphertext, and only
+        // the tag decides. No padding oracle.
+        var plaintext = new byte[ciphertext.Length];
+        int length = -1;
+        foreach (var key in candidates)
         {
-            var cek = UnwrapKey(alg, key, encryptedKey);
-            plaintext = DecryptContent(enc, cek, iv, aad, ciphertext, tag);
-            if (plaintext is not null) break;
+            var cek = UnwrapKey(alg, key, encryptedKey, work);
+            length = DecryptContent(enc, cek, iv, headerPart, ciphertext, tag, plaintext, work);
+            CryptographicOperations.ZeroMemory(cek);
+            if (length >= 0) break;
         }
-        if (plaintext is null) throw Encryption("The JWE is not encrypted to a key of ours, or fails authentication.");
-        if (zip == "DEF") plaintext = Inflate(plaintext);
-        return VerifyJws(plaintext);
+        if (length < 0) throw NotOurs();
+        if (zip != "DEF") return VerifyJws(plaintext.AsSpan(0, length));
+        var (inflated, inflatedLength) = Inflate(plaintext, length, work);
+        return VerifyJws(inflated.AsSpan(0, inflatedLength));
     }
 
-    private static byte[] UnwrapKey(string alg, JweKey key, byte[] encryptedKey)
+    /// <summary>
+    /// The content key, always <see cref="CekBytes"/> long. RSA1_5 uses implicit rejection (BouncyCastle's
+    /// PKCS#1 decoding with a fallback, constant time): bad padding or a key of another length gives a random
+    /// key without an exception, as a good unwrap would return. .NET's PKCS#1 decryption would throw on bad
+    /// padding only. An OAEP failure cannot be caused on purpose by mauling a message, so it is no oracle;
+    /// it too goes on with a random key.
+    /// </summary>
+    private static byte[] UnwrapKey(string alg, JweKey key, byte[] encryptedKey, JweWork work)
     {
-        if (encryptedKey.Length != key.Rsa.ModulusBytes) return RandomNumberGenerator.GetBytes(32);
-        var padding = alg == "RSA1_5" ? RSAEncryptionPadding.Pkcs1 : RSAEncryptionPadding.OaepSHA256;
-        var cek = key.Rsa.Use((encryptedKey, padding), static (rsa, s) =>
+        work.RsaOperation();
+        byte[]? cek;
+        if (alg == "RSA1_5")
         {
-            try { return rsa.Decrypt(s.encryptedKey, s.padding); }
-            catch (CryptographicException) { return null; }
-        });
-        // RFC 7516 §11.5: on an unwrap failure continue with a random CEK, so that a bad key and a bad
-        // tag look (and take) the same: no padding oracle for RSA1_5.
-        return cek ?? RandomNumberGenerator.GetBytes(32);
-    }
-
-    private static byte[]? DecryptContent(string enc, byte[] cek, byte[] iv, byte[] aad, byte[] ciphertext, byte[] tag)
-    {
-        if (cek.Length != 32) return null;
-        try
+            var pkcs1 = new Pkcs1Encoding(new RsaBlindedEngine(), CekBytes);
+            pkcs1.Init(false, key.Private);
+            try { cek = pkcs1.ProcessBlock(encryptedKey, 0, encryptedKey.Length); }
+            catch (DataLengthException) { cek = null; } // a number not below the modulus: public, not padding
+        }
+        else
         {
-            if (enc == "A256GCM")
+            cek = key.Rsa.Use(encryptedKey, static (rsa, c) =>
             {
-                if (iv.Length != 12 || tag.Length != 16) return null;
-                var plain = new byte[ciphertext.Length];
-                using var gcm = new AesGcm(cek, 16);
-                gcm.Decrypt(iv, ciphertext, tag, plain, aad);
-                return plain;
-            }
-            // A128CBC-HS256 (RFC 7518 §5.2.2): MAC key, then encryption key; tag = HMAC-SHA-256 truncated to 16 bytes.
-            if (iv.Length != 16 || tag.Length != 16) return null;
-            var expected = CbcHmacTag(cek.AsSpan(0, 16), aad, iv, ciphertext);
-            if (!CryptographicOperations.FixedTimeEquals(expected, tag)) return null;
-            using var aes = Aes.Create();
-            aes.Key = cek[16..];
-            return aes.DecryptCbc(ciphertext, iv, PaddingMode.PKCS7);
+                try { return rsa.Decrypt(c, RSAEncryptionPadding.OaepSHA256); }
+                catch (CryptographicException) { return null; }
+            });
         }
-        catch (CryptographicException) { return null; }
+        var random = RandomNumberGenerator.GetBytes(CekBytes);
+        return cek is { Length: CekBytes } ? cek : random;
     }
 
-    private static byte[] CbcHmacTag(ReadOnlySpan<byte> macKey, byte[] aad, byte[] iv, byte[] ciphertext)
+    /// <summary>Authenticated decryption into <paramref name="plaintext"/>: its length, or -1 when the tag fails.</summary>
+    private static int DecryptContent(string enc, byte[] cek, byte[] iv, ReadOnlySpan<byte> aad, byte[] ciphertext, byte[] tag, byte[] plaintext, JweWork work)
+    {
+        work.ContentPass();
+        if (enc == "A256GCM")
+        {
+            using var gcm = new AesGcm(cek, 16);
+            try { gcm.Decrypt(iv, ciphertext, tag, plaintext, aad); }
+            catch (AuthenticationTagMismatchException) { return -1; }
+            return ciphertext.Length;
+        }
+        // A128CBC-HS256 (RFC 7518 §5.2.2): MAC key, then encryption key; tag = HMAC-SHA-256 truncated to 16 bytes.
+        var expected = CbcHmacTag(cek.AsSpan(0, 16), aad, iv, ciphertext);
+        if (!CryptographicOperations.FixedTimeEquals(expected, tag)) return -1;
+        using var aes = Aes.Create();
+        aes.SetKey(cek.AsSpan(16));
+        return aes.DecryptCbc(ciphertext, iv, plaintext, PaddingMode.PKCS7);
+    }
+
+    private static byte[] CbcHmacTag(ReadOnlySpan<byte> macKey, ReadOnlySpan<byte> aad, byte[] iv, byte[] ciphertext)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, macKey);
         hmac.AppendData(aad);
@@ -135,24 +175,25 @@ public sealed class JweEnvelope : IMessageEnvelope
         return hmac.GetHashAndReset()[..16];
     }
 
-    private byte[] VerifyJws(byte[] plaintext)
+    private byte[] VerifyJws(ReadOnlySpan<byte> jws)
     {
-        foreach (var b in plaintext) if (b > 0x7E) throw Signature("The decrypted payload is not a compact JWS.");
-        var parts = Encoding.ASCII.GetString(plaintext).Trim().Split('.');
-        if (parts.Length != 3) throw Signature("The decrypted payload is not a compact JWS.");
-        using var header = ParseHeader(parts[0]) ?? throw Signature("The JWS header is not valid.");
+        Span<Range> parts = stackalloc Range[3];
+        if (!TrySplit(jws, parts, out jws)) throw Signature("The decrypted payload is not a compact JWS.");
+        using var header = ParseHeader(jws[parts[0]]) ?? throw Signature("The JWS header is not valid.");
         var h = header.RootElement;
         if (Str(h, "alg") != "RS256") throw Signature("The JWS is not signed with RS256.");
         if (h.TryGetProperty("crit", out _)) throw Signature("The JWS header has critical extensions we do not understand.");
-        var payload = Decode(parts[1]);
-        var signature = Decode(parts[2]);
+        if (jws[parts[1]].Length > (MaxJsonBytes + 2) / 3 * 4) throw Encryption("The JWE payload is too large.");
+        var payload = Base64Body.TryDecodeUrlStrict(jws[parts[1]]);
+        var signature = Base64Body.TryDecodeUrlStrict(jws[parts[2]]);
         if (payload is null || signature is null) throw Signature("The JWS is not base64url.");
-        var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
+        if (payload.Length > MaxJsonBytes) throw Encryption("The JWE payload is too large.");
+        var hash = SHA256.HashData(jws[..parts[1].End]);
         foreach (var key in Ordered(_google, Str(h, "kid")))
         {
             if (signature.Length != key.Rsa.ModulusBytes) continue;
-            bool ok = key.Rsa.Use((signingInput, signature), static (rsa, s) =>
-                rsa.VerifyData(s.signingInput, s.signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+            bool ok = key.Rsa.Use((hash, signature), static (rsa, s) =>
+                rsa.VerifyHash(s.hash, s.signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
             if (ok) return payload;
         }
         throw Signature("No valid signature from a configured Google key.");
@@ -185,9 +226,30 @@ public sealed class JweEnvelope : IMessageEnvelope
     private static IEnumerable<JweKey> Ordered(IReadOnlyList<JweKey> keys, string? kid) =>
         kid is null ? keys : keys.Where(k => k.Kid == kid).Concat(keys.Where(k => k.Kid != kid));
 
-    private static JsonDocument? ParseHeader(string part)
+    /// <summary>
+    /// Compact serialization: printable ASCII, surrounding whitespace ignored, exactly
+    /// <c>parts.Length - 1</c> dots (found by a vectorized search; no part is copied) and a protected
+    /// header of at most <see cref="MaxHeaderChars"/>.
+    /// </summary>
+    private static bool TrySplit(ReadOnlySpan<byte> text, scoped Span<Range> parts, out ReadOnlySpan<byte> trimmed)
     {
-        var bytes = Decode(part);
+        trimmed = text[Ascii.Trim(text)];
+        if (trimmed.IndexOfAnyInRange((byte)0x7F, (byte)0xFF) >= 0) return false;
+        if (trimmed.Count((byte)'.') != parts.Length - 1) return false;
+        int start = 0;
+        for (int i = 0; i < parts.Length - 1; i++)
+        {
+            int dot = start + trimmed[start..].IndexOf((byte)'.');
+            parts[i] = start..dot;
+            start = dot + 1;
+        }
+        parts[^1] = start..trimmed.Length;
+        return parts[0].End.Value <= MaxHeaderChars;
+    }
+
+    private static JsonDocument? ParseHeader(ReadOnlySpan<byte> part)
+    {
+        var bytes = Base64Body.TryDecodeUrlStrict(part);
         if (bytes is null) return null;
         try
         {
@@ -202,28 +264,24 @@ public sealed class JweEnvelope : IMessageEnvelope
     private static string? Str(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    /// <summary>Strict base64url (RFC 7515: no padding, URL alphabet).</summary>
-    private static byte[]? Decode(string s)
+    /// <summary>Raw deflate, stopping one byte past <see cref="MaxInflatedBytes"/> whatever the ratio.</summary>
+    private static (byte[] Buffer, int Length) Inflate(byte[] data, int length, JweWork work)
     {
-        foreach (var c in s) if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return null;
-        if (s.Length % 4 == 1) return null;
-        return Base64Body.TryDecode(Encoding.ASCII.GetBytes(s)) ?? (s.Length == 0 ? [] : null);
-    }
-
-    private static byte[] Inflate(byte[] data)
-    {
-        using var input = new DeflateStream(new MemoryStream(data), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        var buffer = new byte[8192];
-        int n;
-        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+        using var input = new DeflateStream(new MemoryStream(data, 0, length, writable: false), CompressionMode.Decompress);
+        var output = new byte[Math.Min(MaxInflatedBytes + 1, Math.Max(64 << 10, length * 4))];
+        int total = 0;
+        while (true)
         {
-            if (output.Length + n > MaxPlaintextBytes) throw Encryption("The JWE payload is too large.");
-            output.Write(buffer, 0, n);
+            if (total > MaxInflatedBytes) throw Encryption("The JWE payload is too large.");
+            if (total == output.Length) Array.Resize(ref output, Math.Min(MaxInflatedBytes + 1, output.Length * 2));
+            int n = input.Read(output, total, output.Length - total);
+            if (n == 0) return (output, total);
+            total += n;
+            work.Inflated(n);
         }
-        return output.ToArray();
     }
 
+    private static EnvelopeException NotOurs() => Encryption("The JWE is not encrypted to a key of ours, or fails authentication.");
     private static EnvelopeException Encryption(string message) => new(EnvelopeFailure.InvalidEncryption, message);
     private static EnvelopeException Signature(string message) => new(EnvelopeFailure.InvalidSignature, message);
 }
