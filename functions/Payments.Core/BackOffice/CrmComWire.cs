@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Payments.Core.BackOffice;
 
-// CRM.COM Web API wire types (docs/backoffice.md, seed 002). snake_case names are the wire's.
+// CRM.COM Web API wire types (docs/backoffice.md). snake_case names are the wire's.
 
 internal sealed record CrmComLoginRequest(
     [property: JsonPropertyName("username")] string Username,

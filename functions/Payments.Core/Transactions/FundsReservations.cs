@@ -60,7 +60,7 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
     }
 }
 
-/// <summary>Seed 001, docs/protocol.md §6: record the cancellation and answer SUCCESS (also for an expired or
+/// <summary>docs/protocol.md §6: record the cancellation and answer SUCCESS (also for an expired or
 /// already cancelled reservation); the release finishes asynchronously and is notified.</summary>
 public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request>
 {

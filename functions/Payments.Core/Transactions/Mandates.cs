@@ -62,7 +62,7 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
     }
 }
 
-/// <summary>Seed 004, docs/protocol.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
+/// <summary>docs/protocol.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
 /// unknown → 404. The mandate is found by mandateId, or by the createMandate requestId.</summary>
 public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request>
 {
@@ -85,7 +85,7 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
         }
         catch (ProtocolException e) when (e.Error.Code == ErrorCode.InvalidIdentifier && RequestRules.IsValidRequestId(r.MandateId))
         {
-            // Seed 004 calls mandateId "the requestId of the createMandate call": the marker of that
+            // The protocol calls mandateId "the requestId of the createMandate call": the marker of that
             // call names the mandate. Only this rare path costs the extra reads.
             var markerPartition = Keys.MarkerPartition(piaid, r.MandateId!);
             var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), MarkerRow.AnchorSelect, cancellationToken);

@@ -143,7 +143,7 @@ public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, R
             cancellationToken);
 }
 
-/// <summary>Seed 000, docs/protocol.md §6: unpaid and active → cancelled; already cancelled or expired →
+/// <summary>docs/protocol.md §6: unpaid and active → cancelled; already cancelled or expired →
 /// success; paid → referenceNumberAlreadyPaid; unknown → 404.</summary>
 public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelReferenceNumberV2Request>
 {
@@ -183,7 +183,7 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
     }
 }
 
-/// <summary>Seed 003, docs/protocol.md §6: against a paid reference number; currency must match; 0 &lt; amount ≤
+/// <summary>docs/protocol.md §6: against a paid reference number; currency must match; 0 &lt; amount ≤
 /// remaining balance, reserved atomically with the acknowledgement; finished asynchronously.</summary>
 public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : ProtocolHandler<AsynchronousRefundV1Request>
 {

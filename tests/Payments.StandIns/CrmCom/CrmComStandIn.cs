@@ -14,7 +14,7 @@ namespace Payments.StandIns.CrmCom;
 /// <c>{BaseUrl}crmapi/rest/v2/</c>:
 /// <list type="bullet">
 /// <item><c>POST authentication/token</c> {username, password, organisation} → <c>data.token</c>; <c>POST authentication/token/release</c></item>
-/// <item><c>POST payments/cancel</c> (seed 002) → <c>data.payment</c>, <c>data.payment_cancellation</c></item>
+/// <item><c>POST payments/cancel</c> → <c>data.payment</c>, <c>data.payment_cancellation</c></item>
 /// <item><c>POST refunds/create</c> {token, payment_identifier, type_identifier, refund_amount, back_office_code, issue_reason} → <c>data.refund</c></item>
 /// <item><c>GET payment_cancellations/show?token&amp;payment_cancellation_identifier=back_office_code=…</c> → <c>data</c> = the cancellation</item>
 /// <item><c>GET refunds/show?token&amp;refund_identifier=back_office_code=…</c> → <c>data</c> = the refund</item>

@@ -167,7 +167,7 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
         Assert.True(cancelStatus == 200, cancelRaw);
         Assert.Equal("SUCCESS", cancelBody!["result"]!.GetValue<string>());
 
-        // Already cancelled: still a successful cancel (seed 001).
+        // Already cancelled: still a successful cancel (docs/protocol.md §6).
         var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserveId));
         Assert.Equal(200, again);
         Assert.Equal("SUCCESS", againBody!["result"]!.GetValue<string>());
@@ -193,7 +193,7 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
         var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
         Assert.Equal(200, again);
         Assert.Equal("SUCCESS", againBody!["result"]!.GetValue<string>());
-        // Found by the createMandate requestId too (seed 004).
+        // Found by the createMandate requestId too (docs/protocol.md §6).
         var (byRequest, _, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(createId));
         Assert.Equal(200, byRequest);
     }
