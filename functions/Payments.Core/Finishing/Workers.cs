@@ -211,6 +211,11 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
     public const int MaxReadsPerRun = 2 * MaxPerRun;
     private const int MaxBackoffDoublings = 4;
 
+    /// <summary>Where the last run stopped for its read budget: the next one goes on after it, so rows it
+    /// cannot act on yet (calls that gave up before their commit, kept for <see cref="OutboxIndex.OrphanAge"/>)
+    /// never keep the rows behind them from being read. A run that reaches the end starts the next one anew.</summary>
+    private WorkItem? _resumeAfter;
+
     /// <returns>how many operations were enqueued again.</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -224,13 +229,21 @@ public sealed partial class OutboxRelay(OperationSteps steps, ILogger<OutboxRela
         if (busy.Count < QueueNames.All.Count)
         {
             var reads = 0;
+            var resumeAfter = _resumeAfter;
+            _resumeAfter = null;
             // Rows younger than the grace are operations being committed or worked on right now; parked
             // ones wait for an operator.
-            var rows = steps.Store.Outbox.QueryAsync<TableEntity>(OutboxRow.OverdueFilter(overdue), select: OutboxRow.RelaySelect, cancellationToken: cancellationToken);
+            var rows = steps.Store.Outbox.QueryAsync<TableEntity>(OutboxRow.OverdueFilter(overdue, resumeAfter), select: OutboxRow.RelaySelect, cancellationToken: cancellationToken);
+            WorkItem? last = null;
             await foreach (var entity in rows)
             {
                 var row = OutboxRow.From(entity);
-                if (relayed >= MaxPerRun || reads >= MaxReadsPerRun) break;
+                if (relayed >= MaxPerRun || reads >= MaxReadsPerRun)
+                {
+                    _resumeAfter = last;
+                    break;
+                }
+                last = row.Item;
                 // Its first queue busy: the operation is most likely in it (a notification whose own
                 // message was lost waits for that backlog too).
                 var firstQueue = row.Queue;

@@ -38,9 +38,14 @@ public sealed record OutboxRow(WorkItem Item, string Queue, DateTimeOffset Creat
     /// <summary>What the relay reads of a row.</summary>
     public static readonly string[] RelaySelect = TableCalls.WithKeys(QueueName, CreatedAtName, ParkedName);
 
-    /// <summary>Rows written before <paramref name="before"/> and not parked.</summary>
-    public static string OverdueFilter(DateTimeOffset before) =>
-        $"{CreatedAtName} lt {TableClient.CreateQueryFilter($"{before}")} and {ParkedName} eq {TableClient.CreateQueryFilter($"{false}")}";
+    /// <summary>Rows written before <paramref name="before"/> and not parked; with <paramref name="after"/>, only
+    /// the rows whose keys come after its keys.</summary>
+    public static string OverdueFilter(DateTimeOffset before, WorkItem? after = null)
+    {
+        var overdue = $"{CreatedAtName} lt {TableClient.CreateQueryFilter($"{before}")} and {ParkedName} eq {TableClient.CreateQueryFilter($"{false}")}";
+        return after is not { } a ? overdue
+            : overdue + " and " + TableClient.CreateQueryFilter($"(PartitionKey gt {a.Partition} or (PartitionKey eq {a.Partition} and RowKey gt {a.Row}))");
+    }
 
     /// <summary>Parked rows.</summary>
     public static string ParkedFilter { get; } = $"{ParkedName} eq {TableClient.CreateQueryFilter($"{true}")}";

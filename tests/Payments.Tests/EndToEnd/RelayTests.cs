@@ -43,12 +43,14 @@ public sealed class RelayTests : IAsyncLifetime
         public override DateTimeOffset GetUtcNow() => now;
     }
 
-    private Task<int> RelayAtAsync(DateTimeOffset now)
+    private Task<int> RelayAtAsync(DateTimeOffset now) => RelayAt(now).RunOnceAsync(CancellationToken.None);
+
+    private OutboxRelay RelayAt(DateTimeOffset now)
     {
         var clock = new At(now);
         var steps = new OperationSteps(Store, new OutboxIndex(Store, clock, NullLogger<OutboxIndex>.Instance),
             Host.Services.GetRequiredService<FinishingOptions>(), clock, NullLogger<OperationSteps>.Instance);
-        return new OutboxRelay(steps, NullLogger<OutboxRelay>.Instance).RunOnceAsync(CancellationToken.None);
+        return new OutboxRelay(steps, NullLogger<OutboxRelay>.Instance);
     }
 
     private static TableEntity StuckOperation(string partition, string row, string state = OperationStates.Pending) =>
@@ -98,6 +100,33 @@ public sealed class RelayTests : IAsyncLifetime
         }
         Assert.Equal(OutboxRelay.MaxPerRun, await RelayAtAsync(_t0));
         Assert.Equal(extra, await RelayAtAsync(_t0));
+    }
+
+    [Fact]
+    public async Task Rows_of_calls_that_gave_up_before_their_commit_do_not_keep_lost_work_behind_them_waiting()
+    {
+        // More rows than one run reads, of calls that indexed their work and gave up before the commit (an
+        // outage, a crash): the relay cannot tell them from a commit still on its way until OrphanAge.
+        var orphans = OutboxRelay.MaxReadsPerRun + 50;
+        var young = _t0 - 2 * Grace;
+        for (var batch = 0; batch * 100 < orphans; batch++)
+        {
+            var rows = Enumerable.Range(batch * 100, Math.Min(100, orphans - batch * 100));
+            await Store.Outbox.SubmitAsync(
+                [.. rows.Select(i => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow("relay|a-gave-up", $"op|O{i:D4}", young)))]);
+        }
+        // Behind them in key order, acknowledged work whose message was lost.
+        await InsertStuckAsync("relay|z-lost", "op|R1");
+
+        var relay = RelayAt(_t0);
+        Assert.Equal(0, await relay.RunOnceAsync(CancellationToken.None)); // its reads spent on the orphans
+        Assert.Equal(1, await relay.RunOnceAsync(CancellationToken.None)); // goes on where it stopped
+        Assert.Equal(1, OperationRow.From((await Store.Transactions.GetOrNullAsync("relay|z-lost", "op|R1"))!).RelayCount);
+        // A run that reached the end starts anew (the orphans are still young: kept).
+        Assert.Equal(0, await relay.RunOnceAsync(CancellationToken.None));
+        var left = 0;
+        await foreach (var _ in Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"relay|a-gave-up"}"))) left++;
+        Assert.Equal(orphans, left);
     }
 
     [Fact]
