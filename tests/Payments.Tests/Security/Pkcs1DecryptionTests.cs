@@ -47,6 +47,18 @@ public sealed class Pkcs1DecryptionTests
         }
     }
 
+    /// <summary>One EVP_PKEY serves every thread: each call makes its own OpenSSL context.</summary>
+    [Fact]
+    public void Concurrent_decryptions_with_one_key_all_come_out_right()
+    {
+        var messages = Enumerable.Range(0, 64).Select(_ => RandomNumberGenerator.GetBytes(32)).ToArray();
+        var ciphertexts = messages.Select(m => Key.Encrypt(m, RSAEncryptionPadding.Pkcs1)).ToArray();
+        var results = new byte[messages.Length][];
+        Parallel.For(0, messages.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            i => results[i] = OpenSsl.Decrypt(ciphertexts[i], 32, out _));
+        Assert.Equal(messages, results);
+    }
+
     public static TheoryData<string> BadPaddings => ["em0", "em1-zero", "em1-one", "separator-at-9", "separator-at-2", "no-separator", "too-short", "too-long", "not-below-modulus"];
 
     [Theory]
