@@ -3,11 +3,9 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Encodings;
-using Org.BouncyCastle.Crypto.Engines;
 using Payments.Core.Hosting;
 using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Rsa;
 
 namespace Payments.Core.Security;
 
@@ -115,31 +113,20 @@ public sealed class JweEnvelope : IMessageEnvelope
     }
 
     /// <summary>
-    /// The content key, always <see cref="CekBytes"/> long. RSA1_5 uses implicit rejection (BouncyCastle's
-    /// PKCS#1 decoding with a fallback, constant time): bad padding or a key of another length gives a random
-    /// key without an exception, as a good unwrap would return. .NET's PKCS#1 decryption would throw on bad
-    /// padding only. An OAEP failure cannot be caused on purpose by mauling a message, so it is no oracle;
-    /// it too goes on with a random key.
+    /// The content key, always <see cref="CekBytes"/> long. RSA1_5 uses implicit rejection
+    /// (<see cref="Pkcs1Decryption"/>): bad padding or a key of another length gives a random key without an
+    /// exception, in the same time as a good unwrap. An OAEP failure cannot be caused on purpose by mauling
+    /// a message, so it is no oracle; it too goes on with a random key.
     /// </summary>
     private static byte[] UnwrapKey(string alg, JweKey key, byte[] encryptedKey, JweWork work)
     {
         work.RsaOperation();
-        byte[]? cek;
-        if (alg == "RSA1_5")
+        if (alg == "RSA1_5") return key.Rsa.Pkcs1!.Decrypt(encryptedKey, CekBytes, out _);
+        var cek = key.Rsa.Use(encryptedKey, static (rsa, c) =>
         {
-            var pkcs1 = new Pkcs1Encoding(new RsaBlindedEngine(), CekBytes);
-            pkcs1.Init(false, key.Private);
-            try { cek = pkcs1.ProcessBlock(encryptedKey, 0, encryptedKey.Length); }
-            catch (DataLengthException) { cek = null; } // a number not below the modulus: public, not padding
-        }
-        else
-        {
-            cek = key.Rsa.Use(encryptedKey, static (rsa, c) =>
-            {
-                try { return rsa.Decrypt(c, RSAEncryptionPadding.OaepSHA256); }
-                catch (CryptographicException) { return null; }
-            });
-        }
+            try { return rsa.Decrypt(c, RSAEncryptionPadding.OaepSHA256); }
+            catch (CryptographicException) { return null; }
+        });
         var random = RandomNumberGenerator.GetBytes(CekBytes);
         return cek is { Length: CekBytes } ? cek : random;
     }

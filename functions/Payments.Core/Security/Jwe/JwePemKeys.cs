@@ -1,18 +1,15 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Security;
 using Payments.Core.Security.Pgp;
 
 namespace Payments.Core.Security.Jwe;
 
 /// <summary>
-/// One RSA key of the JWE/JWS scheme with its RFC 7638 thumbprint, used as <c>kid</c>; a private key also
-/// in BouncyCastle's form, for RSA1_5 unwrapping with implicit rejection; the end of its certificate's
-/// validity (null for a bare key).
+/// One RSA key of the JWE/JWS scheme with its RFC 7638 thumbprint, used as <c>kid</c>; the end of its
+/// certificate's validity (null for a bare key).
 /// </summary>
-internal sealed record JweKey(string Kid, RsaPool Rsa, AsymmetricKeyParameter? Private, DateTime? ExpiresUtc);
+internal sealed record JweKey(string Kid, RsaPool Rsa, DateTime? ExpiresUtc);
 
 /// <summary>
 /// Reads the PEM settings once at start-up: several concatenated blocks per setting (rotation).
@@ -44,8 +41,7 @@ internal static class JwePemKeys
                 var expires = Import(rsa, label, der, setting, blockNo, privateKeys, nowUtc);
                 if (rsa.KeySize < 2048) throw new SecurityConfigurationException(setting, $"PEM block {blockNo} is an RSA key under 2048 bits.");
                 var parameters = rsa.ExportParameters(privateKeys);
-                keys.Add(new JweKey(Thumbprint(parameters), new RsaPool(parameters),
-                    privateKeys ? DotNetUtilities.GetRsaKeyPair(parameters).Private : null, expires));
+                keys.Add(new JweKey(Thumbprint(parameters), new RsaPool(parameters), expires));
             }
             catch (CryptographicException)
             {

@@ -21,7 +21,7 @@ public sealed class PgpEnvelope : IMessageEnvelope
     /// <summary>Largest plaintext we accept (see <see cref="PgpLimits"/> for the other bounds).</summary>
     public const int MaxPlaintextBytes = PgpLimits.MaxPlaintextBytes;
 
-    private const byte AlgAes128 = 7, AlgAes192 = 8, AlgAes256 = 9, HashSha384 = 9, PkRsa = 1;
+    private const byte AlgAes256 = 9, HashSha384 = 9, PkRsa = 1;
     private static readonly HashAlgorithmTag[] AcceptedHashes =
         [HashAlgorithmTag.Sha256, HashAlgorithmTag.Sha384, HashAlgorithmTag.Sha512, HashAlgorithmTag.Sha224];
 
@@ -110,15 +110,19 @@ public sealed class PgpEnvelope : IMessageEnvelope
         if (!addressedToUs) throw Encryption("The message is not encrypted to an active key of ours.");
         // A session key that does not decrypt (bad PKCS#1 padding, checksum, algorithm) takes the same
         // path and gives the same answer as a failed integrity check: no padding oracle (Bleichenbacher).
-        var inner = DecryptIntegrityProtected(sessionKey ?? RandomNumberGenerator.GetBytes(32), encrypted);
+        var inner = DecryptIntegrityProtected(sessionKey, encrypted);
         return VerifySigned(inner, work);
     }
 
+    /// <summary>The session key of the first key of ours that decrypts one, else a random AES-256 key (same work).</summary>
     /// <param name="addressedToUs">some session-key packet names an active decryption key of ours (key ids are public)</param>
-    private byte[]? RecoverSessionKey(List<(long KeyId, byte[] Mpi)> sessions, PgpWork work, out bool addressedToUs)
+    private byte[] RecoverSessionKey(List<(long KeyId, byte[] Mpi)> sessions, PgpWork work, out bool addressedToUs)
     {
         addressedToUs = false;
         var now = Now;
+        var sessionKey = RandomNumberGenerator.GetBytes(32); // drawn before any decryption: the rejection value
+        int keyLength = sessionKey.Length;
+        uint found = 0;
         // Each private-key operation is costly and anyone can name our key id: every key of ours is
         // tried once at most, whatever the number of session-key packets naming it.
         var tried = new bool[_own.Count];
@@ -133,24 +137,13 @@ public sealed class PgpEnvelope : IMessageEnvelope
                 if (tried[k] || mpi.Length > key.Rsa.ModulusBytes) continue;
                 tried[k] = true;
                 work.PrivateKeyOperation();
-                var input = PgpPackets.PadLeft(mpi, key.Rsa.ModulusBytes);
-                var decrypted = key.Rsa.Use(input, static (rsa, c) =>
-                {
-                    try { return rsa.Decrypt(c, RSAEncryptionPadding.Pkcs1); }
-                    catch (CryptographicException) { return null; }
-                });
-                if (decrypted is null || decrypted.Length < 3) continue;
-                byte algorithm = decrypted[0];
-                int keyLength = algorithm switch { AlgAes128 => 16, AlgAes192 => 24, AlgAes256 => 32, _ => -1 };
-                if (keyLength < 0 || decrypted.Length != 1 + keyLength + 2) continue; // not AES: refused (docs/protocol.md §7: never CAST5/IDEA)
-                var sessionKey = decrypted.AsSpan(1, keyLength).ToArray();
-                int sum = 0;
-                foreach (var b in sessionKey) sum += b;
-                if ((sum & 0xFFFF) != BinaryPrimitives.ReadUInt16BigEndian(decrypted.AsSpan(1 + keyLength))) continue;
-                return sessionKey; // the AES variant follows from the key length
+                // A value not below the modulus (public) leaves em zero, which Select rejects like any bad padding.
+                key.Rsa.Pkcs1!.Decrypt(PgpPackets.PadLeft(mpi, key.Rsa.ModulusBytes), out var em);
+                PgpSessionKey.Select(em, sessionKey, ref keyLength, ref found);
+                CryptographicOperations.ZeroMemory(em);
             }
         }
-        return null;
+        return sessionKey[..keyLength];
     }
 
     /// <summary>SEIPD v1 (RFC 4880 §5.13): AES-CFB with a zero IV over random prefix, data and MDC packet.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Payments.Core.Security.Rsa;
 
 namespace Payments.Core.Security.Pgp;
 
@@ -18,9 +19,13 @@ internal sealed class RsaPool
         _parameters = parameters;
         ModulusBytes = parameters.Modulus!.Length;
         _idle.Add(RSA.Create(parameters)); // fail at load time, not on the first request
+        if (parameters.D is not null) Pkcs1 = new Pkcs1Decryption(parameters);
     }
 
     public int ModulusBytes { get; }
+
+    /// <summary>PKCS#1 v1.5 decryption with implicit rejection; null for a public key.</summary>
+    public Pkcs1Decryption? Pkcs1 { get; }
 
     public T Use<TState, T>(TState state, Func<RSA, TState, T> operation)
     {
