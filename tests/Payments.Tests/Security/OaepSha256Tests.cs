@@ -1,0 +1,78 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using Payments.Core.Security.Jwe;
+
+namespace Payments.Tests.Security;
+
+/// <summary>The constant-time OAEP decoding against .NET's own OAEP encryption, and every kind of bad encoding.</summary>
+public sealed class OaepSha256Tests
+{
+    private static readonly RSA Key = RSA.Create(2048);
+    private static readonly RSAParameters Private = Key.ExportParameters(true);
+
+    /// <summary>c^d mod n: the RSA result without any padding removed (test only; the app uses OpenSSL).</summary>
+    private static byte[] Raw(byte[] ciphertext)
+    {
+        var n = new BigInteger(Private.Modulus, isUnsigned: true, isBigEndian: true);
+        var m = BigInteger.ModPow(new BigInteger(ciphertext, isUnsigned: true, isBigEndian: true),
+            new BigInteger(Private.D, isUnsigned: true, isBigEndian: true), n);
+        var bytes = m.ToByteArray(isUnsigned: true, isBigEndian: true);
+        var padded = new byte[Private.Modulus!.Length];
+        bytes.CopyTo(padded, padded.Length - bytes.Length);
+        return padded;
+    }
+
+    [Fact]
+    public void Decodes_what_dotnet_encrypts()
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            var message = RandomNumberGenerator.GetBytes(32);
+            var encoded = Raw(Key.Encrypt(message, RSAEncryptionPadding.OaepSHA256));
+            var decoded = new byte[32];
+            Assert.Equal(0xFF, OaepSha256.Decode(encoded, decoded));
+            Assert.Equal(message, decoded);
+        }
+    }
+
+    [Fact]
+    public void Every_bad_encoding_is_refused_without_an_exception()
+    {
+        var message = RandomNumberGenerator.GetBytes(32);
+        var good = Raw(Key.Encrypt(message, RSAEncryptionPadding.OaepSHA256));
+        var cases = new List<(string What, byte[] Encoded)>
+        {
+            ("leading byte not zero", With(good, 0, 1)),
+            ("masked seed changed", With(good, 5, (byte)(good[5] ^ 0x40))),
+            ("masked data block changed", With(good, 100, (byte)(good[100] ^ 1))),
+            ("last byte changed", With(good, good.Length - 1, (byte)(good[^1] ^ 0x80))),
+            ("a message of another length", Raw(Key.Encrypt(message[..31], RSAEncryptionPadding.OaepSHA256))),
+            ("a message of another length", Raw(Key.Encrypt([.. message, 7], RSAEncryptionPadding.OaepSHA256))),
+            ("OAEP with SHA-1", Raw(Key.Encrypt(message, RSAEncryptionPadding.OaepSHA1))),
+            ("PKCS#1 v1.5", Raw(Key.Encrypt(message, RSAEncryptionPadding.Pkcs1))),
+            ("random", RandomNumberGenerator.GetBytes(good.Length)),
+            ("zeros", new byte[good.Length]),
+        };
+        foreach (var (what, encoded) in cases)
+            Assert.True(OaepSha256.Decode(encoded, new byte[32]) == 0, what);
+    }
+
+    [Fact]
+    public void Select_takes_the_good_bytes_or_the_fallback_by_the_mask()
+    {
+        byte[] good = [1, 2, 3], fallback = [9, 8, 7];
+        var kept = (byte[])good.Clone();
+        OaepSha256.Select(0xFF, kept, fallback);
+        Assert.Equal(good, kept);
+        var replaced = (byte[])good.Clone();
+        OaepSha256.Select(0, replaced, fallback);
+        Assert.Equal(fallback, replaced);
+    }
+
+    private static byte[] With(byte[] source, int index, byte value)
+    {
+        var copy = (byte[])source.Clone();
+        copy[index] = value;
+        return copy;
+    }
+}
