@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
 using Payments.Core.Security.Jwe;
@@ -127,5 +129,32 @@ public sealed class JweHostileMessageTests(JweKeysFixture keys) : IClassFixture<
             Assert.Equal((kind, 1, 1), (kind, work.RsaOperations, work.ContentPasses));
         }
         Assert.Equal((1, 1), (valid.Work.RsaOperations, valid.Work.ContentPasses));
+    }
+
+    /// <summary>A CryptographicException is itself measurable work (both RSA paddings threw on a bad
+    /// encoding before): no unwrap failure may raise one on the way to the bad-tag answer. (AES-GCM's tag
+    /// mismatch is one, raised alike for every failure, a good unwrap with a bad tag included.)</summary>
+    [Theory]
+    [InlineData("RSA1_5", "A256GCM")]
+    [InlineData("RSA1_5", "A128CBC-HS256")]
+    [InlineData("RSA-OAEP-256", "A256GCM")]
+    [InlineData("RSA-OAEP-256", "A128CBC-HS256")]
+    public void No_unwrap_failure_raises_a_cryptographic_exception(string alg, string enc)
+    {
+        var envelope = keys.Envelope();
+        var jws = Ascii(TestJose.Sign(Json, keys.Google1));
+        var bodies = new[] { KeyCase.WrongLengthKey, KeyCase.BadPadding, KeyCase.BadTag }.Select(k => Ascii(WithKey(k, jws, keys.Ours1, alg, enc))).ToList();
+        int thread = Environment.CurrentManagedThreadId, thrown = 0;
+        void Count(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is CryptographicException and not AuthenticationTagMismatchException && Environment.CurrentManagedThreadId == thread) thrown++;
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            foreach (var body in bodies) Assert.Equal(EnvelopeFailure.InvalidEncryption, PgpEnvelopeInteropTests.Failure(() => envelope.Open(body)));
+        }
+        finally { AppDomain.CurrentDomain.FirstChanceException -= Count; }
+        Assert.Equal(0, thrown);
     }
 }

@@ -113,22 +113,23 @@ public sealed class JweEnvelope : IMessageEnvelope
     }
 
     /// <summary>
-    /// The content key, always <see cref="CekBytes"/> long. RSA1_5 uses implicit rejection
-    /// (<see cref="Pkcs1Decryption"/>): bad padding or a key of another length gives a random key without an
-    /// exception, in the same time as a good unwrap. An OAEP failure cannot be caused on purpose by mauling
-    /// a message, so it is no oracle; it too goes on with a random key.
+    /// The content key, always <see cref="CekBytes"/> long, in the same time whatever the encrypted key holds:
+    /// the RSA operation runs without padding and the padding is checked with masks (RSA1_5:
+    /// <see cref="Pkcs1Decryption"/>, OAEP: <see cref="OaepSha256"/>); bad padding or a key of another
+    /// length gives a random key without an exception, and only the content's tag then fails.
     /// </summary>
     private static byte[] UnwrapKey(string alg, JweKey key, byte[] encryptedKey, JweWork work)
     {
         work.RsaOperation();
-        if (alg == "RSA1_5") return key.Rsa.Pkcs1!.Decrypt(encryptedKey, CekBytes, out _);
-        var cek = key.Rsa.Use(encryptedKey, static (rsa, c) =>
-        {
-            try { return rsa.Decrypt(c, RSAEncryptionPadding.OaepSHA256); }
-            catch (CryptographicException) { return null; }
-        });
-        var random = RandomNumberGenerator.GetBytes(CekBytes);
-        return cek is { Length: CekBytes } ? cek : random;
+        var raw = key.Rsa.Pkcs1!;
+        if (alg == "RSA1_5") return raw.Decrypt(encryptedKey, CekBytes, out _);
+        var random = RandomNumberGenerator.GetBytes(CekBytes); // drawn before anything depends on the padding
+        var cek = new byte[CekBytes];
+        byte ok = raw.Decrypt(encryptedKey, out var em) ? (byte)0xFF : (byte)0;
+        ok &= OaepSha256.Decode(em, cek);
+        OaepSha256.Select(ok, cek, random);
+        CryptographicOperations.ZeroMemory(em);
+        return cek;
     }
 
     /// <summary>Authenticated decryption into <paramref name="plaintext"/>: its length, or -1 when the tag fails.</summary>
