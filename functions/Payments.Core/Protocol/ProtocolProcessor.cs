@@ -59,19 +59,13 @@ public sealed partial class ProtocolProcessor
         }
         catch (ProtocolException e)
         {
-            var errorId = NewErrorIdentifier();
-            var status = e.Error.Code.HttpStatus();
-            LogRefused(_logger, method.Route, keys.RequestId, status, e.Error.Code.V1Name(), errorId, e.Error.Description);
-            return new ProtocolResponse(status, ResponseWriter.Error(method.Style, e.Error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
+            return Refused(method, keys.RequestId, e.Error);
         }
         catch (Azure.RequestFailedException e) when (e.Status == 400 && IsValueStorageCannotHold(e.ErrorCode))
         {
             // Validation bounds every stored field below storage's limits; should one still be exceeded the
             // value is the caller's, and the ledger has given back everything the call wrote.
-            var errorId = NewErrorIdentifier();
-            var error = new ProtocolError(ErrorCode.InvalidFieldValue, "a field value is too large to be stored");
-            LogRefused(_logger, method.Route, keys.RequestId, 400, error.Code.V1Name(), errorId, error.Description);
-            return new ProtocolResponse(400, ResponseWriter.Error(method.Style, error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
+            return Refused(method, keys.RequestId, new ProtocolError(ErrorCode.InvalidFieldValue, "a field value is too large to be stored"));
         }
         catch (ConcurrencyConflictException e)
         {
@@ -105,11 +99,14 @@ public sealed partial class ProtocolProcessor
 
     /// <summary>A call refused before its body is parsed (a Content-Type the security mode does not
     /// carry): the ErrorResponse, logged like any other refusal.</summary>
-    public ProtocolResponse Refuse(ProtocolMethod method, ProtocolError error)
+    public ProtocolResponse Refuse(ProtocolMethod method, ProtocolError error) => Refused(method, null, error);
+
+    /// <summary>The ErrorResponse of a refused call, with its status and a new errorIdentifier, logged.</summary>
+    private ProtocolResponse Refused(ProtocolMethod method, string? requestId, ProtocolError error)
     {
         var errorId = NewErrorIdentifier();
         var status = error.Code.HttpStatus();
-        LogRefused(_logger, method.Route, null, status, error.Code.V1Name(), errorId, error.Description);
+        LogRefused(_logger, method.Route, requestId, status, error.Code.V1Name(), errorId, error.Description);
         return new ProtocolResponse(status, ResponseWriter.Error(method.Style, error, errorId, _time.GetUtcNow().ToUnixTimeMilliseconds()), errorId);
     }
 
