@@ -26,7 +26,10 @@ public sealed class JweEnvelope : IMessageEnvelope
     /// Largest <c>zip: DEF</c> output: the JWS of a <see cref="MaxJsonBytes"/> JSON (its base64url, 4/3 of
     /// it) plus 64 KiB for its header and signature. Inflating stops one byte past it.
     /// </summary>
-    public const int MaxInflatedBytes = (MaxJsonBytes + 2) / 3 * 4 + (64 << 10);
+    public const int MaxInflatedBytes = MaxPayloadChars + (64 << 10);
+
+    /// <summary>The base64url length of a <see cref="MaxJsonBytes"/> JSON: the largest JWS payload part.</summary>
+    private const int MaxPayloadChars = (MaxJsonBytes + 2) / 3 * 4;
 
     /// <summary>Largest protected header (base64url characters), JWE or JWS; a real one is a few hundred.</summary>
     public const int MaxHeaderChars = 16 << 10;
@@ -123,12 +126,13 @@ public sealed class JweEnvelope : IMessageEnvelope
         work.RsaOperation();
         var raw = key.Rsa.Pkcs1!;
         if (alg == "RSA1_5") return raw.Decrypt(encryptedKey, CekBytes, out _);
-        var random = RandomNumberGenerator.GetBytes(CekBytes); // drawn before anything depends on the padding
-        var cek = new byte[CekBytes];
-        byte ok = raw.Decrypt(encryptedKey, out var em) ? (byte)0xFF : (byte)0;
-        ok &= OaepSha256.Decode(em, cek);
-        OaepSha256.Select(ok, cek, random);
+        var cek = RandomNumberGenerator.GetBytes(CekBytes); // drawn before anything depends on the padding
+        var decoded = new byte[CekBytes];
+        uint ok = raw.Decrypt(encryptedKey, out var em) ? uint.MaxValue : 0;
+        ok &= OaepSha256.Decode(em, decoded);
+        Pkcs1Decryption.Select(ok, decoded, cek);
         CryptographicOperations.ZeroMemory(em);
+        CryptographicOperations.ZeroMemory(decoded);
         return cek;
     }
 
@@ -171,7 +175,7 @@ public sealed class JweEnvelope : IMessageEnvelope
         var h = header.RootElement;
         if (Str(h, "alg") != "RS256") throw Signature("The JWS is not signed with RS256.");
         if (h.TryGetProperty("crit", out _)) throw Signature("The JWS header has critical extensions we do not understand.");
-        if (jws[parts[1]].Length > (MaxJsonBytes + 2) / 3 * 4) throw Encryption("The JWE payload is too large.");
+        if (jws[parts[1]].Length > MaxPayloadChars) throw Encryption("The JWE payload is too large.");
         var payload = Base64Body.TryDecodeUrlStrict(jws[parts[1]]);
         var signature = Base64Body.TryDecodeUrlStrict(jws[parts[2]]);
         if (payload is null || signature is null) throw Signature("The JWS is not base64url.");

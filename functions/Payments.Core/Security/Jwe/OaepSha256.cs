@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Payments.Core.Security.Rsa;
 
 namespace Payments.Core.Security.Jwe;
 
@@ -17,9 +18,9 @@ internal static class OaepSha256
     private static readonly byte[] LabelHash = SHA256.HashData([]);
 
     /// <summary>Decodes <paramref name="encoded"/> (the RSA result, as long as the modulus) into
-    /// <paramref name="message"/>. Returns 0xFF when the encoding is valid, else 0 (message then holds
-    /// garbage the caller must replace without branching on it).</summary>
-    public static byte Decode(ReadOnlySpan<byte> encoded, Span<byte> message)
+    /// <paramref name="message"/>. Returns all ones when the encoding is valid, else zero (message then holds
+    /// garbage the caller must replace without branching on it: <see cref="Pkcs1Decryption.Select"/>).</summary>
+    public static uint Decode(ReadOnlySpan<byte> encoded, Span<byte> message)
     {
         int k = encoded.Length, dbLength = k - HashBytes - 1, separator = dbLength - message.Length - 1;
         if (separator < HashBytes) throw new ArgumentException("The modulus is too small for this message length.");
@@ -37,15 +38,7 @@ internal static class OaepSha256
         bad |= db[separator] ^ 0x01;
         db.AsSpan(separator + 1).CopyTo(message);
         CryptographicOperations.ZeroMemory(db);
-        // bad == 0 → 0xFF; any bit set → 0, without a branch.
-        return (byte)~(((bad | -bad) >> 31) & 0xFF);
-    }
-
-    /// <summary>Chooses <paramref name="good"/> where <paramref name="mask"/> is 0xFF and <paramref name="fallback"/>
-    /// where it is 0, byte by byte without a branch; the result goes into <paramref name="good"/>.</summary>
-    public static void Select(byte mask, Span<byte> good, ReadOnlySpan<byte> fallback)
-    {
-        for (int i = 0; i < good.Length; i++) good[i] = (byte)((good[i] & mask) | (fallback[i] & ~mask));
+        return Pkcs1Decryption.IsZero((uint)bad);
     }
 
     private static void Mgf1(ReadOnlySpan<byte> input, Span<byte> output)
