@@ -14,7 +14,10 @@ public static class RequestContentType
     public static bool IsAccepted(string? declared, string envelopeContentType)
     {
         if (string.IsNullOrWhiteSpace(declared)) return true;
+        // The envelope's own type is ours and well-formed: its media type is what stands before any ';'.
+        var expected = envelopeContentType.AsSpan();
+        if (expected.IndexOf(';') is var semicolon and >= 0) expected = expected[..semicolon];
         return MediaTypeHeaderValue.TryParse(declared, out var given)
-            && string.Equals(given.MediaType, MediaTypeHeaderValue.Parse(envelopeContentType).MediaType, StringComparison.OrdinalIgnoreCase);
+            && expected.Trim().Equals(given.MediaType, StringComparison.OrdinalIgnoreCase);
     }
 }
