@@ -45,12 +45,8 @@ public sealed class JweOracleScenario : IBenchmarkScenario
         var googlePgp = KeyTool.GeneratePgp("Google <payments@google.test>", null, now, TimeSpan.FromDays(30));
         var pgp = new PgpEnvelope(ourPgp.Secret, null, googlePgp.Public);
         var mirror = new PgpEnvelope(googlePgp.Secret, null, ourPgp.Public);
-        byte[] Pgp(int flipPacket)
-        {
-            var outer = PgpBombs.OuterPackets(PgpBombs.FromBody(mirror.Seal(Encoding.UTF8.GetBytes("""{"requestHeader":{"requestId":"oracle"}}"""))));
-            if (flipPacket >= 0) outer[flipPacket][^1] ^= 1; // the RSA value's last byte, or the MDC's
-            return PgpBombs.ToBody([.. outer.SelectMany(p => p)]);
-        }
+        byte[] Pgp(int flipPacket) =>
+            PgpBombs.WithOuterPacketFlipped(mirror.Seal(Encoding.UTF8.GetBytes("""{"requestHeader":{"requestId":"oracle"}}""")), flipPacket);
         var pgpClasses = new[] { ("Valid", -1), ("BadPadding", 0), ("BadMdc", 1) }
             .Select(c => (c.Item1, Enumerable.Range(0, BodiesPerClass).Select(_ => Pgp(c.Item2)).ToArray())).ToList();
         results.AddRange(Compare("pgp", pgpClasses, body => pgp.Open(body), samples, ct));

@@ -206,6 +206,15 @@ public static class PgpBombs
         return packets;
     }
 
+    /// <summary>A sealed body with the last byte of one outer packet flipped: 0, the session key's RSA value
+    /// (bad padding); 1, the encrypted data's MDC (a bad integrity check); -1, none.</summary>
+    public static byte[] WithOuterPacketFlipped(byte[] body, int packet)
+    {
+        var outer = OuterPackets(FromBody(body));
+        if (packet >= 0) outer[packet][^1] ^= 1;
+        return ToBody([.. outer.SelectMany(p => p)]);
+    }
+
     /// <summary>As many copies of <paramref name="packet"/> as fit in <paramref name="bytes"/>, then <paramref name="rest"/>.</summary>
     public static byte[] Flood(byte[] packet, long bytes, params byte[][] rest)
     {
