@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
@@ -148,26 +147,14 @@ public sealed class Pkcs1DecryptionTests
         var google = KeyTool.GeneratePgp("Google <payments@google.test>", null, now, TimeSpan.FromDays(30));
         var envelope = new PgpEnvelope(ours.Secret, null, google.Public);
         var mirror = new PgpEnvelope(google.Secret, null, ours.Public);
-        byte[] Body(int flipPacket)
-        {
-            var outer = PgpBombs.OuterPackets(PgpBombs.FromBody(mirror.Seal("{}"u8)));
-            outer[flipPacket][^1] ^= 1; // the RSA value's last byte, or the MDC's
-            return PgpBombs.ToBody([.. outer.SelectMany(p => p)]);
-        }
-        int thread = Environment.CurrentManagedThreadId, thrown = 0;
-        void Count(object? sender, FirstChanceExceptionEventArgs e)
-        {
-            if (e.Exception is CryptographicException && Environment.CurrentManagedThreadId == thread) thrown++;
-        }
-        AppDomain.CurrentDomain.FirstChanceException += Count;
-        try
+        byte[] Body(int flipPacket) => PgpBombs.WithOuterPacketFlipped(mirror.Seal("{}"u8), flipPacket);
+        var thrown = CryptographicExceptions.CountOnThisThread(() =>
         {
             var badPadding = Assert.Throws<EnvelopeException>(() => envelope.Open(Body(0)));
             var badMdc = Assert.Throws<EnvelopeException>(() => envelope.Open(Body(1)));
             Assert.Equal(badMdc.Failure, badPadding.Failure);
             Assert.Equal(badMdc.Message, badPadding.Message);
-        }
-        finally { AppDomain.CurrentDomain.FirstChanceException -= Count; }
+        });
         Assert.Equal(0, thrown);
         Assert.Equal("{}", Encoding.UTF8.GetString(envelope.Open(mirror.Seal("{}"u8))));
     }
