@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 
 namespace Payments.Functions;

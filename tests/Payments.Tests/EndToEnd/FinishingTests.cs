@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
