@@ -22,6 +22,7 @@ IBenchmarkScenario[] registry =
     new JweOracleScenario(),
     new EndpointScenario(pgp: true),
     new AsyncScenario(),
+    new Payments.Benchmarks.ColdStart.ColdStartScenario(),
     new SustainedLoadScenario(),
     // Last: it leaves tens of thousands of entities in the run's Azurite.
     new StorageCapacityScenario(),

@@ -47,11 +47,12 @@ public sealed class LocalHostProcess : IAsyncDisposable
 
     /// <summary>Starts the host and waits for <c>/health</c> to answer 200.</summary>
     /// <param name="environment">settings as environment variables (<c>Section__Key</c>)</param>
-    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string name = "host", int? port = null, CancellationToken cancellationToken = default)
+    /// <param name="dll">another build of the host (e.g. a ReadyToRun publish); the built one when null</param>
+    public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string name = "host", int? port = null, CancellationToken cancellationToken = default, string? dll = null)
     {
         if (Interlocked.Exchange(ref _exitHookInstalled, 1) == 0)
             AppDomain.CurrentDomain.ProcessExit += (_, _) => { foreach (var host in Live.Keys) host.KillNow(); };
-        var host = new LocalHostProcess(FindLocalHostDll(), port ?? FreePort(), environment, name);
+        var host = new LocalHostProcess(dll ?? FindLocalHostDll(), port ?? FreePort(), environment, name);
         Live[host] = 0;
         await host.LaunchAsync(cancellationToken).ConfigureAwait(false);
         return host;
@@ -136,7 +137,7 @@ public sealed class LocalHostProcess : IAsyncDisposable
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
             }
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
         }
         throw new TimeoutException($"the local host was not healthy within {timeout.TotalSeconds:0} s:\n{Tail(40)}");
     }
