@@ -105,6 +105,13 @@ public class AlertRulesTests
         Assert.Contains("1000.0 * countif(success == false or toint(resultCode) >= 500 or duration > 7000) / count() by name", Text(sla["sla-failure-rate"], "query"));
         Assert.Equal((1, "P1D"), (sla["sla-failure-rate"].GetProperty("threshold").GetInt32(), Text(sla["sla-failure-rate"], "windowSize")));
 
+        // docs/operations.md shows each of them with its query.
+        var guide = Repo.Read(OperationsAlertTable.Document);
+        Repo.NoProblems($"Service-level rules {OperationsAlertTable.Document} does not show with their query",
+            sla.Values.Where(a => !guide.Contains($"`{Text(a, "name")}`", StringComparison.Ordinal)
+                || !guide.Contains($"`{Text(a, "query").Replace("|", "\\|", StringComparison.Ordinal)}`", StringComparison.Ordinal))
+                .Select(a => Text(a, "name")));
+
         var rule = Assert.Single(RulesOver("slaAlerts"));
         var condition = Condition(rule);
         Assert.Equal("[variables('slaAlerts')[copyIndex()].query]", condition.GetProperty("query").GetString());
