@@ -150,6 +150,17 @@ param instanceMemoryMB int = 2048
 @description('Flex Consumption scale-out limit (instances); also caps the queue workers, and so the load on CRM.COM.')
 param maximumInstanceCount int = 40
 
+@minValue(0)
+@maxValue(1000)
+@description('Always-ready instances of the HTTP functions (Flex Consumption group "http"): Google\'s calls never wait for a cold start while this many instances are up. Billed while idle (docs/deploy.md). On (1) by default against Google\'s production gateway, off (0) otherwise.')
+param httpAlwaysReadyInstanceCount int = googleBaseUrl == 'https://vgw.googleapis.com/gsp' ? 1 : 0
+
+@description('E-mail addresses the alerts go to (docs/operations.md). Empty: the alerts fire in the portal only.')
+param alertEmailAddresses array = []
+
+@description('Optional https webhook the alerts are posted to (common alert schema). Anyone who can read the resource group sees it: use no URL that carries a secret.')
+param alertWebhookUrl string = ''
+
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
 var env = toLower(environmentName)
 var tags = {
@@ -187,6 +198,28 @@ module monitoring 'modules/monitoring.bicep' = {
     applicationInsightsName: 'appi-gsp-${env}-${token}'
     location: location
     tags: tags
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: 'gsp-${env}'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmailAddresses: alertEmailAddresses
+    alertWebhookUrl: alertWebhookUrl
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    name: 'gsp-${env} service levels per method'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
   }
 }
 
@@ -239,6 +272,7 @@ module functionApp 'modules/functionapp.bicep' = {
     secretNames: keyVault.outputs.secretNames
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    httpAlwaysReadyInstanceCount: httpAlwaysReadyInstanceCount
     googleBaseUrl: googleBaseUrl
     accountIds: paymentIntegratorAccountIds
     idempotencyRetentionDays: idempotencyRetentionDays
@@ -270,6 +304,9 @@ output functionAppName string = functionApp.outputs.name
 
 @description('Key Vault holding the secrets (az keyvault secret set --vault-name ...).')
 output keyVaultName string = keyVault.outputs.name
+
+@description('Action group the alerts notify (add receivers with az monitor action-group update).')
+output actionGroupName string = alerts.outputs.actionGroupName
 
 @description('Resource group of the deployment.')
 output resourceGroupName string = resourceGroup().name

@@ -19,6 +19,12 @@ param crmComPaymentCancellationType = 'Payment Cancellation'
 param crmComRefundType = 'Refund'
 param instanceMemoryMB = 2048
 param maximumInstanceCount = 40
+// No always-ready instance: a sandbox call may meet a cold start (docs/deploy.md). Set 1 to
+// measure what production answers.
+param httpAlwaysReadyInstanceCount = 0
+// Who the alerts notify (docs/operations.md); empty: visible in the portal only.
+param alertEmailAddresses = []
+param alertWebhookUrl = ''
 // A sandbox: locally redundant storage is enough, and no delete lock.
 param storageSku = 'Standard_LRS'
 param deleteLock = false

@@ -41,6 +41,10 @@ param instanceMemoryMB int
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
+@minValue(0)
+@maxValue(1000)
+@description('Always-ready instances of the "http" group (every HTTP function); 0: none.')
+param httpAlwaysReadyInstanceCount int
 
 // App settings (docs/interfaces.md)
 param googleBaseUrl string
@@ -248,6 +252,16 @@ var appSettings = [
   }
 ]
 
+// Flex Consumption's per-function-group always-ready instances: "http" covers every HTTP function
+// (Google's protocol methods, the internal routes, health), so Google's first call after a quiet
+// spell finds a warm instance. The queue and timer functions start on demand.
+var httpAlwaysReady = [
+  {
+    name: 'http'
+    instanceCount: httpAlwaysReadyInstanceCount
+  }
+]
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -275,11 +289,16 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
   properties: {
     serverFarmId: plan.id
+    // Transport as Google checks it (docs/deploy.md, transport): HTTPS only (http is redirected),
+    // TLS 1.2 or newer. No TLS client certificate in either security mode: Google authenticates
+    // its calls by their PGP or JWS signature, not at the TLS layer.
     httpsOnly: true
+    clientCertEnabled: false
     // Key Vault references resolve with the user-assigned identity (default would be system-assigned).
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       appSettings: appSettings
       // Optional network isolation: only the listed ranges reach the app (the scm site keeps its own
@@ -308,6 +327,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        alwaysReady: httpAlwaysReadyInstanceCount > 0 ? httpAlwaysReady : []
       }
       runtime: {
         name: 'dotnet-isolated'

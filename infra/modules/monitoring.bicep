@@ -34,4 +34,6 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 @description('The workspace the diagnostic settings of Key Vault, storage and the site send to.')
 output workspaceId string = workspace.id
 output applicationInsightsName string = applicationInsights.name
+@description('The component the alert rules and the workbook query.')
+output applicationInsightsId string = applicationInsights.id
 output connectionString string = applicationInsights.properties.ConnectionString

@@ -64,10 +64,25 @@ internal static partial class Bicep
     private static readonly Lazy<Run> parametersBuild = new(() => Invoke(
         new Dictionary<string, string?> { ["GSP_ACCOUNT_IDS"] = TestAccountIds, ["DEPLOYER_PRINCIPAL_ID"] = null, ["DEPLOYER_PRINCIPAL_TYPE"] = null },
         "build-params", "infra/main.bicepparam", "--stdout"));
+    /// <summary>What infra/production.bicepparam reads from the environment (all required there but the deployer's).</summary>
+    public static readonly IReadOnlyDictionary<string, string?> ProductionEnvironment = new Dictionary<string, string?>
+    {
+        ["GSP_ACCOUNT_IDS"] = TestAccountIds,
+        ["GSP_ALERT_EMAIL"] = "oncall@example.com",
+        ["GSP_ALERT_WEBHOOK"] = null,
+        ["CRMCOM_BASE_URL"] = "https://crm.example.com",
+        ["CRMCOM_USERNAME"] = "gsp",
+        ["CRMCOM_ORGANISATION"] = "Example",
+        ["DEPLOYER_PRINCIPAL_ID"] = null,
+        ["DEPLOYER_PRINCIPAL_TYPE"] = null,
+    };
+
+    private static readonly Lazy<Run> productionParametersBuild = new(() => Invoke(ProductionEnvironment, "build-params", "infra/production.bicepparam", "--stdout"));
     private static readonly Lazy<Run> lint = new(() => Invoke("lint", "--pattern", "infra/**/*.bicep"));
 
     public static Run MainBuild => mainBuild.Value;
     public static Run ParametersBuild => parametersBuild.Value;
+    public static Run ProductionParametersBuild => productionParametersBuild.Value;
     /// <summary>Every .bicep file under infra/ linted (modules included, even one main does not use).</summary>
     public static Run Lint => lint.Value;
 
@@ -82,14 +97,25 @@ internal static partial class Bicep
     public static JsonElement Main => Parse(MainBuild, "bicep build infra/main.bicep");
 
     /// <summary>The "parameters" object main.bicepparam compiles to.</summary>
-    public static JsonElement Parameters
+    public static JsonElement Parameters => ParametersOf(ParametersBuild, "infra/main.bicepparam");
+
+    /// <summary>The "parameters" object production.bicepparam compiles to.</summary>
+    public static JsonElement ProductionParameters => ParametersOf(ProductionParametersBuild, "infra/production.bicepparam");
+
+    /// <summary>A parameter file's build: no diagnostic, and the template it carries is infra/main.bicep's.</summary>
+    public static void AssertCompilesCleanAgainstMain(Run build, string file)
     {
-        get
-        {
-            var build = Parse(ParametersBuild, "bicep build-params infra/main.bicepparam");
-            using var parameters = JsonDocument.Parse(build.GetProperty("parametersJson").GetString()!);
-            return parameters.RootElement.GetProperty("parameters").Clone();
-        }
+        Assert.True(build.ExitCode == 0 && build.Diagnostics.Length == 0, $"bicep build-params {file}: {build}");
+        using var compiled = JsonDocument.Parse(build.Output);
+        using var template = JsonDocument.Parse(compiled.RootElement.GetProperty("templateJson").GetString()!);
+        Assert.True(JsonElement.DeepEquals(template.RootElement, Main), $"{file} compiles against a template other than {Infra.Main}.");
+    }
+
+    private static JsonElement ParametersOf(Run run, string file)
+    {
+        var build = Parse(run, $"bicep build-params {file}");
+        using var parameters = JsonDocument.Parse(build.GetProperty("parametersJson").GetString()!);
+        return parameters.RootElement.GetProperty("parameters").Clone();
     }
 
     /// <summary>The template of the nested deployment a module of main.bicep compiles to.</summary>
@@ -124,7 +150,7 @@ internal static partial class Bicep
         Resources().Where(r => r.Module == module && string.Equals(r.Resource.GetProperty("type").GetString(), type, StringComparison.OrdinalIgnoreCase))
             .Select(r => r.Resource).ToList();
 
-    [GeneratedRegex(@"^\[variables\('(\w+)'\)\]$")]
+    [GeneratedRegex(@"^\[variables\('([^']+)'\)\]$")]
     private static partial Regex VariableReference();
 
     /// <summary>A value, with a whole-value <c>[variables('x')]</c> replaced by the template's variable x.</summary>

@@ -46,7 +46,7 @@ public class InfraHygieneTests
     public void Every_module_is_a_local_file_compiled_inline()
     {
         var deployments = Bicep.Resources().Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.Resources/deployments").ToList();
-        Assert.Equal(["functionapp", "identity", "keyvault", "monitoring", "roles", "storage"],
+        Assert.Equal(["alerts", "functionapp", "identity", "keyvault", "monitoring", "roles", "storage", "workbook"],
             deployments.Select(d => d.Resource.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
         Assert.All(deployments, d =>
         {
