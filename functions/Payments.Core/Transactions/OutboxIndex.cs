@@ -114,7 +114,7 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
         }
     }
 
-    [LoggerMessage(11, LogLevel.Warning, "{Queue} message for {Partition}/{Row} committed but not enqueued ({Error}); the outbox relay will re-enqueue it")]
+    [LoggerMessage(11, LogLevel.Warning, "queue put to {Queue} for {Partition}/{Row} failed after the commit ({Error}); the outbox relay will re-enqueue it")]
     private static partial void LogPutFailed(ILogger logger, string queue, string partition, string row, string error);
 
     [LoggerMessage(13, LogLevel.Debug, "outbox row {Partition}/{Row} not removed ({Error}); the relay will remove it")]
