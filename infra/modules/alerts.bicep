@@ -124,7 +124,7 @@ var operationsAlerts = [
     name: 'put-after-commit-failed'
     description: 'Events 11, 30, often: queue puts after a commit keep failing; the relay re-queues the work.'
     severity: 3
-    query: 'traces | where customDimensions.EventId in ("11", "30")'
+    query: 'traces | where customDimensions.EventId == "11"'
     windowSize: 'PT1H'
     evaluationFrequency: 'PT15M'
     minCount: 10

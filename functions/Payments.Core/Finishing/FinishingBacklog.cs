@@ -14,8 +14,8 @@ namespace Payments.Core.Finishing;
 /// (the others use the sample at hand): three metadata reads a second, not three per call.
 /// A failed sample keeps the last depth: a queue service too slow to answer within the timeout is
 /// most likely one whose queues are deep (Azurite's scans every message to count them), and counting
-/// that as empty turned shedding off exactly when it was needed (seen in a chaos soak: 12,000
-/// operations accepted beyond the limit). Before the first successful sample the depth is 0.</remarks>
+/// that as empty would turn shedding off exactly when it is needed (docs/operations.md, "Why it is
+/// built this way"). Before the first successful sample the depth is 0.</remarks>
 public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger)
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);

@@ -20,8 +20,6 @@ public sealed partial class IdempotencyRetention(TransactionStore store, Payment
 {
     /// <summary>NCRONTAB schedule of the timer trigger: hourly, at minute 17.</summary>
     public const string Schedule = "0 17 * * * *";
-    /// <summary>How often the local host sweeps (from its start).</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     /// <summary>How long one run reads before it saves its cursor and stops (at least one page per table).</summary>
     public TimeSpan RunBudget { get; init; } = TimeSpan.FromMinutes(5);

@@ -84,7 +84,7 @@ public sealed partial class LogRedactor
     {
         var text = exception.ToString();
         var masked = MaskSecrets(text);
-        return masked == text ? exception : new RedactedException(exception.GetType().FullName, MaskSecrets(exception.Message), masked);
+        return masked == text ? exception : new RedactedException(MaskSecrets(exception.Message), masked);
     }
 
     /// <summary>Secrets, key parameters and key headers masked; control characters left as they are.</summary>

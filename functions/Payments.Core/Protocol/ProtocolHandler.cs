@@ -14,21 +14,36 @@ public interface IProtocolHandler
     /// <summary>The request's wire type: which fields accept two forms (see <see cref="StrictJson.Fingerprint"/>).</summary>
     JsonTypeInfo RequestType { get; }
     void CollectMissing(ProtocolRequest request, List<string> missing);
-    void ValidateFields(ProtocolRequest request);
+    /// <summary>Applies the method's field rules to a request whose required fields are all present.</summary>
+    /// <returns>the validated request: what <see cref="ExecuteAsync"/> acts on.</returns>
+    object Validate(ProtocolRequest request);
     /// <returns>the response payload: a JSON object without <c>responseHeader</c>.</returns>
     Task<string> ExecuteAsync(ProtocolCall call, CancellationToken cancellationToken);
 }
 
-/// <summary>A validated call. <paramref name="Fingerprint"/> is the idempotency fingerprint (empty for echo).</summary>
+/// <summary>A validated call. <paramref name="Request"/> is what the handler's Validate made of the body;
+/// <paramref name="Fingerprint"/> is the idempotency fingerprint (empty for echo).</summary>
 public sealed record ProtocolCall(
     ProtocolMethod Method,
-    ProtocolRequest Request,
+    object Request,
     string? PaymentIntegratorAccountId,
     string RequestId,
     string Fingerprint,
-    DateTimeOffset Now);
+    DateTimeOffset Now)
+{
+    /// <summary>The account a mutating call acts for: the processor refuses one that names none.</summary>
+    public string Account => PaymentIntegratorAccountId ?? throw new InvalidOperationException($"{Method.Route} names no account");
+}
 
-public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TRequest : ProtocolRequest
+/// <summary>A method whose validated request is the wire request itself (echo: nothing to check).</summary>
+public abstract class ProtocolHandler<TRequest> : ProtocolHandler<TRequest, TRequest> where TRequest : ProtocolRequest
+{
+    protected override TRequest Validate(TRequest request) => request;
+}
+
+/// <summary>A method: its required fields, the rules that turn the nullable wire request
+/// <typeparamref name="TRequest"/> into the non-null <typeparamref name="TValid"/>, and the effect.</summary>
+public abstract class ProtocolHandler<TRequest, TValid> : IProtocolHandler where TRequest : ProtocolRequest where TValid : notnull
 {
     public abstract ProtocolMethod Method { get; }
     public virtual bool IsMutating => true;
@@ -39,13 +54,13 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
         root.Deserialize(TypeInfo) ?? throw new JsonException("request body is null");
 
     void IProtocolHandler.CollectMissing(ProtocolRequest request, List<string> missing) => CollectMissing((TRequest)request, missing);
-    void IProtocolHandler.ValidateFields(ProtocolRequest request) => ValidateFields((TRequest)request);
+    object IProtocolHandler.Validate(ProtocolRequest request) => Validate((TRequest)request);
     Task<string> IProtocolHandler.ExecuteAsync(ProtocolCall call, CancellationToken cancellationToken) =>
-        ExecuteAsync(call, (TRequest)call.Request, cancellationToken);
+        ExecuteAsync(call, (TValid)call.Request, cancellationToken);
 
     protected virtual void CollectMissing(TRequest request, List<string> missing) { }
-    protected virtual void ValidateFields(TRequest request) { }
-    protected abstract Task<string> ExecuteAsync(ProtocolCall call, TRequest request, CancellationToken cancellationToken);
+    protected abstract TValid Validate(TRequest request);
+    protected abstract Task<string> ExecuteAsync(ProtocolCall call, TValid request, CancellationToken cancellationToken);
 
     // Shared field rules.
 
@@ -68,16 +83,29 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
         if (amount is null) missing.Add("amount");
     }
 
-    protected static void ValidateFlatAmount(string currencyCode, long amount)
+    /// <summary>A field <see cref="CollectMissing"/> required: present, as the checks before this one made sure.</summary>
+    protected static T Present<T>(T? value, string name) where T : class =>
+        value ?? throw ProtocolException.Missing([name]);
+
+    /// <inheritdoc cref="Present{T}(T, string)"/>
+    protected static T Present<T>(T? value, string name) where T : struct =>
+        value ?? throw ProtocolException.Missing([name]);
+
+    protected static Money ValidateFlatAmount(string? currencyCode, long? amount)
     {
-        ValidateCurrency(currencyCode, "currencyCode");
-        ValidatePositive(amount, "amount");
+        var money = new Money(Present(amount, "amount"), Present(currencyCode, "currencyCode"));
+        ValidateCurrency(money.CurrencyCode, "currencyCode");
+        ValidatePositive(money.Micros, "amount");
+        return money;
     }
 
-    protected static void ValidateAmount(Amount amount, string name)
+    protected static Money ValidateAmount(Amount? amount, string name)
     {
-        ValidateCurrency(amount.CurrencyCode!, name + ".currencyCode");
-        ValidatePositive(amount.AmountMicros!.Value, name + ".amountMicros");
+        var present = Present(amount, name);
+        var money = new Money(Present(present.AmountMicros, name + ".amountMicros"), Present(present.CurrencyCode, name + ".currencyCode"));
+        ValidateCurrency(money.CurrencyCode, name + ".currencyCode");
+        ValidatePositive(money.Micros, name + ".amountMicros");
+        return money;
     }
 
     protected static void ValidateCurrency(string currency, string name)
@@ -123,21 +151,24 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
 
     /// <summary>Ids Google generates freely (mandateId): they become part of storage keys, so they are
     /// bounded and follow the identifier rule (<see cref="RequestRules.IsPrintableId"/>).</summary>
-    protected static void ValidateExternalId(string value, string name)
+    protected static string ValidateExternalId(string? id, string name)
     {
+        var value = Present(id, name);
         if (value.Length > 256) throw ProtocolException.InvalidField($"{name} is longer than 256 characters");
         // Percent-encoded into a partition key, which Table Storage caps at 1 KiB (512 UTF-16 characters).
         if (Transactions.Keys.Escape(value).Length > MaxEscapedIdLength)
             throw ProtocolException.InvalidField($"{name} has too many characters that storage keys cannot hold");
         if (!RequestRules.IsPrintableId(value, int.MaxValue))
             throw ProtocolException.InvalidField($"{name} contains control characters, directional controls, line separators, noncharacters or malformed text");
+        return value;
     }
 
     /// <summary>Ids Google generates for us to look up (request ids): the requestId rules.</summary>
-    protected static void ValidateRequestIdReference(string value, string name)
+    protected static string ValidateRequestIdReference(string? value, string name)
     {
         if (!RequestRules.IsValidRequestId(value))
             throw ProtocolException.InvalidField($"{name} must be 1-100 characters of A-Z a-z 0-9 : - _");
+        return value;
     }
 }
 
@@ -184,7 +215,7 @@ public static class RequestRules
         _ => (c & 0xFFFE) != 0xFFFE, // U+xFFFE and U+xFFFF in every plane
     };
 
-    public static bool IsValidRequestId(string? value)
+    public static bool IsValidRequestId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
     {
         if (string.IsNullOrEmpty(value) || value.Length > 100) return false;
         foreach (var c in value)

@@ -123,7 +123,7 @@ public sealed partial class ProtocolProcessor
             throw ProtocolException.InvalidField("field has the wrong type or value: " + StrictJson.Describe(e));
         }
         var header = request.RequestHeader;
-        keys.RequestId = RequestRules.IsValidRequestId(header?.RequestId) ? header!.RequestId : null;
+        keys.RequestId = header?.RequestId is { } id && RequestRules.IsValidRequestId(id) ? id : null;
 
         // 1. Version: the major must be the route's.
         if (header?.ProtocolVersion?.Major is { } major && major != method.Version)
@@ -148,11 +148,12 @@ public sealed partial class ProtocolProcessor
         if (missing.Count > 0) throw ProtocolException.Missing(missing);
 
         // 3. requestId: length and charset.
-        if (!RequestRules.IsValidRequestId(header!.RequestId))
+        var requestId = header?.RequestId;
+        if (!RequestRules.IsValidRequestId(requestId))
             throw ProtocolException.InvalidField("requestHeader.requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
 
         // 4. Timestamp: the header style of the version, within ±60 s of our clock.
-        var timestamp = header.RequestTimestamp!.Value;
+        if (header?.RequestTimestamp is not { } timestamp) throw ProtocolException.Missing(["requestHeader.requestTimestamp"]);
         if (timestamp.IsObject != (method.Style == HeaderStyle.V2))
             throw ProtocolException.InvalidField(method.Style == HeaderStyle.V2
                 ? "requestHeader.requestTimestamp must be an object {epochMillis}"
@@ -174,10 +175,10 @@ public sealed partial class ProtocolProcessor
         }
 
         // 6. The method's own field rules.
-        handler.ValidateFields(request);
+        var validated = handler.Validate(request);
 
         var fingerprint = handler.IsMutating ? StrictJson.Fingerprint(root, handler.RequestType, method.Style) : "";
-        return new ProtocolCall(method, request, piaid, header.RequestId!, fingerprint, now);
+        return new ProtocolCall(method, validated, piaid, requestId, fingerprint, now);
     }
 
     /// <summary>Storage (or another dependency) unreachable or failing on its side: Google should

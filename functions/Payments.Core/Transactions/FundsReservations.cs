@@ -16,7 +16,7 @@ public static class FundsReservationStatus
 }
 
 /// <summary>reserveFunds: holds the amount until it is cancelled or lapses.</summary>
-public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOptions options) : ProtocolHandler<ReserveFundsV1Request>
+public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOptions options) : ProtocolHandler<ReserveFundsV1Request, Money>
 {
     public override ProtocolMethod Method => ProtocolMethods.ReserveFundsV1;
     protected override JsonTypeInfo<ReserveFundsV1Request> TypeInfo => ProtocolJsonContext.Default.ReserveFundsV1Request;
@@ -28,15 +28,16 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
         RequireFlatAmount(missing, r.CurrencyCode, r.Amount);
     }
 
-    protected override void ValidateFields(ReserveFundsV1Request r)
+    /// <returns>the amount to hold</returns>
+    protected override Money Validate(ReserveFundsV1Request r)
     {
         ValidateText(r.TransactionDescription, "transactionDescription");
-        ValidateFlatAmount(r.CurrencyCode!, r.Amount!.Value);
+        return ValidateFlatAmount(r.CurrencyCode, r.Amount);
     }
 
-    protected override Task<string> ExecuteAsync(ProtocolCall call, ReserveFundsV1Request r, CancellationToken cancellationToken)
+    protected override Task<string> ExecuteAsync(ProtocolCall call, Money amount, CancellationToken cancellationToken)
     {
-        var piaid = call.PaymentIntegratorAccountId!;
+        var piaid = call.Account;
         var partition = Keys.FundsReservationPartition(piaid, call.RequestId);
         return ledger.ExecuteAsync(
             IdempotentRequest.For(call, partition, needsMarker: false),
@@ -46,8 +47,8 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
                     throw ProtocolException.Precondition("a transaction already exists for this requestId");
                 var transactionId = "RF-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
                 var expires = snapshot.Now + options.FundsReservationValidity;
-                var state = new FundsReservationRow(partition, FundsReservationStatus.Reserved, piaid, call.RequestId, transactionId, r.Amount!.Value,
-                    r.CurrencyCode!, snapshot.Now, expires);
+                var state = new FundsReservationRow(partition, FundsReservationStatus.Reserved, piaid, call.RequestId, transactionId, amount.Micros,
+                    amount.CurrencyCode, snapshot.Now, expires);
                 var payload = ResponseWriter.Payload(w =>
                 {
                     w.WriteString("paymentIntegratorTransactionId", transactionId);
@@ -62,7 +63,7 @@ public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOpti
 
 /// <summary>docs/protocol.md §6: record the cancellation and answer SUCCESS (also for an expired or
 /// already cancelled reservation); the release finishes asynchronously and is notified.</summary>
-public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request>
+public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request, string>
 {
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
 
@@ -72,13 +73,14 @@ public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : 
     protected override void CollectMissing(CancelFundsReservationV1Request r, List<string> missing) =>
         Require(missing, r.ReserveFundsRequestId, "reserveFundsRequestId");
 
-    protected override void ValidateFields(CancelFundsReservationV1Request r) =>
-        ValidateRequestIdReference(r.ReserveFundsRequestId!, "reserveFundsRequestId");
+    /// <returns>the reserveFundsRequestId</returns>
+    protected override string Validate(CancelFundsReservationV1Request r) =>
+        ValidateRequestIdReference(r.ReserveFundsRequestId, "reserveFundsRequestId");
 
-    protected override Task<string> ExecuteAsync(ProtocolCall call, CancelFundsReservationV1Request r, CancellationToken cancellationToken)
+    protected override Task<string> ExecuteAsync(ProtocolCall call, string reserveRequestId, CancellationToken cancellationToken)
     {
-        var piaid = call.PaymentIntegratorAccountId!;
-        var partition = Keys.FundsReservationPartition(piaid, r.ReserveFundsRequestId!);
+        var piaid = call.Account;
+        var partition = Keys.FundsReservationPartition(piaid, reserveRequestId);
         var operationRow = Keys.OperationRow(call.RequestId);
         return ledger.ExecuteAsync(
             IdempotentRequest.For(call, partition, needsMarker: true),

@@ -67,11 +67,4 @@ public static class Keys
         System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
         return Convert.ToHexStringLower(hash[..8]);
     }
-
-    /// <summary>An OData datetime literal for $filter: <c>datetime'2026-11-21T08:00:00.0000000Z'</c>.</summary>
-    public static string DateTimeLiteral(DateTimeOffset t) =>
-        "datetime'" + t.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture) + "'";
-
-    /// <summary>An OData string literal: single quotes doubled.</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

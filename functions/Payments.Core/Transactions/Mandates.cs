@@ -15,8 +15,11 @@ public static class MandateStatus
 
 /// <summary>createMandate: a mandate keyed by its Google-generated mandateId. The marker written for
 /// the call also lets cancelMandate find the mandate by the createMandate requestId.</summary>
-public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CreateMandateV1Request>
+public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CreateMandateV1Request, CreateMandateV1Handler.Mandate>
 {
+    /// <summary>A validated createMandate call: what the mandate row stores.</summary>
+    public sealed record Mandate(string MandateId, string? Name, string? Frequency, Money? MaximumAmount, DateTimeOffset? StartDate, DateTimeOffset? EndDate);
+
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
 
     public override ProtocolMethod Method => ProtocolMethods.CreateMandateV1;
@@ -24,38 +27,41 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
 
     protected override void CollectMissing(CreateMandateV1Request r, List<string> missing) => Require(missing, r.MandateId, "mandateId");
 
-    protected override void ValidateFields(CreateMandateV1Request r)
+    protected override Mandate Validate(CreateMandateV1Request r)
     {
-        ValidateExternalId(r.MandateId!, "mandateId");
+        var mandateId = ValidateExternalId(r.MandateId, "mandateId");
         ValidateText(r.MandateName, "mandateName");
         ValidateText(r.MandateDescription, "mandateDescription");
         ValidateText(r.Frequency, "frequency", MaxCodeLength);
         ValidateDate(r.StartDate, "startDate");
         ValidateDate(r.EndDate, "endDate");
+        Money? maximum = null;
         if (r.MaximumAmount is { } max)
         {
             if (max.CurrencyCode is null || max.AmountMicros is null) throw ProtocolException.InvalidField("maximumAmount needs amountMicros and currencyCode");
             ValidateCurrency(max.CurrencyCode, "maximumAmount.currencyCode");
             ValidatePositive(max.AmountMicros.Value, "maximumAmount.amountMicros");
+            maximum = new Money(max.AmountMicros.Value, max.CurrencyCode);
         }
         if (r.StartDate is { } start && r.EndDate is { } end && end.EpochMillis < start.EpochMillis)
             throw ProtocolException.InvalidField("endDate is before startDate");
+        return new(mandateId, r.MandateName, r.Frequency, maximum, Date(r.StartDate), Date(r.EndDate));
     }
 
-    protected override Task<string> ExecuteAsync(ProtocolCall call, CreateMandateV1Request r, CancellationToken cancellationToken)
+    private static DateTimeOffset? Date(WireTimestamp? value) => value is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v.EpochMillis) : null;
+
+    protected override Task<string> ExecuteAsync(ProtocolCall call, Mandate m, CancellationToken cancellationToken)
     {
-        var piaid = call.PaymentIntegratorAccountId!;
-        var partition = Keys.MandatePartition(piaid, r.MandateId!);
+        var piaid = call.Account;
+        var partition = Keys.MandatePartition(piaid, m.MandateId);
         return ledger.ExecuteAsync(
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
                 if (snapshot.State is not null)
                     throw ProtocolException.Precondition("a mandate with this mandateId already exists");
-                var state = new MandateRow(partition, MandateStatus.Active, piaid, r.MandateId!, call.RequestId, r.MandateName, r.Frequency,
-                    r.MaximumAmount?.AmountMicros, r.MaximumAmount?.CurrencyCode,
-                    r.StartDate is { } s ? DateTimeOffset.FromUnixTimeMilliseconds(s.EpochMillis) : null,
-                    r.EndDate is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e.EpochMillis) : null, snapshot.Now);
+                var state = new MandateRow(partition, MandateStatus.Active, piaid, m.MandateId, call.RequestId, m.Name, m.Frequency,
+                    m.MaximumAmount?.Micros, m.MaximumAmount?.CurrencyCode, m.StartDate, m.EndDate, snapshot.Now);
                 return ValueTask.FromResult(new CommitPlan(Success, [new TableTransactionAction(TableTransactionActionType.Add, state.ToEntity())], []));
             },
             cancellationToken);
@@ -64,7 +70,7 @@ public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolH
 
 /// <summary>docs/protocol.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
 /// unknown → 404. The mandate is found by mandateId, or by the createMandate requestId.</summary>
-public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request>
+public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request, string>
 {
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
 
@@ -73,21 +79,22 @@ public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, Transaction
 
     protected override void CollectMissing(CancelMandateV1Request r, List<string> missing) => Require(missing, r.MandateId, "mandateId");
 
-    protected override void ValidateFields(CancelMandateV1Request r) => ValidateExternalId(r.MandateId!, "mandateId");
+    /// <returns>the mandateId</returns>
+    protected override string Validate(CancelMandateV1Request r) => ValidateExternalId(r.MandateId, "mandateId");
 
-    protected override async Task<string> ExecuteAsync(ProtocolCall call, CancelMandateV1Request r, CancellationToken cancellationToken)
+    protected override async Task<string> ExecuteAsync(ProtocolCall call, string mandateId, CancellationToken cancellationToken)
     {
-        var piaid = call.PaymentIntegratorAccountId!;
-        var direct = Keys.MandatePartition(piaid, r.MandateId!);
+        var piaid = call.Account;
+        var direct = Keys.MandatePartition(piaid, mandateId);
         try
         {
             return await CancelAsync(call, direct, cancellationToken);
         }
-        catch (ProtocolException e) when (e.Error.Code == ErrorCode.InvalidIdentifier && RequestRules.IsValidRequestId(r.MandateId))
+        catch (ProtocolException e) when (e.Error.Code == ErrorCode.InvalidIdentifier && RequestRules.IsValidRequestId(mandateId))
         {
             // The protocol calls mandateId "the requestId of the createMandate call": the marker of that
             // call names the mandate. Only this rare path costs the extra reads.
-            var markerPartition = Keys.MarkerPartition(piaid, r.MandateId!);
+            var markerPartition = Keys.MarkerPartition(piaid, mandateId);
             var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1)), MarkerRow.AnchorSelect, cancellationToken);
             if (MarkerRow.AnchorOf(marker) is { } anchor && anchor != direct) return await CancelAsync(call, anchor, cancellationToken);
             throw;

@@ -16,8 +16,8 @@ namespace Payments.Core.Transactions;
 /// </summary>
 public sealed partial class OutboxIndex(TransactionStore store, TimeProvider time, ILogger<OutboxIndex> logger)
 {
-    /// <summary>How long a removal may take before it is left to the relay.</summary>
-    private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>How long a removal, or the put after a commit, may take before it is left to the relay.</summary>
+    private static readonly TimeSpan BestEffortTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>A commit starts at most this long after its row was written (else the call gives up)…</summary>
     public static readonly TimeSpan CommitWindow = TimeSpan.FromSeconds(60);
@@ -75,6 +75,24 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
             throw new ConcurrencyConflictException("the call took too long to commit its work; retry");
     }
 
+    /// <summary>Puts the message that starts the operation <paramref name="item"/> names, after the commit that
+    /// created it. A failed put is not an error for the caller: the work is recorded and indexed, and the
+    /// relay re-enqueues an operation whose message never arrived.</summary>
+    public async Task PutAfterCommitAsync(string queue, WorkItem item)
+    {
+        try
+        {
+            // Not the caller's token: the commit happened, so a caller that hangs up now must not
+            // cancel the put (the relay would catch it, but only after its grace period).
+            using var timeout = new CancellationTokenSource(BestEffortTimeout);
+            await store.EnqueueAsync(queue, item.ToJson(), delay: null, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            LogPutFailed(logger, queue, item.Partition, item.Row, e.GetType().Name);
+        }
+    }
+
     /// <summary>Removes the row; best effort (a row left behind costs the relay one read).</summary>
     /// <param name="etag"><see cref="ETag.All"/> once the operation is done; the ETag <see cref="AddAsync"/> returned when
     /// its commit did not happen: a duplicate of the call that wrote the row again since keeps it.</param>
@@ -83,7 +101,7 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
         try
         {
             // Not the caller's token: a removal after a commit must not be cancelled by a caller hanging up.
-            using var timeout = new CancellationTokenSource(RemoveTimeout);
+            using var timeout = new CancellationTokenSource(BestEffortTimeout);
             await store.Outbox.DeleteRowAsync(item.Partition, item.Row, etag, timeout.Token);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
@@ -95,6 +113,9 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
             LogKept(logger, item.Partition, item.Row, e.GetType().Name);
         }
     }
+
+    [LoggerMessage(11, LogLevel.Warning, "queue put to {Queue} for {Partition}/{Row} failed after the commit ({Error}); the outbox relay will re-enqueue it")]
+    private static partial void LogPutFailed(ILogger logger, string queue, string partition, string row, string error);
 
     [LoggerMessage(13, LogLevel.Debug, "outbox row {Partition}/{Row} not removed ({Error}); the relay will remove it")]
     private static partial void LogKept(ILogger logger, string partition, string row, string error);

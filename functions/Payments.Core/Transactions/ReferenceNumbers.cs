@@ -23,17 +23,19 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
     /// any common barcode symbology (Code 128, ITF, QR).</summary>
     public const int Digits = 16;
 
-    public async Task<CommitPlan> IssueAsync(ProtocolCall call, Snapshot snapshot, long amountMicros, string currency,
-        string description, Func<string, string> payload, CancellationToken cancellationToken)
+    /// <summary>A validated generateReferenceNumber call, v1 or v2.</summary>
+    public sealed record Voucher(string Description, Money Amount);
+
+    public async Task<CommitPlan> IssueAsync(ProtocolCall call, Snapshot snapshot, Voucher voucher, Func<string, string> payload, CancellationToken cancellationToken)
     {
         if (snapshot.State is not null)
             throw ProtocolException.Precondition("a transaction already exists for this requestId (created by another method)");
 
-        var piaid = call.PaymentIntegratorAccountId!;
+        var piaid = call.Account;
         var partition = Keys.ReferenceNumberPartition(piaid, call.RequestId);
         var (number, index) = await AllocateAsync(piaid, partition, cancellationToken);
         var state = new ReferenceNumberRow(partition, ReferenceNumberStatus.Active, piaid, call.RequestId, call.Method.Api, call.Method.Version, number,
-            amountMicros, currency, Truncate(description, 1024), snapshot.Now, snapshot.Now + options.ReferenceNumberValidity, PaidMicros: 0, RefundedMicros: 0);
+            voucher.Amount.Micros, voucher.Amount.CurrencyCode, Truncate(voucher.Description, 1024), snapshot.Now, snapshot.Now + options.ReferenceNumberValidity, PaidMicros: 0, RefundedMicros: 0);
         return new CommitPlan(payload(number), [new TableTransactionAction(TableTransactionActionType.Add, state.ToEntity())], [])
         {
             // The commit conflicted (a replay, or a duplicate that won): the number stays unused.
@@ -73,7 +75,7 @@ public sealed class ReferenceNumberIssuer(TransactionStore store, PaymentsOption
         s.Length <= max ? s : s[..(char.IsHighSurrogate(s[max - 1]) ? max - 1 : max)];
 }
 
-public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request>
+public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request, ReferenceNumberIssuer.Voucher>
 {
     public override ProtocolMethod Method => ProtocolMethods.GenerateReferenceNumberV1;
     protected override JsonTypeInfo<GenerateReferenceNumberV1Request> TypeInfo => ProtocolJsonContext.Default.GenerateReferenceNumberV1Request;
@@ -84,16 +86,17 @@ public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, R
         RequireFlatAmount(missing, r.CurrencyCode, r.Amount);
     }
 
-    protected override void ValidateFields(GenerateReferenceNumberV1Request r)
+    protected override ReferenceNumberIssuer.Voucher Validate(GenerateReferenceNumberV1Request r)
     {
         ValidateText(r.TransactionDescription, "transactionDescription");
-        ValidateFlatAmount(r.CurrencyCode!, r.Amount!.Value);
+        var amount = ValidateFlatAmount(r.CurrencyCode, r.Amount);
+        return new(Present(r.TransactionDescription, "transactionDescription"), amount);
     }
 
-    protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV1Request r, CancellationToken cancellationToken) =>
+    protected override Task<string> ExecuteAsync(ProtocolCall call, ReferenceNumberIssuer.Voucher voucher, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
-            IdempotentRequest.For(call, Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), needsMarker: false),
-            (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, r.Amount!.Value, r.CurrencyCode!, r.TransactionDescription!,
+            IdempotentRequest.For(call, Keys.ReferenceNumberPartition(call.Account, call.RequestId), needsMarker: false),
+            (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, voucher,
                 number => ResponseWriter.Payload(w =>
                 {
                     w.WriteStartObject("displayableReferenceNumber");
@@ -106,7 +109,7 @@ public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, R
             cancellationToken);
 }
 
-public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV2Request>
+public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV2Request, ReferenceNumberIssuer.Voucher>
 {
     public override ProtocolMethod Method => ProtocolMethods.GenerateReferenceNumberV2;
     protected override JsonTypeInfo<GenerateReferenceNumberV2Request> TypeInfo => ProtocolJsonContext.Default.GenerateReferenceNumberV2Request;
@@ -117,16 +120,17 @@ public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, R
         RequireAmount(missing, r.Amount, "amount");
     }
 
-    protected override void ValidateFields(GenerateReferenceNumberV2Request r)
+    protected override ReferenceNumberIssuer.Voucher Validate(GenerateReferenceNumberV2Request r)
     {
         ValidateText(r.TransactionDescription, "transactionDescription");
-        ValidateAmount(r.Amount!, "amount");
+        var amount = ValidateAmount(r.Amount, "amount");
+        return new(Present(r.TransactionDescription, "transactionDescription"), amount);
     }
 
-    protected override Task<string> ExecuteAsync(ProtocolCall call, GenerateReferenceNumberV2Request r, CancellationToken cancellationToken) =>
+    protected override Task<string> ExecuteAsync(ProtocolCall call, ReferenceNumberIssuer.Voucher voucher, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
-            IdempotentRequest.For(call, Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, call.RequestId), needsMarker: false),
-            (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, r.Amount!.AmountMicros!.Value, r.Amount.CurrencyCode!, r.TransactionDescription!,
+            IdempotentRequest.For(call, Keys.ReferenceNumberPartition(call.Account, call.RequestId), needsMarker: false),
+            (snapshot, ct) => new ValueTask<CommitPlan>(issuer.IssueAsync(call, snapshot, voucher,
                 number => ResponseWriter.Payload(w =>
                 {
                     w.WriteStartObject("result");
@@ -145,7 +149,7 @@ public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, R
 
 /// <summary>docs/protocol.md §6: unpaid and active → cancelled; already cancelled or expired →
 /// success; paid → referenceNumberAlreadyPaid; unknown → 404.</summary>
-public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelReferenceNumberV2Request>
+public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelReferenceNumberV2Request, string>
 {
     private static readonly string Success = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("success"); w.WriteEndObject(); w.WriteEndObject(); });
     private static readonly string AlreadyPaid = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("referenceNumberAlreadyPaid"); w.WriteEndObject(); w.WriteEndObject(); });
@@ -156,12 +160,13 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
     protected override void CollectMissing(CancelReferenceNumberV2Request r, List<string> missing) =>
         Require(missing, r.GenerateReferenceNumberRequestId, "generateReferenceNumberRequestId");
 
-    protected override void ValidateFields(CancelReferenceNumberV2Request r) =>
-        ValidateRequestIdReference(r.GenerateReferenceNumberRequestId!, "generateReferenceNumberRequestId");
+    /// <returns>the generateReferenceNumberRequestId</returns>
+    protected override string Validate(CancelReferenceNumberV2Request r) =>
+        ValidateRequestIdReference(r.GenerateReferenceNumberRequestId, "generateReferenceNumberRequestId");
 
-    protected override Task<string> ExecuteAsync(ProtocolCall call, CancelReferenceNumberV2Request r, CancellationToken cancellationToken)
+    protected override Task<string> ExecuteAsync(ProtocolCall call, string generateRequestId, CancellationToken cancellationToken)
     {
-        var partition = Keys.ReferenceNumberPartition(call.PaymentIntegratorAccountId!, r.GenerateReferenceNumberRequestId!);
+        var partition = Keys.ReferenceNumberPartition(call.Account, generateRequestId);
         return ledger.ExecuteAsync(
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
@@ -185,8 +190,12 @@ public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : P
 
 /// <summary>docs/protocol.md §6: against a paid reference number; currency must match; 0 &lt; amount ≤
 /// remaining balance, reserved atomically with the acknowledgement; finished asynchronously.</summary>
-public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : ProtocolHandler<AsynchronousRefundV1Request>
+public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : ProtocolHandler<AsynchronousRefundV1Request, AsynchronousRefundV1Handler.Refund>
 {
+    /// <summary>A validated refund call: <paramref name="Amount"/> of the payment of the reference number
+    /// generated by <paramref name="GenerateRequestId"/>.</summary>
+    public sealed record Refund(string GenerateRequestId, Money Amount);
+
     private static readonly string Acknowledged = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("acknowledged"); w.WriteEndObject(); w.WriteEndObject(); });
 
     public override ProtocolMethod Method => ProtocolMethods.AsynchronousRefundV1;
@@ -199,21 +208,17 @@ public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : Prot
         RequireAmount(missing, r.RefundAmount, "refundAmount");
     }
 
-    protected override void ValidateFields(AsynchronousRefundV1Request r)
+    protected override Refund Validate(AsynchronousRefundV1Request r)
     {
-        ValidateRequestIdReference(Target(r), "generateReferenceNumberRequestId");
-        ValidateAmount(r.RefundAmount!, "refundAmount");
+        var target = string.IsNullOrEmpty(r.GenerateReferenceNumberRequestId) ? r.CaptureRequestId : r.GenerateReferenceNumberRequestId;
+        return new(ValidateRequestIdReference(target, "generateReferenceNumberRequestId"), ValidateAmount(r.RefundAmount, "refundAmount"));
     }
 
-    private static string Target(AsynchronousRefundV1Request r) =>
-        string.IsNullOrEmpty(r.GenerateReferenceNumberRequestId) ? r.CaptureRequestId! : r.GenerateReferenceNumberRequestId;
-
-    protected override Task<string> ExecuteAsync(ProtocolCall call, AsynchronousRefundV1Request r, CancellationToken cancellationToken)
+    protected override Task<string> ExecuteAsync(ProtocolCall call, Refund refund, CancellationToken cancellationToken)
     {
-        var piaid = call.PaymentIntegratorAccountId!;
-        var partition = Keys.ReferenceNumberPartition(piaid, Target(r));
-        var amount = r.RefundAmount!.AmountMicros!.Value;
-        var currency = r.RefundAmount.CurrencyCode!;
+        var piaid = call.Account;
+        var partition = Keys.ReferenceNumberPartition(piaid, refund.GenerateRequestId);
+        var (amount, currency) = (refund.Amount.Micros, refund.Amount.CurrencyCode);
         var operationRow = Keys.OperationRow(call.RequestId);
         return ledger.ExecuteAsync(
             IdempotentRequest.For(call, partition, needsMarker: true),

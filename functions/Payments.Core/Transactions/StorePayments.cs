@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Azure;
@@ -19,7 +18,7 @@ public sealed record PaymentReportResult(PaymentReportStatus Status, string Deta
 /// decides who was first) and queues <c>referenceNumberPaidNotification</c> in the same commit.
 /// A repeat of the same report answers the same; another transaction for a paid number is refused.
 /// </summary>
-public sealed partial class StorePayments(TransactionStore store, OutboxIndex outbox, TimeProvider time, ILogger<StorePayments> logger)
+public sealed class StorePayments(TransactionStore store, OutboxIndex outbox, TimeProvider time)
 {
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
@@ -87,21 +86,7 @@ public sealed partial class StorePayments(TransactionStore store, OutboxIndex ou
                 return new(PaymentReportStatus.Paid, "paid", notificationRequestId);
             });
         }, "the reference number", time, cancellationToken);
-        if (!committed) return result;
-
-        try
-        {
-            // Committed: the caller hanging up must not cancel the put (see IdempotencyLedger).
-            using var timeout = new CancellationTokenSource(Idempotency.IdempotencyLedger.PutTimeout);
-            await store.EnqueueAsync(QueueNames.Notifications, item.ToJson(), delay: null, timeout.Token);
-        }
-        catch (Exception e)
-        {
-            LogPutFailed(logger, e.GetType().Name, report.ReferenceNumber);
-        }
+        if (committed) await outbox.PutAfterCommitAsync(QueueNames.Notifications, item);
         return result;
     }
-
-    [LoggerMessage(30, LogLevel.Warning, "paid notification for {ReferenceNumber} committed but not enqueued ({Error}); the outbox relay will re-enqueue it")]
-    private static partial void LogPutFailed(ILogger logger, string error, string referenceNumber);
 }

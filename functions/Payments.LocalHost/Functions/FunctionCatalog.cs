@@ -68,8 +68,7 @@ public static partial class FunctionCatalog
         var routeValues = trigger is HttpFunctionTrigger h ? RouteParameters(h.Route) : new HashSet<string>();
         foreach (var p in method.GetParameters())
         {
-            // By position: ParameterInfo objects from two reflection calls need not be the same instances
-            // (seen when several hosts started at once).
+            // By position: ParameterInfo objects from two reflection calls need not be the same instances.
             if (p.Position == triggerParameter.Position || FunctionParameters.IsCancellation(p)) continue;
             if (p.ParameterType == typeof(string) && routeValues.Contains(p.Name!)) continue;
             yield return $"parameter '{p.Name}' binds to nothing (not a route value, the trigger or a CancellationToken)";

@@ -71,7 +71,6 @@ public sealed partial class QueuePump : BackgroundService
     public long ProcessedCount => Interlocked.Read(ref _processed);
     public long FailedCount => Interlocked.Read(ref _failed);
     public long PoisonedCount => Interlocked.Read(ref _poisoned);
-    public int InFlight { get { lock (_lock) return _inFlight.Count; } }
 
     /// <summary>Polls now instead of finishing the current back-off (call after putting a message on this queue).</summary>
     public void Wake()

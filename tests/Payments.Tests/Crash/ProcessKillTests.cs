@@ -8,7 +8,7 @@ using Payments.StandIns.Google;
 namespace Payments.Tests.Crash;
 
 /// <summary>
-/// Issue #4: the local host process killed (SIGKILL of the process tree, no graceful stop) at each step of
+/// docs/protocol.md §9 (1, 4): the local host process killed (SIGKILL of the process tree, no graceful stop) at each step of
 /// an asynchronous refund and restarted; every acknowledged refund still gets exactly one final result,
 /// delivered to the Google stand-in under one notification requestId, with one booking in the CRM.COM stand-in.
 /// </summary>

@@ -136,8 +136,8 @@ public sealed class Pkcs1DecryptionTests
     }
 
     /// <summary>
-    /// The old code let .NET's PKCS#1 decryption throw on bad padding (the ≈ 8 µs oracle): a mauled session key
-    /// must now fail like a bad MDC, with no CryptographicException on the way.
+    /// A throw on bad padding alone would be a timing oracle (docs/protocol.md §7): a mauled session key
+    /// fails like a bad MDC, with no CryptographicException on the way.
     /// </summary>
     [Fact]
     public void A_pgp_session_key_of_bad_padding_fails_like_a_bad_mdc_without_a_cryptographic_exception()

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Payments.Tests.Soak;
 
 /// <summary>
-/// Issue #7, the short soak of the normal suite: ~45 s of mixed traffic at 40 req/s against a host process, with
+/// The short soak of the normal suite (docs/protocol.md §9, every invariant under chaos): ~45 s of mixed traffic at 40 req/s against a host process, with
 /// one kill -9 and restart, Azurite slowed and briefly unreachable through the proxies, the Google stand-in
 /// failing 10% of calls and the CRM.COM stand-in slow, failing 10% of bookings and refusing some; then the
 /// drain and the ledger audit. Any audit violation fails the test. The full run is

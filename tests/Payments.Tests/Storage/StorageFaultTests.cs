@@ -73,7 +73,7 @@ public sealed class StorageFaultTests
         _queue.Setup(q => q.SendMessageAsync(It.IsAny<string>(), It.IsAny<TimeSpan?>(), It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue(QueuesModelFactory.SendReceipt("m1", DateTimeOffset.UtcNow, DateTimeOffset.MaxValue, "pop", DateTimeOffset.UtcNow), new FakeResponse(201)));
 
-    private StorePayments StorePayments() => new(_store, _outboxIndex, TimeProvider.System, NullLogger<StorePayments>.Instance);
+    private StorePayments StorePayments() => new(_store, _outboxIndex, TimeProvider.System);
 
     [Fact]
     public async Task A_412_on_the_commit_makes_the_store_payment_decide_again_on_the_new_state()
