@@ -6,6 +6,7 @@ using Payments.Core.Protocol;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
@@ -101,10 +102,10 @@ public sealed class AdversarialHost : IAsyncLifetime
     public List<string> UnsafeLogLines()
     {
         var secrets = Secrets.Where(s => s.Length > 0).ToList();
-        return Host.Logs.Messages
+        return Host.Logs.GetSnapshot()
             .Where(m => m.Message.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'))
             .Select(m => $"{m.Level} {m.Category}: {LogSafe(m.Message)}")
-            .Concat(Host.Logs.Lines
+            .Concat(Host.Logs.Lines()
                 .Where(l => LogRedactorTests.Decodings(l).Any(d => secrets.Any(s => d.Contains(s, StringComparison.Ordinal))))
                 .Select(LogSafe))
             .ToList();

@@ -4,6 +4,7 @@ using Payments.Core.Protocol;
 using Payments.Tests.EndToEnd;
 using Payments.Tests.Fuzz;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
@@ -11,6 +12,7 @@ namespace Payments.Tests.Adversarial;
 /// mode: the mode's own media type in any case, with or without charset, or none at all, is served; a
 /// form, multipart, text or any other type is refused with an ErrorResponse and stores nothing.</summary>
 [Collection(AdversarialCollection.Name)]
+[Trait("Category", Category.EndToEnd)]
 public sealed class ContentTypeTests(AdversarialHost fixture)
 {
     public static TheoryData<string?> Accepted => new()

@@ -6,6 +6,7 @@ using Payments.Core.Protocol;
 using Payments.Tests.EndToEnd;
 using Payments.Tests.Fuzz;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
@@ -15,6 +16,7 @@ namespace Payments.Tests.Adversarial;
 /// requestId free for the corrected call.
 /// </summary>
 [Collection(AdversarialCollection.Name)]
+[Trait("Category", Category.EndToEnd)]
 public sealed class FieldExtremesTests(AdversarialHost fixture)
 {
     private static readonly int[] Allowed = [200, 400, 404, 409, 412, 413];

@@ -13,12 +13,14 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Google;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
 /// <summary>The internal routes at their extremes, replays in the other accepted form, requeue races, a
 /// client that stops sending, a commit storage refuses, and keys given where a caller may give them.</summary>
 [Collection(AdversarialCollection.Name)]
+[Trait("Category", Category.EndToEnd)]
 public sealed class HostileCallerTests(AdversarialHost fixture)
 {
     private LocalHostUnderTest Host => fixture.Host;
@@ -313,7 +315,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     [InlineData("/internal/reference-numbers/1234567890123456/payment")]
     public async Task A_client_that_stops_sending_its_body_gets_408_logged_as_its_own_fault(string path)
     {
-        var errorsBefore = Host.Logs.Messages.Count(m => m.Level >= LogLevel.Error);
+        var errorsBefore = Host.Logs.GetSnapshot().Count(m => m.Level >= LogLevel.Error);
         using var client = new TcpClient();
         await client.ConnectAsync(Host.BaseAddress.Host, Host.BaseAddress.Port);
         var stream = client.GetStream();
@@ -326,8 +328,8 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         var answer = Encoding.ASCII.GetString(buffer, 0, read);
         Assert.StartsWith("HTTP/1.1 408", answer);
         await Task.Delay(200);
-        Assert.Contains(Host.Logs.Messages, m => m.Message.Contains("the client did not send its body", StringComparison.Ordinal) && m.Level <= LogLevel.Warning);
-        var errors = Host.Logs.Messages.Where(m => m.Level >= LogLevel.Error).Skip(errorsBefore).ToList();
+        Assert.Contains(Host.Logs.GetSnapshot(), m => m.Message.Contains("the client did not send its body", StringComparison.Ordinal) && m.Level <= LogLevel.Warning);
+        var errors = Host.Logs.GetSnapshot().Where(m => m.Level >= LogLevel.Error).Skip(errorsBefore).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => fixture.LogSafe(e.Message))));
     }
 
@@ -380,7 +382,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
             Assert.Equal(200, (int)response.StatusCode);
         }
         // The request lines were written (with the key masked), not left out.
-        Assert.Contains(Host.Logs.Messages, m => m.Message.Contains("Request starting", StringComparison.Ordinal) && m.Message.Contains("code=***", StringComparison.Ordinal));
+        Assert.Contains(Host.Logs.GetSnapshot(), m => m.Message.Contains("Request starting", StringComparison.Ordinal) && m.Message.Contains("code=***", StringComparison.Ordinal));
         var unsafeLines = fixture.UnsafeLogLines();
         Assert.True(unsafeLines.Count == 0, string.Join("\n", unsafeLines.Take(10)));
     }

@@ -6,6 +6,7 @@ using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -14,6 +15,7 @@ namespace Payments.Tests.EndToEnd;
 /// 503 and writes nothing; a replay of an acknowledged one is still answered; once the backlog
 /// drains, the same call is accepted. Own Azurite: the test fills the queues.
 /// </summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class BacklogTests : IAsyncLifetime
 {
     private const int MaxBacklog = 3;
@@ -52,7 +54,7 @@ public sealed class BacklogTests : IAsyncLifetime
         var second = GspRequests.RefundV1(generateId, 1_000_000, id: secondId);
         var (shed, _, shedRaw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, second);
         Assert.True(shed == 503, $"{shed} {shedRaw}");
-        Assert.Contains(Host.Logs.Lines, l => l.Contains("new refunds and reservation cancellations are answered 503", StringComparison.Ordinal));
+        Assert.Contains(Host.Logs.Lines(), l => l.Contains("new refunds and reservation cancellations are answered 503", StringComparison.Ordinal));
 
         // Nothing written: no balance taken, no operation, no ledger entry, no idempotency marker.
         var state = await Store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition));

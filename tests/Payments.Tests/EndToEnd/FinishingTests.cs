@@ -11,6 +11,7 @@ using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -48,6 +49,7 @@ public sealed class FinishingFixture : IAsyncLifetime
     }
 }
 
+[Trait("Category", Category.EndToEnd)]
 public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<FinishingFixture>
 {
     private LocalHostUnderTest Host => fixture.Host;
@@ -328,7 +330,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Crm.Faults.Latency = TimeSpan.Zero;
         Assert.True(Crm.LoginCount >= 2, "an expired token must lead to a new login");
         var secrets = Crm.IssuedTokens.Append(Crm.Options.Password).ToList();
-        Assert.DoesNotContain(Host.Logs.Lines, line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
+        Assert.DoesNotContain(Host.Logs.Lines(), line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
     }
 }
 

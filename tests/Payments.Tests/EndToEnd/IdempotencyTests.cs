@@ -5,10 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>docs/protocol.md §5 and §9 invariants 1–3, 5 over HTTP.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     private LocalHostUnderTest Host => fixture.Host;
@@ -116,7 +118,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         var refundId = GspRequests.NewId("R");
         var request = GspRequests.RefundV1(generateId, 2_000_000, id: refundId);
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, request)));
-        Assert.All(results, r => Assert.True(r.Status == 400, $"{r.Status} {r.Raw} {string.Join(" / ", Host.Logs.Lines.Where(l => l.Contains(refundId) && l.Contains("409")))}"));
+        Assert.All(results, r => Assert.True(r.Status == 400, $"{r.Status} {r.Raw} {string.Join(" / ", Host.Logs.Lines().Where(l => l.Contains(refundId) && l.Contains("409")))}"));
         // Errors are not stored: the corrected call goes through at once under the same requestId.
         var corrected = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 1_000_000, id: refundId));
         Assert.True(corrected.Status == 200, corrected.Raw);

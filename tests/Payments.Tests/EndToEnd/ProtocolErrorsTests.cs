@@ -3,11 +3,13 @@ using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>Every error row of docs/protocol.md §4 that plain JSON can produce: status, v1 code / v2 member,
 /// description, our error identifier (also in the log line), and no state change.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     private LocalHostUnderTest Host => fixture.Host;
@@ -19,7 +21,7 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
         Assert.Equal(code, body!["errorResponseCode"]!.GetValue<string>());
         Assert.False(string.IsNullOrWhiteSpace(body["errorDescription"]!.GetValue<string>()));
         var errorId = body["paymentIntegratorErrorIdentifier"]!.GetValue<string>();
-        Assert.Contains(Host.Logs.Lines, line => line.Contains(errorId, StringComparison.Ordinal));
+        Assert.Contains(Host.Logs.Lines(), line => line.Contains(errorId, StringComparison.Ordinal));
         Assert.Equal(JsonValueKind.String, body["responseHeader"]!["responseTimestamp"]!.GetValueKind());
         return body;
     }

@@ -3,10 +3,12 @@ using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>Every method's success shape over HTTP, on the local host and real Azurite.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     private LocalHostUnderTest Host => fixture.Host;

@@ -9,10 +9,13 @@ using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>Its own Azurite: a sweep "a year later" deletes every ledger entry it can see.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class RetentionTests : IAsyncLifetime
 {
     private LocalHostUnderTest Host { get; set; } = null!;
@@ -30,11 +33,6 @@ public sealed class RetentionTests : IAsyncLifetime
         await _azurite.DisposeAsync();
     }
 
-    private sealed class Later(TimeSpan shift) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
-    }
-
     [Fact]
     public async Task Idempotency_records_past_the_retention_are_deleted_and_the_transaction_is_kept()
     {
@@ -49,13 +47,13 @@ public sealed class RetentionTests : IAsyncLifetime
         var markerPartition = Keys.MarkerPartition(GspRequests.InrWallet, createId);
 
         // A day before the retention ends nothing goes.
-        var early = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
+        var early = new IdempotencyRetention(store, options, new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
         await early.SweepAsync(CancellationToken.None);
         Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
         var markerRow = Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
         Assert.NotNull(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
 
-        var late = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance);
+        var late = new IdempotencyRetention(store, options, new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance);
         Assert.True(await late.SweepAsync(CancellationToken.None) >= 2);
         Assert.Null(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
         Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
@@ -85,7 +83,7 @@ public sealed class RetentionTests : IAsyncLifetime
             await store.Requests.GetOrNullAsync(RetentionCursorRow.Partition, store.Requests.Name) is not null;
 
         // No time at all: each run reads one page (of one record) per table, then stops and saves where.
-        var sweep = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
+        var sweep = new IdempotencyRetention(store, options, new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
         {
             RunBudget = TimeSpan.Zero,
             PageSize = 1,

@@ -4,11 +4,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Payments.Tests.Consistency;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
 /// <summary>The local host (what scripts/run-local.sh runs) serves exactly the HTTP functions of the
 /// published functions.metadata, with their methods and key checks.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class LocalHostRoutesTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     private LocalHostUnderTest Host => fixture.Host;

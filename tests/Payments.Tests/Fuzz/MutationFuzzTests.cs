@@ -12,6 +12,7 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Fuzz;
 
@@ -22,6 +23,7 @@ namespace Payments.Tests.Fuzz;
 /// over HTTP to the local host on its own Azurite. Every entity that changed during the run must
 /// belong to a call that was answered 200.
 /// </summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class MutationFuzzTests
 {
     private const int Mutations = 10_000;
@@ -50,7 +52,7 @@ public sealed class MutationFuzzTests
 
         var unexpected = answered.Where(a => !Allowed.Contains(a.Status)).Take(5).ToList();
         Assert.True(unexpected.Count == 0, "unexpected statuses: " + string.Join("; ", unexpected.Select(a => $"{a.Status} {a.Route} {a.Mutation}"))
-            + "\n" + string.Join("\n", host.Logs.Lines.Where(l => l.Contains("internal fault", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 700)]).Take(4)));
+            + "\n" + string.Join("\n", host.Logs.Lines().Where(l => l.Contains("internal fault", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 700)]).Take(4)));
         // Every non-200 with a body is an ErrorResponse carrying our error identifier.
         foreach (var a in answered.Where(a => a.Status is 400 or 404 or 412))
         {

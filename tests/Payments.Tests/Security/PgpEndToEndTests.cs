@@ -6,12 +6,14 @@ using Payments.StandIns.Google;
 using Payments.Tests.Adversarial;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
 /// <summary>The local host in Pgp mode, over HTTP, with GnuPG playing Google: requests signed and
 /// encrypted by gpg are served; responses (errors included) and notifications open and verify in gpg
 /// or on Google's side; the echo probes get the statuses of docs/protocol.md §7.</summary>
+[Trait("Category", Category.Interop)]
 public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKeysFixture>, IAsyncLifetime
 {
     private const string OctetStream = "application/octet-stream; charset=utf-8";
