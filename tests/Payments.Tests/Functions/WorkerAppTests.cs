@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Payments.Core.Idempotency;
+using Payments.Core.Storage;
 using Payments.Core.Security;
 using Payments.Core.Transactions;
 using Payments.Functions;
@@ -19,6 +21,7 @@ using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
@@ -28,6 +31,7 @@ namespace Payments.Tests.Functions;
 /// its own: each class created as the Worker creates it, HTTP functions with an HttpRequest, queue
 /// functions with the text the queue delivers, timer functions with a TimerInfo.
 /// </summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class WorkerAppTests : IAsyncLifetime
 {
     private AzuriteProcess _azurite = null!;
@@ -155,12 +159,8 @@ public sealed class WorkerAppTests : IAsyncLifetime
         Assert.Empty(ProtocolMethods.All.Except(_called));
     }
 
-    private static string PaymentReport(string piaid) => new JsonObject
-    {
-        ["paymentIntegratorAccountId"] = piaid,
-        ["paymentIntegratorTransactionId"] = "STORE-" + Guid.NewGuid().ToString("N")[..12],
-        ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-    }.ToJsonString();
+    private static string PaymentReport(string piaid) =>
+        GspRequests.StorePayment("STORE-" + Guid.NewGuid().ToString("N")[..12], piaid).ToJsonString();
 
     [Fact]
     public async Task Queue_functions_finish_the_work_the_http_functions_queued()
@@ -200,9 +200,24 @@ public sealed class WorkerAppTests : IAsyncLifetime
     [Fact]
     public async Task Timer_functions_run_with_a_TimerInfo()
     {
-        var now = DateTime.UtcNow;
-        foreach (var timer in _functions.Where(f => f.Trigger is TimerFunctionTrigger))
+        // Work for each timer: an idempotency record past its retention, an operation whose queue message was lost.
+        var store = _app.Services.GetRequiredService<TransactionStore>();
+        var now = DateTimeOffset.UtcNow;
+        var expired = new LedgerEntryRow("!timer", "req|expired", "m", "expired", "fp", "{}", now.AddDays(-400), now.AddDays(-1));
+        await store.Transactions.InsertAsync(expired.ToEntity());
+        var (partition, row) = ("timer|relay", "op|lost");
+        await store.Transactions.InsertAsync((Operations.New(partition, row, OperationKinds.Refund, "P", "R", QueueNames.Notifications,
+            GoogleMethods.RefundResultNotificationV1, now.AddDays(-1)) with { DueAt = now.AddHours(-1) }).ToEntity());
+        await store.Outbox.InsertAsync(new OutboxRow(new WorkItem(partition, row), QueueNames.Notifications, now.AddDays(-1)).ToEntity());
+
+        var timers = _functions.Where(f => f.Trigger is TimerFunctionTrigger).ToList();
+        Assert.Equal(["IdempotencyRetention", "OutboxRelay"], timers.Select(f => f.Name).Order());
+        foreach (var timer in timers)
             await timer.InvokeTimerAsync(_app.Services,
-                new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.AddMinutes(-1), Next = now.AddMinutes(1), LastUpdated = now } }, CancellationToken.None);
+                new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.UtcDateTime.AddMinutes(-1), Next = now.UtcDateTime.AddMinutes(1), LastUpdated = now.UtcDateTime } }, CancellationToken.None);
+
+        Assert.Null(await store.Transactions.GetOrNullAsync(expired.Partition, expired.Row));
+        Assert.Equal(1, OperationRow.From((await store.Transactions.GetOrNullAsync(partition, row))!).RelayCount);
+        Assert.Equal(new WorkItem(partition, row), WorkItem.Parse(await NextMessageAsync(QueueNames.Notifications)));
     }
 }
