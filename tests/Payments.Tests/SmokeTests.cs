@@ -1,7 +1,9 @@
 using Payments.Core.Protocol;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests;
 
+[Trait("Category", Category.Unit)]
 public class ProtocolMethodTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using Payments.Core.Security;
 using Payments.Core.Security.Jwe;
 using Payments.Tests.Security;
 using static Payments.Tests.Adversarial.JweBombs;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
@@ -11,6 +12,7 @@ namespace Payments.Tests.Adversarial;
 /// Hostile JWE bodies of at most 1 MiB: refused with bounded allocation (measured, never timed), and
 /// every failure of the content-key unwrap taking the same path as a bad tag.
 /// </summary>
+[Trait("Category", Category.Unit)]
 public sealed class JweHostileMessageTests(JweKeysFixture keys) : IClassFixture<JweKeysFixture>
 {
     private const int MiB = 1 << 20;

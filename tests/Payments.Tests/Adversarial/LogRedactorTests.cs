@@ -4,10 +4,13 @@ using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Payments.Core.Logging;
 using Payments.Tests.EndToEnd;
+using Microsoft.Extensions.Logging.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
 /// <summary>The redactor on its own: what it masks and escapes, in messages and in structured values.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class LogRedactorTests
 {
     private const string Key = "internal-key-With+Slash/=";
@@ -134,25 +137,26 @@ public sealed class LogRedactorTests
     [Fact]
     public void Structured_values_are_redacted_too_and_the_message_template_is_kept()
     {
-        var captured = new StructuredCapture();
+        var captured = new FakeLoggerProvider();
         using var provider = RedactingLogging(captured);
         var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
 
         logger.LogInformation("query {QueryString} header {Authorization} id {Id} n {Count}", "?code=" + Key, "Bearer xyz", "a\nb", 42);
 
-        var (message, values) = Assert.Single(captured.Entries);
+        var record = Assert.Single(captured.Collector.GetSnapshot());
+        var (message, values) = (record.Message, record.Values());
         Assert.Equal("query ?code=*** header *** id a\\u000ab n 42", message);
         Assert.Equal("?code=***", values["QueryString"]);
         Assert.Equal(LogRedactor.Mask, values["Authorization"]);
         Assert.Equal("a\\u000ab", values["Id"]);
-        Assert.Equal(42, values["Count"]);
+        Assert.Equal("42", values["Count"]); // FakeLogger keeps values as text
         Assert.Equal("query {QueryString} header {Authorization} id {Id} n {Count}", values["{OriginalFormat}"]);
     }
 
     [Fact]
     public void An_exception_logged_with_a_secret_in_its_text_is_logged_with_it_masked()
     {
-        var captured = new StructuredCapture();
+        var captured = new FakeLoggerProvider();
         using var provider = RedactingLogging(captured);
         var logger = provider.GetRequiredService<ILogger<LogRedactorTests>>();
         var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:x2}"));
@@ -163,17 +167,17 @@ public sealed class LogRedactorTests
         logger.LogWarning(leaking, "bad request data");
         logger.LogWarning(harmless, "bad request data");
 
-        var logged = captured.Exceptions[0]!;
+        var logged = captured.Collector.GetSnapshot()[0].Exception!;
         Assert.DoesNotContain(Decodings(logged.ToString()), d => d.Contains(Key, StringComparison.Ordinal));
         Assert.Contains("Invalid request line: 'GET /x?%63ode=***", logged.ToString());
         Assert.Contains(Environment.NewLine, logged.ToString());
-        Assert.Same(harmless, captured.Exceptions[1]);
+        Assert.Same(harmless, captured.Collector.GetSnapshot()[1].Exception);
     }
 
     [Fact]
     public void The_worker_writes_its_logs_through_the_redactor_too()
     {
-        var logs = new CapturedLogs();
+        var logs = new FakeLoggerProvider();
         using var app = Functions.WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
         {
             [SettingNames.Storage] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=d29ya2VyLXRlc3QtYWNjb3VudC1rZXk=;TableEndpoint=http://127.0.0.1:9/t;QueueEndpoint=http://127.0.0.1:9/q;BlobEndpoint=http://127.0.0.1:9/b",
@@ -185,13 +189,13 @@ public sealed class LogRedactorTests
         app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics")
             .LogInformation("Request starting HTTP/1.1 GET http://127.0.0.1:5000/internal/operations/needs-attention?%63ode={Encoded}&x={Key} - - -", encoded, Key);
 
-        var line = Assert.Single(logs.Lines, l => l.Contains("Request starting", StringComparison.Ordinal));
+        var line = Assert.Single(logs.Collector.Lines(), l => l.Contains("Request starting", StringComparison.Ordinal));
         Assert.Contains("?%63ode=***&x=***", line);
         Assert.DoesNotContain(Decodings(line), d => d.Contains(Key, StringComparison.Ordinal));
     }
 
     /// <summary>Logging as the local host sets it up (holding <see cref="Key"/>), written to <paramref name="captured"/>.</summary>
-    private static ServiceProvider RedactingLogging(StructuredCapture captured)
+    private static ServiceProvider RedactingLogging(FakeLoggerProvider captured)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -200,25 +204,5 @@ public sealed class LogRedactorTests
         }).Build());
         services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
         return services.BuildServiceProvider();
-    }
-
-    private sealed class StructuredCapture : ILoggerProvider
-    {
-        public List<(string Message, Dictionary<string, object?> Values)> Entries { get; } = [];
-        public List<Exception?> Exceptions { get; } = [];
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-        public void Dispose() { }
-
-        private sealed class Logger(StructuredCapture owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                owner.Entries.Add((formatter(state, exception),
-                    ((IEnumerable<KeyValuePair<string, object?>>)state!).ToDictionary(p => p.Key, p => p.Value)));
-                owner.Exceptions.Add(exception);
-            }
-        }
     }
 }

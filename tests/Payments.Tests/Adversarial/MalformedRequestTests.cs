@@ -1,12 +1,14 @@
 using System.Net.Sockets;
 using System.Text;
 using Payments.Tests.EndToEnd;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
 /// <summary>Requests written byte by byte over a socket, as no HTTP client would send them: keys
 /// percent-encoded in every way, and bodies and heads whose framing is malformed.</summary>
 [Collection(AdversarialCollection.Name)]
+[Trait("Category", Category.EndToEnd)]
 public sealed class MalformedRequestTests(AdversarialHost fixture)
 {
     private LocalHostUnderTest Host => fixture.Host;
@@ -43,9 +45,9 @@ public sealed class MalformedRequestTests(AdversarialHost fixture)
             $"GET /internal/operations/needs-attention?%63ode={fully} HTTP/1.1\r\nHost: {Host.BaseAddress.Authority}\r\nConnection: close\r\n\r\n"));
 
         // The request lines were written, with the values masked.
-        Assert.Contains(Host.Logs.Messages, m => m.Message.Contains("Request starting", StringComparison.Ordinal) && m.Message.Contains("%63ode=***", StringComparison.Ordinal));
+        Assert.Contains(Host.Logs.GetSnapshot(), m => m.Message.Contains("Request starting", StringComparison.Ordinal) && m.Message.Contains("%63ode=***", StringComparison.Ordinal));
         // Each line with its exception, if it has one.
-        var leaks = Host.Logs.Lines
+        var leaks = Host.Logs.Lines()
             .Where(l => LogRedactorTests.Decodings(l).Any(d => d.Contains(key, StringComparison.Ordinal) || d.Contains(WrongKey, StringComparison.Ordinal)))
             .Select(fixture.LogSafe)
             .ToList();
@@ -67,7 +69,7 @@ public sealed class MalformedRequestTests(AdversarialHost fixture)
     [Fact]
     public async Task Malformed_framing_is_answered_4xx_and_logged_as_the_clients_fault_without_a_stack_trace()
     {
-        var before = Host.Logs.Lines.Count;
+        var before = Host.Logs.Lines().Count;
         var failures = new List<string>();
         var authority = Host.BaseAddress.Authority;
         foreach (var path in new[] { "/refundable-one-time-payment-code-v1/echo", "/internal/reference-numbers/1234567890123456/payment" })
@@ -101,7 +103,7 @@ public sealed class MalformedRequestTests(AdversarialHost fixture)
         }
 
         await Task.Delay(500);
-        var lines = Host.Logs.Lines.Skip(before).ToList();
+        var lines = Host.Logs.Lines().Skip(before).ToList();
         var serious = lines
             .Where(l => l.StartsWith("Warning ", StringComparison.Ordinal) || l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal))
             .Where(l => l.Contains(" Microsoft.AspNetCore", StringComparison.Ordinal) || l.Contains("Endpoint", StringComparison.Ordinal)

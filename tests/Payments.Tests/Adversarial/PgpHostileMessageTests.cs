@@ -1,6 +1,7 @@
 using System.Text;
 using Payments.Core.Security;
 using Payments.Core.Security.Pgp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
@@ -33,6 +34,7 @@ public sealed class PgpHostileKeys
 /// envelope (400) and the work done is observed through the envelope's own accounting (decompressed
 /// bytes, packets, signatures, RSA private-key operations) and the bytes allocated on the thread.
 /// </summary>
+[Trait("Category", Category.Unit)]
 public sealed class PgpHostileMessageTests(PgpHostileKeys keys) : IClassFixture<PgpHostileKeys>
 {
     /// <summary>Heap allocated while refusing one message; the acceptance is 50 MB of extra memory.</summary>

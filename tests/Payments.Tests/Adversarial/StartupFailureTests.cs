@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
 /// <summary>The built local host, started with a setting that is not allowed: the reason on one line, exit code 1.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class StartupFailureTests
 {
     [Theory]

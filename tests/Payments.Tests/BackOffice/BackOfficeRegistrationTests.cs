@@ -2,9 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.BackOffice;
 
+[Trait("Category", Category.Unit)]
 public sealed class BackOfficeRegistrationTests
 {
     private static IConfiguration Config(params (string Key, string? Value)[] values) =>
@@ -60,6 +62,7 @@ public sealed class BackOfficeRegistrationTests
     }
 }
 
+[Trait("Category", Category.Unit)]
 public sealed class CrmComUnitTests
 {
     [Theory]

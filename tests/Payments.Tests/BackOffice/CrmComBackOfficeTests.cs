@@ -4,17 +4,19 @@ using Microsoft.Extensions.Logging;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
 using Payments.StandIns.CrmCom;
+using Microsoft.Extensions.Logging.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.BackOffice;
 
 /// <summary>The CRM.COM adapter against the CRM.COM stand-in over HTTP.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class CrmComBackOfficeTests : IAsyncLifetime
 {
     private CrmComStandIn _crm = null!;
     private readonly ILoggerFactory _logs;
-    private readonly CapturingLoggerProvider _captured;
 
-    public CrmComBackOfficeTests() => _logs = CapturingLoggerProvider.CreateFactory(out _captured);
+    public CrmComBackOfficeTests() => _logs = LogRecords.Factory(out _);
 
     public async Task InitializeAsync() => _crm = await CrmComStandIn.StartAsync();
 
@@ -351,7 +353,7 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
             [SettingNames.CrmComPaymentCancellationType] = crm.Options.PaymentCancellationType,
             [SettingNames.CrmComRefundType] = crm.Options.RefundType,
         }).Build();
-        var captured = new CapturingLoggerProvider();
+        var captured = new FakeLoggerProvider();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(captured))
             .AddBackOffice(configuration);
@@ -384,7 +386,7 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
         Assert.True(crm.LoginCount >= 3, $"logins: {crm.LoginCount}");
         Assert.NotEmpty(exceptions);
         var secrets = crm.IssuedTokens.Append(crm.Options.Password).ToList();
-        var texts = captured.AllText().Concat(exceptions.Select(e => e.ToString())).ToList();
+        var texts = captured.Collector.GetSnapshot().Select(r => r.FullText()).Concat(exceptions.Select(e => e.ToString())).ToList();
         Assert.True(texts.Count > 10, "expected logs to be captured");
         Assert.Contains(texts, t => t.Contains("bo-log-4", StringComparison.Ordinal)); // logs carry the back_office_code
         foreach (var secret in secrets)

@@ -2,10 +2,12 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Payments.StandIns.CrmCom;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.BackOffice;
 
 /// <summary>The CRM.COM stand-in's wire format, spoken to with raw HTTP (independent of the adapter).</summary>
+[Trait("Category", Category.Unit)]
 public sealed class CrmComStandInTests : IAsyncLifetime
 {
     private CrmComStandIn _crm = null!;

@@ -1,11 +1,13 @@
 using System.Text.RegularExpressions;
 using Payments.Core.Hosting;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Consistency;
 
 /// <summary>infra/ compiles and lints clean with the Bicep CLI (module parameters, outputs, property
 /// types and API versions are the compiler's to check), and what it compiles to wires the app:
 /// tables, queues, Key Vault secrets.</summary>
+[Trait("Category", Category.Consistency)]
 public class BicepWiringTests
 {
     [Fact]

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Consistency;
 
 /// <summary>host.json holds the values both the Functions host and the local host's queue pumps use.</summary>
+[Trait("Category", Category.Unit)]
 public class HostJsonConsistencyTests
 {
     private static JsonElement Extensions()

@@ -1,10 +1,12 @@
 using System.Text.Json;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Consistency;
 
 /// <summary>What a security review of the deployment asks for, one point per test, on what infra/ compiles
 /// to: Key Vault, storage and the site hardened, their logs in the workspace, nothing deployed by a silent
 /// default (docs/deploy.md).</summary>
+[Trait("Category", Category.Consistency)]
 public class InfraHardeningTests
 {
     private const string ProductionGateway = "https://vgw.googleapis.com/gsp";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Payments.Core.Hosting;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Consistency;
 
@@ -8,6 +9,7 @@ namespace Payments.Tests.Consistency;
 /// as Key Vault references, and deploys the app the way it is built (Flex Consumption, .NET 10
 /// isolated, identity everywhere, shared keys off). API versions need no list here: a version the
 /// compiler has no types for is warning BCP081, which fails <see cref="BicepWiringTests"/>.</summary>
+[Trait("Category", Category.Consistency)]
 public class InfraHygieneTests
 {
     private static readonly (string Pattern, string What)[] Forbidden =

@@ -2,11 +2,13 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Payments.Core.Hosting;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Consistency;
 
 /// <summary>Every setting the code reads is named in <see cref="SettingNames"/>, listed in
 /// local.settings.sample.json and set by infra/; and the code reads no setting around that list.</summary>
+[Trait("Category", Category.Consistency)]
 public class SettingsConsistencyTests
 {
     private const string Sample = "local.settings.sample.json";

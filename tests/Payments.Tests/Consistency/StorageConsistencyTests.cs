@@ -1,9 +1,11 @@
 using Payments.Core.Hosting;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Consistency;
 
 /// <summary>The code's table and queue names are names Azure accepts (that infra/ declares exactly these:
 /// <see cref="BicepWiringTests"/>, from the compiled template).</summary>
+[Trait("Category", Category.Consistency)]
 public class StorageConsistencyTests
 {
     [Fact]

@@ -4,6 +4,8 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Chaos;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Crash;
 
@@ -13,6 +15,7 @@ namespace Payments.Tests.Crash;
 /// delivered to the Google stand-in under one notification requestId, with one booking in the CRM.COM stand-in.
 /// </summary>
 [Collection(ChaosCollection.Name)]
+[Trait("Category", Category.EndToEnd)]
 public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<CrashRigFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Finish = TimeSpan.FromSeconds(45);

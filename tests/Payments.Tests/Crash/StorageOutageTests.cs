@@ -1,11 +1,14 @@
 using Payments.Core.Protocol;
 using Payments.StandIns.Chaos;
+using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Crash;
 
 /// <summary>Storage unreachable (through the proxy) while Google calls: the answer is a retryable error, nothing is
 /// stored, and the same request succeeds once storage is back.</summary>
 [Collection(ChaosCollection.Name)]
+[Trait("Category", Category.EndToEnd)]
 public sealed class StorageOutageTests(CrashRigFixture fixture) : IClassFixture<CrashRigFixture>
 {
     private async Task<((int Status, string Body) During, (int Status, string Body) After, LocalHostProcess Host)> CallThroughOutageAsync()

@@ -5,11 +5,14 @@ using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Chaos;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>The backlog sample when the queue service does not answer in time. Own Azurite per case (its
 /// queues hold the messages for the whole test) with the queue endpoint behind a delaying proxy; no host.</summary>
+[Trait("Category", Category.Storage)]
 public sealed class BacklogSampleTests : IAsyncLifetime
 {
     private const int MaxBacklog = 3;
@@ -28,13 +31,6 @@ public sealed class BacklogSampleTests : IAsyncLifetime
         await _azurite.DisposeAsync();
     }
 
-    private sealed class ManualClock : TimeProvider
-    {
-        public long Ticks;
-        public override long GetTimestamp() => Ticks;
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-    }
-
     [Theory]
     [InlineData(false)] // slower than the sample timeout: an overloaded queue service, deep queues
     [InlineData(true)] // unreachable
@@ -49,14 +45,14 @@ public sealed class BacklogSampleTests : IAsyncLifetime
         for (var i = 0; i < MaxBacklog; i++)
             await store.EnqueueAsync(QueueNames.Notifications, new WorkItem("sample|test", $"op|S{i}").ToJson(), TimeSpan.FromMinutes(5), CancellationToken.None);
 
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var backlog = new FinishingBacklog(store, new FinishingOptions { MaxBacklog = MaxBacklog }, clock, NullLogger<FinishingBacklog>.Instance);
         Assert.True(await backlog.IsFullAsync(CancellationToken.None));
 
         if (down) _proxy.Down = true; else _proxy.Latency = FinishingBacklog.SampleTimeout * 3;
         try
         {
-            clock.Ticks += (FinishingBacklog.SampleInterval + TimeSpan.FromSeconds(1)).Ticks;
+            clock.Advance(FinishingBacklog.SampleInterval + TimeSpan.FromSeconds(1));
             // Counting that as an empty backlog would accept new work exactly when the queues are deepest.
             Assert.True(await backlog.IsFullAsync(CancellationToken.None));
             Assert.Equal(MaxBacklog, backlog.Depth);

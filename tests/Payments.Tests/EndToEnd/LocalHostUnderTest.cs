@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,6 +9,7 @@ using Payments.LocalHost;
 using Payments.Core.Security;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -22,14 +22,14 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
     private readonly WebApplication _app;
     public HttpClient Http { get; }
     public Uri BaseAddress { get; }
-    public CapturedLogs Logs { get; }
+    public FakeLogCollector Logs { get; }
     public IServiceProvider Services => _app.Services;
     public AzuriteProcess Azurite { get; }
     /// <summary>Where the app's notifications go (never the real Google).</summary>
     public GoogleStandIn Google { get; }
     private readonly bool _ownsGoogle;
 
-    private LocalHostUnderTest(WebApplication app, Uri baseAddress, CapturedLogs logs, AzuriteProcess azurite, GoogleStandIn google, bool ownsGoogle)
+    private LocalHostUnderTest(WebApplication app, Uri baseAddress, FakeLogCollector logs, AzuriteProcess azurite, GoogleStandIn google, bool ownsGoogle)
     {
         _app = app;
         Google = google;
@@ -67,7 +67,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
             ["Logging:LogLevel:Microsoft"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) overrides[k] = v;
-        var logs = new CapturedLogs();
+        var logs = new FakeLoggerProvider();
         var app = LocalHostApp.Create([], overrides, builder =>
         {
             builder.Logging.ClearProviders();
@@ -77,7 +77,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         await LocalHostApp.PrepareStorageAsync(app, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LocalHostUnderTest(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1")), logs, azurite, google, ownsGoogle);
+        return new LocalHostUnderTest(app, new Uri(address.Replace("0.0.0.0", "127.0.0.1")), logs.Collector, azurite, google, ownsGoogle);
     }
 
     public async Task<(int Status, string Body)> PostAsync(string route, string json)
@@ -112,29 +112,5 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         if (_ownsGoogle) await Google.DisposeAsync();
-    }
-}
-
-/// <summary>Every formatted log line the app writes, for assertions on what is (and is not) logged.</summary>
-public sealed class CapturedLogs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _messages = new();
-    public IReadOnlyCollection<string> Lines => _lines;
-    /// <summary>The same lines without their exceptions (whose stack traces span lines by design).</summary>
-    public IReadOnlyCollection<(LogLevel Level, string Category, string Message)> Messages => _messages;
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-    public void Dispose() { }
-
-    private sealed class Logger(CapturedLogs owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var message = formatter(state, exception);
-            owner._messages.Enqueue((logLevel, category, message));
-            owner._lines.Enqueue($"{logLevel} {category}: {message}{(exception is null ? "" : " | " + exception)}");
-        }
     }
 }

@@ -8,6 +8,8 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -16,6 +18,7 @@ namespace Payments.Tests.EndToEnd;
 /// host's own relay loop leaves them alone; the relays under test run on a clock two days ahead, on a
 /// queue no worker reads.
 /// </summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class RelayTests : IAsyncLifetime
 {
     private const string Queue = "relay-test";
@@ -38,16 +41,11 @@ public sealed class RelayTests : IAsyncLifetime
         await _azurite.DisposeAsync();
     }
 
-    private sealed class At(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     private Task<int> RelayAtAsync(DateTimeOffset now) => RelayAt(now).RunOnceAsync(CancellationToken.None);
 
     private OutboxRelay RelayAt(DateTimeOffset now)
     {
-        var clock = new At(now);
+        var clock = new FakeTimeProvider(now);
         var steps = new OperationSteps(Store, new OutboxIndex(Store, clock, NullLogger<OutboxIndex>.Instance),
             Host.Services.GetRequiredService<FinishingOptions>(), clock, NullLogger<OperationSteps>.Instance);
         return new OutboxRelay(steps, NullLogger<OutboxRelay>.Instance);

@@ -8,10 +8,14 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.StandIns.Gsp;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>Its own Azurite: a sweep "a year later" deletes every ledger entry it can see.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class RetentionTests : IAsyncLifetime
 {
     private LocalHostUnderTest Host { get; set; } = null!;
@@ -29,38 +33,33 @@ public sealed class RetentionTests : IAsyncLifetime
         await _azurite.DisposeAsync();
     }
 
-    private sealed class Later(TimeSpan shift) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
-    }
-
     [Fact]
     public async Task Idempotency_records_past_the_retention_are_deleted_and_the_transaction_is_kept()
     {
-        var mandateId = Gsp.NewId("MD");
-        var create = Gsp.CreateMandateV1(mandateId);
+        var mandateId = GspRequests.NewId("MD");
+        var create = GspRequests.CreateMandateV1(mandateId);
         var createId = create["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
         var store = Host.Services.GetRequiredService<TransactionStore>();
         var options = Host.Services.GetRequiredService<PaymentsOptions>();
-        var partition = Keys.MandatePartition(Gsp.InrWallet, mandateId);
+        var partition = Keys.MandatePartition(GspRequests.InrWallet, mandateId);
         var ledgerRow = Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId);
-        var markerPartition = Keys.MarkerPartition(Gsp.InrWallet, createId);
+        var markerPartition = Keys.MarkerPartition(GspRequests.InrWallet, createId);
 
         // A day before the retention ends nothing goes.
-        var early = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
+        var early = new IdempotencyRetention(store, options, new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
         await early.SweepAsync(CancellationToken.None);
         Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
         var markerRow = Keys.MarkerRow(markerPartition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
         Assert.NotNull(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
 
-        var late = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance);
+        var late = new IdempotencyRetention(store, options, new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance);
         Assert.True(await late.SweepAsync(CancellationToken.None) >= 2);
         Assert.Null(await store.Transactions.GetOrNullAsync(partition, ledgerRow));
         Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
         Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)));
         // The mandate can still be cancelled.
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId))).Status);
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandateId))).Status);
     }
 
     [Fact]
@@ -71,12 +70,12 @@ public sealed class RetentionTests : IAsyncLifetime
         var mandates = new List<(string Partition, string LedgerRow, string MarkerPartition)>();
         for (var i = 0; i < 3; i++)
         {
-            var mandateId = Gsp.NewId("MD");
-            var create = Gsp.CreateMandateV1(mandateId);
+            var mandateId = GspRequests.NewId("MD");
+            var create = GspRequests.CreateMandateV1(mandateId);
             var createId = create["requestHeader"]!["requestId"]!.GetValue<string>();
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
-            mandates.Add((Keys.MandatePartition(Gsp.InrWallet, mandateId), Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId),
-                Keys.MarkerPartition(Gsp.InrWallet, createId)));
+            mandates.Add((Keys.MandatePartition(GspRequests.InrWallet, mandateId), Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId),
+                Keys.MarkerPartition(GspRequests.InrWallet, createId)));
         }
         var markerRow = (string partition) => Keys.MarkerRow(partition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
         async Task<bool> CursorLeftAsync() =>
@@ -84,7 +83,7 @@ public sealed class RetentionTests : IAsyncLifetime
             await store.Requests.GetOrNullAsync(RetentionCursorRow.Partition, store.Requests.Name) is not null;
 
         // No time at all: each run reads one page (of one record) per table, then stops and saves where.
-        var sweep = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
+        var sweep = new IdempotencyRetention(store, options, new FakeTimeProvider(DateTimeOffset.UtcNow + TimeSpan.FromDays(options.IdempotencyRetentionDays + 1)), NullLogger<IdempotencyRetention>.Instance)
         {
             RunBudget = TimeSpan.Zero,
             PageSize = 1,

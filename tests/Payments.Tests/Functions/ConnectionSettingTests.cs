@@ -4,11 +4,13 @@ using Payments.Core.Hosting;
 using Payments.Core.Storage;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
 /// <summary>The Functions host reads a trigger's connection X as AzureWebJobsX first, then X; the app's own
 /// storage clients and the local host's queue pumps apply the same rule, so triggers listen where the app writes.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class ConnectionSettingTests
 {
     private static IConfiguration Settings(params (string Key, string Value)[] values) =>

@@ -2,11 +2,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Payments.LocalHost.Functions;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
 /// <summary>The local host refuses, at start, entry points the Functions host or the Worker would bind
 /// differently (the samples below are this assembly's only [Function]s).</summary>
+[Trait("Category", Category.Unit)]
 public sealed class FunctionCatalogTests
 {
     [Fact]

@@ -6,12 +6,14 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.LocalHost.Functions;
 using Payments.Tests.Consistency;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
 /// <summary>What deploys: the published package lists exactly the functions the protocol, the operators,
 /// the work queues and the timers need, with the routes, methods, authorization, queues, connection and
 /// schedules they must have; and it is what the local host serves.</summary>
+[Trait("Category", Category.Consistency)]
 public class PublishedAppTests
 {
     /// <summary>A function as functions.metadata describes its trigger.</summary>

@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
+using Payments.Core.Idempotency;
+using Payments.Core.Storage;
 using Payments.Core.Security;
 using Payments.Core.Transactions;
 using Payments.Functions;
@@ -18,6 +20,8 @@ using Payments.LocalHost.Functions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
@@ -27,6 +31,7 @@ namespace Payments.Tests.Functions;
 /// its own: each class created as the Worker creates it, HTTP functions with an HttpRequest, queue
 /// functions with the text the queue delivers, timer functions with a TimerInfo.
 /// </summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class WorkerAppTests : IAsyncLifetime
 {
     private AzuriteProcess _azurite = null!;
@@ -130,59 +135,55 @@ public sealed class WorkerAppTests : IAsyncLifetime
     public async Task Every_protocol_function_serves_the_method_its_route_names()
     {
         // Each body is valid for its own method only: a function wired to another method refuses it.
-        await ProtocolAsync(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1());
-        await ProtocolAsync(ProtocolMethods.EchoRorpcV2, Gsp.EchoV2());
-        await ProtocolAsync(ProtocolMethods.EchoRedirectV1, Gsp.EchoV1());
-        await ProtocolAsync(ProtocolMethods.EchoEWalletsV1, Gsp.EchoV1());
-        var generateV2 = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateV2));
-        await ProtocolAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateV2));
-        var reserve = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
-        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
-        var mandate = Gsp.NewId("M");
-        await ProtocolAsync(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandate));
-        await ProtocolAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandate));
+        await ProtocolAsync(ProtocolMethods.EchoRorpcV1, GspRequests.EchoV1());
+        await ProtocolAsync(ProtocolMethods.EchoRorpcV2, GspRequests.EchoV2());
+        await ProtocolAsync(ProtocolMethods.EchoRedirectV1, GspRequests.EchoV1());
+        await ProtocolAsync(ProtocolMethods.EchoEWalletsV1, GspRequests.EchoV1());
+        var generateV2 = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateV2));
+        await ProtocolAsync(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(generateV2));
+        var reserve = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserve));
+        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserve));
+        var mandate = GspRequests.NewId("M");
+        await ProtocolAsync(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandate));
+        await ProtocolAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandate));
 
         // generate v1 → paid at a store (internal function) → refund.
-        var generate = Gsp.NewId();
-        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generate)))
+        var generate = GspRequests.NewId();
+        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(generate)))
             ["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        var (paid, paidBody) = await HttpAsync("ReportPayment", "POST", PaymentReport(Gsp.Usd), new() { ["referenceNumber"] = number });
+        var (paid, paidBody) = await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = number });
         Assert.True(paid == 200, paidBody);
-        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generate, 1_000_000));
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generate, 1_000_000));
         Assert.Empty(ProtocolMethods.All.Except(_called));
     }
 
-    private static string PaymentReport(string piaid) => new JsonObject
-    {
-        ["paymentIntegratorAccountId"] = piaid,
-        ["paymentIntegratorTransactionId"] = "STORE-" + Guid.NewGuid().ToString("N")[..12],
-        ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-    }.ToJsonString();
+    private static string PaymentReport(string piaid) =>
+        GspRequests.StorePayment("STORE-" + Guid.NewGuid().ToString("N")[..12], piaid).ToJsonString();
 
     [Fact]
     public async Task Queue_functions_finish_the_work_the_http_functions_queued()
     {
-        var generate = Gsp.NewId();
-        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generate)))
+        var generate = GspRequests.NewId();
+        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(generate)))
             ["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(Gsp.Usd), new() { ["referenceNumber"] = number })).Status);
+        Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = number })).Status);
         await QueueAsync("SendNotification", await NextMessageAsync(QueueNames.Notifications));
         Assert.True(await _google.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10)), "the paid notification did not reach Google");
 
-        var refund = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generate, 2_000_000, id: refund));
+        var refund = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generate, 2_000_000, id: refund));
         await QueueAsync("FinishRefund", await NextMessageAsync(QueueNames.Refunds)); // books it and notifies Google itself
         Assert.True(await _google.WaitForAcceptedAsync(2, TimeSpan.FromSeconds(10)), "the refund result did not reach Google");
 
-        var (status, body) = await HttpAsync("GetOperation", "GET", route: new() { ["paymentIntegratorAccountId"] = Gsp.Usd, ["requestId"] = refund });
+        var (status, body) = await HttpAsync("GetOperation", "GET", route: new() { ["paymentIntegratorAccountId"] = GspRequests.Usd, ["requestId"] = refund });
         Assert.True(status == 200, body);
         Assert.Contains("SUCCESS", body, StringComparison.Ordinal);
 
-        var reserve = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
-        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
+        var reserve = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserve));
+        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserve));
         await QueueAsync("FinishReservationCancellation", await NextMessageAsync(QueueNames.ReservationCancellations));
         Assert.True(await _google.WaitForAcceptedAsync(3, TimeSpan.FromSeconds(10)), "the cancellation result did not reach Google");
     }
@@ -193,15 +194,30 @@ public sealed class WorkerAppTests : IAsyncLifetime
         Assert.Equal(200, (await HttpAsync("Health", "GET")).Status);
         var (attention, list) = await HttpAsync("NeedsAttention", "GET");
         Assert.True(attention == 200, list);
-        Assert.Equal(404, (await HttpAsync("RequeueOperation", "POST", route: new() { ["paymentIntegratorAccountId"] = Gsp.Usd, ["requestId"] = Gsp.NewId() })).Status);
+        Assert.Equal(404, (await HttpAsync("RequeueOperation", "POST", route: new() { ["paymentIntegratorAccountId"] = GspRequests.Usd, ["requestId"] = GspRequests.NewId() })).Status);
     }
 
     [Fact]
     public async Task Timer_functions_run_with_a_TimerInfo()
     {
-        var now = DateTime.UtcNow;
-        foreach (var timer in _functions.Where(f => f.Trigger is TimerFunctionTrigger))
+        // Work for each timer: an idempotency record past its retention, an operation whose queue message was lost.
+        var store = _app.Services.GetRequiredService<TransactionStore>();
+        var now = DateTimeOffset.UtcNow;
+        var expired = new LedgerEntryRow("!timer", "req|expired", "m", "expired", "fp", "{}", now.AddDays(-400), now.AddDays(-1));
+        await store.Transactions.InsertAsync(expired.ToEntity());
+        var (partition, row) = ("timer|relay", "op|lost");
+        await store.Transactions.InsertAsync((Operations.New(partition, row, OperationKinds.Refund, "P", "R", QueueNames.Notifications,
+            GoogleMethods.RefundResultNotificationV1, now.AddDays(-1)) with { DueAt = now.AddHours(-1) }).ToEntity());
+        await store.Outbox.InsertAsync(new OutboxRow(new WorkItem(partition, row), QueueNames.Notifications, now.AddDays(-1)).ToEntity());
+
+        var timers = _functions.Where(f => f.Trigger is TimerFunctionTrigger).ToList();
+        Assert.Equal(["IdempotencyRetention", "OutboxRelay"], timers.Select(f => f.Name).Order());
+        foreach (var timer in timers)
             await timer.InvokeTimerAsync(_app.Services,
-                new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.AddMinutes(-1), Next = now.AddMinutes(1), LastUpdated = now } }, CancellationToken.None);
+                new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = now.UtcDateTime.AddMinutes(-1), Next = now.UtcDateTime.AddMinutes(1), LastUpdated = now.UtcDateTime } }, CancellationToken.None);
+
+        Assert.Null(await store.Transactions.GetOrNullAsync(expired.Partition, expired.Row));
+        Assert.Equal(1, OperationRow.From((await store.Transactions.GetOrNullAsync(partition, row))!).RelayCount);
+        Assert.Equal(new WorkItem(partition, row), WorkItem.Parse(await NextMessageAsync(QueueNames.Notifications)));
     }
 }

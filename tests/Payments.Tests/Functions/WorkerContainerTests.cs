@@ -11,6 +11,9 @@ using Microsoft.Extensions.Options;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
 using Payments.Functions;
+using Payments.StandIns.Gsp;
+using Microsoft.Extensions.Logging.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Functions;
 
@@ -30,6 +33,7 @@ public sealed class WorkerContainerTests
         [SettingNames.CrmComRefundType] = "Refund",
     };
 
+    [Trait("Category", Category.Unit)]
     [Theory]
     [InlineData("GoogleNotifications")]
     [InlineData(BackOfficeRegistration.CrmComHttpClientName)]
@@ -47,6 +51,7 @@ public sealed class WorkerContainerTests
 
     /// <summary>In Azure the Functions host lets any host key (the default key, the master key) through to a
     /// Function-level route; the app's own key must still be missing, so that key alone opens nothing.</summary>
+    [Trait("Category", Category.Storage)]
     [Fact]
     public async Task A_functions_host_key_alone_opens_no_internal_route_and_the_app_key_opens_each()
     {
@@ -98,6 +103,7 @@ public sealed class WorkerContainerTests
         return context.Response.StatusCode;
     }
 
+    [Trait("Category", Category.Unit)]
     [Fact]
     public void No_telemetry_is_registered_without_a_connection_string()
     {
@@ -105,6 +111,7 @@ public sealed class WorkerContainerTests
         Assert.Null(app.Services.GetService<TelemetryClient>());
     }
 
+    [Trait("Category", Category.Unit)]
     [Fact]
     public void With_a_connection_string_errors_bypass_sampling()
     {
@@ -118,6 +125,7 @@ public sealed class WorkerContainerTests
         Assert.DoesNotContain(configuration.DefaultTelemetrySink.TelemetryProcessors, p => p is AdaptiveSamplingTelemetryProcessor);
     }
 
+    [Trait("Category", Category.Unit)]
     [Fact]
     public void Every_error_passes_the_sampler_however_busy_and_ordinary_items_are_sampled()
     {
@@ -147,48 +155,24 @@ public sealed class WorkerContainerTests
 
 /// <summary>The structured values Application Insights turns into custom dimensions: the call's requestId and
 /// PIAID (a logging scope over everything after validation) and the errorIdentifier of a refusal.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class TelemetryDimensionsTests
 {
     [Fact]
     public async Task A_refused_call_logs_its_requestId_PIAID_and_error_identifier_as_values()
     {
-        var logs = new ScopedLogs();
+        var logs = new FakeLoggerProvider();
         using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { [SettingNames.Storage] = "UseDevelopmentStorage=true" },
             builder => builder.Logging.AddProvider(logs));
         var processor = app.Services.GetRequiredService<Payments.Core.Protocol.ProtocolProcessor>();
-        var request = Payments.Tests.EndToEnd.Gsp.CreateMandateV1("M1");
+        var request = GspRequests.CreateMandateV1("M1");
         request["mandateName"] = new string('x', 5000); // refused by the method's own rules, after the header (and PIAID) passed
         var requestId = request["requestHeader"]!["requestId"]!.GetValue<string>();
         var response = await processor.ProcessAsync(Payments.Core.Protocol.ProtocolMethods.CreateMandateV1,
             System.Text.Encoding.UTF8.GetBytes(request.ToJsonString()), CancellationToken.None);
         Assert.NotEqual(200, response.Status);
-        var line = Assert.Single(logs.Entries, e => e.Values.TryGetValue("ErrorIdentifier", out var id) && Equals(id, response.ErrorIdentifier));
-        Assert.Equal(requestId, line.Values["requestId"]);
-        Assert.Equal(Payments.Tests.EndToEnd.Gsp.InrWallet, line.Values["paymentIntegratorAccountId"]);
-    }
-
-    private sealed class ScopedLogs : ILoggerProvider, ISupportExternalScope
-    {
-        private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-        public System.Collections.Concurrent.ConcurrentBag<(string Message, Dictionary<string, object?> Values)> Entries { get; } = [];
-        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-        public void Dispose() { }
-
-        private sealed class Logger(ScopedLogs owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var values = new Dictionary<string, object?>();
-                if (state is IEnumerable<KeyValuePair<string, object?>> own) foreach (var (k, v) in own) values[k] = v;
-                owner._scopes.ForEachScope((scope, all) =>
-                {
-                    if (scope is IEnumerable<KeyValuePair<string, object?>> pairs) foreach (var (k, v) in pairs) all[k] = v;
-                }, values);
-                owner.Entries.Add((formatter(state, exception), values));
-            }
-        }
+        var line = Assert.Single(logs.Collector.GetSnapshot(), e => e.Values().TryGetValue("ErrorIdentifier", out var id) && Equals(id, response.ErrorIdentifier));
+        Assert.Equal(requestId, line.Values()["requestId"]);
+        Assert.Equal(GspRequests.InrWallet, line.Values()["paymentIntegratorAccountId"]);
     }
 }

@@ -11,6 +11,8 @@ using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Fuzz;
 
@@ -21,6 +23,7 @@ namespace Payments.Tests.Fuzz;
 /// over HTTP to the local host on its own Azurite. Every entity that changed during the run must
 /// belong to a call that was answered 200.
 /// </summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class MutationFuzzTests
 {
     private const int Mutations = 10_000;
@@ -49,7 +52,7 @@ public sealed class MutationFuzzTests
 
         var unexpected = answered.Where(a => !Allowed.Contains(a.Status)).Take(5).ToList();
         Assert.True(unexpected.Count == 0, "unexpected statuses: " + string.Join("; ", unexpected.Select(a => $"{a.Status} {a.Route} {a.Mutation}"))
-            + "\n" + string.Join("\n", host.Logs.Lines.Where(l => l.Contains("internal fault", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 700)]).Take(4)));
+            + "\n" + string.Join("\n", host.Logs.Lines().Where(l => l.Contains("internal fault", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 700)]).Take(4)));
         // Every non-200 with a body is an ErrorResponse carrying our error identifier.
         foreach (var a in answered.Where(a => a.Status is 400 or 404 or 412))
         {
@@ -78,23 +81,23 @@ public sealed class MutationFuzzTests
             Assert.True(status == 200, raw);
             list.Add(new BaseRequest(method, body));
         }
-        await Serve(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1());
-        await Serve(ProtocolMethods.EchoRorpcV2, Gsp.EchoV2());
-        await Serve(ProtocolMethods.EchoRedirectV1, Gsp.EchoV1());
-        await Serve(ProtocolMethods.EchoEWalletsV1, Gsp.EchoV1());
-        await Serve(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
-        await Serve(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2());
-        var cancelTarget = Gsp.NewId("G");
-        await Serve(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(cancelTarget));
-        await Serve(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(cancelTarget));
+        await Serve(ProtocolMethods.EchoRorpcV1, GspRequests.EchoV1());
+        await Serve(ProtocolMethods.EchoRorpcV2, GspRequests.EchoV2());
+        await Serve(ProtocolMethods.EchoRedirectV1, GspRequests.EchoV1());
+        await Serve(ProtocolMethods.EchoEWalletsV1, GspRequests.EchoV1());
+        await Serve(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
+        await Serve(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2());
+        var cancelTarget = GspRequests.NewId("G");
+        await Serve(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(cancelTarget));
+        await Serve(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(cancelTarget));
         var (paid, _) = await host.PaidReferenceNumberAsync(50_000_000);
-        await Serve(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(paid, 1_000_000));
-        var reserve = Gsp.NewId("F");
-        await Serve(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
-        await Serve(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
-        var mandate = Gsp.NewId("MD");
-        await Serve(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandate));
-        await Serve(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandate));
+        await Serve(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(paid, 1_000_000));
+        var reserve = GspRequests.NewId("F");
+        await Serve(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserve));
+        await Serve(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserve));
+        var mandate = GspRequests.NewId("MD");
+        await Serve(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandate));
+        await Serve(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandate));
         return list;
     }
 

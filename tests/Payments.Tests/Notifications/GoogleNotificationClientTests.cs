@@ -7,10 +7,13 @@ using Payments.Core.Hosting;
 using Payments.Core.Notifications;
 using Payments.Core.Security;
 using Payments.StandIns.Google;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Notifications;
 
 /// <summary>The notification client against the Google stand-in over HTTP.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class GoogleNotificationClientTests : IAsyncLifetime
 {
     private readonly PlainJsonEnvelope _envelope = new();
@@ -124,7 +127,7 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
     public async Task RequestId_is_stable_and_timestamps_fresh_across_retries()
     {
         _google.Policy = new GoogleFaultPolicy { FailFirstAttempts = 2 };
-        var time = new SteppingTimeProvider(DateTimeOffset.UtcNow);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var client = Client(time: time);
         var notification = new RefundResultNotification("InvisiCashUSA_USD", Id(), "refund-req-2", "NO_MONEY_LEFT_ON_TRANSACTION");
 
@@ -257,7 +260,7 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
     [Fact]
     public async Task Stand_in_refuses_a_stale_timestamp()
     {
-        var time = new SteppingTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-5));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-5));
         var attempt = await Client(time: time).SendAsync(new RefundResultNotification("P1", Id(), "r", "SUCCESS"), default);
         Assert.Equal(NotificationOutcome.Rejected, attempt.Outcome);
         Assert.Equal("REQUEST_TIMESTAMP_OUT_OF_RANGE", attempt.ErrorCode);
@@ -275,18 +278,10 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
         var missing = new ConfigurationBuilder().Build();
         var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddGoogleNotifications(missing));
         Assert.Contains("Google__BaseUrl", ex.Message);
-    }
-
-    /// <summary>A clock the test moves by hand (only GetUtcNow; timers are the system's).</summary>
-    private sealed class SteppingTimeProvider(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-        public override DateTimeOffset GetUtcNow() => _now;
-        public void Advance(TimeSpan by) => _now += by;
-    }
-}
+    }}
 
 /// <summary>The Google stand-in's own checks, spoken to with raw HTTP.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class GoogleStandInTests
 {
     [Theory]

@@ -1,8 +1,10 @@
 using Azure;
 using Payments.Core.Protocol;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Protocol;
 
+[Trait("Category", Category.Unit)]
 public sealed class DependencyFaultTests
 {
     public static TheoryData<Exception> Down => new()

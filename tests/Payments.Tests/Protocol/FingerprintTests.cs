@@ -2,11 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Payments.Core.Protocol;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Protocol;
 
 /// <summary>The idempotency fingerprint (docs/protocol.md §5, docs/input-limits.md): what counts as the
 /// same body, and that bodies in the form Google sends keep the fingerprint they had when stored.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class FingerprintTests
 {
     // Google's usual bodies, as literal text: a v1 refund (protocolVersion 1.0.0) and a v2 generate ({major: 2}).

@@ -1,7 +1,9 @@
 using Payments.Core.Transactions;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Protocol;
 
+[Trait("Category", Category.Unit)]
 public sealed class ReferenceNumberDigitsTests
 {
     [Fact]

@@ -5,9 +5,11 @@ using Payments.Core.Storage;
 using Payments.LocalHost.Queues;
 using Payments.StandIns.Azurite;
 using Payments.Tests.BackOffice;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Queues;
 
+[Trait("Category", Category.Unit)]
 public sealed class HostJsonQueueOptionsTests
 {
     private static string RepoRoot()
@@ -52,12 +54,13 @@ public sealed class HostJsonQueueOptionsTests
 }
 
 /// <summary>The queue pump against Azurite.</summary>
+[Trait("Category", Category.Storage)]
 public sealed class QueuePumpTests : IAsyncLifetime
 {
     private QueueServiceClient _service = null!;
     private QueueClient _queue = null!;
     private QueueClient _poison = null!;
-    private readonly ILoggerFactory _logs = CapturingLoggerProvider.CreateFactory(out _);
+    private readonly ILoggerFactory _logs = LogRecords.Factory(out _);
     private readonly List<QueuePump> _pumps = [];
 
     private static readonly HostJsonQueueOptions Fast = new()

@@ -2,11 +2,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Hosting;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
 /// <summary>The app's key on the internal routes fails closed: a value that is no real key opens nothing,
 /// even when the caller sends that very value.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class InternalAccessTests
 {
     [Theory]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
@@ -24,6 +25,7 @@ public sealed class JweKeysFixture : IDisposable
     }
 }
 
+[Trait("Category", Category.Unit)]
 public sealed class JweEnvelopeTests(JweKeysFixture keys) : IClassFixture<JweKeysFixture>
 {
     private const string Json = """{"requestHeader":{"protocolVersion":{"major":1},"requestId":"req-1"},"paymentIntegratorAccountId":"InvisiCashUSA_USD","text":"héllo"}""";

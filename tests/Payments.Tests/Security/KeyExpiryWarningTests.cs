@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +5,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Payments.Tests.Functions;
+using Microsoft.Extensions.Logging.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
@@ -15,6 +16,7 @@ public sealed class KeyExpiryWarningTests
 {
     private const int KeyExpiresSoon = 90;
 
+    [Trait("Category", Category.Interop)]
     [Fact]
     public async Task A_pgp_key_of_ours_expiring_in_10_days_is_logged_at_start_and_one_of_60_days_is_not()
     {
@@ -37,6 +39,7 @@ public sealed class KeyExpiryWarningTests
         Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
     }
 
+    [Trait("Category", Category.Unit)]
     [Fact]
     public async Task A_jwe_certificate_of_google_expiring_in_10_days_is_logged_at_start()
     {
@@ -61,7 +64,7 @@ public sealed class KeyExpiryWarningTests
     /// warnings logged.</summary>
     private static async Task<List<(LogLevel Level, string Message)>> StartAsync(Dictionary<string, string?> settings)
     {
-        var logs = new EventLogs();
+        var logs = new FakeLoggerProvider();
         settings[SettingNames.Storage] = "UseDevelopmentStorage=true";
         var registered = new List<ServiceDescriptor>();
         using var app = WorkerAppTests.BuildWorkerApp(settings, builder =>
@@ -72,21 +75,6 @@ public sealed class KeyExpiryWarningTests
         var hosted = registered.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == typeof(SettingNames).Assembly).ToList();
         Assert.Equal(typeof(Payments.Core.Security.KeyExpiryWarning), Assert.Single(hosted).ImplementationType);
         await ((IHostedService)ActivatorUtilities.CreateInstance(app.Services, hosted[0].ImplementationType!)).StartAsync(CancellationToken.None);
-        return logs.Entries.Where(e => e.EventId == KeyExpiresSoon).Select(e => (e.Level, e.Message)).ToList();
-    }
-
-    private sealed class EventLogs : ILoggerProvider
-    {
-        public ConcurrentQueue<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-        public void Dispose() { }
-
-        private sealed class Logger(EventLogs owner) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-            public bool IsEnabled(LogLevel logLevel) => true;
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
-        }
+        return logs.Collector.GetSnapshot().Where(e => e.Id.Id == KeyExpiresSoon).Select(e => (e.Level, e.Message)).ToList();
     }
 }

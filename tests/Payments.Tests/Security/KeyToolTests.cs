@@ -1,8 +1,10 @@
 using System.Text;
 using Payments.Core.Security;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
+[Trait("Category", Category.Interop)]
 public sealed class KeyToolTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("keytool").FullName;

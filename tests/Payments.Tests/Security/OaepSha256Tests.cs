@@ -1,10 +1,12 @@
 using System.Numerics;
 using System.Security.Cryptography;
 using Payments.Core.Security.Jwe;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
 /// <summary>The constant-time OAEP decoding against .NET's own OAEP encryption, and every kind of bad encoding.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class OaepSha256Tests
 {
     private static readonly RSA Key = RSA.Create(2048);

@@ -1,9 +1,12 @@
 using System.Text;
 using Payments.Core.Security;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
 /// <summary>Interoperability with the GnuPG command line, and Google's echo probes at envelope level.</summary>
+[Trait("Category", Category.Interop)]
 public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture<PgpKeysFixture>
 {
     private const string Json = """{"requestHeader":{"protocolVersion":{"major":1},"requestId":"req-1","requestTimestamp":"1700000000000"},"paymentIntegratorAccountId":"InvisiCashUSA_USD","amount":{"amountMicros":"1000000","currencyCode":"USD"}}""";
@@ -171,13 +174,8 @@ public sealed class PgpEnvelopeInteropTests(PgpKeysFixture keys) : IClassFixture
     {
         var body = keys.GpgBody(Json, SignEncrypt(keys.Ours1, "--default-sig-expire", "1d"));
         Assert.Equal(Json, Encoding.UTF8.GetString(keys.Single().Open(body)));
-        var twoDaysLater = new PgpEnvelope(keys.Ours1Secret, null, keys.GooglePublicKeys, new FixedClock(DateTimeOffset.UtcNow.AddDays(2)));
+        var twoDaysLater = new PgpEnvelope(keys.Ours1Secret, null, keys.GooglePublicKeys, new FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2)));
         Assert.Equal(EnvelopeFailure.InvalidSignature, Failure(() => twoDaysLater.Open(body)));
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]

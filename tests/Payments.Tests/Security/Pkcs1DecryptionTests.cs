@@ -5,6 +5,7 @@ using Payments.Core.Security;
 using Payments.Core.Security.Pgp;
 using Payments.Core.Security.Rsa;
 using Payments.Tests.Adversarial;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
@@ -13,6 +14,7 @@ namespace Payments.Tests.Security;
 /// on OpenSSL and on the BouncyCastle fallback alike; every kind of bad padding gives a random value of the
 /// expected length, never an exception. Timing itself is measured by the jwe-oracle benchmark, not here.
 /// </summary>
+[Trait("Category", Category.Unit)]
 public sealed class Pkcs1DecryptionTests
 {
     private static readonly RSA Key = RSA.Create(2048);

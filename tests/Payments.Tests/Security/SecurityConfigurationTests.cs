@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
 using Payments.Core.Security;
+using Microsoft.Extensions.Time.Testing;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Security;
 
@@ -15,6 +17,7 @@ public sealed class ToolKeysFixture
     public (string Secret, string Public) Expired { get; } = KeyTool.GeneratePgp("Old <old@test>", null, DateTime.UtcNow.AddDays(-400), TimeSpan.FromDays(365), bits: 2048);
 }
 
+[Trait("Category", Category.Unit)]
 public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFixture<ToolKeysFixture>
 {
     private static IConfiguration Config(params (string Key, string? Value)[] values) =>
@@ -120,12 +123,12 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
     [Fact]
     public void Keys_expire_while_running()
     {
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var ours = new PgpEnvelope(keys.Ours.Secret, ToolKeysFixture.Passphrase, keys.Google.Public, clock);
         var google = new PgpEnvelope(keys.Google.Secret, null, keys.Ours.Public);
         var request = google.Seal("{}"u8);
         Assert.Equal("{}"u8.ToArray(), ours.Open(request));
-        clock.Now = clock.Now.AddDays(366);
+        clock.Advance(TimeSpan.FromDays(366));
         Assert.Equal(EnvelopeFailure.InvalidEncryption, PgpEnvelopeInteropTests.Failure(() => ours.Open(request)));
         Assert.Throws<InvalidOperationException>(() => ours.Seal("{}"u8));
     }
@@ -148,11 +151,4 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
         Refused(Jwe(small.ExportPkcs8PrivateKeyPem(), pub), "Security__Jwe__IntegratorPrivateKeys", small.ExportPkcs8PrivateKeyPem());
         Refused(Jwe(priv, "garbage"), "Security__Jwe__GooglePublicKeys");
         Refused(Jwe(priv, priv), "Security__Jwe__GooglePublicKeys", priv);
-    }
-
-    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-}
+    }}

@@ -1,6 +1,7 @@
 using Payments.StandIns.Chaos;
 using Payments.Tests.Crash;
 using Xunit.Abstractions;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Soak;
 
@@ -12,6 +13,7 @@ namespace Payments.Tests.Soak;
 /// <c>dotnet run -c Release --project tests/Payments.LoadDriver -- soak --minutes 10 --rate 200 --chaos</c>.
 /// </summary>
 [Collection(ChaosCollection.Name)]
+[Trait("Category", Category.Soak)]
 public sealed class ShortSoakTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,7 +1,9 @@
 using Payments.StandIns.Azurite;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
+[Trait("Category", Category.Storage)]
 public class AzuriteProcessTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using Azure.Core;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
@@ -19,6 +20,7 @@ public class BearerAndConcurrencyTests
             new(GetToken(requestContext, cancellationToken));
     }
 
+    [Trait("Category", Category.Unit)]
     [Fact]
     public async Task Token_credential_sends_a_bearer_token_for_the_storage_scope()
     {
@@ -40,6 +42,7 @@ public class BearerAndConcurrencyTests
         Assert.All(credential.Scopes, s => Assert.Equal(["https://storage.azure.com/.default"], s));
     }
 
+    [Trait("Category", Category.Storage)]
     [Fact]
     public async Task Many_concurrent_requests_on_one_client()
     {

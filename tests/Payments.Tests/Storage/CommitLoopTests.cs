@@ -3,10 +3,12 @@ using Azure.Data.Tables;
 using Moq;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
 /// <summary>The commit loop on a mocked <see cref="TableClient"/>: what a conflict means, the cap, and what is sent.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class CommitLoopTests
 {
     private readonly Mock<TableClient> _table = new(MockBehavior.Strict);

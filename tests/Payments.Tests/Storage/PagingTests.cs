@@ -1,9 +1,11 @@
 using System.Net;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
+[Trait("Category", Category.Unit)]
 public class PagingTests
 {
     [Fact]

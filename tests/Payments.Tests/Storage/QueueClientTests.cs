@@ -2,10 +2,12 @@ using Azure;
 using Azure.Storage.Queues;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
 /// <summary>The queue behaviours the design relies on, with the SDK client as the app builds it, against Azurite.</summary>
+[Trait("Category", Category.Storage)]
 public class QueueClientTests
 {
     [Fact]

@@ -9,10 +9,12 @@ using Microsoft.Extensions.Logging;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
 /// <summary>Retries through the pipeline, against a tiny Kestrel server that scripts the answers.</summary>
+[Trait("Category", Category.Unit)]
 public class RetryTests
 {
     private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";

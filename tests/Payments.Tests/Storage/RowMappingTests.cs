@@ -4,12 +4,14 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
 /// <summary>The row types of docs/storage.md against Azurite: every property, set, comes back as it went in,
 /// stored as the type its record declares (Int64 amounts, Int32 counters: the SDK does not read one as the
 /// other), and a merge carries the properties it names and nothing else.</summary>
+[Trait("Category", Category.Storage)]
 public class RowMappingTests
 {
     private static readonly DateTimeOffset At = new(2026, 12, 4, 23, 0, 0, TimeSpan.FromHours(2));

@@ -2,9 +2,11 @@ using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
 using Payments.Core.Storage;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
+[Trait("Category", Category.Unit)]
 public class StorageConnectionTests
 {
     private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";

@@ -10,11 +10,13 @@ using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
 /// <summary>Fault paths Azurite cannot produce on demand, on mocked SDK clients: a 412 on the commit, a
 /// 503 on the put after the commit, a time-out after the batch was applied, a throttled read.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class StorageFaultTests
 {
     private const string Piaid = "InvisiCashUSA_USD";

@@ -1,11 +1,13 @@
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Storage;
 
 /// <summary>The table behaviours the design relies on, with the SDK client as the app builds it and our
 /// <see cref="TableCalls"/>/<see cref="TableChecks"/>, against Azurite.</summary>
+[Trait("Category", Category.Storage)]
 public class TableClientTests
 {
     private static Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source) => StorageTestContext.ToListAsync(source);
