@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Payments.Core.Protocol;
 using Payments.StandIns.Chaos;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Benchmarks.ColdStart;
 
@@ -46,14 +47,14 @@ internal sealed class ColdStartScenario : IBenchmarkScenario
         await using var host = await LocalHostProcess.StartAsync(rig.HostEnvironment(), "coldstart", cancellationToken: ct, dll: dll);
         samples.Healthy.Add(Stopwatch.GetElapsedTime(start));
         using var client = new GspClient(host.BaseAddress, rig.GoogleEnvelope);
-        var echo = await TimedAsync(client, ProtocolMethods.EchoRorpcV1.Route, GspRequests.EchoV1(GspRequests.NewId("E")).ToJsonString(), ct);
+        var echo = await TimedAsync(client, ProtocolMethods.EchoRorpcV1.Route, GspRequests.EchoV1().ToJsonString(), ct);
         samples.FirstEcho.Add(echo);
         samples.StartToAnswer.Add(Stopwatch.GetElapsedTime(start));
         samples.FirstGenerate.Add(await TimedAsync(client, ProtocolMethods.GenerateReferenceNumberV1.Route,
-            GspRequests.GenerateV1(GspRequests.NewId("G"), 2_000_000).ToJsonString(), ct));
+            GspRequests.GenerateV1().ToJsonString(), ct));
         TimeSpan warm = default;
         for (var i = 0; i < 10; i++)
-            warm = await TimedAsync(client, ProtocolMethods.EchoRorpcV1.Route, GspRequests.EchoV1(GspRequests.NewId("E")).ToJsonString(), ct);
+            warm = await TimedAsync(client, ProtocolMethods.EchoRorpcV1.Route, GspRequests.EchoV1().ToJsonString(), ct);
         samples.WarmEcho.Add(warm);
     }
 
