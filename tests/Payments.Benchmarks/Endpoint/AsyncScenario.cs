@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Benchmarks.Endpoint;
 
@@ -28,10 +29,10 @@ public sealed class AsyncScenario : IBenchmarkScenario
         var targets = new List<string>();
         for (var i = 0; i < Math.Max(1, ctx.Iterations / 10); i++)
         {
-            var id = Requests.NewId("G");
-            var generated = await host.PostAsync("/refundable-one-time-payment-code-v1/generateReferenceNumber", Requests.GenerateV1(id, 1_000_000_000).ToJsonString());
+            var id = GspRequests.NewId("G");
+            var generated = await host.PostAsync("/refundable-one-time-payment-code-v1/generateReferenceNumber", GspRequests.GenerateV1(id, 1_000_000_000).ToJsonString());
             var number = generated.Body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-            await host.PostAsync($"/internal/reference-numbers/{number}/payment", Requests.Payment("STORE-" + id).ToJsonString(), internalKey: true);
+            await host.PostAsync($"/internal/reference-numbers/{number}/payment", GspRequests.StorePayment("STORE-" + id).ToJsonString(), internalKey: true);
             targets.Add(id);
         }
         await Task.Delay(TimeSpan.FromSeconds(2), ct); // let the paid notifications settle
@@ -47,11 +48,11 @@ public sealed class AsyncScenario : IBenchmarkScenario
             var target = targets[i % targets.Count];
             sends.Add(Task.Run(async () =>
             {
-                var request = Requests.Refund(target, 1_000);
+                var request = GspRequests.RefundV1(target, 1_000);
                 var answer = await host.PostAsync("/refundable-one-time-payment-code-v1/asynchronousRefund", request.ToJsonString());
                 if (answer.Status != 200) throw new InvalidOperationException($"refund: {answer.Status} {answer.Body?.ToJsonString()}");
                 var refundId = request["requestHeader"]!["requestId"]!.GetValue<string>();
-                var notificationId = Operations.NotificationRequestId(Keys.ReferenceNumberPartition(Requests.Usd, target), Keys.OperationRow(refundId));
+                var notificationId = Operations.NotificationRequestId(Keys.ReferenceNumberPartition(GspRequests.Usd, target), Keys.OperationRow(refundId));
                 acknowledged[notificationId] = Stopwatch.GetTimestamp();
             }, ct));
         }

@@ -13,6 +13,7 @@ using Payments.Core.Storage;
 using Payments.LocalHost;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Benchmarks.Endpoint;
 
@@ -98,8 +99,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
     public async Task<Answer> PostAsync(string path, string json, bool internalKey = false)
     {
         var envelope = internalKey ? new PlainJsonEnvelope() : GoogleEnvelope;
-        using var content = new ByteArrayContent(envelope.Seal(System.Text.Encoding.UTF8.GetBytes(json)));
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(envelope.ContentType);
+        using var content = GspRequests.Sealed(json, envelope);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (internalKey) request.Headers.Add("x-internal-key", InternalKey);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Benchmarks.Endpoint;
 
@@ -22,31 +23,31 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var n = ctx.Iterations;
 
         // What the calls act on, made before the clock starts.
-        var toCancel = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("G"); await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), Requests.GenerateV2(id)); return id; });
+        var toCancel = await PrepareAsync(host, n, async _ => { var id = GspRequests.NewId("G"); await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), GspRequests.GenerateV2(id)); return id; });
         var toPay = await PrepareAsync(host, n, async _ =>
         {
-            var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), Requests.GenerateV1(Requests.NewId("G")));
+            var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(GspRequests.NewId("G")));
             return NumberIn(answer);
         });
         var toRefund = await PrepareAsync(host, n, _ => PaidAsync(host));
-        var toRelease = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("F"); await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), Requests.Reserve(id)); return id; });
-        var mandates = await PrepareAsync(host, n, async _ => { var id = Requests.NewId("MD"); await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), Requests.CreateMandate(id)); return id; });
+        var toRelease = await PrepareAsync(host, n, async _ => { var id = GspRequests.NewId("F"); await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), GspRequests.ReserveFundsV1(id)); return id; });
+        var mandates = await PrepareAsync(host, n, async _ => { var id = GspRequests.NewId("MD"); await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), GspRequests.CreateMandateV1(id)); return id; });
         var served = new List<JsonObject>();
 
         Case[] cases =
         [
-            new("echo.v1", RouteOf(ProtocolMethods.EchoRorpcV1), _ => Requests.Echo(1)),
-            new("echo.v2", RouteOf(ProtocolMethods.EchoRorpcV2), _ => Requests.Echo(2)),
-            new("generateReferenceNumber.v1", RouteOf(ProtocolMethods.GenerateReferenceNumberV1), _ => Requests.GenerateV1(Requests.NewId("G"))),
-            new("generateReferenceNumber.v2", RouteOf(ProtocolMethods.GenerateReferenceNumberV2), _ => Requests.GenerateV2(Requests.NewId("G"))),
-            new("cancelReferenceNumber.v2", RouteOf(ProtocolMethods.CancelReferenceNumberV2), i => Requests.CancelV2(toCancel[i])),
-            new("asynchronousRefund.v1", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => Keep(served, Requests.Refund(toRefund[i], 1_000_000))),
-            new("reserveFunds.v1", RouteOf(ProtocolMethods.ReserveFundsV1), _ => Requests.Reserve(Requests.NewId("F"))),
-            new("cancelFundsReservation.v1", RouteOf(ProtocolMethods.CancelFundsReservationV1), i => Requests.CancelReservation(toRelease[i])),
-            new("createMandate.v1", RouteOf(ProtocolMethods.CreateMandateV1), _ => Requests.CreateMandate(Requests.NewId("MD"))),
-            new("cancelMandate.v1", RouteOf(ProtocolMethods.CancelMandateV1), i => Requests.CancelMandate(mandates[i])),
-            new("reportPayment.internal", "", i => Requests.Payment("STORE-X" + i), Internal: true),
-            new("replay.asynchronousRefund", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => Requests.Retry(served[i])),
+            new("echo.v1", RouteOf(ProtocolMethods.EchoRorpcV1), _ => GspRequests.EchoV1()),
+            new("echo.v2", RouteOf(ProtocolMethods.EchoRorpcV2), _ => GspRequests.EchoV2()),
+            new("generateReferenceNumber.v1", RouteOf(ProtocolMethods.GenerateReferenceNumberV1), _ => GspRequests.GenerateV1(GspRequests.NewId("G"))),
+            new("generateReferenceNumber.v2", RouteOf(ProtocolMethods.GenerateReferenceNumberV2), _ => GspRequests.GenerateV2(GspRequests.NewId("G"))),
+            new("cancelReferenceNumber.v2", RouteOf(ProtocolMethods.CancelReferenceNumberV2), i => GspRequests.CancelReferenceNumberV2(toCancel[i])),
+            new("asynchronousRefund.v1", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => Keep(served, GspRequests.RefundV1(toRefund[i], 1_000_000))),
+            new("reserveFunds.v1", RouteOf(ProtocolMethods.ReserveFundsV1), _ => GspRequests.ReserveFundsV1(GspRequests.NewId("F"))),
+            new("cancelFundsReservation.v1", RouteOf(ProtocolMethods.CancelFundsReservationV1), i => GspRequests.CancelFundsReservationV1(toRelease[i])),
+            new("createMandate.v1", RouteOf(ProtocolMethods.CreateMandateV1), _ => GspRequests.CreateMandateV1(GspRequests.NewId("MD"))),
+            new("cancelMandate.v1", RouteOf(ProtocolMethods.CancelMandateV1), i => GspRequests.CancelMandateV1(mandates[i])),
+            new("reportPayment.internal", "", i => GspRequests.StorePayment("STORE-X" + i), Internal: true),
+            new("replay.asynchronousRefund", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => GspRequests.Refreshed(served[i])),
         ];
 
         var only = Environment.GetEnvironmentVariable("ENDPOINT_BENCH_CASES")?.Split(',');
@@ -84,30 +85,30 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
     /// <summary>One call of every case above, on objects of its own (the warm-up's round).</summary>
     private static async Task EveryPathOnceAsync(BenchmarkHost host)
     {
-        await Ok(host, RouteOf(ProtocolMethods.EchoRorpcV1), Requests.Echo(1));
-        await Ok(host, RouteOf(ProtocolMethods.EchoRorpcV2), Requests.Echo(2));
-        var generated = Requests.NewId("G");
-        await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), Requests.GenerateV2(generated));
-        await Ok(host, RouteOf(ProtocolMethods.CancelReferenceNumberV2), Requests.CancelV2(generated));
+        await Ok(host, RouteOf(ProtocolMethods.EchoRorpcV1), GspRequests.EchoV1());
+        await Ok(host, RouteOf(ProtocolMethods.EchoRorpcV2), GspRequests.EchoV2());
+        var generated = GspRequests.NewId("G");
+        await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), GspRequests.GenerateV2(generated));
+        await Ok(host, RouteOf(ProtocolMethods.CancelReferenceNumberV2), GspRequests.CancelReferenceNumberV2(generated));
         var paid = await PaidAsync(host);
-        var refund = Requests.Refund(paid, 1_000_000);
+        var refund = GspRequests.RefundV1(paid, 1_000_000);
         await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV1), refund);
-        await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV1), Requests.Retry(refund));
-        var reserved = Requests.NewId("F");
-        await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), Requests.Reserve(reserved));
-        await Ok(host, RouteOf(ProtocolMethods.CancelFundsReservationV1), Requests.CancelReservation(reserved));
-        var mandate = Requests.NewId("MD");
-        await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), Requests.CreateMandate(mandate));
-        await Ok(host, RouteOf(ProtocolMethods.CancelMandateV1), Requests.CancelMandate(mandate));
+        await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV1), GspRequests.Refreshed(refund));
+        var reserved = GspRequests.NewId("F");
+        await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), GspRequests.ReserveFundsV1(reserved));
+        await Ok(host, RouteOf(ProtocolMethods.CancelFundsReservationV1), GspRequests.CancelFundsReservationV1(reserved));
+        var mandate = GspRequests.NewId("MD");
+        await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), GspRequests.CreateMandateV1(mandate));
+        await Ok(host, RouteOf(ProtocolMethods.CancelMandateV1), GspRequests.CancelMandateV1(mandate));
     }
 
     /// <summary>A reference number of 10 units, paid at the store: what a refund acts on.</summary>
     /// <returns>the requestId of its generateReferenceNumber call</returns>
     private static async Task<string> PaidAsync(BenchmarkHost host)
     {
-        var id = Requests.NewId("G");
-        var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), Requests.GenerateV1(id, 10_000_000));
-        await Ok(host, PaymentRoute(NumberIn(answer)), Requests.Payment("STORE-" + id), internalKey: true);
+        var id = GspRequests.NewId("G");
+        var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(id, 10_000_000));
+        await Ok(host, PaymentRoute(NumberIn(answer)), GspRequests.StorePayment("STORE-" + id), internalKey: true);
         return id;
     }
 

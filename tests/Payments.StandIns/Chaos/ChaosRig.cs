@@ -8,6 +8,7 @@ using Payments.Core.Storage;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.StandIns.Gsp;
 
 namespace Payments.StandIns.Chaos;
 
@@ -192,8 +193,7 @@ public sealed class GspClient(Uri baseAddress, IMessageEnvelope? envelope = null
     {
         try
         {
-            using var content = new ByteArrayContent(_envelope.Seal(Encoding.UTF8.GetBytes(json)));
-            content.Headers.ContentType = MediaTypeHeaderValue.Parse(_envelope.ContentType);
+            using var content = GspRequests.Sealed(json, _envelope);
             using var response = await _http.PostAsync(route.TrimStart('/'), content, cancellationToken).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             string body;
@@ -210,12 +210,7 @@ public sealed class GspClient(Uri baseAddress, IMessageEnvelope? envelope = null
     /// <summary>A store payment through the internal endpoint (plain JSON, function key).</summary>
     public async Task<(int Status, string Body)> PayAsync(string piaid, string referenceNumber, string transactionId, CancellationToken cancellationToken = default)
     {
-        var body = new JsonObject
-        {
-            ["paymentIntegratorAccountId"] = piaid,
-            ["paymentIntegratorTransactionId"] = transactionId,
-            ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        };
+        var body = GspRequests.StorePayment(transactionId, piaid);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"internal/reference-numbers/{Uri.EscapeDataString(referenceNumber)}/payment")

@@ -12,6 +12,7 @@ using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.StandIns.Gsp;
 
 namespace Payments.StandIns.Chaos;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Core.Security;
+using Payments.StandIns.Gsp;
 
 namespace Payments.StandIns.Chaos;
 
@@ -251,7 +252,7 @@ public sealed class LoadDriver(LoadOptions options)
             _ => Math.Max(10_000, number.Micros / _random.Next(3, 8) / 10_000 * 10_000),
         };
         return new Sent("refund", ProtocolMethods.AsynchronousRefundV1.Route,
-            GspRequests.RefundV1(number.GenerateId, amount, GspRequests.NewId("R"), number.Currency, number.Piaid), number.GenerateId, amount);
+            GspRequests.RefundV1(number.GenerateId, amount, number.Currency, GspRequests.NewId("R"), number.Piaid), number.GenerateId, amount);
     }
 
     /// <summary>Three refunds of 40% each on one paid number at once: at most two can fit the balance.</summary>
@@ -264,7 +265,7 @@ public sealed class LoadDriver(LoadOptions options)
         for (var i = 0; i < 3; i++)
         {
             var refund = new Sent("refund", ProtocolMethods.AsynchronousRefundV1.Route,
-                GspRequests.RefundV1(number.GenerateId, amount, GspRequests.NewId("B"), number.Currency, number.Piaid), number.GenerateId, amount);
+                GspRequests.RefundV1(number.GenerateId, amount, number.Currency, GspRequests.NewId("B"), number.Piaid), number.GenerateId, amount);
             _sent.Add(refund);
             sends.Add(() => SendAsync(client, refund, clock, due, scheduledAt, replay: false, duplicate: false, ct));
         }
@@ -315,7 +316,7 @@ public sealed class LoadDriver(LoadOptions options)
         var id = GspRequests.NewId("E");
         return _random.Next(4) switch
         {
-            0 => new Sent("echo", ProtocolMethods.EchoRorpcV2.Route, GspRequests.EchoV2(id), null, 0),
+            0 => new Sent("echo", ProtocolMethods.EchoRorpcV2.Route, GspRequests.EchoV2(id: id), null, 0),
             1 => new Sent("echo", ProtocolMethods.EchoRorpcV1.Route, GspRequests.EchoV1(id), null, 0),
             2 => new Sent("echo", ProtocolMethods.EchoRedirectV1.Route, GspRequests.EchoV1(id), null, 0),
             _ => new Sent("echo", ProtocolMethods.EchoEWalletsV1.Route, GspRequests.EchoV1(id), null, 0),

@@ -5,6 +5,7 @@ using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Adversarial;
 
@@ -49,13 +50,13 @@ public sealed class AdversarialHost : IAsyncLifetime
         },
         // A client that stops sending its body is timed out after 2 s rather than 5.
         configure: builder => builder.WebHost.ConfigureKestrel(k => k.Limits.MinRequestBodyDataRate = new MinDataRate(240, TimeSpan.FromSeconds(2))));
-        CancelTarget = Gsp.NewId("G");
-        await Ok(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(CancelTarget));
+        CancelTarget = GspRequests.NewId("G");
+        await Ok(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(CancelTarget));
         (PaidGenerateId, _) = await Host.PaidReferenceNumberAsync(5_000_000_000);
-        ReserveTarget = Gsp.NewId("F");
-        await Ok(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(ReserveTarget));
-        MandateTarget = Gsp.NewId("MD");
-        await Ok(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(MandateTarget));
+        ReserveTarget = GspRequests.NewId("F");
+        await Ok(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(ReserveTarget));
+        MandateTarget = GspRequests.NewId("MD");
+        await Ok(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(MandateTarget));
     }
 
     private async Task Ok(ProtocolMethod method, JsonObject body)
@@ -68,18 +69,18 @@ public sealed class AdversarialHost : IAsyncLifetime
     /// cases start from, and what a refused case's requestId must be able to carry afterwards.</summary>
     public IReadOnlyList<(ProtocolMethod Method, Func<string, JsonObject> Valid)> Routes =>
     [
-        (ProtocolMethods.EchoRorpcV1, id => Gsp.EchoV1(id)),
-        (ProtocolMethods.EchoRorpcV2, id => Gsp.EchoV2(id: id)),
-        (ProtocolMethods.EchoRedirectV1, id => Gsp.EchoV1(id)),
-        (ProtocolMethods.EchoEWalletsV1, id => Gsp.EchoV1(id)),
-        (ProtocolMethods.GenerateReferenceNumberV1, id => Gsp.GenerateV1(id)),
-        (ProtocolMethods.GenerateReferenceNumberV2, id => Gsp.GenerateV2(id)),
-        (ProtocolMethods.CancelReferenceNumberV2, id => Gsp.CancelReferenceNumberV2(CancelTarget, id)),
-        (ProtocolMethods.AsynchronousRefundV1, id => Gsp.RefundV1(PaidGenerateId, 1, id: id)),
-        (ProtocolMethods.ReserveFundsV1, id => Gsp.ReserveFundsV1(id)),
-        (ProtocolMethods.CancelFundsReservationV1, id => Gsp.CancelFundsReservationV1(ReserveTarget, id)),
-        (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id)),
-        (ProtocolMethods.CancelMandateV1, id => Gsp.CancelMandateV1(MandateTarget, id)),
+        (ProtocolMethods.EchoRorpcV1, id => GspRequests.EchoV1(id)),
+        (ProtocolMethods.EchoRorpcV2, id => GspRequests.EchoV2(id: id)),
+        (ProtocolMethods.EchoRedirectV1, id => GspRequests.EchoV1(id)),
+        (ProtocolMethods.EchoEWalletsV1, id => GspRequests.EchoV1(id)),
+        (ProtocolMethods.GenerateReferenceNumberV1, id => GspRequests.GenerateV1(id)),
+        (ProtocolMethods.GenerateReferenceNumberV2, id => GspRequests.GenerateV2(id)),
+        (ProtocolMethods.CancelReferenceNumberV2, id => GspRequests.CancelReferenceNumberV2(CancelTarget, id)),
+        (ProtocolMethods.AsynchronousRefundV1, id => GspRequests.RefundV1(PaidGenerateId, 1, id: id)),
+        (ProtocolMethods.ReserveFundsV1, id => GspRequests.ReserveFundsV1(id)),
+        (ProtocolMethods.CancelFundsReservationV1, id => GspRequests.CancelFundsReservationV1(ReserveTarget, id)),
+        (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id)),
+        (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(MandateTarget, id)),
     ];
 
     /// <summary>Every secret this host holds, as it would appear in a log line.</summary>

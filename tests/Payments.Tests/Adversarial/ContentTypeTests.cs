@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Tests.EndToEnd;
 using Payments.Tests.Fuzz;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Adversarial;
 
@@ -28,8 +29,8 @@ public sealed class ContentTypeTests(AdversarialHost fixture)
     [MemberData(nameof(Accepted))]
     public async Task A_request_declared_as_the_modes_type_or_undeclared_is_served(string? contentType)
     {
-        var id = Gsp.NewId("CT");
-        var (status, body) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(id), contentType);
+        var id = GspRequests.NewId("CT");
+        var (status, body) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(id), contentType);
         Assert.True(status == 200, body);
     }
 
@@ -39,10 +40,10 @@ public sealed class ContentTypeTests(AdversarialHost fixture)
     {
         await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
         var before = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
-        var v1 = Gsp.NewId("CT");
-        var v2 = Gsp.NewId("CT");
-        var (s1, b1) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(v1), contentType);
-        var (s2, b2) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(v2), contentType);
+        var v1 = GspRequests.NewId("CT");
+        var v2 = GspRequests.NewId("CT");
+        var (s1, b1) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(v1), contentType);
+        var (s2, b2) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(v2), contentType);
         Assert.True(s1 == 400, b1);
         Assert.Equal("INVALID_DECRYPTED_REQUEST", JsonNode.Parse(b1)!["errorResponseCode"]!.GetValue<string>());
         Assert.True(s2 == 400, b2);
@@ -50,7 +51,7 @@ public sealed class ContentTypeTests(AdversarialHost fixture)
         var after = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
         Assert.Empty(MutationFuzzTests.Unexplained(before, after, []).Take(5));
         // The requestId is free for the same call correctly declared.
-        Assert.Equal(200, (await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(v1), "application/json")).Status);
+        Assert.Equal(200, (await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(v1), "application/json")).Status);
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Tests.EndToEnd;
 using Payments.Tests.Fuzz;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Adversarial;
 
@@ -104,14 +105,14 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         var host = fixture.Host;
         (ProtocolMethod Method, Func<string, JsonObject> Valid, string Field, bool Identifier)[] fields =
         [
-            (ProtocolMethods.GenerateReferenceNumberV1, id => Gsp.GenerateV1(id), "transactionDescription", false),
-            (ProtocolMethods.GenerateReferenceNumberV2, id => Gsp.GenerateV2(id), "transactionDescription", false),
-            (ProtocolMethods.ReserveFundsV1, id => Gsp.ReserveFundsV1(id), "transactionDescription", false),
-            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "mandateName", false),
-            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "mandateDescription", false),
-            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "frequency", false),
-            (ProtocolMethods.CreateMandateV1, id => Gsp.CreateMandateV1(Gsp.NewId("MD"), id), "mandateId", true),
-            (ProtocolMethods.CancelMandateV1, id => Gsp.CancelMandateV1(fixture.MandateTarget, id), "mandateId", true),
+            (ProtocolMethods.GenerateReferenceNumberV1, id => GspRequests.GenerateV1(id), "transactionDescription", false),
+            (ProtocolMethods.GenerateReferenceNumberV2, id => GspRequests.GenerateV2(id), "transactionDescription", false),
+            (ProtocolMethods.ReserveFundsV1, id => GspRequests.ReserveFundsV1(id), "transactionDescription", false),
+            (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "mandateName", false),
+            (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "mandateDescription", false),
+            (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "frequency", false),
+            (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "mandateId", true),
+            (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(fixture.MandateTarget, id), "mandateId", true),
         ];
         await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
         var before = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
@@ -121,7 +122,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         {
             foreach (var (name, text) in RefusedEverywhere.Concat(identifier ? FreeTextOnly : []))
             {
-                var body = valid(Gsp.NewId("TP"));
+                var body = valid(GspRequests.NewId("TP"));
                 body[field] = text;
                 var (status, json, raw) = await host.CallAsync(method, body);
                 var code = json?["errorResponseCode"]?.GetValue<string>()
@@ -131,7 +132,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
             if (identifier) continue;
             foreach (var (name, text) in FreeTextOnly)
             {
-                var id = Gsp.NewId("TP");
+                var id = GspRequests.NewId("TP");
                 var body = valid(id);
                 body[field] = text;
                 var (status, _, raw) = await host.CallAsync(method, body);
@@ -141,16 +142,16 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         }
 
         // The internal payment report: the store's transaction id and the reference number are identifiers.
-        var generateId = Gsp.NewId("TP");
-        var (generated, generatedBody, generatedRaw) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generateId));
+        var generateId = GspRequests.NewId("TP");
+        var (generated, generatedBody, generatedRaw) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(generateId));
         Assert.True(generated == 200, generatedRaw);
         served.Add(generateId);
         var number = generatedBody!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
         foreach (var (name, text) in RefusedEverywhere.Concat(FreeTextOnly))
         {
-            var (s1, b1) = await host.PayAsync(Gsp.Usd, number, "STORE-" + text);
+            var (s1, b1) = await host.PayAsync(GspRequests.Usd, number, "STORE-" + text);
             if (s1 != 400 || b1?["error"] is null) wrong.Add($"payment paymentIntegratorTransactionId {name}: {s1} {b1?.ToJsonString()}");
-            var (s2, b2) = await host.PayAsync(Gsp.Usd, number + text);
+            var (s2, b2) = await host.PayAsync(GspRequests.Usd, number + text);
             if (s2 != 400 || b2?["error"] is null) wrong.Add($"payment referenceNumber {name}: {s2} {b2?.ToJsonString()}");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
@@ -160,7 +161,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         var unexplained = MutationFuzzTests.Unexplained(before, after, served).Take(10).ToList();
         Assert.True(unexplained.Count == 0, "state left by refused calls: " + string.Join("; ", unexplained));
         // None of the refused reports paid the number.
-        var (paid, paidBody) = await host.PayAsync(Gsp.Usd, number, "STORE-clean");
+        var (paid, paidBody) = await host.PayAsync(GspRequests.Usd, number, "STORE-clean");
         Assert.True(paid == 200, paidBody?.ToJsonString());
     }
 
@@ -168,8 +169,8 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
     public async Task A_description_cut_for_storage_is_cut_between_characters()
     {
         // Stored cut to its first 1024 UTF-16 units: an emoji across the cut must not leave half of itself.
-        var id = Gsp.NewId("TP");
-        var body = Gsp.GenerateV1(id);
+        var id = GspRequests.NewId("TP");
+        var body = GspRequests.GenerateV1(id);
         body["transactionDescription"] = new string('a', 1023) + "\U0001F642 tail";
         var (status, _, raw) = await fixture.Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, body);
         Assert.True(status == 200, raw);
@@ -238,7 +239,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
             {
                 foreach (var extreme in Extremes)
                 {
-                    var id = Gsp.NewId("X");
+                    var id = GspRequests.NewId("X");
                     var body = valid(id);
                     var names = path.Split('.');
                     var parent = names[..^1].Aggregate(body, (o, n) => o[n]!.AsObject());

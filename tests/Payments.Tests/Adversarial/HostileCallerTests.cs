@@ -12,6 +12,7 @@ using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Google;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Adversarial;
 
@@ -40,13 +41,13 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         foreach (var id in HostileIds)
         {
             var segment = Uri.EscapeDataString(id);
-            var (s1, b1) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{segment}");
+            var (s1, b1) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/{segment}");
             Check(s1, "GET operation requestId=" + Visible(id), b1, 400, 404, 405);
-            var (s2, b2) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{segment}/{Gsp.NewId()}/requeue", "");
+            var (s2, b2) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{segment}/{GspRequests.NewId()}/requeue", "");
             Check(s2, "requeue piaid=" + Visible(id), b2, 400, 404, 405);
-            var (s3, b3) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{segment}/requeue", "");
+            var (s3, b3) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{GspRequests.Usd}/{segment}/requeue", "");
             Check(s3, "requeue requestId=" + Visible(id), b3, 400, 404, 405);
-            var (s4, b4) = await Host.PayAsync(Gsp.Usd, id.Length == 0 ? "x" : id);
+            var (s4, b4) = await Host.PayAsync(GspRequests.Usd, id.Length == 0 ? "x" : id);
             Check(s4, "payment referenceNumber=" + Visible(id), b4?.ToJsonString() ?? "", 400, 404, 405);
         }
 
@@ -54,8 +55,8 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         var number = await UnpaidNumberAsync();
         JsonObject Report() => new()
         {
-            ["paymentIntegratorAccountId"] = Gsp.Usd,
-            ["paymentIntegratorTransactionId"] = "STORE-" + Gsp.NewId(),
+            ["paymentIntegratorAccountId"] = GspRequests.Usd,
+            ["paymentIntegratorTransactionId"] = "STORE-" + GspRequests.NewId(),
             ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
         JsonNode?[] values =
@@ -77,9 +78,9 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         var deep = string.Concat(Enumerable.Repeat("{\"d\":", 200)) + "1" + new string('}', 200);
         foreach (var raw in new[]
         {
-            $"{{\"paymentIntegratorAccountId\":\"{Gsp.Usd}\",\"paymentIntegratorTransactionId\":\"a\\ud800b\",\"paidAtEpochMillis\":\"1\"}}",
-            $"{{\"paymentIntegratorAccountId\":\"{Gsp.Usd}\",\"paymentIntegratorTransactionId\":\"T1\",\"paidAtEpochMillis\":1e400}}",
-            $"{{\"paymentIntegratorAccountId\":\"{Gsp.Usd}\",\"x\":{deep}}}",
+            $"{{\"paymentIntegratorAccountId\":\"{GspRequests.Usd}\",\"paymentIntegratorTransactionId\":\"a\\ud800b\",\"paidAtEpochMillis\":\"1\"}}",
+            $"{{\"paymentIntegratorAccountId\":\"{GspRequests.Usd}\",\"paymentIntegratorTransactionId\":\"T1\",\"paidAtEpochMillis\":1e400}}",
+            $"{{\"paymentIntegratorAccountId\":\"{GspRequests.Usd}\",\"x\":{deep}}}",
             "[" + string.Join(",", Enumerable.Repeat("0", 100_000)) + "]",
             "null", "\"text\"", "", "{",
         })
@@ -91,15 +92,15 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
 
         // A control character in the store's transaction id is refused, not stored and echoed.
         var fresh = await UnpaidNumberAsync();
-        var (nul, nulBody) = await Host.PayAsync(Gsp.Usd, fresh, "STORE\0-1\r\nINJECTED");
+        var (nul, nulBody) = await Host.PayAsync(GspRequests.Usd, fresh, "STORE\0-1\r\nINJECTED");
         Assert.True(nul == 400, nulBody?.ToJsonString());
-        var (ok, okBody) = await Host.PayAsync(Gsp.Usd, fresh, "STORE-1");
+        var (ok, okBody) = await Host.PayAsync(GspRequests.Usd, fresh, "STORE-1");
         Assert.True(ok == 200, okBody?.ToJsonString());
     }
 
     private async Task<string> UnpaidNumberAsync()
     {
-        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
         Assert.True(status == 200, raw);
         return body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
     }
@@ -114,13 +115,13 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     [MemberData(nameof(Replays))]
     public async Task A_replay_that_means_the_same_in_another_accepted_form_gets_the_same_answer(string kind)
     {
-        var id = Gsp.NewId("R");
+        var id = GspRequests.NewId("R");
         var (method, first, replay) = kind switch
         {
-            "generateV1" => (ProtocolMethods.GenerateReferenceNumberV1, Edit(Gsp.GenerateV1(id), b => b.Remove("userInfo")), Edit(Gsp.GenerateV1(id), b => { b["amount"] = 2_000_000; b["userInfo"] = null; })),
-            "generateV2" => (ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id), Edit(Gsp.GenerateV2(id), b => b["amount"]!["amountMicros"] = "0728000000")),
-            "refund" => (ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(fixture.PaidGenerateId, 3, id: id), Edit(Gsp.RefundV1(fixture.PaidGenerateId, 3, id: id), b => b["refundAmount"]!["amountMicros"] = 3)),
-            "reserveFunds" => (ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(id), Edit(Gsp.ReserveFundsV1(id), b => b["amount"] = 1_500_000_000)),
+            "generateV1" => (ProtocolMethods.GenerateReferenceNumberV1, Edit(GspRequests.GenerateV1(id), b => b.Remove("userInfo")), Edit(GspRequests.GenerateV1(id), b => { b["amount"] = 2_000_000; b["userInfo"] = null; })),
+            "generateV2" => (ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(id), Edit(GspRequests.GenerateV2(id), b => b["amount"]!["amountMicros"] = "0728000000")),
+            "refund" => (ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(fixture.PaidGenerateId, 3, id: id), Edit(GspRequests.RefundV1(fixture.PaidGenerateId, 3, id: id), b => b["refundAmount"]!["amountMicros"] = 3)),
+            "reserveFunds" => (ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(id), Edit(GspRequests.ReserveFundsV1(id), b => b["amount"] = 1_500_000_000)),
             _ => CreateMandatePair(id),
         };
         var (status, body, raw) = await Host.CallAsync(method, first);
@@ -130,20 +131,20 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         Assert.Equal(Calls.WithoutHeader(body!), Calls.WithoutHeader(againBody!));
         // A body that means something else is still a reuse of the requestId.
         var different = replay.DeepClone().AsObject();
-        different["requestHeader"]!["requestTimestamp"] = method.Style == HeaderStyle.V1 ? Gsp.Now() : new JsonObject { ["epochMillis"] = Gsp.Now() };
+        different["requestHeader"]!["requestTimestamp"] = method.Style == HeaderStyle.V1 ? GspRequests.Now() : new JsonObject { ["epochMillis"] = GspRequests.Now() };
         Touch(different);
         Assert.Equal(412, (await Host.CallAsync(method, different)).Status);
     }
 
     private static (ProtocolMethod, JsonObject, JsonObject) CreateMandatePair(string id)
     {
-        var mandateId = Gsp.NewId("MD");
-        var first = Gsp.CreateMandateV1(mandateId, id);
+        var mandateId = GspRequests.NewId("MD");
+        var first = GspRequests.CreateMandateV1(mandateId, id);
         var replay = first.DeepClone().AsObject();
         replay["startDate"] = first["startDate"]!["epochMillis"]!.GetValue<string>();
         replay["endDate"] = new JsonObject { ["epochMillis"] = long.Parse(first["endDate"]!["epochMillis"]!.GetValue<string>(), CultureInfo.InvariantCulture) };
         replay["maximumAmount"]!["amountMicros"] = 728_000_000;
-        replay["requestHeader"]!["requestTimestamp"] = Gsp.Now();
+        replay["requestHeader"]!["requestTimestamp"] = GspRequests.Now();
         return (ProtocolMethods.CreateMandateV1, first, replay);
     }
 
@@ -170,9 +171,9 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     [MemberData(nameof(LaterForms))]
     public async Task A_retry_under_a_later_minor_version_or_with_an_unknown_field_as_null_gets_the_stored_answer(string form)
     {
-        var id = Gsp.NewId("R");
+        var id = GspRequests.NewId("R");
         var v2 = form.StartsWith("generateV2", StringComparison.Ordinal);
-        var (method, first) = v2 ? (ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id)) : (ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(fixture.PaidGenerateId, 4, id: id));
+        var (method, first) = v2 ? (ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(id)) : (ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(fixture.PaidGenerateId, 4, id: id));
         var (status, body, raw) = await Host.CallAsync(method, first);
         Assert.True(status == 200, raw);
 
@@ -204,19 +205,19 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     private static JsonObject Retry(JsonObject body, bool v2)
     {
         var retry = body.DeepClone().AsObject();
-        retry["requestHeader"]!["requestTimestamp"] = v2 ? new JsonObject { ["epochMillis"] = Gsp.Now() } : Gsp.Now();
+        retry["requestHeader"]!["requestTimestamp"] = v2 ? new JsonObject { ["epochMillis"] = GspRequests.Now() } : GspRequests.Now();
         return retry;
     }
 
     private Task<(int Status, string Body)> RequeueAsync(string requestId) =>
-        Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{requestId}/requeue", "");
+        Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{GspRequests.Usd}/{requestId}/requeue", "");
 
     [Fact]
     public async Task Concurrent_requeues_of_work_that_is_not_parked_are_refused_and_Google_hears_of_it_once()
     {
         // Only this test's work in flight: the latency below slows every notification.
         await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
-        var refund = Gsp.RefundV1(fixture.PaidGenerateId, 5);
+        var refund = GspRequests.RefundV1(fixture.PaidGenerateId, 5);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         // Google answers slowly, so the requeues arrive while the work is acknowledged and on its way.
         Host.Google.Policy = new GoogleFaultPolicy { Latency = TimeSpan.FromSeconds(1) };
@@ -250,7 +251,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         {
             for (var i = 0; i < rounds; i++)
             {
-                var refund = Gsp.RefundV1(fixture.PaidGenerateId, 5);
+                var refund = GspRequests.RefundV1(fixture.PaidGenerateId, 5);
                 refundIds.Add(refund["requestHeader"]!["requestId"]!.GetValue<string>());
                 Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
             }
@@ -284,7 +285,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
 
     private async Task<JsonNode> OperationAsync(string requestId)
     {
-        var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
+        var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/{requestId}");
         Assert.True(status == 200, body);
         return JsonNode.Parse(body)!["calls"]![0]!["operation"]!;
     }
@@ -300,7 +301,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
+            var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/{requestId}");
             if (status == 200 && JsonNode.Parse(body)!["calls"]?.AsArray().Any(c => c?["operation"]?[nameof(OperationRow.State)]?.GetValue<string>() == state) == true) return;
             Assert.True(DateTime.UtcNow < deadline, $"operation {requestId} not {state}: {body}");
             await Task.Delay(100);
@@ -335,16 +336,16 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     {
         var ledger = Host.Services.GetRequiredService<IdempotencyLedger>();
         var store = Host.Services.GetRequiredService<TransactionStore>();
-        var requestId = Gsp.NewId("L");
-        var partition = Keys.MandatePartition(Gsp.InrWallet, Gsp.NewId("MD"));
+        var requestId = GspRequests.NewId("L");
+        var partition = Keys.MandatePartition(GspRequests.InrWallet, GspRequests.NewId("MD"));
         var methodKey = Keys.MethodKey(ProtocolMethods.CreateMandateV1);
-        var request = new IdempotentRequest(Gsp.InrWallet, methodKey, requestId, "fingerprint", partition, NeedsMarker: true);
+        var request = new IdempotentRequest(GspRequests.InrWallet, methodKey, requestId, "fingerprint", partition, NeedsMarker: true);
         // A property over what Table Storage holds: refused by storage at the commit, after the claim.
         // (The storage client refuses it before sending; storage itself would answer 400.)
         await Assert.ThrowsAnyAsync<Exception>(() => ledger.ExecuteAsync(request, (_, _) =>
             ValueTask.FromResult(new CommitPlan("{}", [new TableTransactionAction(TableTransactionActionType.Add,
                 new TableEntity(partition, Keys.StateRow(partition)) { ["Name"] = new string('n', 40_000) })], [])), CancellationToken.None));
-        var markerPartition = Keys.MarkerPartition(Gsp.InrWallet, requestId);
+        var markerPartition = Keys.MarkerPartition(GspRequests.InrWallet, requestId);
         Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, methodKey)));
 
         var payload = await ledger.ExecuteAsync(request with { Fingerprint = "corrected" }, (_, _) =>
@@ -364,7 +365,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
             $"/internal/operations/needs-attention?x=1&code={key}&y=2",
             $"/internal/operations/needs-attention?CODE={key}",
             $"/health?code={key}",
-            $"/internal/operations/{Gsp.Usd}/{Gsp.NewId()}?code={key}%00%0d%0aforged",
+            $"/internal/operations/{GspRequests.Usd}/{GspRequests.NewId()}?code={key}%00%0d%0aforged",
         })
         {
             var (status, _) = await Host.InternalAsync(HttpMethod.Get, path, key: null);

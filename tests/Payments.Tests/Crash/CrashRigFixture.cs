@@ -7,6 +7,7 @@ using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Chaos;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Crash;
 
@@ -50,7 +51,7 @@ public sealed class CrashSteps(ChaosRig rig)
     public async Task<string> RefundAsync(GspClient client, string generateRequestId, long micros)
     {
         var id = GspRequests.NewId("R");
-        var (status, body) = await client.PostAsync(ProtocolMethods.AsynchronousRefundV1.Route, GspRequests.RefundV1(generateRequestId, micros, id).ToJsonString());
+        var (status, body) = await client.PostAsync(ProtocolMethods.AsynchronousRefundV1.Route, GspRequests.RefundV1(generateRequestId, micros, id: id).ToJsonString());
         Assert.True(status == 200, body);
         Assert.Contains("acknowledged", body, StringComparison.Ordinal);
         return id;

@@ -1,5 +1,6 @@
 using Payments.Core.Protocol;
 using Payments.StandIns.Chaos;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Crash;
 

@@ -5,6 +5,7 @@ using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -36,8 +37,8 @@ public sealed class BacklogTests : IAsyncLifetime
     public async Task A_new_refund_is_answered_503_without_a_trace_while_the_work_queues_are_full_and_accepted_once_they_drain()
     {
         var (generateId, _) = await Host.PaidReferenceNumberAsync(5_000_000);
-        var partition = Keys.ReferenceNumberPartition(Gsp.Usd, generateId);
-        var first = Gsp.RefundV1(generateId, 1_000_000, id: Gsp.NewId("R"));
+        var partition = Keys.ReferenceNumberPartition(GspRequests.Usd, generateId);
+        var first = GspRequests.RefundV1(generateId, 1_000_000, id: GspRequests.NewId("R"));
         var (status, _, raw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, first);
         Assert.True(status == 200, raw);
 
@@ -47,8 +48,8 @@ public sealed class BacklogTests : IAsyncLifetime
             await Store.EnqueueAsync(QueueNames.Notifications, new WorkItem("backlog|test", $"op|B{i}").ToJson(), TimeSpan.FromSeconds(5), CancellationToken.None);
         await Task.Delay(FinishingBacklog.SampleInterval + TimeSpan.FromMilliseconds(100));
 
-        var secondId = Gsp.NewId("R");
-        var second = Gsp.RefundV1(generateId, 1_000_000, id: secondId);
+        var secondId = GspRequests.NewId("R");
+        var second = GspRequests.RefundV1(generateId, 1_000_000, id: secondId);
         var (shed, _, shedRaw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, second);
         Assert.True(shed == 503, $"{shed} {shedRaw}");
         Assert.Contains(Host.Logs.Lines, l => l.Contains("new refunds and reservation cancellations are answered 503", StringComparison.Ordinal));
@@ -59,7 +60,7 @@ public sealed class BacklogTests : IAsyncLifetime
         Assert.Null(await Store.Transactions.GetOrNullAsync(partition, Keys.OperationRow(secondId)));
         var method = Keys.MethodKey(ProtocolMethods.AsynchronousRefundV1);
         Assert.Null(await Store.Transactions.GetOrNullAsync(partition, Keys.LedgerRow(method, secondId)));
-        var markerPartition = Keys.MarkerPartition(Gsp.Usd, secondId);
+        var markerPartition = Keys.MarkerPartition(GspRequests.Usd, secondId);
         Assert.Null(await Store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, method)));
 
         // What was acknowledged stays answerable.

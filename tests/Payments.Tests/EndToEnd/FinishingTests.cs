@@ -10,6 +10,7 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -85,7 +86,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
     private async Task AssertNotIndexedAsync(string generateId, string refundId)
     {
         var outbox = Host.Services.GetRequiredService<TransactionStore>().Outbox;
-        var (partition, row) = (Keys.ReferenceNumberPartition(Gsp.Usd, generateId), Keys.OperationRow(refundId));
+        var (partition, row) = (Keys.ReferenceNumberPartition(GspRequests.Usd, generateId), Keys.OperationRow(refundId));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (await outbox.GetOrNullAsync(partition, row) is not null)
         {
@@ -98,11 +99,11 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
     public async Task A_partial_refund_is_booked_once_and_its_result_reaches_Google()
     {
         var (generateId, number) = await PaidAsync(5_000_000);
-        var refund = Gsp.RefundV1(generateId, 2_000_000);
+        var refund = GspRequests.RefundV1(generateId, 2_000_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
 
-        var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
         Assert.Equal("SUCCESS", operation[nameof(OperationRow.Result)]!.GetValue<string>());
         var code = operation[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>();
         Assert.Equal(1, Crm.BookingCount(code));
@@ -121,13 +122,13 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
     public async Task While_a_refund_is_being_booked_the_operator_view_shows_it_in_the_outbox()
     {
         var (generateId, _) = await PaidAsync(3_000_000);
-        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refund = GspRequests.RefundV1(generateId, 1_000_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Crm.Faults.Latency = TimeSpan.FromSeconds(2);
         try
         {
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-            var record = await OperationAsync(Gsp.Usd, refundId);
+            var record = await OperationAsync(GspRequests.Usd, refundId);
             Assert.Equal(OperationStates.Pending, record["operation"]![nameof(OperationRow.State)]!.GetValue<string>());
             Assert.True(record["operationInOutbox"]!.GetValue<bool>());
         }
@@ -135,19 +136,19 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         {
             Crm.Faults.Latency = TimeSpan.Zero;
         }
-        await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
         await AssertNotIndexedAsync(generateId, refundId);
-        Assert.Null((await OperationAsync(Gsp.Usd, refundId))["operationInOutbox"]);
+        Assert.Null((await OperationAsync(GspRequests.Usd, refundId))["operationInOutbox"]);
     }
 
     [Fact]
     public async Task A_refund_of_the_whole_payment_cancels_the_posted_payment()
     {
         var (generateId, number) = await PaidAsync(3_000_000);
-        var refund = Gsp.RefundV1(generateId, 3_000_000);
+        var refund = GspRequests.RefundV1(generateId, 3_000_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-        var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
         var booking = Crm.Bookings.Single(b => b.BackOfficeCode == operation[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>());
         Assert.Contains("cancel", booking.Kind, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("CANCELLED", Crm.GetPayment(number)!.LifeCycleState);
@@ -158,36 +159,36 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
     {
         var (generateId, number) = await PaidAsync(4_000_000);
         Crm.Faults.RefuseReference(number, CrmComCodes.AccountClosed, "account closed");
-        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refund = GspRequests.RefundV1(generateId, 1_000_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
 
-        var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
         Assert.Equal("ACCOUNT_CLOSED", operation[nameof(OperationRow.Result)]!.GetValue<string>());
         var notification = Google.AttemptsFor(NotificationId(operation)).Single(n => n.Accepted);
         Assert.Equal("ACCOUNT_CLOSED", notification.Fields["refundResult"]);
-        var state = (await OperationAsync(Gsp.Usd, refundId))["transactionState"]!;
+        var state = (await OperationAsync(GspRequests.Usd, refundId))["transactionState"]!;
         Assert.Equal(0, state[nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
     }
 
     [Fact]
     public async Task Reservation_cancellation_and_store_payment_notifications_reach_Google()
     {
-        var reserveId = Gsp.NewId("F");
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserveId))).Status);
-        var cancel = Gsp.CancelFundsReservationV1(reserveId);
+        var reserveId = GspRequests.NewId("F");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserveId))).Status);
+        var cancel = GspRequests.CancelFundsReservationV1(reserveId);
         var cancelId = cancel["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, cancel)).Status);
-        var operation = await WaitForStateAsync(Gsp.Inr, cancelId, OperationStates.Done);
+        var operation = await WaitForStateAsync(GspRequests.Inr, cancelId, OperationStates.Done);
         var note = Google.AttemptsFor(NotificationId(operation)).Single(n => n.Accepted);
         Assert.Equal("cancelFundsReservationResultNotification", note.Method);
         Assert.Equal(cancelId, note.Fields["cancelFundsReservationRequestId"]);
         Assert.Equal("SUCCESS", note.Fields["cancelFundsReservationResult"]);
 
         // v2: referenceNumberPaidNotification carries the generate requestId.
-        var generateId = Gsp.NewId("G");
-        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateId));
-        var (payStatus, paid) = await Host.PayAsync(Gsp.Usd, Calls.ReferenceNumberV2(generated!), "STORE-V2");
+        var generateId = GspRequests.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateId));
+        var (payStatus, paid) = await Host.PayAsync(GspRequests.Usd, Calls.ReferenceNumberV2(generated!), "STORE-V2");
         Assert.Equal(200, payStatus);
         var paidId = paid!["notificationRequestId"]!.GetValue<string>();
         Assert.True(await Google.WaitForAcceptedAsync(paidId, TimeSpan.FromSeconds(30)));
@@ -219,10 +220,10 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         try
         {
             var (generateId, _) = await PaidAsync(2_000_000);
-            var refund = Gsp.RefundV1(generateId, 500_000);
+            var refund = GspRequests.RefundV1(generateId, 500_000);
             var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-            var operation = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+            var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
             var attempts = Google.AttemptsFor(NotificationId(operation));
             Assert.Equal(4, attempts.Count);
             Assert.All(attempts, a => Assert.Equal(NotificationId(operation), a.RequestId));
@@ -242,14 +243,14 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
     public async Task Beyond_the_retry_budget_the_operation_needs_attention_and_an_operator_requeues_it()
     {
         var (generateId, _) = await PaidAsync(2_000_000);
-        var refund = Gsp.RefundV1(generateId, 700_000);
+        var refund = GspRequests.RefundV1(generateId, 700_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
         JsonNode parked;
         try
         {
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-            parked = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.NeedsAttention);
+            parked = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.NeedsAttention);
         }
         finally
         {
@@ -270,38 +271,38 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var (listStatus, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");
         Assert.True(listStatus == 200, list);
         var listed = Assert.Single(JsonNode.Parse(list)!["operations"]!.AsArray(), o => o!["requestId"]!.GetValue<string>() == refundId)!;
-        Assert.Equal(Gsp.Usd, listed["paymentIntegratorAccountId"]!.GetValue<string>());
+        Assert.Equal(GspRequests.Usd, listed["paymentIntegratorAccountId"]!.GetValue<string>());
         Assert.Equal("Refund", listed["kind"]!.GetValue<string>());
         Assert.Contains("notification failed 4 times", listed["parkedReason"]!.GetValue<string>());
         // The relay leaves parked work alone; the operator's requeue delivers it.
         await Task.Delay(TimeSpan.FromSeconds(4));
-        var record = await OperationAsync(Gsp.Usd, refundId);
+        var record = await OperationAsync(GspRequests.Usd, refundId);
         Assert.Equal(OperationStates.NeedsAttention, record["operation"]![nameof(OperationRow.State)]!.GetValue<string>());
         Assert.Null(record["operation"]![nameof(OperationRow.RelayCount)]);
-        var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "");
+        var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{GspRequests.Usd}/{refundId}/requeue", "");
         Assert.True(status == 202, body);
-        var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        var done = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
         Assert.Equal("SUCCESS", done[nameof(OperationRow.Result)]!.GetValue<string>());
         Assert.Single(Google.AttemptsFor(NotificationId(done)), a => a.Accepted);
         Assert.Equal(1, Crm.BookingCount(done[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>()));
         await AssertNotIndexedAsync(generateId, refundId);
         (_, list) = await Host.InternalAsync(HttpMethod.Get, "/internal/operations/needs-attention");
         Assert.DoesNotContain(refundId, list);
-        Assert.Equal(409, (await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{Gsp.Usd}/{refundId}/requeue", "")).Status);
+        Assert.Equal(409, (await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{GspRequests.Usd}/{refundId}/requeue", "")).Status);
     }
 
     [Fact]
     public async Task The_same_message_delivered_twice_concurrently_books_once_and_finishes_once()
     {
         var (generateId, _) = await PaidAsync(6_000_000);
-        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refund = GspRequests.RefundV1(generateId, 1_000_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-        var partition = Keys.ReferenceNumberPartition(Gsp.Usd, generateId);
+        var partition = Keys.ReferenceNumberPartition(GspRequests.Usd, generateId);
         var message = new WorkItem(partition, Keys.OperationRow(refundId)).ToJson();
         var worker = Host.Services.GetRequiredService<RefundWorker>();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => worker.ProcessAsync(message, CancellationToken.None)));
-        var done = await WaitForStateAsync(Gsp.Usd, refundId, OperationStates.Done);
+        var done = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
         Assert.Equal(1, Crm.BookingCount(done[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>()));
         await Task.Delay(300);
         var accepted = Google.AttemptsFor(NotificationId(done)).Where(a => a.Accepted).ToList();
@@ -319,10 +320,10 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         {
             if (i == 1) Crm.ExpireAllTokens();
             if (i == 2) Crm.Faults.Latency = TimeSpan.FromMilliseconds(300);
-            var refund = Gsp.RefundV1(generateId, 1_000_000);
+            var refund = GspRequests.RefundV1(generateId, 1_000_000);
             ids.Add(refund["requestHeader"]!["requestId"]!.GetValue<string>());
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
-            await WaitForStateAsync(Gsp.Usd, ids[^1], OperationStates.Done);
+            await WaitForStateAsync(GspRequests.Usd, ids[^1], OperationStates.Done);
         }
         Crm.Faults.Latency = TimeSpan.Zero;
         Assert.True(Crm.LoginCount >= 2, "an expired token must lead to a new login");

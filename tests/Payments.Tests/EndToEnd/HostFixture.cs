@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -33,10 +34,10 @@ public static class Calls
     }
 
     /// <summary>generateReferenceNumber v1, then a store payment: a paid reference number to refund.</summary>
-    public static async Task<(string GenerateRequestId, string ReferenceNumber)> PaidReferenceNumberAsync(this LocalHostUnderTest host, long micros, string piaid = Gsp.Usd, string currency = "USD")
+    public static async Task<(string GenerateRequestId, string ReferenceNumber)> PaidReferenceNumberAsync(this LocalHostUnderTest host, long micros, string piaid = GspRequests.Usd, string currency = "USD")
     {
-        var id = Gsp.NewId("G");
-        var (status, body, raw) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(id, micros, currency, piaid));
+        var id = GspRequests.NewId("G");
+        var (status, body, raw) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(id, micros, currency, piaid));
         Assert.True(status == 200, raw);
         var number = body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
         var (payStatus, payBody) = await host.PayAsync(piaid, number);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -38,11 +39,11 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     [Fact]
     public async Task Wrong_major_version_is_INVALID_API_VERSION()
     {
-        var v1 = Gsp.EchoV1();
+        var v1 = GspRequests.EchoV1();
         v1["requestHeader"]!["protocolVersion"]!["major"] = 3;
         await ExpectV1Async(ProtocolMethods.EchoRorpcV1, v1, 400, "INVALID_API_VERSION");
 
-        var v2 = Gsp.CancelReferenceNumberV2("G1");
+        var v2 = GspRequests.CancelReferenceNumberV2("G1");
         v2["requestHeader"]!["protocolVersion"]!["major"] = 1;
         var detail = await ExpectV2Async(ProtocolMethods.CancelReferenceNumberV2, v2, 400, "invalidApiVersion");
         Assert.Equal(1, detail["requestVersion"]!["major"]!.GetValue<int>());
@@ -52,14 +53,14 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     [Fact]
     public async Task Missing_fields_are_all_named()
     {
-        var request = Gsp.RefundV1("G1", 1);
+        var request = GspRequests.RefundV1("G1", 1);
         request.Remove("refundAmount");
         request["requestHeader"]!.AsObject().Remove("requestId");
         var body = await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, request, 400, "MISSING_REQUIRED_FIELD");
         Assert.Contains("refundAmount", body["errorDescription"]!.GetValue<string>());
         Assert.Contains("requestHeader.requestId", body["errorDescription"]!.GetValue<string>());
 
-        var v2 = Gsp.GenerateV2();
+        var v2 = GspRequests.GenerateV2();
         v2["amount"]!.AsObject().Remove("currencyCode");
         v2.Remove("transactionDescription");
         var detail = await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, v2, 400, "missingRequiredField");
@@ -73,10 +74,10 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     public async Task Timestamp_more_than_60_s_off_is_REQUEST_TIMESTAMP_OUT_OF_RANGE(long offsetMillis)
     {
         var ts = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + offsetMillis).ToString();
-        var v1 = Gsp.GenerateV1();
+        var v1 = GspRequests.GenerateV1();
         v1["requestHeader"]!["requestTimestamp"] = ts;
         await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, v1, 400, "REQUEST_TIMESTAMP_OUT_OF_RANGE");
-        var v2 = Gsp.GenerateV2();
+        var v2 = GspRequests.GenerateV2();
         v2["requestHeader"]!["requestTimestamp"] = new JsonObject { ["epochMillis"] = ts };
         await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, v2, 400, "requestTimestampOutOfRange");
     }
@@ -84,41 +85,41 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     [Fact]
     public async Task Unknown_account_and_unknown_ids_are_INVALID_IDENTIFIER_404()
     {
-        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(piaid: "SomeoneElse_USD"), 404, "INVALID_IDENTIFIER");
-        var detail = await ExpectV2Async(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(Gsp.NewId("NOPE")), 404, "invalidIdentifier");
+        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(piaid: "SomeoneElse_USD"), 404, "INVALID_IDENTIFIER");
+        var detail = await ExpectV2Async(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(GspRequests.NewId("NOPE")), 404, "invalidIdentifier");
         Assert.False(string.IsNullOrEmpty(detail["invalidIdentifierType"]!.GetValue<string>()));
-        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(piaid: "SomeoneElse_USD"), 404, "invalidIdentifier");
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(Gsp.NewId("NOPE"), 1_000), 404, "INVALID_IDENTIFIER");
-        await ExpectV1Async(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(Gsp.NewId("NOPE")), 404, "INVALID_IDENTIFIER");
-        await ExpectV1Async(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(Gsp.NewId("NOPE")), 404, "INVALID_IDENTIFIER");
+        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(piaid: "SomeoneElse_USD"), 404, "invalidIdentifier");
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(GspRequests.NewId("NOPE"), 1_000), 404, "INVALID_IDENTIFIER");
+        await ExpectV1Async(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(GspRequests.NewId("NOPE")), 404, "INVALID_IDENTIFIER");
+        await ExpectV1Async(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(GspRequests.NewId("NOPE")), 404, "INVALID_IDENTIFIER");
     }
 
     [Fact]
     public async Task Bad_values_are_INVALID_FIELD_VALUE()
     {
-        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(currency: "XYZ"), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(currency: "usd"), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(micros: -5), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(micros: 0), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1("bad id with spaces"), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1(new string('a', 101)), 400, "INVALID_FIELD_VALUE");
-        var tooBig = Gsp.GenerateV1();
+        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(currency: "XYZ"), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(currency: "usd"), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(micros: -5), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(micros: 0), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.EchoRorpcV1, GspRequests.EchoV1("bad id with spaces"), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.EchoRorpcV1, GspRequests.EchoV1(new string('a', 101)), 400, "INVALID_FIELD_VALUE");
+        var tooBig = GspRequests.GenerateV1();
         tooBig["amount"] = "99999999999999999999";
         await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, tooBig, 400, "INVALID_FIELD_VALUE");
-        var retyped = Gsp.GenerateV1();
+        var retyped = GspRequests.GenerateV1();
         retyped["transactionDescription"] = 42;
         await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, retyped, 400, "INVALID_FIELD_VALUE");
-        var v2Style = Gsp.GenerateV1();
-        v2Style["requestHeader"]!["requestTimestamp"] = new JsonObject { ["epochMillis"] = Gsp.Now() };
+        var v2Style = GspRequests.GenerateV1();
+        v2Style["requestHeader"]!["requestTimestamp"] = new JsonObject { ["epochMillis"] = GspRequests.Now() };
         await ExpectV1Async(ProtocolMethods.GenerateReferenceNumberV1, v2Style, 400, "INVALID_FIELD_VALUE");
-        var v2 = Gsp.GenerateV2(currency: "ABC");
+        var v2 = GspRequests.GenerateV2(currency: "ABC");
         await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, v2, 400, "invalidFieldValue");
     }
 
     [Fact]
     public async Task A_number_where_a_string_of_digits_is_expected_is_accepted()
     {
-        var request = Gsp.GenerateV1();
+        var request = GspRequests.GenerateV1();
         request["amount"] = 2_000_000;
         request["requestHeader"]!["requestTimestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var (status, _, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, request);
@@ -128,7 +129,7 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     [Fact]
     public async Task Unknown_properties_are_ignored()
     {
-        var request = Gsp.EchoV1();
+        var request = GspRequests.EchoV1();
         request["someFutureField"] = new JsonObject { ["x"] = 1 };
         request["requestHeader"]!["userLocale"] = "en-US";
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.EchoRorpcV1, request)).Status);
@@ -151,16 +152,16 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     public async Task Refund_beyond_the_balance_or_in_another_currency_is_PRECONDITION_VIOLATION()
     {
         var (generateId, _) = await Host.PaidReferenceNumberAsync(1_000_000);
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000_001), 400, "PRECONDITION_VIOLATION");
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000, "EUR"), 400, "PRECONDITION_VIOLATION");
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 1_000_001), 400, "PRECONDITION_VIOLATION");
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 1_000, "EUR"), 400, "PRECONDITION_VIOLATION");
         // An unpaid number has nothing to refund.
-        var unpaid = Gsp.NewId("G");
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(unpaid))).Status);
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(unpaid, 1_000), 400, "PRECONDITION_VIOLATION");
+        var unpaid = GspRequests.NewId("G");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(unpaid))).Status);
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(unpaid, 1_000), 400, "PRECONDITION_VIOLATION");
         // Errors are not stored: a retry with a valid amount under the same requestId succeeds.
-        var refundId = Gsp.NewId("R");
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 2_000_000, id: refundId), 400, "PRECONDITION_VIOLATION");
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000_000, id: refundId))).Status);
+        var refundId = GspRequests.NewId("R");
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 2_000_000, id: refundId), 400, "PRECONDITION_VIOLATION");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 1_000_000, id: refundId))).Status);
     }
 
     [Fact]
@@ -168,11 +169,11 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     {
         // Both versions keep their transaction in the partition named after the requestId; the v2
         // call finds no ledger entry of its own, so only the commit tells it the state is taken.
-        var id = Gsp.NewId("G");
-        var first = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(id));
+        var id = GspRequests.NewId("G");
+        var first = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(id));
         Assert.Equal(200, first.Status);
-        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(id), 400, "preconditionViolation");
-        var replay = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(id));
+        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(id), 400, "preconditionViolation");
+        var replay = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(id));
         static string Number(JsonNode? body) => body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
         Assert.Equal(Number(first.Body), Number(replay.Body));
     }
@@ -181,37 +182,37 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     public async Task Same_requestId_with_a_different_body_is_IDEMPOTENCY_VIOLATION_and_changes_nothing()
     {
         var (generateId, _) = await Host.PaidReferenceNumberAsync(3_000_000);
-        var refundId = Gsp.NewId("R");
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_000_000, id: refundId))).Status);
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 1_500_000, id: refundId), 412, "IDEMPOTENCY_VIOLATION");
+        var refundId = GspRequests.NewId("R");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 1_000_000, id: refundId))).Status);
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 1_500_000, id: refundId), 412, "IDEMPOTENCY_VIOLATION");
 
         // Same key against another reference number: also 412, and no second refund.
         var (otherId, _) = await Host.PaidReferenceNumberAsync(3_000_000);
-        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(otherId, 1_000_000, id: refundId), 412, "IDEMPOTENCY_VIOLATION");
-        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{refundId}");
+        await ExpectV1Async(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(otherId, 1_000_000, id: refundId), 412, "IDEMPOTENCY_VIOLATION");
+        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/{refundId}");
         var calls = JsonNode.Parse(record)!["calls"]!.AsArray();
         Assert.Single(calls);
         Assert.Equal(1_000_000, calls[0]!["transactionState"]![nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
 
-        var generateV2 = Gsp.NewId("G");
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateV2, 1_000_000))).Status);
-        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateV2, 2_000_000), 412, "idempotencyViolation");
+        var generateV2 = GspRequests.NewId("G");
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateV2, 1_000_000))).Status);
+        await ExpectV2Async(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateV2, 2_000_000), 412, "idempotencyViolation");
     }
 
     [Fact]
     public async Task A_mandateId_too_long_for_a_storage_key_is_INVALID_FIELD_VALUE_not_a_fault()
     {
         // Found by the mutation fuzzer: a 70 000-character mandateId made the storage URL too long (500).
-        await ExpectV1Async(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(new string('m', 70_000)), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(new string('m', 257)), 400, "INVALID_FIELD_VALUE");
-        await ExpectV1Async(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1("tab\there"), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(new string('m', 70_000)), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(new string('m', 257)), 400, "INVALID_FIELD_VALUE");
+        await ExpectV1Async(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1("tab\there"), 400, "INVALID_FIELD_VALUE");
     }
 
     [Fact]
     public async Task Invalid_UTF_8_inside_a_string_is_INVALID_DECRYPTED_REQUEST_not_a_fault()
     {
         // Found by the mutation fuzzer: the reader only checks UTF-8 when a string is read (500).
-        var body = System.Text.Encoding.UTF8.GetBytes(Gsp.CreateMandateV1("MANDATE" + Gsp.NewId()).ToJsonString());
+        var body = System.Text.Encoding.UTF8.GetBytes(GspRequests.CreateMandateV1("MANDATE" + GspRequests.NewId()).ToJsonString());
         var at = Array.IndexOf(body, (byte)'M', Array.IndexOf(body, (byte)'"', 20) + 1);
         body[Array.IndexOf(body, (byte)'N', at)] = 0x96;
         using var content = new ByteArrayContent(body);
@@ -223,7 +224,7 @@ public sealed class ProtocolErrorsTests(HostFixture fixture) : IClassFixture<Hos
     [Fact]
     public async Task Bodies_over_1_MiB_are_refused_before_parsing()
     {
-        var request = Gsp.EchoV1();
+        var request = GspRequests.EchoV1();
         request["clientMessage"] = new string('x', (1 << 20) + 10);
         var (status, _) = await Host.PostAsync(ProtocolMethods.EchoRorpcV1.Route, request.ToJsonString());
         Assert.Equal(413, status);

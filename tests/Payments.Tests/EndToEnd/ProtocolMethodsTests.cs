@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -17,7 +18,7 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     [InlineData("refundable-one-time-payment-code-v2/echo", 2)]
     public async Task Echo_returns_the_client_message_in_every_family(string route, int version)
     {
-        var request = version == 1 ? Gsp.EchoV1() : Gsp.EchoV2();
+        var request = version == 1 ? GspRequests.EchoV1() : GspRequests.EchoV2();
         var (status, raw) = await Host.PostAsync(route, request.ToJsonString());
         Assert.Equal(200, status);
         var body = JsonNode.Parse(raw)!;
@@ -30,7 +31,7 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     [Fact]
     public async Task GenerateReferenceNumber_v1_returns_a_printable_and_barcode_number()
     {
-        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
         Assert.True(status == 200, raw);
         var display = body!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!;
         var number = display["printableString"]!.GetValue<string>();
@@ -45,7 +46,7 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
         var numbers = new HashSet<string>();
         for (var i = 0; i < 20; i++)
         {
-            var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2());
+            var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2());
             Assert.True(status == 200, raw);
             Assert.True(numbers.Add(Calls.ReferenceNumberV2(body!)));
             Assert.NotNull(body!["responseHeader"]!["responseTimestamp"]!["epochMillis"]);
@@ -55,19 +56,19 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     [Fact]
     public async Task CancelReferenceNumber_v2_cancels_an_active_number_and_then_a_payment_is_refused()
     {
-        var generateId = Gsp.NewId("G");
-        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateId));
+        var generateId = GspRequests.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateId));
         var number = Calls.ReferenceNumberV2(generated!);
 
-        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateId));
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(generateId));
         Assert.True(status == 200, raw);
         Assert.Equal("""{"success":{}}""", body!["result"]!.ToJsonString());
 
-        var (payStatus, _) = await Host.PayAsync(Gsp.Usd, number);
+        var (payStatus, _) = await Host.PayAsync(GspRequests.Usd, number);
         Assert.Equal(409, payStatus);
 
         // Cancelling again (new requestId) is still success.
-        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateId));
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(generateId));
         Assert.Equal(200, again);
         Assert.Equal("""{"success":{}}""", againBody!["result"]!.ToJsonString());
     }
@@ -75,13 +76,13 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     [Fact]
     public async Task CancelReferenceNumber_after_payment_answers_referenceNumberAlreadyPaid()
     {
-        var generateId = Gsp.NewId("G");
-        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateId));
-        var (payStatus, payBody) = await Host.PayAsync(Gsp.Usd, Calls.ReferenceNumberV2(generated!));
+        var generateId = GspRequests.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateId));
+        var (payStatus, payBody) = await Host.PayAsync(GspRequests.Usd, Calls.ReferenceNumberV2(generated!));
         Assert.Equal(200, payStatus);
         Assert.Equal("PAID", payBody!["status"]!.GetValue<string>());
 
-        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateId));
+        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(generateId));
         Assert.Equal(200, status);
         Assert.Equal("""{"referenceNumberAlreadyPaid":{}}""", body!["result"]!.ToJsonString());
     }
@@ -93,29 +94,29 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     [InlineData(253402300799999L)] // 9999-12-31
     public async Task A_payment_time_before_1970_or_in_the_future_is_refused_and_changes_nothing(long paidAtEpochMillis)
     {
-        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
         var number = generated!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        var (status, body) = await Host.PayAsync(Gsp.Usd, number, paidAtEpochMillis: paidAtEpochMillis);
+        var (status, body) = await Host.PayAsync(GspRequests.Usd, number, paidAtEpochMillis: paidAtEpochMillis);
         Assert.True(status == 400, body?.ToJsonString());
         Assert.Contains("paidAtEpochMillis", body!.ToJsonString());
         // The number is still payable.
-        Assert.Equal(200, (await Host.PayAsync(Gsp.Usd, number)).Status);
+        Assert.Equal(200, (await Host.PayAsync(GspRequests.Usd, number)).Status);
     }
 
     [Fact]
     public async Task Payment_report_is_idempotent_and_a_second_transaction_is_refused()
     {
-        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
         var number = generated!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        var first = await Host.PayAsync(Gsp.Usd, number, "STORE-1");
-        var repeat = await Host.PayAsync(Gsp.Usd, number, "STORE-1");
-        var other = await Host.PayAsync(Gsp.Usd, number, "STORE-2");
+        var first = await Host.PayAsync(GspRequests.Usd, number, "STORE-1");
+        var repeat = await Host.PayAsync(GspRequests.Usd, number, "STORE-1");
+        var other = await Host.PayAsync(GspRequests.Usd, number, "STORE-2");
         Assert.Equal(200, first.Status);
         Assert.Equal(200, repeat.Status);
         Assert.Equal(first.Body!["notificationRequestId"]!.ToJsonString(), repeat.Body!["notificationRequestId"]!.ToJsonString());
         Assert.Equal(409, other.Status);
-        Assert.Equal(404, (await Host.PayAsync(Gsp.Usd, "1234567890123456")).Status);
-        Assert.Equal(404, (await Host.PayAsync(Gsp.Inr, number)).Status); // numbers are per account
+        Assert.Equal(404, (await Host.PayAsync(GspRequests.Usd, "1234567890123456")).Status);
+        Assert.Equal(404, (await Host.PayAsync(GspRequests.Inr, number)).Status); // numbers are per account
     }
 
     [Fact]
@@ -123,7 +124,7 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     {
         var (status, _) = await Host.InternalAsync(HttpMethod.Post, "/internal/reference-numbers/1234/payment", "{}", key: null);
         Assert.Equal(401, status);
-        (status, _) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/X1", key: "wrong");
+        (status, _) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/X1", key: "wrong");
         Assert.Equal(401, status);
         (status, _) = await Host.InternalAsync(HttpMethod.Get, "/health", key: null);
         Assert.Equal(200, status);
@@ -133,12 +134,12 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     public async Task AsynchronousRefund_v1_is_acknowledged_against_a_paid_number_and_recorded_for_finishing()
     {
         var (generateId, _) = await Host.PaidReferenceNumberAsync(2_000_000);
-        var refundId = Gsp.NewId("R");
-        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generateId, 500_000, id: refundId));
+        var refundId = GspRequests.NewId("R");
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generateId, 500_000, id: refundId));
         Assert.True(status == 200, raw);
         Assert.Equal("""{"acknowledged":{}}""", body!["result"]!.ToJsonString());
 
-        var (recordStatus, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{refundId}");
+        var (recordStatus, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/{refundId}");
         Assert.True(recordStatus == 200, record);
         var call = JsonNode.Parse(record)!["calls"]![0]!;
         Assert.Equal("refundable-one-time-payment-code-v1.asynchronousRefund", call["method"]!.GetValue<string>());
@@ -154,25 +155,25 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     [Fact]
     public async Task ReserveFunds_and_CancelFundsReservation_v1()
     {
-        var reserveId = Gsp.NewId("F");
-        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserveId));
+        var reserveId = GspRequests.NewId("F");
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserveId));
         Assert.True(status == 200, raw);
         Assert.Equal("SUCCESS", body!["result"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(body["paymentIntegratorTransactionId"]!.GetValue<string>()));
         var expires = long.Parse(body["expirationTimestamp"]!.GetValue<string>());
         Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(6).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.AddDays(8).ToUnixTimeMilliseconds());
 
-        var cancelId = Gsp.NewId("C");
-        var (cancelStatus, cancelBody, cancelRaw) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserveId, cancelId));
+        var cancelId = GspRequests.NewId("C");
+        var (cancelStatus, cancelBody, cancelRaw) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserveId, cancelId));
         Assert.True(cancelStatus == 200, cancelRaw);
         Assert.Equal("SUCCESS", cancelBody!["result"]!.GetValue<string>());
 
         // Already cancelled: still a successful cancel (docs/protocol.md §6).
-        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserveId));
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserveId));
         Assert.Equal(200, again);
         Assert.Equal("SUCCESS", againBody!["result"]!.GetValue<string>());
 
-        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Inr}/{cancelId}");
+        var (_, record) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Inr}/{cancelId}");
         var operation = JsonNode.Parse(record)!["calls"]![0]!["operation"]!;
         Assert.Equal("ReservationCancellation", operation[nameof(OperationRow.Kind)]!.GetValue<string>());
         Assert.Equal("reservation-cancellations", operation[nameof(OperationRow.Queue)]!.GetValue<string>());
@@ -182,30 +183,30 @@ public sealed class ProtocolMethodsTests(HostFixture fixture) : IClassFixture<Ho
     public async Task CreateMandate_and_CancelMandate_v1_including_already_cancelled_and_by_create_request_id()
     {
         var mandateId = "Gbsdfju4bnQgdHJXPFWSDhgdka4" + Guid.NewGuid().ToString("N")[..8];
-        var createId = Gsp.NewId("M");
-        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandateId, createId));
+        var createId = GspRequests.NewId("M");
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandateId, createId));
         Assert.True(status == 200, raw);
         Assert.Equal("SUCCESS", body!["result"]!.GetValue<string>());
 
-        var (cancel, cancelBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
+        var (cancel, cancelBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandateId));
         Assert.Equal(200, cancel);
         Assert.Equal("SUCCESS", cancelBody!["result"]!.GetValue<string>());
-        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandateId));
         Assert.Equal(200, again);
         Assert.Equal("SUCCESS", againBody!["result"]!.GetValue<string>());
         // Found by the createMandate requestId too (docs/protocol.md §6).
-        var (byRequest, _, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(createId));
+        var (byRequest, _, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(createId));
         Assert.Equal(200, byRequest);
     }
 
     [Fact]
     public async Task An_expired_mandate_cancels_with_success()
     {
-        var mandateId = Gsp.NewId("MD");
-        var create = Gsp.CreateMandateV1(mandateId, endMillis: DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
+        var mandateId = GspRequests.NewId("MD");
+        var create = GspRequests.CreateMandateV1(mandateId, endMillis: DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
         create["startDate"] = new JsonObject { ["epochMillis"] = DateTimeOffset.UtcNow.AddDays(-30).ToUnixTimeMilliseconds().ToString() };
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
-        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId));
+        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandateId));
         Assert.Equal(200, status);
         Assert.Equal("SUCCESS", body!["result"]!.GetValue<string>());
     }

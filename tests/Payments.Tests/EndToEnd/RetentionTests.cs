@@ -8,6 +8,7 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -37,15 +38,15 @@ public sealed class RetentionTests : IAsyncLifetime
     [Fact]
     public async Task Idempotency_records_past_the_retention_are_deleted_and_the_transaction_is_kept()
     {
-        var mandateId = Gsp.NewId("MD");
-        var create = Gsp.CreateMandateV1(mandateId);
+        var mandateId = GspRequests.NewId("MD");
+        var create = GspRequests.CreateMandateV1(mandateId);
         var createId = create["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
         var store = Host.Services.GetRequiredService<TransactionStore>();
         var options = Host.Services.GetRequiredService<PaymentsOptions>();
-        var partition = Keys.MandatePartition(Gsp.InrWallet, mandateId);
+        var partition = Keys.MandatePartition(GspRequests.InrWallet, mandateId);
         var ledgerRow = Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId);
-        var markerPartition = Keys.MarkerPartition(Gsp.InrWallet, createId);
+        var markerPartition = Keys.MarkerPartition(GspRequests.InrWallet, createId);
 
         // A day before the retention ends nothing goes.
         var early = new IdempotencyRetention(store, options, new Later(TimeSpan.FromDays(options.IdempotencyRetentionDays - 1)), NullLogger<IdempotencyRetention>.Instance);
@@ -60,7 +61,7 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Null(await store.Requests.GetOrNullAsync(markerPartition, markerRow));
         Assert.NotNull(await store.Transactions.GetOrNullAsync(partition, Keys.StateRow(partition)));
         // The mandate can still be cancelled.
-        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandateId))).Status);
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandateId))).Status);
     }
 
     [Fact]
@@ -71,12 +72,12 @@ public sealed class RetentionTests : IAsyncLifetime
         var mandates = new List<(string Partition, string LedgerRow, string MarkerPartition)>();
         for (var i = 0; i < 3; i++)
         {
-            var mandateId = Gsp.NewId("MD");
-            var create = Gsp.CreateMandateV1(mandateId);
+            var mandateId = GspRequests.NewId("MD");
+            var create = GspRequests.CreateMandateV1(mandateId);
             var createId = create["requestHeader"]!["requestId"]!.GetValue<string>();
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, create)).Status);
-            mandates.Add((Keys.MandatePartition(Gsp.InrWallet, mandateId), Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId),
-                Keys.MarkerPartition(Gsp.InrWallet, createId)));
+            mandates.Add((Keys.MandatePartition(GspRequests.InrWallet, mandateId), Keys.LedgerRow(Keys.MethodKey(ProtocolMethods.CreateMandateV1), createId),
+                Keys.MarkerPartition(GspRequests.InrWallet, createId)));
         }
         var markerRow = (string partition) => Keys.MarkerRow(partition, Keys.MethodKey(ProtocolMethods.CreateMandateV1));
         async Task<bool> CursorLeftAsync() =>

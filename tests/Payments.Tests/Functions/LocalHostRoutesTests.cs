@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Tests.Consistency;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Functions;
 
@@ -59,7 +60,7 @@ public sealed class LocalHostRoutesTests(HostFixture fixture) : IClassFixture<Ho
         foreach (var trigger in keyed)
         {
             var path = "/" + System.Text.RegularExpressions.Regex.Replace(trigger.Route, @"\{(\w+)[^}]*\}",
-                m => m.Groups[1].Value == "paymentIntegratorAccountId" ? Gsp.Usd : "R1234567890");
+                m => m.Groups[1].Value == "paymentIntegratorAccountId" ? GspRequests.Usd : "R1234567890");
             foreach (var method in trigger.Methods)
             {
                 var hostKeyOnly = await SendAsync(method, path + "?code=" + Uri.EscapeDataString(key), ("x-functions-key", key));
@@ -75,7 +76,7 @@ public sealed class LocalHostRoutesTests(HostFixture fixture) : IClassFixture<Ho
         {
             using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), path);
             if (request.Method == HttpMethod.Post)
-                request.Content = new StringContent($$"""{"paymentIntegratorAccountId":"{{Gsp.Usd}}","paymentIntegratorTransactionId":"T1","paidAtEpochMillis":"1000"}""",
+                request.Content = new StringContent($$"""{"paymentIntegratorAccountId":"{{GspRequests.Usd}}","paymentIntegratorTransactionId":"T1","paidAtEpochMillis":"1000"}""",
                     System.Text.Encoding.UTF8, "application/json");
             foreach (var (name, value) in headers) request.Headers.Add(name, value);
             using var response = await Host.Http.SendAsync(request);

@@ -18,6 +18,7 @@ using Payments.LocalHost.Functions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Functions;
 
@@ -130,27 +131,27 @@ public sealed class WorkerAppTests : IAsyncLifetime
     public async Task Every_protocol_function_serves_the_method_its_route_names()
     {
         // Each body is valid for its own method only: a function wired to another method refuses it.
-        await ProtocolAsync(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1());
-        await ProtocolAsync(ProtocolMethods.EchoRorpcV2, Gsp.EchoV2());
-        await ProtocolAsync(ProtocolMethods.EchoRedirectV1, Gsp.EchoV1());
-        await ProtocolAsync(ProtocolMethods.EchoEWalletsV1, Gsp.EchoV1());
-        var generateV2 = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(generateV2));
-        await ProtocolAsync(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(generateV2));
-        var reserve = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
-        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
-        var mandate = Gsp.NewId("M");
-        await ProtocolAsync(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandate));
-        await ProtocolAsync(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandate));
+        await ProtocolAsync(ProtocolMethods.EchoRorpcV1, GspRequests.EchoV1());
+        await ProtocolAsync(ProtocolMethods.EchoRorpcV2, GspRequests.EchoV2());
+        await ProtocolAsync(ProtocolMethods.EchoRedirectV1, GspRequests.EchoV1());
+        await ProtocolAsync(ProtocolMethods.EchoEWalletsV1, GspRequests.EchoV1());
+        var generateV2 = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateV2));
+        await ProtocolAsync(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(generateV2));
+        var reserve = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserve));
+        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserve));
+        var mandate = GspRequests.NewId("M");
+        await ProtocolAsync(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandate));
+        await ProtocolAsync(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandate));
 
         // generate v1 → paid at a store (internal function) → refund.
-        var generate = Gsp.NewId();
-        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generate)))
+        var generate = GspRequests.NewId();
+        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(generate)))
             ["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        var (paid, paidBody) = await HttpAsync("ReportPayment", "POST", PaymentReport(Gsp.Usd), new() { ["referenceNumber"] = number });
+        var (paid, paidBody) = await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = number });
         Assert.True(paid == 200, paidBody);
-        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generate, 1_000_000));
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generate, 1_000_000));
         Assert.Empty(ProtocolMethods.All.Except(_called));
     }
 
@@ -164,25 +165,25 @@ public sealed class WorkerAppTests : IAsyncLifetime
     [Fact]
     public async Task Queue_functions_finish_the_work_the_http_functions_queued()
     {
-        var generate = Gsp.NewId();
-        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1(generate)))
+        var generate = GspRequests.NewId();
+        var number = (await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(generate)))
             ["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(Gsp.Usd), new() { ["referenceNumber"] = number })).Status);
+        Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = number })).Status);
         await QueueAsync("SendNotification", await NextMessageAsync(QueueNames.Notifications));
         Assert.True(await _google.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(10)), "the paid notification did not reach Google");
 
-        var refund = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(generate, 2_000_000, id: refund));
+        var refund = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generate, 2_000_000, id: refund));
         await QueueAsync("FinishRefund", await NextMessageAsync(QueueNames.Refunds)); // books it and notifies Google itself
         Assert.True(await _google.WaitForAcceptedAsync(2, TimeSpan.FromSeconds(10)), "the refund result did not reach Google");
 
-        var (status, body) = await HttpAsync("GetOperation", "GET", route: new() { ["paymentIntegratorAccountId"] = Gsp.Usd, ["requestId"] = refund });
+        var (status, body) = await HttpAsync("GetOperation", "GET", route: new() { ["paymentIntegratorAccountId"] = GspRequests.Usd, ["requestId"] = refund });
         Assert.True(status == 200, body);
         Assert.Contains("SUCCESS", body, StringComparison.Ordinal);
 
-        var reserve = Gsp.NewId();
-        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
-        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
+        var reserve = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserve));
+        await ProtocolAsync(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserve));
         await QueueAsync("FinishReservationCancellation", await NextMessageAsync(QueueNames.ReservationCancellations));
         Assert.True(await _google.WaitForAcceptedAsync(3, TimeSpan.FromSeconds(10)), "the cancellation result did not reach Google");
     }
@@ -193,7 +194,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
         Assert.Equal(200, (await HttpAsync("Health", "GET")).Status);
         var (attention, list) = await HttpAsync("NeedsAttention", "GET");
         Assert.True(attention == 200, list);
-        Assert.Equal(404, (await HttpAsync("RequeueOperation", "POST", route: new() { ["paymentIntegratorAccountId"] = Gsp.Usd, ["requestId"] = Gsp.NewId() })).Status);
+        Assert.Equal(404, (await HttpAsync("RequeueOperation", "POST", route: new() { ["paymentIntegratorAccountId"] = GspRequests.Usd, ["requestId"] = GspRequests.NewId() })).Status);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
 using Payments.Functions;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Functions;
 
@@ -156,7 +157,7 @@ public sealed class TelemetryDimensionsTests
         using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { [SettingNames.Storage] = "UseDevelopmentStorage=true" },
             builder => builder.Logging.AddProvider(logs));
         var processor = app.Services.GetRequiredService<Payments.Core.Protocol.ProtocolProcessor>();
-        var request = Payments.Tests.EndToEnd.Gsp.CreateMandateV1("M1");
+        var request = GspRequests.CreateMandateV1("M1");
         request["mandateName"] = new string('x', 5000); // refused by the method's own rules, after the header (and PIAID) passed
         var requestId = request["requestHeader"]!["requestId"]!.GetValue<string>();
         var response = await processor.ProcessAsync(Payments.Core.Protocol.ProtocolMethods.CreateMandateV1,
@@ -164,7 +165,7 @@ public sealed class TelemetryDimensionsTests
         Assert.NotEqual(200, response.Status);
         var line = Assert.Single(logs.Entries, e => e.Values.TryGetValue("ErrorIdentifier", out var id) && Equals(id, response.ErrorIdentifier));
         Assert.Equal(requestId, line.Values["requestId"]);
-        Assert.Equal(Payments.Tests.EndToEnd.Gsp.InrWallet, line.Values["paymentIntegratorAccountId"]);
+        Assert.Equal(GspRequests.InrWallet, line.Values["paymentIntegratorAccountId"]);
     }
 
     private sealed class ScopedLogs : ILoggerProvider, ISupportExternalScope

@@ -11,6 +11,7 @@ using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Fuzz;
 
@@ -78,23 +79,23 @@ public sealed class MutationFuzzTests
             Assert.True(status == 200, raw);
             list.Add(new BaseRequest(method, body));
         }
-        await Serve(ProtocolMethods.EchoRorpcV1, Gsp.EchoV1());
-        await Serve(ProtocolMethods.EchoRorpcV2, Gsp.EchoV2());
-        await Serve(ProtocolMethods.EchoRedirectV1, Gsp.EchoV1());
-        await Serve(ProtocolMethods.EchoEWalletsV1, Gsp.EchoV1());
-        await Serve(ProtocolMethods.GenerateReferenceNumberV1, Gsp.GenerateV1());
-        await Serve(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2());
-        var cancelTarget = Gsp.NewId("G");
-        await Serve(ProtocolMethods.GenerateReferenceNumberV2, Gsp.GenerateV2(cancelTarget));
-        await Serve(ProtocolMethods.CancelReferenceNumberV2, Gsp.CancelReferenceNumberV2(cancelTarget));
+        await Serve(ProtocolMethods.EchoRorpcV1, GspRequests.EchoV1());
+        await Serve(ProtocolMethods.EchoRorpcV2, GspRequests.EchoV2());
+        await Serve(ProtocolMethods.EchoRedirectV1, GspRequests.EchoV1());
+        await Serve(ProtocolMethods.EchoEWalletsV1, GspRequests.EchoV1());
+        await Serve(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
+        await Serve(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2());
+        var cancelTarget = GspRequests.NewId("G");
+        await Serve(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(cancelTarget));
+        await Serve(ProtocolMethods.CancelReferenceNumberV2, GspRequests.CancelReferenceNumberV2(cancelTarget));
         var (paid, _) = await host.PaidReferenceNumberAsync(50_000_000);
-        await Serve(ProtocolMethods.AsynchronousRefundV1, Gsp.RefundV1(paid, 1_000_000));
-        var reserve = Gsp.NewId("F");
-        await Serve(ProtocolMethods.ReserveFundsV1, Gsp.ReserveFundsV1(reserve));
-        await Serve(ProtocolMethods.CancelFundsReservationV1, Gsp.CancelFundsReservationV1(reserve));
-        var mandate = Gsp.NewId("MD");
-        await Serve(ProtocolMethods.CreateMandateV1, Gsp.CreateMandateV1(mandate));
-        await Serve(ProtocolMethods.CancelMandateV1, Gsp.CancelMandateV1(mandate));
+        await Serve(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(paid, 1_000_000));
+        var reserve = GspRequests.NewId("F");
+        await Serve(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(reserve));
+        await Serve(ProtocolMethods.CancelFundsReservationV1, GspRequests.CancelFundsReservationV1(reserve));
+        var mandate = GspRequests.NewId("MD");
+        await Serve(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandate));
+        await Serve(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandate));
         return list;
     }
 

@@ -5,6 +5,7 @@ using Payments.Core.Protocol;
 using Payments.StandIns.Google;
 using Payments.Tests.Adversarial;
 using Payments.Tests.EndToEnd;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.Security;
 
@@ -51,7 +52,7 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
     {
         foreach (var recipient in new[] { keys.Ours1, keys.Ours2 })
         {
-            var (status, body, contentType) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(Gsp.EchoV1(), recipient), OctetStream);
+            var (status, body, contentType) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(GspRequests.EchoV1(), recipient), OctetStream);
             Assert.Equal(200, status);
             Assert.Equal(OctetStream, contentType);
             var (json, gpgStatus) = OpenWithGpg(body);
@@ -64,7 +65,7 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
     [Fact]
     public async Task Error_responses_are_sealed_when_the_request_could_be_attributed()
     {
-        var request = Gsp.EchoV1();
+        var request = GspRequests.EchoV1();
         request["requestHeader"]!["protocolVersion"]!["major"] = 7;
         var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(request, keys.Ours1), OctetStream);
         Assert.Equal(400, status);
@@ -76,7 +77,7 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
     [Fact]
     public async Task Echo_probes_get_the_statuses_of_the_spec()
     {
-        var json = Gsp.EchoV1().ToJsonString();
+        var json = GspRequests.EchoV1().ToJsonString();
         // Not signed: encrypted only.
         var unsigned = keys.GpgBody(json, "--encrypt", "--cipher-algo", "AES256", "-r", keys.Ours1);
         Assert.Equal(401, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, unsigned, OctetStream)).Status);
@@ -92,18 +93,18 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
         // Plaintext JSON in Pgp mode.
         Assert.Equal(400, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, Encoding.UTF8.GetBytes(json), "application/json")).Status);
         // Tampered ciphertext.
-        var tampered = AsGoogle(Gsp.EchoV1(), keys.Ours1);
+        var tampered = AsGoogle(GspRequests.EchoV1(), keys.Ours1);
         tampered[tampered.Length / 2] = tampered[tampered.Length / 2] == (byte)'A' ? (byte)'B' : (byte)'A';
         Assert.Contains((await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, tampered, OctetStream)).Status, new[] { 400, 401 });
         // Standard base64 with padding is tolerated (decision documented in Security/README.md).
-        var standard = Encoding.ASCII.GetBytes(Convert.ToBase64String(PgpKeysFixture.FromBase64Url(AsGoogle(Gsp.EchoV1(), keys.Ours1))));
+        var standard = Encoding.ASCII.GetBytes(Convert.ToBase64String(PgpKeysFixture.FromBase64Url(AsGoogle(GspRequests.EchoV1(), keys.Ours1))));
         Assert.Equal(200, (await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, standard, OctetStream)).Status);
     }
 
     [Fact]
     public async Task Pgp_bombs_and_floods_get_the_bare_400_of_a_malformed_envelope_and_the_host_stays_healthy()
     {
-        var valid = PgpKeysFixture.FromBase64Url(AsGoogle(Gsp.EchoV1(), keys.Ours1));
+        var valid = PgpKeysFixture.FromBase64Url(AsGoogle(GspRequests.EchoV1(), keys.Ours1));
         var outer = PgpBombs.OuterPackets(valid);
         byte[][] hostile =
         [
@@ -129,14 +130,14 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
         // What Google sends (docs/protocol.md §7), in every form the header may take, or no header at all.
         foreach (var accepted in new[] { OctetStream, "application/octet-stream", "APPLICATION/Octet-Stream; CHARSET=UTF-8", "application/octet-stream; charset=utf-8; x=1", null })
         {
-            var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(Gsp.EchoV1(), keys.Ours1), accepted);
+            var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(GspRequests.EchoV1(), keys.Ours1), accepted);
             Assert.True(status == 200, $"{accepted}: {status}");
             Assert.Equal("client message", OpenWithGpg(body).Json["clientMessage"]!.GetValue<string>());
         }
         // The same valid body declared as anything else: the bare 400 of a body that does not open.
         foreach (var refused in new[] { "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain", "application/json", "application/jose" })
         {
-            var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(Gsp.EchoV1(), keys.Ours1), refused);
+            var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.EchoRorpcV1.Route, AsGoogle(GspRequests.EchoV1(), keys.Ours1), refused);
             Assert.True(status == 400, $"{refused}: {status}");
             Assert.Empty(body);
         }
@@ -145,11 +146,11 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
     [Fact]
     public async Task A_payment_notification_reaches_Google_sealed_and_signed_by_us()
     {
-        var generate = Gsp.GenerateV1(micros: 3_000_000);
+        var generate = GspRequests.GenerateV1(micros: 3_000_000);
         var (status, body, _) = await _host.PostBytesAsync(ProtocolMethods.GenerateReferenceNumberV1.Route, AsGoogle(generate, keys.Ours1), OctetStream);
         Assert.Equal(200, status);
         var number = OpenWithGpg(body).Json["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
-        var (payStatus, paid) = await _host.PayAsync(Gsp.Usd, number);
+        var (payStatus, paid) = await _host.PayAsync(GspRequests.Usd, number);
         Assert.Equal(200, payStatus);
         var notificationId = paid!["notificationRequestId"]!.GetValue<string>();
         Assert.True(await _google.WaitForAcceptedAsync(notificationId, TimeSpan.FromSeconds(30)));

@@ -1,15 +1,22 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json.Nodes;
-using Payments.Core.Protocol;
+using Payments.Core.Security;
 
-namespace Payments.Tests.EndToEnd;
+namespace Payments.StandIns.Gsp;
 
-/// <summary>Requests as Google sends them, from the seed examples, with fresh ids and timestamps.</summary>
-public static class Gsp
+/// <summary>
+/// Requests as Google sends them (docs/protocol.md), with fresh ids and timestamps: the one builder the tests,
+/// the benchmarks and the load driver share. Bodies are plain JSON; <see cref="Sealed(string, IMessageEnvelope)"/>
+/// seals one with the envelope of the security mode in use.
+/// </summary>
+public static class GspRequests
 {
     public const string Usd = "InvisiCashUSA_USD";
     public const string Inr = "SpeedyPaymentsIndia_INR";
     public const string InrWallet = "InvisiCashIN_INR";
+    private const string Token = "ZXhhbXBsZSB1bmlxdWUgcGF5bWVudCB0b2tlbiB2YWx1ZQ";
 
     public static string NewId(string prefix = "T") => prefix + Guid.NewGuid().ToString("N")[..20].ToUpperInvariant();
     public static string Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
@@ -31,12 +38,12 @@ public static class Gsp
 
     public static JsonObject Amount(long micros, string currency) => new() { ["amountMicros"] = micros.ToString(CultureInfo.InvariantCulture), ["currencyCode"] = currency };
 
-    public static JsonObject EchoV1(string? id = null) => new() { ["requestHeader"] = HeaderV1(id ?? NewId()), ["clientMessage"] = "client message" };
-    public static JsonObject EchoV2(string piaid = Usd, string? id = null) => new() { ["requestHeader"] = HeaderV2(id ?? NewId(), piaid), ["clientMessage"] = "client message" };
+    public static JsonObject EchoV1(string? id = null) => new() { ["requestHeader"] = HeaderV1(id ?? NewId("E")), ["clientMessage"] = "client message" };
+    public static JsonObject EchoV2(string piaid = Usd, string? id = null) => new() { ["requestHeader"] = HeaderV2(id ?? NewId("E"), piaid), ["clientMessage"] = "client message" };
 
     public static JsonObject GenerateV1(string? id = null, long micros = 2_000_000, string currency = "USD", string piaid = Usd) => new()
     {
-        ["requestHeader"] = HeaderV1(id ?? NewId()),
+        ["requestHeader"] = HeaderV1(id ?? NewId("G")),
         ["paymentIntegratorAccountId"] = piaid,
         ["transactionDescription"] = "Google - Music",
         ["userInfo"] = new JsonObject { ["noUserInfo"] = new JsonObject() },
@@ -46,21 +53,21 @@ public static class Gsp
 
     public static JsonObject GenerateV2(string? id = null, long micros = 728_000_000, string currency = "USD", string piaid = Usd) => new()
     {
-        ["requestHeader"] = HeaderV2(id ?? NewId(), piaid),
-        ["googlePaymentToken"] = new JsonObject { ["issuerId"] = new JsonObject { ["value"] = "invisicash" }, ["token"] = "ZXhhbXBsZSB1bmlxdWUgcGF5bWVudCB0b2tlbiB2YWx1ZQ" },
+        ["requestHeader"] = HeaderV2(id ?? NewId("G"), piaid),
+        ["googlePaymentToken"] = new JsonObject { ["issuerId"] = new JsonObject { ["value"] = "invisicash" }, ["token"] = Token },
         ["transactionDescription"] = "Google - Music",
         ["amount"] = Amount(micros, currency),
     };
 
     public static JsonObject CancelReferenceNumberV2(string generateRequestId, string? id = null, string piaid = Usd) => new()
     {
-        ["requestHeader"] = HeaderV2(id ?? NewId(), piaid),
+        ["requestHeader"] = HeaderV2(id ?? NewId("C"), piaid),
         ["generateReferenceNumberRequestId"] = generateRequestId,
     };
 
     public static JsonObject RefundV1(string generateRequestId, long micros, string currency = "USD", string? id = null, string piaid = Usd) => new()
     {
-        ["requestHeader"] = HeaderV1(id ?? NewId()),
+        ["requestHeader"] = HeaderV1(id ?? NewId("R")),
         ["paymentIntegratorAccountId"] = piaid,
         ["generateReferenceNumberRequestId"] = generateRequestId,
         ["refundAmount"] = Amount(micros, currency),
@@ -68,9 +75,9 @@ public static class Gsp
 
     public static JsonObject ReserveFundsV1(string? id = null, long micros = 1_500_000_000, string currency = "INR", string piaid = Inr) => new()
     {
-        ["requestHeader"] = HeaderV1(id ?? NewId()),
+        ["requestHeader"] = HeaderV1(id ?? NewId("F")),
         ["paymentIntegratorAccountId"] = piaid,
-        ["googlePaymentToken"] = "ZXhhbXBsZSB1bmlxdWUgcGF5bWVudCB0b2tlbiB2YWx1ZQ",
+        ["googlePaymentToken"] = Token,
         ["transactionDescription"] = "Google - Movies",
         ["currencyCode"] = currency,
         ["amount"] = micros.ToString(CultureInfo.InvariantCulture),
@@ -78,16 +85,16 @@ public static class Gsp
 
     public static JsonObject CancelFundsReservationV1(string reserveRequestId, string? id = null, string piaid = Inr) => new()
     {
-        ["requestHeader"] = HeaderV1(id ?? NewId()),
+        ["requestHeader"] = HeaderV1(id ?? NewId("X")),
         ["paymentIntegratorAccountId"] = piaid,
         ["reserveFundsRequestId"] = reserveRequestId,
     };
 
     public static JsonObject CreateMandateV1(string mandateId, string? id = null, string piaid = InrWallet, long? endMillis = null) => new()
     {
-        ["requestHeader"] = HeaderV1(id ?? NewId()),
+        ["requestHeader"] = HeaderV1(id ?? NewId("M")),
         ["paymentIntegratorAccountId"] = piaid,
-        ["googlePaymentToken"] = "ZXhhbXBsZSB1bmlxdWUgcGF5bWVudCB0b2tlbiB2YWx1ZQ",
+        ["googlePaymentToken"] = Token,
         ["mandateId"] = mandateId,
         ["mandateName"] = "Google - Music",
         ["mandateDescription"] = "Monthly subscription for Google - Music",
@@ -99,10 +106,49 @@ public static class Gsp
 
     public static JsonObject CancelMandateV1(string mandateId, string? id = null, string piaid = InrWallet) => new()
     {
-        ["requestHeader"] = HeaderV1(id ?? NewId()),
+        ["requestHeader"] = HeaderV1(id ?? NewId("K")),
         ["paymentIntegratorAccountId"] = piaid,
         ["mandateId"] = mandateId,
     };
 
-    public static string Route(ProtocolMethod method) => method.Route;
+    /// <summary>A store payment for the internal endpoint (not Google's: plain JSON with the function key).</summary>
+    public static JsonObject StorePayment(string transactionId, string piaid = Usd) => new()
+    {
+        ["paymentIntegratorAccountId"] = piaid,
+        ["paymentIntegratorTransactionId"] = transactionId,
+        ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+    };
+
+    /// <summary>A retry as Google makes it: the same body with a fresh requestTimestamp.</summary>
+    public static JsonObject Refreshed(JsonObject request)
+    {
+        var copy = request.DeepClone().AsObject();
+        var header = copy["requestHeader"]!.AsObject();
+        header["requestTimestamp"] = header["requestTimestamp"] is JsonObject ? new JsonObject { ["epochMillis"] = Now() } : Now();
+        return copy;
+    }
+
+    /// <summary>The body sealed as Google sends it under the envelope's security mode (PlainJsonEnvelope for Mode=None).</summary>
+    public static ByteArrayContent Sealed(string json, IMessageEnvelope envelope)
+    {
+        var content = new ByteArrayContent(envelope.Seal(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(envelope.ContentType);
+        return content;
+    }
+
+    public static ByteArrayContent Sealed(JsonObject request, IMessageEnvelope envelope) => Sealed(request.ToJsonString(), envelope);
+
+    public static string RequestId(JsonObject request) => request["requestHeader"]!["requestId"]!.GetValue<string>();
+
+    /// <summary>The printable reference number of a generateReferenceNumber answer (v1 or v2).</summary>
+    public static string? ReferenceNumberOf(JsonNode? body) =>
+        (body?["displayableReferenceNumber"] ?? body?["result"]?["success"]?["displayableReferenceNumber"])?["barcodeWithPrintableString"]?["printableString"]?.GetValue<string>();
+
+    /// <summary>The answer without its responseHeader: what a replay must reproduce exactly.</summary>
+    public static string WithoutHeader(JsonNode body)
+    {
+        var copy = body.DeepClone().AsObject();
+        copy.Remove("responseHeader");
+        return copy.ToJsonString();
+    }
 }
