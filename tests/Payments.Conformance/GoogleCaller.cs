@@ -1,8 +1,8 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Payments.Core.Security;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Conformance;
 
@@ -23,14 +23,12 @@ public sealed class GoogleCaller(ConformanceOptions options, GoogleSide side) : 
     public GoogleSide Side => side;
 
     public Task<Answer> PostAsync(string route, JsonObject request, IMessageEnvelope? sealWith = null) =>
-        PostBytesAsync(route, Encoding.UTF8.GetBytes(request.ToJsonString()), sealWith);
+        PostTextAsync(route, request.ToJsonString(), sealWith);
 
-    /// <summary>Seals <paramref name="plain"/> (any bytes, JSON or not) and posts it; the answer is opened with Google's envelope.</summary>
-    public async Task<Answer> PostBytesAsync(string route, byte[] plain, IMessageEnvelope? sealWith = null)
+    /// <summary>Seals <paramref name="plain"/> (JSON or not) and posts it; the answer is opened with Google's envelope.</summary>
+    public async Task<Answer> PostTextAsync(string route, string plain, IMessageEnvelope? sealWith = null)
     {
-        var envelope = sealWith ?? side.Google;
-        using var content = new ByteArrayContent(envelope.Seal(plain));
-        content.Headers.ContentType = MediaTypeHeaderValue.Parse(envelope.ContentType);
+        using var content = GspRequests.Sealed(plain, sealWith ?? side.Google);
         using var response = await _http.PostAsync(route, content).ConfigureAwait(false);
         var bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
         var status = (int)response.StatusCode;
@@ -47,12 +45,7 @@ public sealed class GoogleCaller(ConformanceOptions options, GoogleSide side) : 
     /// <summary>A store payment of <paramref name="referenceNumber"/> through the internal route (plain JSON).</summary>
     public async Task<Answer> PayAsync(string referenceNumber, string transactionId)
     {
-        var body = new JsonObject
-        {
-            ["paymentIntegratorAccountId"] = options.Account,
-            ["paymentIntegratorTransactionId"] = transactionId,
-            ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        };
+        var body = GspRequests.StorePayment(transactionId, options.Account);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"internal/reference-numbers/{Uri.EscapeDataString(referenceNumber)}/payment")
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
-using Payments.StandIns.Chaos;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Conformance;
 
@@ -37,7 +37,7 @@ public sealed class MethodChecks(ProtocolChecks c)
         }).ConfigureAwait(false);
         await c.HeaderErrorsAsync(echo, build, "clientMessage", carriesAccount).ConfigureAwait(false);
         await c.CheckAsync(echo, "probe: non-JSON", async () =>
-            Expect.Error(await c.Caller.PostBytesAsync(echo.Route, ProtocolChecks.NotJson).ConfigureAwait(false), echo, 400, "INVALID_DECRYPTED_REQUEST")).ConfigureAwait(false);
+            Expect.Error(await c.Caller.PostTextAsync(echo.Route, ProtocolChecks.NotJson).ConfigureAwait(false), echo, 400, "INVALID_DECRYPTED_REQUEST")).ConfigureAwait(false);
         if (side.Stranger is not null)
             await c.CheckAsync(echo, "probe: wrong signing key", async () =>
                 Expect.Refused(await c.Caller.PostAsync(echo.Route, build(c.NewId("E")), side.Stranger).ConfigureAwait(false), echo, 401, "INVALID_PAYLOAD_SIGNATURE")).ConfigureAwait(false);

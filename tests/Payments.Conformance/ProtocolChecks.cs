@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Payments.Core.Protocol;
-using Payments.StandIns.Chaos;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Conformance;
 
@@ -71,9 +70,9 @@ public sealed class ProtocolChecks(ConformanceOptions options, GoogleCaller call
     public async Task HeaderErrorsAsync(ProtocolMethod method, Func<string, JsonObject> fresh, string requiredField, bool carriesAccount = true)
     {
         await ErrorAsync(method, "stale timestamp", 400, "REQUEST_TIMESTAMP_OUT_OF_RANGE",
-            At(fresh(NewId("T")), DateTimeOffset.UtcNow - TimestampOffset)).ConfigureAwait(false);
+            GspRequests.At(fresh(NewId("T")), DateTimeOffset.UtcNow - TimestampOffset)).ConfigureAwait(false);
         await ErrorAsync(method, "future timestamp", 400, "REQUEST_TIMESTAMP_OUT_OF_RANGE",
-            At(fresh(NewId("T")), DateTimeOffset.UtcNow + TimestampOffset)).ConfigureAwait(false);
+            GspRequests.At(fresh(NewId("T")), DateTimeOffset.UtcNow + TimestampOffset)).ConfigureAwait(false);
         var otherMajor = fresh(NewId("V"));
         otherMajor["requestHeader"]!["protocolVersion"]!["major"] = method.Version == 2 ? 1 : 7;
         await ErrorAsync(method, "another major version", 400, "INVALID_API_VERSION", otherMajor).ConfigureAwait(false);
@@ -84,7 +83,7 @@ public sealed class ProtocolChecks(ConformanceOptions options, GoogleCaller call
         malformed["requestHeader"]!["requestId"] = "not a valid id";
         await ErrorAsync(method, "malformed requestId", 400, "INVALID_FIELD_VALUE", malformed).ConfigureAwait(false);
         if (carriesAccount)
-            await ErrorAsync(method, "unknown account", 404, "INVALID_IDENTIFIER", ForAccount(fresh(NewId("A")), "Unknown" + options.RunId)).ConfigureAwait(false);
+            await ErrorAsync(method, "unknown account", 404, "INVALID_IDENTIFIER", GspRequests.ForAccount(fresh(NewId("A")), "Unknown" + options.RunId)).ConfigureAwait(false);
     }
 
     public Task<bool> ErrorAsync(ProtocolMethod method, string check, int status, string code, JsonObject request) =>
@@ -107,22 +106,5 @@ public sealed class ProtocolChecks(ConformanceOptions options, GoogleCaller call
     }
 
     /// <summary>A non-JSON body, sealed as Google seals (docs/protocol.md §7: decrypts, does not parse).</summary>
-    public static byte[] NotJson => Encoding.UTF8.GetBytes("this is not JSON");
-
-    /// <summary>The request with its requestTimestamp set to <paramref name="at"/>, in the header style it has.</summary>
-    private static JsonObject At(JsonObject request, DateTimeOffset at)
-    {
-        var header = request["requestHeader"]!.AsObject();
-        var millis = at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-        header["requestTimestamp"] = header["requestTimestamp"] is JsonObject ? new JsonObject { ["epochMillis"] = millis } : millis;
-        return request;
-    }
-
-    /// <summary>The request with another PIAID, where its style carries it (v2 header, or the v1 body field).</summary>
-    private static JsonObject ForAccount(JsonObject request, string piaid)
-    {
-        if (request["requestHeader"]!["paymentIntegratorAccountId"] is not null) request["requestHeader"]!["paymentIntegratorAccountId"] = piaid;
-        else request["paymentIntegratorAccountId"] = piaid;
-        return request;
-    }
+    public const string NotJson = "this is not JSON";
 }
