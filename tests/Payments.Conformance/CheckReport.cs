@@ -45,6 +45,7 @@ public sealed class CheckReport(TextWriter output)
         var passed = _results.Count - Failed - Skipped;
         output.WriteLine($"{_results.Count} checks: {passed} passed, {Failed} failed, {Skipped} skipped.");
         foreach (var note in notes) output.WriteLine(note);
-        if (Failed > 0) output.WriteLine("Failed: " + string.Join(", ", _results.Where(r => r.Outcome == "FAIL").Select(r => r.Name)));
+        var failed = _results.Where(r => r.Outcome == "FAIL").Select(r => r.Name).ToList();
+        if (failed.Count > 0) output.WriteLine("Failed: " + string.Join(", ", failed.Take(10)) + (failed.Count > 10 ? $" and {failed.Count - 10} more" : ""));
     }
 }

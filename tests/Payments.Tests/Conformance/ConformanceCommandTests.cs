@@ -55,6 +55,16 @@ public sealed class ConformanceCommandTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task An_endpoint_that_does_not_answer_fails_one_check_and_exits_1()
+    {
+        var output = new StringWriter();
+        var port = Payments.StandIns.Chaos.LocalHostProcess.FreePort();
+        Assert.Equal(1, await ConformanceCommand.RunAsync(["--base-url", $"http://127.0.0.1:{port}/", "--account", "A", "--security", "none"], output));
+        Assert.Single(ConformanceRig.Lines(output.ToString(), "FAIL"), l => l.StartsWith("FAIL endpoint answers: HttpRequestException", StringComparison.Ordinal));
+        Assert.Contains("1 checks: 0 passed, 1 failed, 0 skipped.", output.ToString());
+    }
+
+    [Fact]
     public async Task A_usage_error_exits_2_with_the_usage()
     {
         var output = new StringWriter();
