@@ -138,6 +138,23 @@ public static class GspRequests
 
     public static ByteArrayContent Sealed(JsonObject request, IMessageEnvelope envelope) => Sealed(request.ToJsonString(), envelope);
 
+    /// <summary>The request with its requestTimestamp set to <paramref name="at"/>, in the header style it has.</summary>
+    public static JsonObject At(JsonObject request, DateTimeOffset at)
+    {
+        var header = request["requestHeader"]!.AsObject();
+        var millis = at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        header["requestTimestamp"] = header["requestTimestamp"] is JsonObject ? new JsonObject { ["epochMillis"] = millis } : millis;
+        return request;
+    }
+
+    /// <summary>The request with another PIAID where its style carries it (the v2 header, else the v1 body field).</summary>
+    public static JsonObject ForAccount(JsonObject request, string piaid)
+    {
+        if (request["requestHeader"]!["paymentIntegratorAccountId"] is not null) request["requestHeader"]!["paymentIntegratorAccountId"] = piaid;
+        else request["paymentIntegratorAccountId"] = piaid;
+        return request;
+    }
+
     public static string RequestId(JsonObject request) => request["requestHeader"]!["requestId"]!.GetValue<string>();
 
     /// <summary>The printable reference number of a generateReferenceNumber answer (v1 or v2).</summary>
