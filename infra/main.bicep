@@ -52,6 +52,28 @@ param finishingRelayGraceSeconds int = 60
 @description('Work queue depth (refunds + reservation cancellations + notifications) at which new asynchronous calls are answered 503 and Google retries them later; 0 never sheds. Azure Queue Storage does not slow down with depth, so the default is off.')
 param finishingMaxBacklog int = 0
 
+// The finishing workers' circuit breakers, one per dependency (CRM.COM, Google's notification endpoint), per instance.
+@minValue(1)
+@description('Seconds an open circuit breaker keeps calls away from its dependency before one probe; deferred work comes back after about this long without spending an attempt.')
+param finishingBreakerBreakSeconds int = 30
+
+@minValue(1)
+@maxValue(100)
+@description('Percentage of dependency-level failures (timeouts, transport errors, 5xx) among the calls of the sampling window that opens a circuit breaker.')
+param finishingBreakerFailurePercent int = 50
+
+@minValue(2)
+@description('Calls to a dependency within the sampling window before its failure percentage counts; high enough that one failing operation cannot open it alone.')
+param finishingBreakerMinimumThroughput int = 10
+
+@minValue(1)
+@description('Seconds of the sampling window of the circuit breakers.')
+param finishingBreakerSamplingSeconds int = 30
+
+@minValue(1)
+@description('Calls in flight to each dependency per instance: bounds how fast a backlog drains after an outage.')
+param finishingBreakerMaxConcurrentCalls int = 4
+
 @allowed([
   'Pgp'
   'Jwe'
@@ -282,6 +304,11 @@ module functionApp 'modules/functionapp.bicep' = {
     finishingRetryBaseMilliseconds: finishingRetryBaseMilliseconds
     finishingRelayGraceSeconds: finishingRelayGraceSeconds
     finishingMaxBacklog: finishingMaxBacklog
+    finishingBreakerBreakSeconds: finishingBreakerBreakSeconds
+    finishingBreakerFailurePercent: finishingBreakerFailurePercent
+    finishingBreakerMinimumThroughput: finishingBreakerMinimumThroughput
+    finishingBreakerSamplingSeconds: finishingBreakerSamplingSeconds
+    finishingBreakerMaxConcurrentCalls: finishingBreakerMaxConcurrentCalls
     securityMode: securityMode
     backOfficeProvider: backOfficeProvider
     crmComBaseUrl: crmComBaseUrl

@@ -131,6 +131,16 @@ var operationsAlerts = [
     dimensions: []
   }
   {
+    name: 'dependency-down'
+    description: 'Event 71: a circuit breaker opened (CRM.COM or Google\'s notification endpoint fails for most calls); work waits, nothing is parked.'
+    severity: 2
+    query: 'traces | where customDimensions.EventId == "71"'
+    windowSize: 'PT5M'
+    evaluationFrequency: 'PT5M'
+    minCount: 1
+    dimensions: []
+  }
+  {
     name: 'google-notification-failing'
     description: 'Event 4201 at a rate: notifications to Google keep failing (each is retried).'
     severity: 2

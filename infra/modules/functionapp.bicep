@@ -56,6 +56,11 @@ param finishingMaxAttempts int
 param finishingRetryBaseMilliseconds int
 param finishingRelayGraceSeconds int
 param finishingMaxBacklog int
+param finishingBreakerBreakSeconds int
+param finishingBreakerFailurePercent int
+param finishingBreakerMinimumThroughput int
+param finishingBreakerSamplingSeconds int
+param finishingBreakerMaxConcurrentCalls int
 @allowed([
   'Pgp'
   'Jwe'
@@ -181,6 +186,26 @@ var appSettings = [
   {
     name: 'Finishing__MaxBacklog'
     value: string(finishingMaxBacklog)
+  }
+  {
+    name: 'Finishing__CircuitBreaker__BreakSeconds'
+    value: string(finishingBreakerBreakSeconds)
+  }
+  {
+    name: 'Finishing__CircuitBreaker__FailurePercent'
+    value: string(finishingBreakerFailurePercent)
+  }
+  {
+    name: 'Finishing__CircuitBreaker__MinimumThroughput'
+    value: string(finishingBreakerMinimumThroughput)
+  }
+  {
+    name: 'Finishing__CircuitBreaker__SamplingSeconds'
+    value: string(finishingBreakerSamplingSeconds)
+  }
+  {
+    name: 'Finishing__CircuitBreaker__MaxConcurrentCalls'
+    value: string(finishingBreakerMaxConcurrentCalls)
   }
 
   // Only the active scheme's keys are referenced, so an unused, never-set secret cannot leave an

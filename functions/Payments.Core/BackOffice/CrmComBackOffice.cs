@@ -60,7 +60,8 @@ public sealed partial class CrmComBackOffice : IBackOffice
         }
         catch (CrmComLoginException ex)
         {
-            throw Fault(kind, code, ex.Message);
+            // No login, no booking for anyone: the back office is unavailable, not this booking at fault.
+            throw Fault(kind, code, ex.Message, unavailable: true);
         }
     }
 
@@ -68,6 +69,7 @@ public sealed partial class CrmComBackOffice : IBackOffice
     {
         var code = booking.BackOfficeCode;
         string lastProblem = "no attempt made";
+        var lastUnavailable = false;
 
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
@@ -93,7 +95,7 @@ public sealed partial class CrmComBackOffice : IBackOffice
                         {
                             var found = await LookUpAsync(kind, code, cancellationToken).ConfigureAwait(false);
                             if (found is LookUp.Found f) return Booked(kind, code, f.Id, "duplicate back_office_code");
-                            throw Fault(kind, code, $"CRM.COM answered {error.Describe()} but the look-up {Describe(found)}");
+                            throw Fault(kind, code, $"CRM.COM answered {error.Describe()} but the look-up {Describe(found)}", unavailable: IsUnavailable(found));
                         }
                         case CrmComErrorKind.BusinessRefusal:
                         {
@@ -108,21 +110,23 @@ public sealed partial class CrmComBackOffice : IBackOffice
                                     LogDeclined(_logger, CreatePath(kind), code, error.Code, decline!);
                                     return new BookingOutcome.Declined(decline!, code, $"CRM.COM {error.Code}: {error.Message}");
                                 default:
-                                    throw Fault(kind, code, $"CRM.COM answered {error.Describe()} and the look-up {Describe(found)}");
+                                    throw Fault(kind, code, $"CRM.COM answered {error.Describe()} and the look-up {Describe(found)}", unavailable: IsUnavailable(found));
                             }
                         }
                         case CrmComErrorKind.Authentication:
                         case CrmComErrorKind.LoginRefused:
-                            throw Fault(kind, code, $"CRM.COM refused the authentication: {error.Describe()}");
+                            throw Fault(kind, code, $"CRM.COM refused the authentication: {error.Describe()}", unavailable: true);
                         default:
                             // A technical error: the booking may or may not have been made.
                             lastProblem = $"CRM.COM answered {error.Describe()}";
+                            lastUnavailable = IsUnavailable(error);
                             break;
                     }
                     break;
                 }
                 case Answer.Unclear unclear:
                     lastProblem = unclear.Reason;
+                    lastUnavailable = unclear.Unavailable;
                     LogUnclear(_logger, CreatePath(kind), code, unclear.Reason, unclear.Exception);
                     break;
             }
@@ -136,10 +140,10 @@ public sealed partial class CrmComBackOffice : IBackOffice
                 case LookUp.NotFound:
                     continue;
                 default:
-                    throw Fault(kind, code, $"{lastProblem}; the look-up {Describe(lookUp)}");
+                    throw Fault(kind, code, $"{lastProblem}; the look-up {Describe(lookUp)}", unavailable: IsUnavailable(lookUp));
             }
         }
-        throw Fault(kind, code, $"{lastProblem} (after {MaxCreateAttempts} attempts, each followed by a look-up that found nothing)");
+        throw Fault(kind, code, $"{lastProblem} (after {MaxCreateAttempts} attempts, each followed by a look-up that found nothing)", unavailable: lastUnavailable);
     }
 
     private BookingOutcome Booked(Kind kind, string code, string? id, string how)
@@ -151,12 +155,24 @@ public sealed partial class CrmComBackOffice : IBackOffice
 
     private static string BookingId(Kind kind, string id) => kind == Kind.Cancellation ? "crmcom:payment_cancellation:" + id : "crmcom:refund:" + id;
 
-    private BackOfficeFaultException Fault(Kind kind, string code, string problem, Exception? inner = null)
+    private BackOfficeFaultException Fault(Kind kind, string code, string problem, bool unavailable = false)
     {
         var message = $"CRM.COM {CreatePath(kind)} for back_office_code {code}: {problem}";
         LogFault(_logger, CreatePath(kind), code, problem);
-        return new BackOfficeFaultException(message, inner);
+        return new BackOfficeFaultException(message, unavailable: unavailable);
     }
+
+    /// <summary>An HTTP status that says CRM.COM (or what stands before it) is down or overloaded, whatever was asked.</summary>
+    private static bool IsUnavailableStatus(int status) => status is >= 500 or 429 or 408;
+
+    private static bool IsUnavailable(Answer answer) => answer switch
+    {
+        Answer.Unclear u => u.Unavailable,
+        Answer.EnvelopeError e => IsUnavailableStatus(e.HttpStatus),
+        _ => false,
+    };
+
+    private static bool IsUnavailable(LookUp lookUp) => lookUp is LookUp.Failed { Unavailable: true };
 
     private static string Describe(LookUp lookUp) => lookUp switch
     {
@@ -201,7 +217,7 @@ public sealed partial class CrmComBackOffice : IBackOffice
     {
         public sealed record Found(string? Id) : LookUp;
         public sealed record NotFound : LookUp;
-        public sealed record Failed(string Reason) : LookUp;
+        public sealed record Failed(string Reason, bool Unavailable = false) : LookUp;
     }
 
     private async Task<LookUp> LookUpAsync(Kind kind, string code, CancellationToken cancellationToken)
@@ -217,8 +233,8 @@ public sealed partial class CrmComBackOffice : IBackOffice
                 => new LookUp.Found(IdOf(ok.Data, null) ?? IdOf(ok.Data, kind == Kind.Cancellation ? "payment_cancellation" : "refund")),
             Answer.Ok => new LookUp.Failed("answered OK without the object"),
             Answer.EnvelopeError e when CrmComErrorCodes.Classify(e.Code).Kind == CrmComErrorKind.NotFound => new LookUp.NotFound(),
-            Answer.EnvelopeError e => new LookUp.Failed("answered " + e.Describe()),
-            Answer.Unclear u => new LookUp.Failed(u.Reason),
+            Answer.EnvelopeError e => new LookUp.Failed("answered " + e.Describe(), IsUnavailable(e)),
+            Answer.Unclear u => new LookUp.Failed(u.Reason, u.Unavailable),
             _ => new LookUp.Failed("unexpected answer"),
         };
         LogLookUp(_logger, path, code, Describe(result));
@@ -250,7 +266,8 @@ public sealed partial class CrmComBackOffice : IBackOffice
         {
             public string Describe() => $"{Code} ({(Message is null ? "no message" : Message)}, HTTP {HttpStatus})";
         }
-        public sealed record Unclear(string Reason, Exception? Exception = null) : Answer;
+        /// <param name="Unavailable">no answer (timeout, transport error) or an HTTP status of a service that is down</param>
+        public sealed record Unclear(string Reason, Exception? Exception = null, bool Unavailable = false) : Answer;
     }
 
     /// <summary>Calls with the cached token (a failed login throws <see cref="CrmComLoginException"/>: nothing was
@@ -317,11 +334,11 @@ public sealed partial class CrmComBackOffice : IBackOffice
         }
         catch (OperationCanceledException ex)
         {
-            return new Answer.Unclear($"{method} {path} timed out after {_options.Timeout.TotalSeconds:0.###} s", ex);
+            return new Answer.Unclear($"{method} {path} timed out after {_options.Timeout.TotalSeconds:0.###} s", ex, Unavailable: true);
         }
         catch (HttpRequestException ex)
         {
-            return new Answer.Unclear($"{method} {path} transport error: {ex.HttpRequestError}", ex);
+            return new Answer.Unclear($"{method} {path} transport error: {ex.HttpRequestError}", ex, Unavailable: true);
         }
         finally
         {
@@ -339,11 +356,11 @@ public sealed partial class CrmComBackOffice : IBackOffice
         }
         var statusCode = envelope?.Status?.Code;
         if (string.IsNullOrWhiteSpace(statusCode))
-            return new Answer.Unclear($"{method} {path} answered HTTP {status} without a CRM.COM envelope");
+            return new Answer.Unclear($"{method} {path} answered HTTP {status} without a CRM.COM envelope", Unavailable: IsUnavailableStatus(status));
         if (string.Equals(statusCode, CrmComErrorCodes.Ok, StringComparison.OrdinalIgnoreCase))
         {
             if (status is >= 200 and < 300) return new Answer.Ok(envelope!.Data.ValueKind == JsonValueKind.Undefined ? default : envelope.Data.Clone());
-            return new Answer.Unclear($"{method} {path} answered HTTP {status} with status OK");
+            return new Answer.Unclear($"{method} {path} answered HTTP {status} with status OK", Unavailable: IsUnavailableStatus(status));
         }
         return new Answer.EnvelopeError(statusCode, envelope!.Status!.Message, status);
     }

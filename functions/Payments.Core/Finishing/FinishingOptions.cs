@@ -16,6 +16,8 @@ public sealed class FinishingOptions
     public TimeSpan RelayGrace { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Work queue depth at which new asynchronous work is answered 503 (<see cref="FinishingBacklog"/>); 0: never.</summary>
     public int MaxBacklog { get; init; }
+    /// <summary>The dependencies' circuit breakers: an outage defers work without spending its budget.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
 
     public static FinishingOptions FromConfiguration(IConfiguration configuration) => new()
     {
@@ -23,6 +25,7 @@ public sealed class FinishingOptions
         RetryBaseDelay = TimeSpan.FromMilliseconds(SettingNames.ReadInt(configuration, SettingNames.FinishingRetryBaseMilliseconds, 2000, min: 1)),
         RelayGrace = TimeSpan.FromSeconds(SettingNames.ReadInt(configuration, SettingNames.FinishingRelayGraceSeconds, 60, min: 1)),
         MaxBacklog = SettingNames.ReadInt(configuration, SettingNames.FinishingMaxBacklog, 0, min: 0),
+        CircuitBreaker = CircuitBreakerOptions.FromConfiguration(configuration),
     };
 
     public TimeSpan RetryDelay(int attempt)

@@ -13,9 +13,10 @@ namespace Payments.Core.Finishing;
 /// <summary>
 /// Delivers an operation's final result to Google with the operation's own stable requestId, and
 /// records every attempt. Not accepted → retried with exponential back-off; beyond the budget the
-/// operation is parked (NeedsAttention, poison queue) for an operator to requeue.
+/// operation is parked (NeedsAttention, poison queue) for an operator to requeue. While Google's circuit
+/// breaker is open the notification waits on its queue without spending an attempt (<see cref="DependencyBreaker"/>).
 /// </summary>
-public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNotificationClient google, ILogger<NotificationWorker> logger)
+public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNotificationClient google, DependencyBreakers breakers, ILogger<NotificationWorker> logger)
 {
     public Task ProcessAsync(string message, CancellationToken cancellationToken) =>
         DeliverAsync(WorkItem.Parse(message), known: null, cancellationToken);
@@ -31,7 +32,13 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
             if (operation is null) { LogMissing(logger, item.Partition, item.Row); return CommitDecision<bool>.Answer(false); }
             if (operation.State != OperationStates.Notifying) return CommitDecision<bool>.Answer(false); // not final yet, done, or parked
 
-            var sent = await google.SendAsync(Notification(operation), ct);
+            var gated = await breakers.Google.CallAsync(c => google.SendAsync(Notification(operation), c), ct);
+            if (gated.Deferred)
+            {
+                return await steps.DeferAsync(operation, item, QueueNames.Notifications, gated.RetryAfter!.Value, ct)
+                    ? CommitDecision<bool>.Answer(false) : CommitDecision<bool>.Again;
+            }
+            var sent = gated.Value!;
             var record = new StepRecord("notification", sent.At, sent.Outcome.ToString(), sent.Detail, sent.HttpStatus);
             if (!sent.Delivered)
             {

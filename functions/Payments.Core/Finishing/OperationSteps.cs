@@ -93,6 +93,20 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
         return true;
     }
 
+    /// <summary>The step's dependency is down for everyone (its circuit breaker is open): the work goes back on its
+    /// queue after <paramref name="delay"/> with its attempt count unchanged. Its due time moves with it, so
+    /// that the outbox relay does not take it for lost and put copies beside it.</summary>
+    /// <returns>false when the operation changed meanwhile (the caller re-reads).</returns>
+    public async Task<bool> DeferAsync(OperationRow operation, WorkItem item, string queue, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var next = operation with { UpdatedAt = now, DueAt = now + delay };
+        if (await TryMergeAsync(next.DeferredMerge(), operation.ETag, cancellationToken) is null) return false;
+        await store.EnqueueAsync(queue, item.ToJson(), delay, cancellationToken);
+        LogDeferred(logger, item.Partition, item.Row, queue, delay.TotalMilliseconds);
+        return true;
+    }
+
     /// <returns>the new ETag, or null when the row changed meanwhile (or is gone).</returns>
     public async Task<ETag?> TryMergeAsync(TableEntity update, ETag etag, CancellationToken cancellationToken)
     {
@@ -111,6 +125,9 @@ public sealed partial class OperationSteps(TransactionStore store, OutboxIndex o
 
     [LoggerMessage(50, LogLevel.Warning, "operation {Partition}/{Row}: {Step} attempt {Attempt} failed; retry in {DelayMs:0} ms")]
     private static partial void LogRetry(ILogger logger, string partition, string row, string step, int attempt, double delayMs);
+
+    [LoggerMessage(52, LogLevel.Debug, "operation {Partition}/{Row}: its dependency is down (circuit open); back on {Queue} in {DelayMs:0} ms, no attempt counted")]
+    private static partial void LogDeferred(ILogger logger, string partition, string row, string queue, double delayMs);
 
     [LoggerMessage(51, LogLevel.Error, "operation {Partition}/{Row}: {Step} failed {Attempts} times; parked in the poison queue, needs attention")]
     private static partial void LogParked(ILogger logger, string partition, string row, string step, int attempts);

@@ -15,9 +15,10 @@ namespace Payments.Core.Finishing;
 /// deterministic back-office code), then records the final result — and, for a decline, gives the
 /// amount back to the refundable balance — in one commit, and delivers the notification at once.
 /// Safe under at-least-once delivery: a second delivery finds the result recorded, or books again
-/// and the back office answers with the first booking.
+/// and the back office answers with the first booking. While the back office's circuit breaker is open the
+/// booking waits on its queue without spending an attempt (<see cref="DependencyBreaker"/>).
 /// </summary>
-public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, NotificationWorker notifications, ILogger<RefundWorker> logger)
+public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, DependencyBreakers breakers, NotificationWorker notifications, ILogger<RefundWorker> logger)
 {
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
@@ -36,7 +37,13 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
             BookingOutcome outcome;
             try
             {
-                outcome = await backOffice.BookRefundAsync(booking, ct);
+                var gated = await breakers.BackOffice.CallAsync(c => backOffice.BookRefundAsync(booking, c), ct);
+                if (gated.Deferred)
+                {
+                    return await steps.DeferAsync(operation, item, QueueNames.Refunds, gated.RetryAfter!.Value, ct)
+                        ? CommitDecision<OperationRow?>.Answer(null) : CommitDecision<OperationRow?>.Again;
+                }
+                outcome = gated.Value!;
             }
             catch (BackOfficeFaultException e)
             {

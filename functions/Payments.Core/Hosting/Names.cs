@@ -60,6 +60,12 @@ public static class SettingNames
     public const string FinishingRetryBaseMilliseconds = "Finishing:RetryBaseMilliseconds";
     public const string FinishingRelayGraceSeconds = "Finishing:RelayGraceSeconds";
     public const string FinishingMaxBacklog = "Finishing:MaxBacklog";
+    // The finishing workers' circuit breakers (one per dependency: CRM.COM, Google's notification endpoint).
+    public const string FinishingBreakerBreakSeconds = "Finishing:CircuitBreaker:BreakSeconds";
+    public const string FinishingBreakerFailurePercent = "Finishing:CircuitBreaker:FailurePercent";
+    public const string FinishingBreakerMinimumThroughput = "Finishing:CircuitBreaker:MinimumThroughput";
+    public const string FinishingBreakerSamplingSeconds = "Finishing:CircuitBreaker:SamplingSeconds";
+    public const string FinishingBreakerMaxConcurrentCalls = "Finishing:CircuitBreaker:MaxConcurrentCalls";
     /// <summary>Application Insights (Functions app only): telemetry is sent only when it is set.</summary>
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     /// <summary>The hosting environment (Development allows Security:Mode=None).</summary>

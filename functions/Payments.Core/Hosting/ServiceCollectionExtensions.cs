@@ -61,6 +61,7 @@ public static class ServiceCollectionExtensions
         services.AddBackOffice(configuration);
         services.AddGoogleNotifications(configuration);
         services.AddSingleton<OperationSteps>();
+        services.AddSingleton<DependencyBreakers>();
         services.AddSingleton<FinishingBacklog>();
         services.AddSingleton<RefundWorker>();
         services.AddSingleton<ReservationCancellationWorker>();

@@ -97,7 +97,7 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
         }
         catch (Exception ex) when (ex is EnvelopeException or InvalidOperationException or ArgumentException)
         {
-            return Result(null, NotificationOutcome.Failed, "the body could not be sealed (" + ex.GetType().Name + ")");
+            return Result(null, NotificationOutcome.Failed, "the body could not be sealed (" + ex.GetType().Name + ")") with { LocalFailure = true };
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, UrlFor(notification)) { Content = new ByteArrayContent(sealedBody) };

@@ -132,4 +132,9 @@ public sealed record NotificationAttempt(
     string? ErrorCode = null)
 {
     public bool Delivered => Outcome == NotificationOutcome.Accepted;
+    /// <summary>Failed without a usable answer from Google (timeout, transport error, 5xx/429/408 without an
+    /// ErrorResponse): the endpoint is down for every notification, not refusing this one.</summary>
+    public bool Unavailable => Outcome == NotificationOutcome.Failed && !LocalFailure && HttpStatus is null or >= 500 or 429 or 408;
+    /// <summary>Failed before anything was sent (the body could not be sealed).</summary>
+    public bool LocalFailure { get; init; }
 }

@@ -137,6 +137,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
 
     /// <summary>The merge of the outbox relay's claim.</summary>
     public TableEntity RelayedMerge() => Merge(DueAtName, RelayedAtName, RelayCountName);
+    public TableEntity DeferredMerge() => Merge(DueAtName, UpdatedAtName);
 
     /// <summary>Operations not finished yet (pending or notifying).</summary>
     public static string UnfinishedFilter { get; } =

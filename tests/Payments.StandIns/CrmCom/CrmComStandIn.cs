@@ -151,6 +151,12 @@ public sealed class CrmComStandIn : IAsyncDisposable
         try
         {
             if (Faults.Latency > TimeSpan.Zero) await Task.Delay(Faults.Latency, context.RequestAborted).ConfigureAwait(false);
+            if (Faults.Down)
+            {
+                answerCode = "DOWN";
+                context.Response.StatusCode = 503;
+                return;
+            }
             if (!path.StartsWith(ApiPrefix, StringComparison.Ordinal))
             {
                 answerCode = "UNKNOWN_METHOD";

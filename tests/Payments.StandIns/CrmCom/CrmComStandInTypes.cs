@@ -69,6 +69,8 @@ public sealed class CrmComFaults
     private double _share;
     private CrmComFault[] _randomFaults = [CrmComFault.Http500BeforeBooking];
 
+    /// <summary>Down for everyone: every call (login, booking, look-up) is answered HTTP 503 without an envelope, nothing is booked.</summary>
+    public bool Down { get; set; }
     /// <summary>Delay before every answer (all methods).</summary>
     public TimeSpan Latency { get; set; }
     /// <summary>How long <see cref="CrmComFault.SlowAfterBooking"/> waits before answering.</summary>

@@ -248,7 +248,9 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
         await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
         const int rounds = 20;
         var refundIds = new List<string>();
-        Host.Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        // Google refuses each of these notifications (an ErrorResponse: that notification's fault, which parks it);
+        // a 503 for all of them would be Google down for everyone, which opens its circuit breaker and parks nothing.
+        Host.Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ErrorResponse : null };
         try
         {
             for (var i = 0; i < rounds; i++)

@@ -270,6 +270,29 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fault_says_whether_CRM_COM_is_down_for_everyone_or_refuses_this_booking_alone()
+    {
+        var reference = NewRef();
+        _crm.AddPostedPayment(reference, 10m);
+        _crm.Faults.FailNextBookings(CrmComFault.Http500BeforeBooking, 2);
+        Assert.True((await Assert.ThrowsAsync<BackOfficeFaultException>(() => Adapter().BookRefundAsync(Whole(reference, "bo-5xx"), default))).Unavailable);
+
+        _crm.Faults.Down = true;
+        try
+        {
+            Assert.True((await Assert.ThrowsAsync<BackOfficeFaultException>(() => Adapter().BookRefundAsync(Whole(reference, "bo-down"), default))).Unavailable);
+        }
+        finally
+        {
+            _crm.Faults.Down = false;
+        }
+
+        // An error code the adapter does not know, answered to this booking only: a fault of this booking.
+        _crm.Faults.RefuseReference(reference, "INVALID_REFUND_RECORD");
+        Assert.False((await Assert.ThrowsAsync<BackOfficeFaultException>(() => Adapter().BookRefundAsync(Whole(reference, "bo-refused"), default))).Unavailable);
+    }
+
+    [Fact]
     public async Task Failed_lookup_after_an_unclear_answer_throws_and_the_retry_does_not_book_twice()
     {
         var reference = NewRef();

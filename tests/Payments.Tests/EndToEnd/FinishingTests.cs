@@ -29,17 +29,20 @@ public sealed class FinishingFixture : IAsyncLifetime
         // Its own Azurite: the poison-queue assertions must not see other classes' messages.
         Azurite = await AzuriteProcess.StartAsync();
         Crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = TimeSpan.FromMinutes(30) });
-        Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>
-        {
-            [SettingNames.BackOfficeProvider] = "CrmCom",
-            [SettingNames.CrmComBaseUrl] = Crm.BaseUrl.ToString(),
-            [SettingNames.CrmComUsername] = Crm.Options.Username,
-            [SettingNames.CrmComPassword] = Crm.Options.Password,
-            [SettingNames.CrmComOrganisation] = Crm.Options.Organisation,
-            [SettingNames.CrmComPaymentCancellationType] = Crm.Options.PaymentCancellationType,
-            [SettingNames.CrmComRefundType] = Crm.Options.RefundType,
-        });
+        Host = await LocalHostUnderTest.StartAsync(Azurite, CrmComSettings(Crm));
     }
+
+    /// <summary>The settings that make the host book in <paramref name="crm"/>.</summary>
+    public static Dictionary<string, string?> CrmComSettings(CrmComStandIn crm) => new()
+    {
+        [SettingNames.BackOfficeProvider] = "CrmCom",
+        [SettingNames.CrmComBaseUrl] = crm.BaseUrl.ToString(),
+        [SettingNames.CrmComUsername] = crm.Options.Username,
+        [SettingNames.CrmComPassword] = crm.Options.Password,
+        [SettingNames.CrmComOrganisation] = crm.Options.Organisation,
+        [SettingNames.CrmComPaymentCancellationType] = crm.Options.PaymentCancellationType,
+        [SettingNames.CrmComRefundType] = crm.Options.RefundType,
+    };
 
     public async Task DisposeAsync()
     {
