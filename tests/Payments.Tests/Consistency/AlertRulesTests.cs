@@ -1,3 +1,4 @@
+using Payments.Tests.TestSupport;
 using System.Text.Json;
 
 namespace Payments.Tests.Consistency;
@@ -5,6 +6,7 @@ namespace Payments.Tests.Consistency;
 /// <summary>Monitoring as infra/ compiles it: an action group, one log alert rule per row of the alert
 /// table of docs/operations.md, Google's service levels per protocol method, a workbook of those measures;
 /// and every query names only what the app emits. Reads functions.metadata (bash scripts/publish.sh first).</summary>
+[Trait("Category", Category.Consistency)]
 public class AlertRulesTests
 {
     private const string Module = "alerts";

@@ -1,3 +1,4 @@
+using Payments.Tests.TestSupport;
 using System.Text.Json;
 
 namespace Payments.Tests.Consistency;
@@ -5,6 +6,7 @@ namespace Payments.Tests.Consistency;
 /// <summary>The site as Google meets it (docs/deploy.md): always-ready HTTP instances in production so no
 /// call waits for a cold start, and the transport Google checks (HTTPS only, TLS 1.2 or newer, no client
 /// certificate in either security mode).</summary>
+[Trait("Category", Category.Consistency)]
 public class ColdStartAndTransportTests
 {
     private const string ProductionGateway = "https://vgw.googleapis.com/gsp";

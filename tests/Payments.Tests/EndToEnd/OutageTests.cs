@@ -1,3 +1,4 @@
+using Payments.Tests.TestSupport;
 using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.StandIns.Gsp;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -51,6 +53,7 @@ public sealed class OutageFixture : IAsyncLifetime
 
 /// <summary>A dependency down for everyone defers the work and parks nothing; one operation failing on its own
 /// is still parked after its budget.</summary>
+[Trait("Category", Category.EndToEnd)]
 public sealed class OutageTests(OutageFixture fixture) : IClassFixture<OutageFixture>
 {
     private const int Refunds = 8;
@@ -61,7 +64,7 @@ public sealed class OutageTests(OutageFixture fixture) : IClassFixture<OutageFix
 
     private async Task<JsonNode> OperationAsync(string requestId)
     {
-        var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Gsp.Usd}/{requestId}");
+        var (status, body) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{GspRequests.Usd}/{requestId}");
         Assert.True(status == 200, body);
         return JsonNode.Parse(body)!["calls"]![0]!["operation"]!;
     }
@@ -96,7 +99,7 @@ public sealed class OutageTests(OutageFixture fixture) : IClassFixture<OutageFix
         var started = DateTime.UtcNow;
         foreach (var generateId in paid)
         {
-            var refund = Gsp.RefundV1(generateId, 1_000_000);
+            var refund = GspRequests.RefundV1(generateId, 1_000_000);
             ids.Add(refund["requestHeader"]!["requestId"]!.GetValue<string>());
             Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
             await Task.Delay(Outage / Refunds / 2);
@@ -175,7 +178,7 @@ public sealed class OutageTests(OutageFixture fixture) : IClassFixture<OutageFix
         Crm.AddPostedPayment(number, 2m, "USD");
         // A refusal code the adapter does not know: a fault of this booking alone, CRM.COM answers everyone else.
         Crm.Faults.RefuseReference(number, "INVALID_REFUND_RECORD", "the refund record is invalid");
-        var refund = Gsp.RefundV1(generateId, 1_000_000);
+        var refund = GspRequests.RefundV1(generateId, 1_000_000);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.AsynchronousRefundV1, refund)).Status);
 

@@ -1,3 +1,4 @@
+using Payments.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Core.BackOffice;
@@ -9,6 +10,7 @@ namespace Payments.Tests.Finishing;
 
 /// <summary>The circuit breaker state handling of <see cref="DependencyBreaker"/> on a fake clock: which failures
 /// reach the caller (and count an attempt) and which defer the work.</summary>
+[Trait("Category", Category.Unit)]
 public sealed class DependencyBreakerTests
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
