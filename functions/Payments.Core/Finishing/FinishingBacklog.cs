@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
+using Payments.Core.Protocol;
 
 namespace Payments.Core.Finishing;
 
@@ -16,7 +17,7 @@ namespace Payments.Core.Finishing;
 /// most likely one whose queues are deep (Azurite's scans every message to count them), and counting
 /// that as empty turned shedding off exactly when it was needed (seen in a chaos soak: 12,000
 /// operations accepted beyond the limit). Before the first successful sample the depth is 0.</remarks>
-public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger)
+public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger) : IWorkBacklog
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
     /// <summary>A sample is taken inside a call: with the queue service slow or down it is given up
@@ -104,7 +105,7 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
 /// <summary>The finishing backlog is at <see cref="FinishingOptions.MaxBacklog"/>: HTTP 503, nothing
 /// written; Google retries (docs/protocol.md §4).</summary>
 public sealed class FinishingBacklogFullException(long depth, int maxBacklog)
-    : Exception($"finishing backlog {depth} ≥ {maxBacklog}; retry later")
+    : LoadSheddingException($"finishing backlog {depth} ≥ {maxBacklog}; retry later")
 {
     public long Depth { get; } = depth;
 }

@@ -62,6 +62,7 @@ public static class ServiceCollectionExtensions
         services.AddGoogleNotifications(configuration);
         services.AddSingleton<OperationSteps>();
         services.AddSingleton<FinishingBacklog>();
+        services.AddSingleton<IWorkBacklog>(sp => sp.GetRequiredService<FinishingBacklog>());
         services.AddSingleton<RefundWorker>();
         services.AddSingleton<ReservationCancellationWorker>();
         services.AddSingleton<NotificationWorker>();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Azure;
@@ -60,7 +59,7 @@ public sealed record OutboxMessage(string Queue, WorkItem Item);
 /// payload. Concurrent duplicates collide on the ledger entry's insert (or the state's ETag) and the
 /// losers replay the winner.
 /// </summary>
-public sealed partial class IdempotencyLedger(TransactionStore store, OutboxIndex outbox, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
+public sealed partial class IdempotencyLedger(TransactionStore store, OutboxIndex outbox, PaymentsOptions options, IWorkBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
 {
     /// <summary>How long a marker whose call left no ledger entry counts as still in flight.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromSeconds(60);

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Core.Http;
 
-using Payments.Core.Hosting;
 
 namespace Payments.Core.Notifications;
 

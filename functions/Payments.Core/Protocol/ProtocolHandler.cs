@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Protocol;
 
@@ -127,7 +128,7 @@ public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TReques
     {
         if (value.Length > 256) throw ProtocolException.InvalidField($"{name} is longer than 256 characters");
         // Percent-encoded into a partition key, which Table Storage caps at 1 KiB (512 UTF-16 characters).
-        if (Transactions.Keys.Escape(value).Length > MaxEscapedIdLength)
+        if (Storage.TableKeys.Escape(value).Length > MaxEscapedIdLength)
             throw ProtocolException.InvalidField($"{name} has too many characters that storage keys cannot hold");
         if (!RequestRules.IsPrintableId(value, int.MaxValue))
             throw ProtocolException.InvalidField($"{name} contains control characters, directional controls, line separators, noncharacters or malformed text");

@@ -73,7 +73,7 @@ public sealed partial class ProtocolProcessor
             LogConflict(_logger, method.Route, keys.RequestId, errorId, e.Message);
             return new ProtocolResponse(409, null, errorId);
         }
-        catch (Finishing.FinishingBacklogFullException e)
+        catch (LoadSheddingException e)
         {
             // Shedding load: nothing was written; Google retries. Information, not Warning: the
             // backlog itself is logged once as a Warning when shedding starts.

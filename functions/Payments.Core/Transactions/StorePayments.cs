@@ -4,6 +4,7 @@ using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Transactions;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Benchmarks.Endpoint;
 

@@ -13,6 +13,7 @@ using Payments.Core.Storage;
 using Payments.LocalHost;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Benchmarks.Endpoint;
 

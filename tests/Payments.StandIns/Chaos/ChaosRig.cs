@@ -8,6 +8,7 @@ using Payments.Core.Storage;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.StandIns.Chaos;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Payments.Core.Hosting;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Consistency;
 

@@ -7,6 +7,7 @@ using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Chaos;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Crash;
 

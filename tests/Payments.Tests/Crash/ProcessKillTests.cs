@@ -4,6 +4,7 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Chaos;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Crash;
 

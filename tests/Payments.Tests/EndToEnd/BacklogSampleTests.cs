@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Chaos;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 

@@ -5,6 +5,7 @@ using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 

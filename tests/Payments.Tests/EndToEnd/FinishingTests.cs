@@ -10,6 +10,7 @@ using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 

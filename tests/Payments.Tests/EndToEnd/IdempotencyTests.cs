@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 

@@ -7,7 +7,6 @@ using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 
 namespace Payments.Tests.EndToEnd;
 

@@ -18,6 +18,7 @@ using Payments.LocalHost.Functions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
 using Payments.Tests.EndToEnd;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Functions;
 

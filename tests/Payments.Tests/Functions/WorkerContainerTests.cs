@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
 using Payments.Functions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Functions;
 
@@ -57,7 +58,7 @@ public sealed class WorkerContainerTests
             [SettingNames.Storage] = azurite.ConnectionString,
             [SettingNames.InternalApiKey] = appKey,
         });
-        await app.Services.GetRequiredService<Payments.Core.Transactions.TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<Payments.Core.Idempotency.TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
         var keyed = Payments.LocalHost.Functions.FunctionCatalog.Discover()
             .Where(f => f.Trigger is Payments.LocalHost.Functions.HttpFunctionTrigger { AuthorizationLevel: not Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous })
             .ToList();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
+using Payments.Core.Security.Jwe;
 
 namespace Payments.Tests.Security;
 

@@ -1,5 +1,7 @@
 using System.Text;
 using Payments.Core.Security;
+using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

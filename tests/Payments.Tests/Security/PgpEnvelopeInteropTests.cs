@@ -1,5 +1,6 @@
 using System.Text;
 using Payments.Core.Security;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

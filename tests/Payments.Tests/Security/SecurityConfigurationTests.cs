@@ -3,6 +3,8 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
 using Payments.Core.Security;
+using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

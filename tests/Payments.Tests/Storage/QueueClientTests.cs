@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Storage;
 

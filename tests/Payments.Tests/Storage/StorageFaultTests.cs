@@ -10,6 +10,7 @@ using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
+using Payments.Core.Storage;
 
 namespace Payments.Tests.Storage;
 

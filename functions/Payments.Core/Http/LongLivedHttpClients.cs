@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Payments.Core.Hosting;
+namespace Payments.Core.Http;
 
 /// <summary>
 /// Typed HttpClients that singletons capture (the finishing workers hold the Google and CRM.COM clients
