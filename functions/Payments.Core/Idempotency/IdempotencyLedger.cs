@@ -4,7 +4,6 @@ using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 
 namespace Payments.Core.Idempotency;
 

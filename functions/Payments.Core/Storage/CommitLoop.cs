@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Protocol;
 
 namespace Payments.Core.Storage;
 
