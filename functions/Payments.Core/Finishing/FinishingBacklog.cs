@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Idempotency;
-using Payments.Core.Protocol;
 
 namespace Payments.Core.Finishing;
 
@@ -100,12 +99,4 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
 
     [LoggerMessage(68, LogLevel.Debug, "finishing backlog: sampling the queue depth failed ({Error}); the last depth {Depth} stands")]
     private static partial void LogSampleFailed(ILogger logger, string error, long depth);
-}
-
-/// <summary>The finishing backlog is at <see cref="FinishingOptions.MaxBacklog"/>: HTTP 503, nothing
-/// written; Google retries (docs/protocol.md §4).</summary>
-public sealed class FinishingBacklogFullException(long depth, int maxBacklog)
-    : LoadSheddingException($"finishing backlog {depth} ≥ {maxBacklog}; retry later")
-{
-    public long Depth { get; } = depth;
 }

@@ -1,0 +1,3 @@
+namespace Payments.Core.BackOffice;
+
+public sealed class BackOfficeFaultException(string message, Exception? inner = null) : Exception(message, inner);

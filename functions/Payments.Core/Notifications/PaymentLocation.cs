@@ -1,0 +1,4 @@
+namespace Payments.Core.Notifications;
+
+/// <summary>Where a v1 reference number was paid (optional).</summary>
+public sealed record PaymentLocation(string? BrandName, string? LocationId);

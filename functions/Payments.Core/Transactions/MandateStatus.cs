@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization.Metadata;
+
+namespace Payments.Core.Transactions;
+
+public static class MandateStatus
+{
+    public const string Active = "Active";
+    public const string Cancelled = "Cancelled";
+}
