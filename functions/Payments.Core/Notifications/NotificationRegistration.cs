@@ -6,7 +6,7 @@ using Payments.Core.Http;
 
 namespace Payments.Core.Notifications;
 
-public static class NotificationRegistration
+internal static class NotificationRegistration
 {
     /// <summary>
     /// Registers <see cref="IGoogleNotificationClient"/> (a typed HttpClient, <see cref="GoogleNotificationClient"/>) with

@@ -1,6 +1,6 @@
 namespace Payments.Core.Protocol;
 
-public static class ErrorCodes
+internal static class ErrorCodes
 {
     public static int HttpStatus(this ErrorCode code) => code switch
     {

@@ -3,7 +3,7 @@ namespace Payments.Core.Protocol;
 /// <summary>A request that cannot be processed: answered with an ErrorResponse, never stored,
 /// never a state change. <see cref="ProtocolError.Description"/> is for support staff: it names the
 /// field or identifier, never a secret.</summary>
-public sealed class ProtocolException(ProtocolError error) : Exception(error.Description)
+internal sealed class ProtocolException(ProtocolError error) : Exception(error.Description)
 {
     public ProtocolError Error { get; } = error;
 

@@ -4,7 +4,7 @@ using Payments.Core.Storage;
 
 namespace Payments.Core.Protocol;
 
-public abstract class ProtocolHandler<TRequest> : IProtocolHandler where TRequest : ProtocolRequest
+internal abstract class ProtocolHandler<TRequest> : IProtocolHandler where TRequest : ProtocolRequest
 {
     public abstract ProtocolMethod Method { get; }
     public virtual bool IsMutating => true;

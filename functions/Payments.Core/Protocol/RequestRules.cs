@@ -9,7 +9,7 @@ namespace Payments.Core.Protocol;
 /// overrides and isolates (U+202A–202E, U+2066–2069), the line and paragraph separators, noncharacters
 /// (U+FDD0–FDEF, U+xFFFE/xFFFF) or a lone surrogate.
 /// </summary>
-public static class RequestRules
+internal static class RequestRules
 {
     /// <summary>An id chosen freely by Google or the integrator's own systems (a mandateId, a store's
     /// transaction id, a reference number): 1 to <paramref name="maxLength"/> characters of the text

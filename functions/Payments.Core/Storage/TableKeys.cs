@@ -3,7 +3,7 @@ using System.Text;
 namespace Payments.Core.Storage;
 
 /// <summary>Ids made safe to be part of a table key.</summary>
-public static class TableKeys
+internal static class TableKeys
 {
     /// <summary>Table keys may not hold / \ # ? or control characters; we also reserve '|' and '%'.
     /// Ids Google generates (mandateId) can hold anything, so they are percent-encoded.</summary>

@@ -9,7 +9,7 @@ namespace Payments.Core.Transactions;
 
 /// <summary>docs/protocol.md §6: against a paid reference number; currency must match; 0 &lt; amount ≤
 /// remaining balance, reserved atomically with the acknowledgement; finished asynchronously.</summary>
-public sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : ProtocolHandler<AsynchronousRefundV1Request>
+internal sealed class AsynchronousRefundV1Handler(IdempotencyLedger ledger) : ProtocolHandler<AsynchronousRefundV1Request>
 {
     private static readonly string Acknowledged = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("acknowledged"); w.WriteEndObject(); w.WriteEndObject(); });
 

@@ -10,7 +10,7 @@ namespace Payments.Core.Transactions;
 
 /// <summary>docs/protocol.md §6: record the cancellation and answer SUCCESS (also for an expired or
 /// already cancelled reservation); the release finishes asynchronously and is notified.</summary>
-public sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request>
+internal sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request>
 {
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
 

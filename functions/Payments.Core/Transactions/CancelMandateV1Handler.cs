@@ -9,7 +9,7 @@ namespace Payments.Core.Transactions;
 
 /// <summary>docs/protocol.md §6: active → cancelled, SUCCESS; expired or already cancelled → SUCCESS;
 /// unknown → 404. The mandate is found by mandateId, or by the createMandate requestId.</summary>
-public sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request>
+internal sealed class CancelMandateV1Handler(IdempotencyLedger ledger, TransactionStore store) : ProtocolHandler<CancelMandateV1Request>
 {
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
 

@@ -8,7 +8,7 @@ namespace Payments.Core.Transactions;
 
 /// <summary>docs/protocol.md §6: unpaid and active → cancelled; already cancelled or expired →
 /// success; paid → referenceNumberAlreadyPaid; unknown → 404.</summary>
-public sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelReferenceNumberV2Request>
+internal sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelReferenceNumberV2Request>
 {
     private static readonly string Success = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("success"); w.WriteEndObject(); w.WriteEndObject(); });
     private static readonly string AlreadyPaid = ResponseWriter.Payload(w => { w.WriteStartObject("result"); w.WriteStartObject("referenceNumberAlreadyPaid"); w.WriteEndObject(); w.WriteEndObject(); });

@@ -7,7 +7,7 @@ namespace Payments.Core.Transactions;
 
 /// <summary>createMandate: a mandate keyed by its Google-generated mandateId. The marker written for
 /// the call also lets cancelMandate find the mandate by the createMandate requestId.</summary>
-public sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CreateMandateV1Request>
+internal sealed class CreateMandateV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CreateMandateV1Request>
 {
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
 

@@ -4,7 +4,7 @@ using Payments.Core.Protocol;
 
 namespace Payments.Core.Transactions;
 
-public sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request>
+internal sealed class GenerateReferenceNumberV1Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV1Request>
 {
     public override ProtocolMethod Method => ProtocolMethods.GenerateReferenceNumberV1;
     protected override JsonTypeInfo<GenerateReferenceNumberV1Request> TypeInfo => ProtocolJsonContext.Default.GenerateReferenceNumberV1Request;

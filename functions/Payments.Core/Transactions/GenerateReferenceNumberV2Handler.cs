@@ -4,7 +4,7 @@ using Payments.Core.Protocol;
 
 namespace Payments.Core.Transactions;
 
-public sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV2Request>
+internal sealed class GenerateReferenceNumberV2Handler(IdempotencyLedger ledger, ReferenceNumberIssuer issuer) : ProtocolHandler<GenerateReferenceNumberV2Request>
 {
     public override ProtocolMethod Method => ProtocolMethods.GenerateReferenceNumberV2;
     protected override JsonTypeInfo<GenerateReferenceNumberV2Request> TypeInfo => ProtocolJsonContext.Default.GenerateReferenceNumberV2Request;

@@ -8,7 +8,7 @@ using Azure.Data.Tables;
 namespace Payments.Core.Transactions;
 
 /// <summary>reserveFunds: holds the amount until it is cancelled or lapses.</summary>
-public sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOptions options) : ProtocolHandler<ReserveFundsV1Request>
+internal sealed class ReserveFundsV1Handler(IdempotencyLedger ledger, PaymentsOptions options) : ProtocolHandler<ReserveFundsV1Request>
 {
     public override ProtocolMethod Method => ProtocolMethods.ReserveFundsV1;
     protected override JsonTypeInfo<ReserveFundsV1Request> TypeInfo => ProtocolJsonContext.Default.ReserveFundsV1Request;
