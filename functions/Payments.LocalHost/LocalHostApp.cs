@@ -5,10 +5,10 @@ using Microsoft.Extensions.Configuration.Memory;
 using Payments.Core.Hosting;
 using Payments.Core.Logging;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 using Payments.LocalHost.Finishing;
 using Payments.LocalHost.Functions;
 using Payments.LocalHost.Queues;
+using Payments.Core.Idempotency;
 
 namespace Payments.LocalHost;
 

@@ -1,3 +1,5 @@
+using Payments.Core.Security.Pgp;
+using Payments.Core.Security.Jwe;
 using System.Text;
 using Payments.Core.Security;
 

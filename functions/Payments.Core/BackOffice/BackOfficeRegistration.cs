@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
+using Payments.Core.Http;
 
 namespace Payments.Core.BackOffice;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Finishing;
 
@@ -16,7 +16,7 @@ namespace Payments.Core.Finishing;
 /// most likely one whose queues are deep (Azurite's scans every message to count them), and counting
 /// that as empty would turn shedding off exactly when it is needed (docs/operations.md, "Why it is
 /// built this way"). Before the first successful sample the depth is 0.</remarks>
-public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger)
+public sealed partial class FinishingBacklog(TransactionStore store, FinishingOptions options, TimeProvider time, ILogger<FinishingBacklog> logger) : IWorkBacklog
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(1);
     /// <summary>A sample is taken inside a call: with the queue service slow or down it is given up
@@ -99,12 +99,4 @@ public sealed partial class FinishingBacklog(TransactionStore store, FinishingOp
 
     [LoggerMessage(68, LogLevel.Debug, "finishing backlog: sampling the queue depth failed ({Error}); the last depth {Depth} stands")]
     private static partial void LogSampleFailed(ILogger logger, string error, long depth);
-}
-
-/// <summary>The finishing backlog is at <see cref="FinishingOptions.MaxBacklog"/>: HTTP 503, nothing
-/// written; Google retries (docs/protocol.md §4).</summary>
-public sealed class FinishingBacklogFullException(long depth, int maxBacklog)
-    : Exception($"finishing backlog {depth} ≥ {maxBacklog}; retry later")
-{
-    public long Depth { get; } = depth;
 }

@@ -7,6 +7,7 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Finishing;
 

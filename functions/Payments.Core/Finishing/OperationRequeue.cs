@@ -7,10 +7,6 @@ using Payments.Core.Transactions;
 
 namespace Payments.Core.Finishing;
 
-public enum RequeueStatus { Requeued, NotFound, NotParked }
-
-public sealed record RequeueResult(RequeueStatus Status, IReadOnlyList<string> Operations);
-
 /// <summary>The operator's replay of parked work: every parked (NeedsAttention) operation started under
 /// the requestId gets a fresh retry budget and goes back on its queue (booking if it has no result yet,
 /// else the notification). Work that is queued, being worked on or done is left alone: a requeue of it

@@ -6,11 +6,9 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Finishing;
-
-/// <summary>One step of an operation as operators see it (kept in the <c>op|</c> row's <c>Attempts</c>).</summary>
-public sealed record StepRecord(string Step, DateTimeOffset At, string Outcome, string Detail, int? HttpStatus = null);
 
 /// <summary>What the finishing workers share: reading an operation, recording its steps, scheduling
 /// retries with back-off, and parking it for an operator when the budget is spent.</summary>

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
-using Payments.Core.Notifications;
-using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Finishing;
 

@@ -63,6 +63,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<OperationSteps>();
         services.AddSingleton<DependencyBreakers>();
         services.AddSingleton<FinishingBacklog>();
+        services.AddSingleton<IWorkBacklog>(sp => sp.GetRequiredService<FinishingBacklog>());
         services.AddSingleton<RefundWorker>();
         services.AddSingleton<ReservationCancellationWorker>();
         services.AddSingleton<NotificationWorker>();

@@ -9,48 +9,6 @@ using Payments.Core.Transactions;
 
 namespace Payments.Core.Idempotency;
 
-/// <summary>One mutating call as the ledger sees it (docs/protocol.md §5).</summary>
-/// <param name="Partition">the transaction partition the call acts on</param>
-/// <param name="NeedsMarker">true when the partition is not derived from the call's own requestId
-/// (cancel, refund, createMandate): a marker then pins the key to one transaction and body.</param>
-/// <param name="ExtraRows">other rows of the partition the decision needs to see</param>
-public sealed record IdempotentRequest(
-    string PaymentIntegratorAccountId,
-    string MethodKey,
-    string RequestId,
-    string Fingerprint,
-    string Partition,
-    bool NeedsMarker,
-    IReadOnlyList<string>? ExtraRows = null)
-{
-    /// <summary>The ledger's view of a validated protocol call acting on <paramref name="partition"/>.</summary>
-    public static IdempotentRequest For(ProtocolCall call, string partition, bool needsMarker) =>
-        new(call.Account, Keys.MethodKey(call.Method), call.RequestId, call.Fingerprint, partition, needsMarker);
-}
-
-/// <summary>What the partition held when the decision was taken.</summary>
-public sealed class Snapshot(TableEntity? state, IReadOnlyDictionary<string, TableEntity> rows, DateTimeOffset now)
-{
-    public TableEntity? State { get; } = state;
-    public IReadOnlyDictionary<string, TableEntity> Rows { get; } = rows;
-    public DateTimeOffset Now { get; } = now;
-}
-
-/// <summary>A decision: the response payload and the writes that make it true, committed with the
-/// ledger entry in one entity group transaction; the messages' operations are indexed in the outbox
-/// before the commit and the messages put after it.</summary>
-public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAction> Actions, IReadOnlyList<OutboxMessage> Messages)
-{
-    public static CommitPlan Answer(string payload) => new(payload, [], []);
-
-    /// <summary>Gives back what the decision wrote outside the commit (a reference number's index row) when
-    /// this plan is certainly not committed (its commit conflicted, or the call failed before it); best effort.</summary>
-    public Func<CancellationToken, Task>? Abandon { get; init; }
-}
-
-/// <summary>Work the commit creates: the operation <paramref name="Item"/> names, started on <paramref name="Queue"/>.</summary>
-public sealed record OutboxMessage(string Queue, WorkItem Item);
-
 /// <summary>
 /// The request ledger. First call: [claim the key's marker while] reading the partition (a call that
 /// creates its transaction reads nothing) → decide → [index the new operation in the outbox →] commit
@@ -60,7 +18,7 @@ public sealed record OutboxMessage(string Queue, WorkItem Item);
 /// payload. Concurrent duplicates collide on the ledger entry's insert (or the state's ETag) and the
 /// losers replay the winner.
 /// </summary>
-public sealed partial class IdempotencyLedger(TransactionStore store, OutboxIndex outbox, PaymentsOptions options, FinishingBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
+public sealed partial class IdempotencyLedger(TransactionStore store, OutboxIndex outbox, PaymentsOptions options, IWorkBacklog backlog, TimeProvider time, ILogger<IdempotencyLedger> logger)
 {
     /// <summary>How long a marker whose call left no ledger entry counts as still in flight.</summary>
     public static readonly TimeSpan InFlightWindow = TimeSpan.FromSeconds(60);

@@ -3,7 +3,6 @@ using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 
 namespace Payments.Core.Idempotency;
 

@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 
 namespace Payments.Core.Idempotency;
 

@@ -46,7 +46,7 @@ internal sealed class RedactedState(string message, IReadOnlyList<KeyValuePair<s
 }
 
 /// <summary>An exception whose text held a secret, as it is logged: its type's name and its text, masked.</summary>
-public sealed class RedactedException(string message, string text) : Exception(message)
+internal sealed class RedactedException(string message, string text) : Exception(message)
 {
     public override string ToString() => text;
 }

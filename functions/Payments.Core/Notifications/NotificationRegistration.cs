@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Payments.Core.Http;
 
-using Payments.Core.Hosting;
 
 namespace Payments.Core.Notifications;
 
-public static class NotificationRegistration
+internal static class NotificationRegistration
 {
     /// <summary>
     /// Registers <see cref="IGoogleNotificationClient"/> (a typed HttpClient, <see cref="GoogleNotificationClient"/>) with

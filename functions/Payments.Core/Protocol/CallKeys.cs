@@ -7,7 +7,7 @@ namespace Payments.Core.Protocol;
 /// as a logging scope over the whole call, every line (the handler's, storage's, the outcome, a refusal)
 /// carries them as structured values, which Application Insights shows as custom dimensions.
 /// </summary>
-public sealed class CallKeys : IReadOnlyList<KeyValuePair<string, object?>>
+internal sealed class CallKeys : IReadOnlyList<KeyValuePair<string, object?>>
 {
     /// <summary>Set only once it is well-formed (it is an identifier then, safe to log).</summary>
     public string? RequestId { get; set; }

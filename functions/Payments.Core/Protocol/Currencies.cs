@@ -4,7 +4,7 @@ namespace Payments.Core.Protocol;
 
 /// <summary>ISO 4217 alphabetic codes of currencies in circulation (list of 2024, including the
 /// fund and metal codes Google never sends, which are refused because they are not money).</summary>
-public static class Currencies
+internal static class Currencies
 {
     private static readonly FrozenSet<string> Codes = new[]
     {

@@ -6,7 +6,7 @@ namespace Payments.Core.Protocol;
 /// <summary>Text from outside, made fit for a log line (and an error description): control characters
 /// and the Unicode line separators written as <c>\uXXXX</c>, so that a caller can neither split nor
 /// forge lines, and the length capped.</summary>
-public static class LogText
+internal static class LogText
 {
     public static string Escape(string? text, int maxLength = 500)
     {

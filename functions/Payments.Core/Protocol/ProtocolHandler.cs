@@ -1,49 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Protocol;
 
-/// <summary>One protocol method's logic. The processor does everything common (strict parsing, the
-/// header rules, the PIAID check); a handler adds its required fields, field rules and the effect.</summary>
-public interface IProtocolHandler
-{
-    ProtocolMethod Method { get; }
-    /// <summary>Whether calls change state (and so go through the idempotency ledger).</summary>
-    bool IsMutating { get; }
-    ProtocolRequest Deserialize(JsonElement root);
-    /// <summary>The request's wire type: which fields accept two forms (see <see cref="StrictJson.Fingerprint"/>).</summary>
-    JsonTypeInfo RequestType { get; }
-    void CollectMissing(ProtocolRequest request, List<string> missing);
-    /// <summary>Applies the method's field rules to a request whose required fields are all present.</summary>
-    /// <returns>the validated request: what <see cref="ExecuteAsync"/> acts on.</returns>
-    object Validate(ProtocolRequest request);
-    /// <returns>the response payload: a JSON object without <c>responseHeader</c>.</returns>
-    Task<string> ExecuteAsync(ProtocolCall call, CancellationToken cancellationToken);
-}
-
-/// <summary>A validated call. <paramref name="Request"/> is what the handler's Validate made of the body;
-/// <paramref name="Fingerprint"/> is the idempotency fingerprint (empty for echo).</summary>
-public sealed record ProtocolCall(
-    ProtocolMethod Method,
-    object Request,
-    string? PaymentIntegratorAccountId,
-    string RequestId,
-    string Fingerprint,
-    DateTimeOffset Now)
-{
-    /// <summary>The account a mutating call acts for: the processor refuses one that names none.</summary>
-    public string Account => PaymentIntegratorAccountId ?? throw new InvalidOperationException($"{Method.Route} names no account");
-}
-
 /// <summary>A method whose validated request is the wire request itself (echo: nothing to check).</summary>
-public abstract class ProtocolHandler<TRequest> : ProtocolHandler<TRequest, TRequest> where TRequest : ProtocolRequest
+internal abstract class ProtocolHandler<TRequest> : ProtocolHandler<TRequest, TRequest> where TRequest : ProtocolRequest
 {
     protected override TRequest Validate(TRequest request) => request;
 }
 
 /// <summary>A method: its required fields, the rules that turn the nullable wire request
 /// <typeparamref name="TRequest"/> into the non-null <typeparamref name="TValid"/>, and the effect.</summary>
-public abstract class ProtocolHandler<TRequest, TValid> : IProtocolHandler where TRequest : ProtocolRequest where TValid : notnull
+internal abstract class ProtocolHandler<TRequest, TValid> : IProtocolHandler where TRequest : ProtocolRequest where TValid : notnull
 {
     public abstract ProtocolMethod Method { get; }
     public virtual bool IsMutating => true;
@@ -156,7 +125,7 @@ public abstract class ProtocolHandler<TRequest, TValid> : IProtocolHandler where
         var value = Present(id, name);
         if (value.Length > 256) throw ProtocolException.InvalidField($"{name} is longer than 256 characters");
         // Percent-encoded into a partition key, which Table Storage caps at 1 KiB (512 UTF-16 characters).
-        if (Transactions.Keys.Escape(value).Length > MaxEscapedIdLength)
+        if (Storage.TableKeys.Escape(value).Length > MaxEscapedIdLength)
             throw ProtocolException.InvalidField($"{name} has too many characters that storage keys cannot hold");
         if (!RequestRules.IsPrintableId(value, int.MaxValue))
             throw ProtocolException.InvalidField($"{name} contains control characters, directional controls, line separators, noncharacters or malformed text");
@@ -169,57 +138,5 @@ public abstract class ProtocolHandler<TRequest, TValid> : IProtocolHandler where
         if (!RequestRules.IsValidRequestId(value))
             throw ProtocolException.InvalidField($"{name} must be 1-100 characters of A-Z a-z 0-9 : - _");
         return value;
-    }
-}
-
-/// <summary>
-/// One text policy for every string we store or echo, protocol fields and internal routes alike
-/// (docs/input-limits.md, "Text"). Such strings end up in operator views, logs and storage keys, so
-/// none may hold what hides or reorders text there: control characters, the directional embeddings,
-/// overrides and isolates (U+202A–202E, U+2066–2069), the line and paragraph separators, noncharacters
-/// (U+FDD0–FDEF, U+xFFFE/xFFFF) or a lone surrogate.
-/// </summary>
-public static class RequestRules
-{
-    /// <summary>An id chosen freely by Google or the integrator's own systems (a mandateId, a store's
-    /// transaction id, a reference number): 1 to <paramref name="maxLength"/> characters of the text
-    /// policy, without tab or line breaks and without the directional marks (U+200E, U+200F, U+061C),
-    /// so that it can be stored, echoed and logged as it is.</summary>
-    public static bool IsPrintableId(string? value, int maxLength) =>
-        !string.IsNullOrEmpty(value) && value.Length <= maxLength && IsText(value, freeText: false);
-
-    /// <summary>Free text (descriptions, names, a frequency): the text policy, where tab, CR, LF and the
-    /// directional marks (U+200E, U+200F, U+061C, which mixed-direction text needs) are allowed.</summary>
-    public static bool IsFreeText(string value) => IsText(value, freeText: true);
-
-    private static bool IsText(string value, bool freeText)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            int c = value[i];
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-                c = char.ConvertToUtf32(value[i], value[++i]);
-            else if (char.IsSurrogate(value[i])) return false;
-            if (!IsAllowed(c, freeText)) return false;
-        }
-        return true;
-    }
-
-    private static bool IsAllowed(int c, bool freeText) => c switch
-    {
-        0x09 or 0x0A or 0x0D => freeText,
-        < 0x20 or (>= 0x7F and <= 0x9F) => false, // C0, DEL, C1
-        0x200E or 0x200F or 0x061C => freeText,
-        (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069) or 0x2028 or 0x2029 => false,
-        >= 0xFDD0 and <= 0xFDEF => false,
-        _ => (c & 0xFFFE) != 0xFFFE, // U+xFFFE and U+xFFFF in every plane
-    };
-
-    public static bool IsValidRequestId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value)
-    {
-        if (string.IsNullOrEmpty(value) || value.Length > 100) return false;
-        foreach (var c in value)
-            if (!(char.IsAsciiLetterOrDigit(c) || c is ':' or '-' or '_')) return false;
-        return true;
     }
 }

@@ -1,53 +1,9 @@
 namespace Payments.Core.Protocol;
 
-/// <summary>The two header styles of docs/protocol.md §3.</summary>
-public enum HeaderStyle { V1, V2 }
-
 /// <summary>One integrator-hosted method: <c>POST /{Api}-v{Version}/{Name}</c>.</summary>
 public sealed record ProtocolMethod(string Api, int Version, string Name)
 {
     public string Route => $"{Api}-v{Version}/{Name}";
     public HeaderStyle Style => Api == ProtocolApis.RefundableOneTimePaymentCode && Version == 2 ? HeaderStyle.V2 : HeaderStyle.V1;
     public override string ToString() => Route;
-}
-
-public static class ProtocolApis
-{
-    public const string RefundableOneTimePaymentCode = "refundable-one-time-payment-code";
-    public const string RedirectPaymentToken = "redirect-payment-token";
-    public const string EWallets = "e-wallets";
-}
-
-/// <summary>Every method this deployment serves. Both hosts serve exactly this list.</summary>
-public static class ProtocolMethods
-{
-    public static readonly ProtocolMethod EchoRorpcV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "echo");
-    public static readonly ProtocolMethod GenerateReferenceNumberV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "generateReferenceNumber");
-    public static readonly ProtocolMethod AsynchronousRefundV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "asynchronousRefund");
-    public static readonly ProtocolMethod EchoRorpcV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "echo");
-    public static readonly ProtocolMethod GenerateReferenceNumberV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "generateReferenceNumber");
-    public static readonly ProtocolMethod CancelReferenceNumberV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "cancelReferenceNumber");
-    public static readonly ProtocolMethod EchoRedirectV1 = new(ProtocolApis.RedirectPaymentToken, 1, "echo");
-    public static readonly ProtocolMethod ReserveFundsV1 = new(ProtocolApis.RedirectPaymentToken, 1, "reserveFunds");
-    public static readonly ProtocolMethod CancelFundsReservationV1 = new(ProtocolApis.RedirectPaymentToken, 1, "cancelFundsReservation");
-    public static readonly ProtocolMethod EchoEWalletsV1 = new(ProtocolApis.EWallets, 1, "echo");
-    public static readonly ProtocolMethod CreateMandateV1 = new(ProtocolApis.EWallets, 1, "createMandate");
-    public static readonly ProtocolMethod CancelMandateV1 = new(ProtocolApis.EWallets, 1, "cancelMandate");
-
-    public static IReadOnlyList<ProtocolMethod> All { get; } =
-    [
-        EchoRorpcV1, GenerateReferenceNumberV1, AsynchronousRefundV1,
-        EchoRorpcV2, GenerateReferenceNumberV2, CancelReferenceNumberV2,
-        EchoRedirectV1, ReserveFundsV1, CancelFundsReservationV1,
-        EchoEWalletsV1, CreateMandateV1, CancelMandateV1,
-    ];
-}
-
-/// <summary>The Google-hosted methods we call: <c>POST {Google:BaseUrl}/{api}-v{N}/{method}/{PIAID}</c>.</summary>
-public static class GoogleMethods
-{
-    public static readonly ProtocolMethod RefundResultNotificationV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "refundResultNotification");
-    public static readonly ProtocolMethod ReferenceNumberPaidNotificationV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "referenceNumberPaidNotification");
-    public static readonly ProtocolMethod ReferenceNumberPaidNotificationV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "referenceNumberPaidNotification");
-    public static readonly ProtocolMethod CancelFundsReservationResultNotificationV1 = new(ProtocolApis.RedirectPaymentToken, 1, "cancelFundsReservationResultNotification");
 }

@@ -5,14 +5,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Azure;
-using Azure.Data.Tables;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Protocol;
-
-/// <summary>The outcome of one protocol call, before the security envelope.</summary>
-/// <param name="Body">JSON body; null for the statuses that carry none (409, 5xx).</param>
-public sealed record ProtocolResponse(int Status, byte[]? Body, string? ErrorIdentifier);
 
 /// <summary>
 /// Hosting-agnostic processing of one protocol call (docs/protocol.md §3–§5): strict parse, the validation
@@ -73,7 +68,7 @@ public sealed partial class ProtocolProcessor
             LogConflict(_logger, method.Route, keys.RequestId, errorId, e.Message);
             return new ProtocolResponse(409, null, errorId);
         }
-        catch (Finishing.FinishingBacklogFullException e)
+        catch (LoadSheddingException e)
         {
             // Shedding load: nothing was written; Google retries. Information, not Warning: the
             // backlog itself is logged once as a Warning when shedding starts.

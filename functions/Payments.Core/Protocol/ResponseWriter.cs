@@ -11,7 +11,7 @@ namespace Payments.Core.Protocol;
 /// <c>{"responseHeader":{...fresh timestamp...}, ...payload members}</c>, so a replay differs from
 /// the first answer only in <c>responseTimestamp</c>.
 /// </summary>
-public static class ResponseWriter
+internal static class ResponseWriter
 {
     public static byte[] Success(HeaderStyle style, string payloadJson, long nowMillis)
     {

@@ -108,7 +108,7 @@ public sealed class CancelMandateV1Request : ProtocolRequest
 
 /// <summary>An int64 carried as a JSON string of digits (the protocol's Int64Value); a JSON number is
 /// accepted too, as old examples show them. Anything that does not fit a long is an error.</summary>
-public sealed class Int64StringConverter : JsonConverter<long?>
+internal sealed class Int64StringConverter : JsonConverter<long?>
 {
     public override bool HandleNull => true;
 
@@ -148,7 +148,7 @@ public sealed class Int64StringConverter : JsonConverter<long?>
     }
 }
 
-public sealed class WireTimestampConverter : JsonConverter<WireTimestamp>
+internal sealed class WireTimestampConverter : JsonConverter<WireTimestamp>
 {
     private static readonly Int64StringConverter Int64 = new();
 

@@ -19,24 +19,3 @@ public interface IMessageEnvelope
     /// <summary>The keys in use, ours and Google's, with their expiry (<see cref="KeyExpiryWarning"/>).</summary>
     IReadOnlyList<ConfiguredKey> Keys => [];
 }
-
-public enum EnvelopeFailure
-{
-    /// <summary>Not encrypted to a key of ours, not an encrypted message at all, or not decodable → 400 INVALID_PAYLOAD_ENCRYPTION.</summary>
-    InvalidEncryption,
-    /// <summary>No valid signature from a known, active Google key → 401 INVALID_PAYLOAD_SIGNATURE.</summary>
-    InvalidSignature,
-}
-
-public sealed class EnvelopeException(EnvelopeFailure failure, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public EnvelopeFailure Failure { get; } = failure;
-}
-
-/// <summary><c>Security__Mode=None</c>: plain JSON (Development only).</summary>
-public sealed class PlainJsonEnvelope : IMessageEnvelope
-{
-    public string ContentType => "application/json; charset=utf-8";
-    public byte[] Open(ReadOnlySpan<byte> body) => body.ToArray();
-    public byte[] Seal(ReadOnlySpan<byte> json) => json.ToArray();
-}

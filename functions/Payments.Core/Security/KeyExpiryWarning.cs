@@ -3,10 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Payments.Core.Security;
 
-/// <summary>A key of the message security as configured: the setting it is in, its id (PGP key id or JWE
-/// <c>kid</c>) and when it expires (null: never, e.g. a bare PEM key).</summary>
-public sealed record ConfiguredKey(string Setting, string KeyId, DateTime? ExpiresUtc);
-
 /// <summary>
 /// At start, a warning for every configured key (ours or Google's) that expires within <see cref="Notice"/>:
 /// Google wants keys to expire within a year, so every deployment meets one, and an expired key stops the

@@ -4,7 +4,7 @@ using Payments.Core.Protocol;
 namespace Payments.Core.Transactions;
 
 /// <summary>echo, in every family: Google's connectivity and message-security probe. No state.</summary>
-public sealed class EchoHandler(ProtocolMethod method) : ProtocolHandler<EchoRequest>
+internal sealed class EchoHandler(ProtocolMethod method) : ProtocolHandler<EchoRequest>
 {
     public override ProtocolMethod Method => method;
     public override bool IsMutating => false;

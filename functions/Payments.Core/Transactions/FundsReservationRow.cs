@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Transactions;
 

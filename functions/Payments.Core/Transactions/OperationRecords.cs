@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text.Json;
-using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Idempotency;

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Hosting;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Transactions;
 

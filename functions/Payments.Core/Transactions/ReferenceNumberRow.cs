@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Transactions;
 

@@ -3,14 +3,9 @@ using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
+using Payments.Core.Idempotency;
 
 namespace Payments.Core.Transactions;
-
-public sealed record PaymentReport(string PaymentIntegratorAccountId, string ReferenceNumber, string PaymentIntegratorTransactionId, long PaidAtEpochMillis);
-
-public enum PaymentReportStatus { Paid, Unknown, Refused }
-
-public sealed record PaymentReportResult(PaymentReportStatus Status, string Detail, string? NotificationRequestId = null);
 
 /// <summary>
 /// A payment at a store, reported by the integrator's own systems: marks the reference number paid

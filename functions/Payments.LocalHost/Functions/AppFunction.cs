@@ -58,21 +58,3 @@ public sealed record AppFunction(string Name, MethodInfo Method, FunctionTrigger
 
     public override string ToString() => $"{Name} ({Method.DeclaringType?.Name}.{Method.Name})";
 }
-
-public abstract record FunctionTrigger;
-
-/// <param name="Methods">lower-case HTTP methods</param>
-/// <param name="Route">relative to host.json's routePrefix (which is "")</param>
-public sealed record HttpFunctionTrigger(AuthorizationLevel AuthorizationLevel, IReadOnlyList<string> Methods, string Route) : FunctionTrigger;
-
-/// <param name="QueueName">as written in the attribute (may be a %setting%)</param>
-/// <param name="Connection">the connection name the host resolves (see <see cref="Payments.Core.Hosting.ConnectionSetting"/>)</param>
-public sealed record QueueFunctionTrigger(string QueueName, string Connection) : FunctionTrigger;
-
-public sealed record TimerFunctionTrigger(string Schedule, bool RunOnStartup) : FunctionTrigger;
-
-/// <summary>What the local host accepts in a [Function] method's signature (what our app uses).</summary>
-internal static class FunctionParameters
-{
-    public static bool IsCancellation(ParameterInfo p) => p.ParameterType == typeof(CancellationToken);
-}

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
+using Payments.Core.Idempotency;
 
 namespace Payments.Benchmarks.Endpoint;
 

@@ -14,6 +14,7 @@ using Payments.LocalHost;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Google;
 using Payments.StandIns.Gsp;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Benchmarks.Endpoint;
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
+using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Benchmarks.Security;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime;
 using System.Security.Cryptography;
 using System.Text;
-using Payments.Core.Security;
 using Payments.Core.Security.Jwe;
 using static Payments.Tests.Adversarial.JweBombs;
 

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
 using Payments.Tests.Adversarial;
+using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Pgp;
 using static Payments.Tests.Adversarial.JweBombs;
 
 namespace Payments.Benchmarks.Security;

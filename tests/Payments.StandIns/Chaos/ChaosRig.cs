@@ -9,6 +9,7 @@ using Payments.StandIns.Azurite;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
 using Payments.StandIns.Gsp;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.StandIns.Chaos;
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Payments.Core.Idempotency;
 
 namespace Payments.StandIns.CrmCom;
 

@@ -1,3 +1,5 @@
+using Payments.Core.Security.Pgp;
+using Payments.Core.Security.Jwe;
 using System.Security.Cryptography;
 using Payments.Conformance;
 using Payments.Core.Hosting;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Payments.Core.Hosting;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Consistency;
 

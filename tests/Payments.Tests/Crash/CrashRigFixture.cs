@@ -8,6 +8,7 @@ using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.StandIns.Chaos;
 using Payments.StandIns.Gsp;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Crash;
 

@@ -6,6 +6,7 @@ using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
 using Payments.StandIns.Gsp;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Crash;
 

@@ -2,11 +2,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Storage;
-using Payments.Core.Transactions;
 using Payments.StandIns.Azurite;
 using Payments.StandIns.Chaos;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 

@@ -6,6 +6,7 @@ using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.StandIns.Gsp;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 

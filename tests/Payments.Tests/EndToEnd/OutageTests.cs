@@ -1,3 +1,4 @@
+using Payments.Core.Idempotency;
 using Payments.Tests.TestSupport;
 using System.Text.Json.Nodes;
 using Azure.Storage.Queues;

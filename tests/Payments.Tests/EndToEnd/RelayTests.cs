@@ -3,7 +3,6 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Finishing;
-using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
@@ -57,7 +56,7 @@ public sealed class RelayTests : IAsyncLifetime
 
     /// <summary>The outbox row written before the operation's commit (now: a day before the relays run).</summary>
     private static TableEntity OutboxRow(string partition, string row, DateTimeOffset? createdAt = null) =>
-        new Payments.Core.Transactions.OutboxRow(new WorkItem(partition, row), Queue, createdAt ?? DateTimeOffset.UtcNow).ToEntity();
+        new Payments.Core.Idempotency.OutboxRow(new WorkItem(partition, row), Queue, createdAt ?? DateTimeOffset.UtcNow).ToEntity();
 
     private async Task InsertStuckAsync(string partition, string row, string state = OperationStates.Pending)
     {
@@ -151,7 +150,7 @@ public sealed class RelayTests : IAsyncLifetime
 
         Assert.Equal(1, await RelayAtAsync(_t0));
         var left = new Dictionary<string, bool>();
-        await foreach (var row in Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"relay|gc"}"))) left[row.RowKey] = Payments.Core.Transactions.OutboxRow.From(row).Parked;
+        await foreach (var row in Store.Outbox.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"relay|gc"}"))) left[row.RowKey] = Payments.Core.Idempotency.OutboxRow.From(row).Parked;
         Assert.Equal(["op|Parked", "op|Pending", "op|Young"], left.Keys.Order(StringComparer.Ordinal));
         // A parked operation whose mark was lost is marked (operators list it), and not relayed.
         Assert.True(left["op|Parked"]);
@@ -173,7 +172,7 @@ public sealed class RelayTests : IAsyncLifetime
     {
         var row = new OutboxIndex.Added(new ETag("etag"), _t0);
         OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow);
-        Assert.Throws<Payments.Core.Protocol.ConcurrencyConflictException>(() => OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow + TimeSpan.FromSeconds(1)));
+        Assert.Throws<Payments.Core.Storage.ConcurrencyConflictException>(() => OutboxIndex.EnsureInCommitWindow(row, _t0 + OutboxIndex.CommitWindow + TimeSpan.FromSeconds(1)));
         // A commit started within the window lands within the storage client's retries (5 tries of at most
         // 30 s each, back-off at most 10 s between them): the relay waits longer than both.
         var options = new StorageClientOptions();

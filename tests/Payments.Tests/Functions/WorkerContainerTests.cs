@@ -14,6 +14,7 @@ using Payments.Functions;
 using Payments.StandIns.Gsp;
 using Microsoft.Extensions.Logging.Testing;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Functions;
 
@@ -62,7 +63,7 @@ public sealed class WorkerContainerTests
             [SettingNames.Storage] = azurite.ConnectionString,
             [SettingNames.InternalApiKey] = appKey,
         });
-        await app.Services.GetRequiredService<Payments.Core.Transactions.TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
+        await app.Services.GetRequiredService<Payments.Core.Idempotency.TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
         var keyed = Payments.LocalHost.Functions.FunctionCatalog.Discover()
             .Where(f => f.Trigger is Payments.LocalHost.Functions.HttpFunctionTrigger { AuthorizationLevel: not Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous })
             .ToList();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Security;
 using Payments.Tests.TestSupport;
+using Payments.Core.Security.Jwe;
 
 namespace Payments.Tests.Security;
 

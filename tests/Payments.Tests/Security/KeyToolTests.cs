@@ -1,6 +1,8 @@
 using System.Text;
 using Payments.Core.Security;
 using Payments.Tests.TestSupport;
+using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

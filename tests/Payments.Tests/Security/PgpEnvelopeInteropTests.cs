@@ -2,6 +2,7 @@ using System.Text;
 using Payments.Core.Security;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Tests.TestSupport;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

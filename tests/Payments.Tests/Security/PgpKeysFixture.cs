@@ -2,7 +2,7 @@ using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Security;
-using Payments.Core.Security;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

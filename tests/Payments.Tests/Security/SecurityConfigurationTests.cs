@@ -5,6 +5,8 @@ using Payments.Core.Hosting;
 using Payments.Core.Security;
 using Microsoft.Extensions.Time.Testing;
 using Payments.Tests.TestSupport;
+using Payments.Core.Security.Jwe;
+using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 

@@ -1,7 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
 using Moq;
-using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Tests.TestSupport;
 

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Storage;
 

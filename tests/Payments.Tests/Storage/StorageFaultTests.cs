@@ -11,6 +11,7 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.Tests.TestSupport;
+using Payments.Core.Storage;
 
 namespace Payments.Tests.Storage;
 

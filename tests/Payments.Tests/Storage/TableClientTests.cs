@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Tests.TestSupport;
+using Payments.Core.Idempotency;
 
 namespace Payments.Tests.Storage;
 

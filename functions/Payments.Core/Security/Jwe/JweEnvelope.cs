@@ -7,7 +7,7 @@ using Payments.Core.Hosting;
 using Payments.Core.Security.Jwe;
 using Payments.Core.Security.Rsa;
 
-namespace Payments.Core.Security;
+namespace Payments.Core.Security.Jwe;
 
 /// <summary>
 /// docs/protocol.md §7 JWE + JWS scheme, built on <c>System.Security.Cryptography</c> only: the body is a compact

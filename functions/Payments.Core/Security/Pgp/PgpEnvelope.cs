@@ -5,7 +5,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 using Payments.Core.Hosting;
 using Payments.Core.Security.Pgp;
 
-namespace Payments.Core.Security;
+namespace Payments.Core.Security.Pgp;
 
 /// <summary>
 /// docs/protocol.md §7 PGP scheme. Bodies are base64url of a binary OpenPGP message, signed by the sender then

@@ -1,6 +1,7 @@
 using System.Text;
+using Payments.Core.Storage;
 
-namespace Payments.Core.Transactions;
+namespace Payments.Core.Idempotency;
 
 /// <summary>
 /// Storage keys (docs/storage.md). One partition of the <c>transactions</c> table per transaction,
@@ -18,11 +19,11 @@ public static class Keys
     public static string StateRow(string partition) => "state|" + Digest(partition);
 
     /// <summary>A reference number, found by the requestId of the generateReferenceNumber call.</summary>
-    public static string ReferenceNumberPartition(string piaid, string generateRequestId) => $"{piaid}|rn|{Escape(generateRequestId)}";
+    public static string ReferenceNumberPartition(string piaid, string generateRequestId) => $"{piaid}|rn|{TableKeys.Escape(generateRequestId)}";
     /// <summary>A funds reservation, found by the requestId of the reserveFunds call.</summary>
-    public static string FundsReservationPartition(string piaid, string reserveRequestId) => $"{piaid}|rf|{Escape(reserveRequestId)}";
+    public static string FundsReservationPartition(string piaid, string reserveRequestId) => $"{piaid}|rf|{TableKeys.Escape(reserveRequestId)}";
     /// <summary>A mandate, found by its Google-generated mandateId.</summary>
-    public static string MandatePartition(string piaid, string mandateId) => $"{piaid}|md|{Escape(mandateId)}";
+    public static string MandatePartition(string piaid, string mandateId) => $"{piaid}|md|{TableKeys.Escape(mandateId)}";
 
     /// <summary>The idempotency ledger entry of one call inside its transaction's partition.</summary>
     public static string LedgerRow(string methodKey, string requestId) => $"req|{methodKey}|{requestId}";
@@ -36,29 +37,13 @@ public static class Keys
     public static string MarkerPartition(string piaid, string requestId) => $"{piaid}|{requestId}";
     public static string MarkerRow(string markerPartition, string methodKey) => $"{methodKey}|{Digest(markerPartition)}";
     /// <summary>Reference number → transaction partition (table <c>requests</c>).</summary>
-    public static string ReferenceNumberIndexPartition(string piaid, string referenceNumber) => $"refnum|{piaid}|{Escape(referenceNumber)}";
+    public static string ReferenceNumberIndexPartition(string piaid, string referenceNumber) => $"refnum|{piaid}|{TableKeys.Escape(referenceNumber)}";
     public static string IndexRow(string indexPartition) => "index|" + Digest(indexPartition);
     /// <summary>Every index row key lies in [<see cref="IndexRowsFrom"/>, <see cref="IndexRowsTo"/>).</summary>
     public const string IndexRowsFrom = "index|", IndexRowsTo = "index}";
 
     /// <summary>"refundable-one-time-payment-code-v1.asynchronousRefund": unique per method, valid in a key.</summary>
     public static string MethodKey(Protocol.ProtocolMethod method) => $"{method.Api}-v{method.Version}.{method.Name}";
-
-    /// <summary>Table keys may not hold / \ # ? or control characters; we also reserve '|' and '%'.
-    /// Ids Google generates (mandateId) can hold anything, so they are percent-encoded.</summary>
-    public static string Escape(string id)
-    {
-        var needs = false;
-        foreach (var c in id) if (c is '/' or '\\' or '#' or '?' or '|' or '%' || char.IsControl(c)) { needs = true; break; }
-        if (!needs) return id;
-        var sb = new StringBuilder(id.Length + 8);
-        foreach (var c in id)
-        {
-            if (c is '/' or '\\' or '#' or '?' or '|' or '%' || char.IsControl(c)) sb.Append('%').Append(((int)c).ToString("X2"));
-            else sb.Append(c);
-        }
-        return sb.ToString();
-    }
 
     /// <summary>16 hex digits of the key's SHA-256: enough to tell partitions apart in an index, and short.</summary>
     private static string Digest(string key)

@@ -4,20 +4,6 @@ using Azure.Storage.Queues;
 
 namespace Payments.Core.Storage;
 
-public sealed class StorageClientOptions
-{
-    /// <summary>As host.json <c>extensions.queues.messageEncoding</c> says.</summary>
-    public QueueMessageEncoding MessageEncoding { get; set; } = QueueMessageEncoding.Base64;
-    public int MaxRetries { get; set; } = 4;
-    /// <summary>First back-off delay; doubles on each retry (with jitter), capped at <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
-    /// <summary>Upper bound of one back-off delay.</summary>
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>Connections the shared handler keeps per server (Table and Queue each have their own handler).</summary>
-    public int MaxConnectionsPerServer { get; set; } = 256;
-}
-
 /// <summary>Counts storage round trips (every HTTP request a client's pipeline sends, retries
 /// included), per service and per async flow (<see cref="BeginScope"/>): what the benchmarks report as
 /// round trips per call. One instance per app (a singleton), given to the clients it counts.</summary>
@@ -60,26 +46,3 @@ public sealed class StorageRoundTrips
         }
     }
 }
-
-public sealed class StorageScope : IDisposable
-{
-    private readonly StorageRoundTrips _owner;
-    private long _operations;
-    private long _ticks;
-    internal StorageScope(StorageRoundTrips owner, StorageScope? outer) { _owner = owner; Outer = outer; }
-    internal StorageScope? Outer { get; }
-    public long Operations => Interlocked.Read(ref _operations);
-    /// <summary>Sum of the round trips' durations (send to response headers).</summary>
-    public TimeSpan Elapsed => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _ticks));
-
-    internal void Add(long ticks)
-    {
-        Interlocked.Increment(ref _operations);
-        Interlocked.Add(ref _ticks, ticks);
-        Outer?.Add(ticks);
-    }
-
-    public void Dispose() => _owner.EndScope(this);
-}
-
-internal enum StorageService { Table, Queue }

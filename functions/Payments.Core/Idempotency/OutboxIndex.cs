@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 
-namespace Payments.Core.Transactions;
+namespace Payments.Core.Idempotency;
 
 /// <summary>
 /// The index of unfinished operations: a row in table <c>outbox</c>, keyed like its <c>op|</c> row,

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Payments.Core.Hosting;
+namespace Payments.Core.Http;
 
 /// <summary>
 /// Typed HttpClients that singletons capture (the finishing workers hold the Google and CRM.COM clients
@@ -9,7 +9,7 @@ namespace Payments.Core.Hosting;
 /// after <see cref="ConnectionLifetime"/> and the next one resolves the name again. The factory's rotation
 /// is switched off, since nothing would ever use a rotated handler.
 /// </summary>
-public static class LongLivedHttpClients
+internal static class LongLivedHttpClients
 {
     public static readonly TimeSpan ConnectionLifetime = TimeSpan.FromMinutes(2);
 

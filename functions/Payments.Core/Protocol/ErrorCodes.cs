@@ -1,22 +1,6 @@
 namespace Payments.Core.Protocol;
 
-/// <summary>The ErrorResponse codes of docs/protocol.md §4 that this integrator sends.</summary>
-public enum ErrorCode
-{
-    InvalidApiVersion,
-    InvalidPayloadSignature,
-    InvalidPayloadEncryption,
-    RequestTimestampOutOfRange,
-    InvalidIdentifier,
-    IdempotencyViolation,
-    InvalidFieldValue,
-    MissingRequiredField,
-    PreconditionViolation,
-    InvalidDecryptedRequest,
-    Forbidden,
-}
-
-public static class ErrorCodes
+internal static class ErrorCodes
 {
     public static int HttpStatus(this ErrorCode code) => code switch
     {
@@ -61,30 +45,3 @@ public static class ErrorCodes
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 }
-
-/// <summary>A request that cannot be processed: answered with an ErrorResponse, never stored,
-/// never a state change. <see cref="ProtocolError.Description"/> is for support staff: it names the
-/// field or identifier, never a secret.</summary>
-public sealed class ProtocolException(ProtocolError error) : Exception(error.Description)
-{
-    public ProtocolError Error { get; } = error;
-
-    public static ProtocolException Missing(IReadOnlyList<string> names) =>
-        new(new ProtocolError(ErrorCode.MissingRequiredField, "missing required field(s): " + string.Join(", ", names)) { MissingFieldNames = names });
-    public static ProtocolException InvalidField(string description) => new(new ProtocolError(ErrorCode.InvalidFieldValue, description));
-    public static ProtocolException UnknownIdentifier(string type, string description) =>
-        new(new ProtocolError(ErrorCode.InvalidIdentifier, description) { InvalidIdentifierType = type });
-    public static ProtocolException Precondition(string description) => new(new ProtocolError(ErrorCode.PreconditionViolation, description));
-}
-
-public sealed record ProtocolError(ErrorCode Code, string Description)
-{
-    public IReadOnlyList<string>? MissingFieldNames { get; init; }
-    public string? InvalidIdentifierType { get; init; }
-    public int? RequestMajorVersion { get; init; }
-    public int? ExpectedMajorVersion { get; init; }
-}
-
-/// <summary>Our own concurrency aborted the call (the same key is still in flight, or the state kept
-/// changing under us): HTTP 409 without a body; Google retries (docs/protocol.md §4, §5).</summary>
-public sealed class ConcurrencyConflictException(string message) : Exception(message);

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 using Payments.Core.Hosting;
 using Payments.Core.Storage;
 
-namespace Payments.Core.Transactions;
+namespace Payments.Core.Idempotency;
 
 /// <summary>A row of table <c>outbox</c> (docs/storage.md): the index entry of one unfinished operation,
 /// keyed like its <c>op|</c> row. Its property names and types are declared here, once, with the one

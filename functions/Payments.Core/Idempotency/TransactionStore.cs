@@ -4,7 +4,7 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 
-namespace Payments.Core.Transactions;
+namespace Payments.Core.Idempotency;
 
 /// <summary>The tables and queues of the app, created on start.</summary>
 public sealed class TransactionStore(TableServiceClient tables, QueueServiceClient queues, IQueueSignal signal)

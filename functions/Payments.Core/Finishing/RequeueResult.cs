@@ -1,0 +1,5 @@
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Finishing;
+
+public sealed record RequeueResult(RequeueStatus Status, IReadOnlyList<string> Operations);

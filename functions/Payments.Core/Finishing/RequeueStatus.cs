@@ -1,0 +1,3 @@
+namespace Payments.Core.Finishing;
+
+public enum RequeueStatus { Requeued, NotFound, NotParked }

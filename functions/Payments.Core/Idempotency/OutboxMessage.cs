@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+using Payments.Core.Finishing;
+using Payments.Core.Hosting;
+using Payments.Core.Protocol;
+using Azure;
+using Azure.Data.Tables;
+using Payments.Core.Storage;
+using Payments.Core.Transactions;
+
+namespace Payments.Core.Idempotency;
+
+/// <summary>Work the commit creates: the operation <paramref name="Item"/> names, started on <paramref name="Queue"/>.</summary>
+public sealed record OutboxMessage(string Queue, WorkItem Item);

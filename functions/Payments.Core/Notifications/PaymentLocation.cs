@@ -1,0 +1,7 @@
+using System.Text.Json;
+using Payments.Core.Protocol;
+
+namespace Payments.Core.Notifications;
+
+/// <summary>Where a v1 reference number was paid (optional).</summary>
+public sealed record PaymentLocation(string? BrandName, string? LocationId);

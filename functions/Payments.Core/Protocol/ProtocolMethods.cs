@@ -1,0 +1,26 @@
+namespace Payments.Core.Protocol;
+
+/// <summary>Every method this deployment serves. Both hosts serve exactly this list.</summary>
+public static class ProtocolMethods
+{
+    public static readonly ProtocolMethod EchoRorpcV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "echo");
+    public static readonly ProtocolMethod GenerateReferenceNumberV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "generateReferenceNumber");
+    public static readonly ProtocolMethod AsynchronousRefundV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "asynchronousRefund");
+    public static readonly ProtocolMethod EchoRorpcV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "echo");
+    public static readonly ProtocolMethod GenerateReferenceNumberV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "generateReferenceNumber");
+    public static readonly ProtocolMethod CancelReferenceNumberV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "cancelReferenceNumber");
+    public static readonly ProtocolMethod EchoRedirectV1 = new(ProtocolApis.RedirectPaymentToken, 1, "echo");
+    public static readonly ProtocolMethod ReserveFundsV1 = new(ProtocolApis.RedirectPaymentToken, 1, "reserveFunds");
+    public static readonly ProtocolMethod CancelFundsReservationV1 = new(ProtocolApis.RedirectPaymentToken, 1, "cancelFundsReservation");
+    public static readonly ProtocolMethod EchoEWalletsV1 = new(ProtocolApis.EWallets, 1, "echo");
+    public static readonly ProtocolMethod CreateMandateV1 = new(ProtocolApis.EWallets, 1, "createMandate");
+    public static readonly ProtocolMethod CancelMandateV1 = new(ProtocolApis.EWallets, 1, "cancelMandate");
+
+    public static IReadOnlyList<ProtocolMethod> All { get; } =
+    [
+        EchoRorpcV1, GenerateReferenceNumberV1, AsynchronousRefundV1,
+        EchoRorpcV2, GenerateReferenceNumberV2, CancelReferenceNumberV2,
+        EchoRedirectV1, ReserveFundsV1, CancelFundsReservationV1,
+        EchoEWalletsV1, CreateMandateV1, CancelMandateV1,
+    ];
+}

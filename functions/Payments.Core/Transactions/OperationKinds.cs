@@ -1,0 +1,13 @@
+namespace Payments.Core.Transactions;
+
+/// <summary>Asynchronous work a call started (an outbox entry): a row <c>op|…</c> in the
+/// transaction's partition, committed together with the state change that caused it.</summary>
+public static class OperationKinds
+{
+    /// <summary>asynchronousRefund: book in the back office, then refundResultNotification.</summary>
+    public const string Refund = "Refund";
+    /// <summary>cancelFundsReservation: release, then cancelFundsReservationResultNotification.</summary>
+    public const string ReservationCancellation = "ReservationCancellation";
+    /// <summary>A store payment: referenceNumberPaidNotification.</summary>
+    public const string ReferenceNumberPaid = "ReferenceNumberPaid";
+}

@@ -1,0 +1,3 @@
+namespace Payments.Core.Transactions;
+
+public sealed record PaymentReport(string PaymentIntegratorAccountId, string ReferenceNumber, string PaymentIntegratorTransactionId, long PaidAtEpochMillis);

@@ -1,0 +1,3 @@
+namespace Payments.Core.Transactions;
+
+public sealed record PaymentReportResult(PaymentReportStatus Status, string Detail, string? NotificationRequestId = null);

@@ -1,0 +1,3 @@
+namespace Payments.Core.Transactions;
+
+public enum PaymentReportStatus { Paid, Unknown, Refused }
