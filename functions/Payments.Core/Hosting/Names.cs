@@ -68,15 +68,4 @@ public static class SettingNames
 
     /// <summary>The name as operators write it (environment variable / local.settings.json form).</summary>
     public static string ToEnvironmentName(string name) => name.Replace(":", "__", StringComparison.Ordinal);
-
-    /// <summary>An integer setting, or <paramref name="fallback"/> when unset; anything below
-    /// <paramref name="min"/> or not an integer fails start-up naming the setting.</summary>
-    public static int ReadInt(Microsoft.Extensions.Configuration.IConfiguration configuration, string name, int fallback, int min)
-    {
-        var text = configuration[name];
-        if (string.IsNullOrWhiteSpace(text)) return fallback;
-        if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min)
-            throw new InvalidOperationException($"Setting {ToEnvironmentName(name)} must be an integer ≥ {min}.");
-        return value;
-    }
 }

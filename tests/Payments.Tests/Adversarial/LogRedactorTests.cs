@@ -1,3 +1,4 @@
+using Payments.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -198,6 +199,7 @@ public sealed class LogRedactorTests
         {
             [SettingNames.InternalApiKey] = Key,
         }).Build());
+        services.AddSettings<InternalOptions>(InternalOptions.Section); // the redactor learns the secrets from the bound options
         services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
         return services.BuildServiceProvider();
     }

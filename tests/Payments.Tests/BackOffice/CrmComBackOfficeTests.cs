@@ -354,7 +354,8 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
         var captured = new CapturingLoggerProvider();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(captured))
-            .AddBackOffice(configuration);
+            .AddSingleton<IConfiguration>(configuration)
+            .AddBackOffice();
         await using var provider = services.BuildServiceProvider();
         var exceptions = new List<Exception>();
 

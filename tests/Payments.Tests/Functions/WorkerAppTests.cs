@@ -56,7 +56,7 @@ public sealed class WorkerAppTests : IAsyncLifetime
 
     internal static IHost BuildWorkerApp(IReadOnlyDictionary<string, string?> settings, Action<Microsoft.Azure.Functions.Worker.Builder.FunctionsApplicationBuilder>? configure = null)
     {
-        var builder = FunctionsApp.CreateBuilder([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = FunctionsApp.CreateBuilder(["--environment", "Development"], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [SettingNames.AccountIds] = string.Join(",", LocalHostUnderTest.Accounts),
             [SettingNames.SecurityMode] = "None",
