@@ -28,7 +28,7 @@ public sealed class BackOfficeRegistrationTests
     [InlineData("none")]
     public async Task None_or_unset_books_in_the_ledger(string? provider)
     {
-        await using var sp = Services(Config((SettingNames.BackOfficeProvider, provider)));
+        await using var sp = Services(Config(("BackOffice:Provider", provider)));
         var backOffice = sp.GetRequiredService<IBackOffice>();
         Assert.IsType<LedgerOnlyBackOffice>(backOffice);
         var outcome = await backOffice.BookRefundAsync(new RefundBooking("code-1", "P", "RN1", 1, "USD", true, "r"), default);
@@ -38,7 +38,7 @@ public sealed class BackOfficeRegistrationTests
     [Fact]
     public void Unknown_provider_is_a_startup_error_naming_the_setting()
     {
-        var ex = Refused(Config((SettingNames.BackOfficeProvider, "Sap")));
+        var ex = Refused(Config(("BackOffice:Provider", "Sap")));
         Assert.Contains("BackOffice__Provider", ex.Message);
         Assert.DoesNotContain("Sap", ex.Message);
     }
@@ -46,13 +46,13 @@ public sealed class BackOfficeRegistrationTests
     [Fact]
     public void CrmCom_without_its_settings_is_a_startup_error_naming_the_missing_setting()
     {
-        var ex = Refused(Config((SettingNames.BackOfficeProvider, "CrmCom")));
+        var ex = Refused(Config(("BackOffice:Provider", "CrmCom")));
         Assert.Contains("BackOffice__CrmCom__BaseUrl", ex.Message);
 
         ex = Refused(Config(
-            (SettingNames.BackOfficeProvider, "CrmCom"), (SettingNames.CrmComBaseUrl, "https://crm.example.com"),
-            (SettingNames.CrmComUsername, "u"), (SettingNames.CrmComOrganisation, "o"),
-            (SettingNames.CrmComPaymentCancellationType, "Payment Cancellation"), (SettingNames.CrmComRefundType, "Refund")));
+            ("BackOffice:Provider", "CrmCom"), ("BackOffice:CrmCom:BaseUrl", "https://crm.example.com"),
+            ("BackOffice:CrmCom:Username", "u"), ("BackOffice:CrmCom:Organisation", "o"),
+            ("BackOffice:CrmCom:PaymentCancellationType", "Payment Cancellation"), ("BackOffice:CrmCom:RefundType", "Refund")));
         Assert.Contains("BackOffice__CrmCom__Password", ex.Message);
     }
 
@@ -60,9 +60,9 @@ public sealed class BackOfficeRegistrationTests
     public async Task CrmCom_registers_the_adapter_as_a_typed_client_with_a_shared_session()
     {
         var config = Config(
-            (SettingNames.BackOfficeProvider, "CrmCom"), (SettingNames.CrmComBaseUrl, "https://crm.example.com/"),
-            (SettingNames.CrmComUsername, "u"), (SettingNames.CrmComPassword, "pw-secret-xyz"), (SettingNames.CrmComOrganisation, "o"),
-            (SettingNames.CrmComPaymentCancellationType, "Payment Cancellation"), (SettingNames.CrmComRefundType, "Refund"));
+            ("BackOffice:Provider", "CrmCom"), ("BackOffice:CrmCom:BaseUrl", "https://crm.example.com/"),
+            ("BackOffice:CrmCom:Username", "u"), ("BackOffice:CrmCom:Password", "pw-secret-xyz"), ("BackOffice:CrmCom:Organisation", "o"),
+            ("BackOffice:CrmCom:PaymentCancellationType", "Payment Cancellation"), ("BackOffice:CrmCom:RefundType", "Refund"));
         await using var sp = Services(config);
         Assert.IsType<CrmComBackOffice>(sp.GetRequiredService<IBackOffice>());
         Assert.Same(sp.GetRequiredService<CrmComSession>(), sp.GetRequiredService<CrmComSession>());

@@ -29,13 +29,13 @@ public sealed class FinishingFixture : IAsyncLifetime
         Crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = TimeSpan.FromMinutes(30) });
         Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>
         {
-            [SettingNames.BackOfficeProvider] = "CrmCom",
-            [SettingNames.CrmComBaseUrl] = Crm.BaseUrl.ToString(),
-            [SettingNames.CrmComUsername] = Crm.Options.Username,
-            [SettingNames.CrmComPassword] = Crm.Options.Password,
-            [SettingNames.CrmComOrganisation] = Crm.Options.Organisation,
-            [SettingNames.CrmComPaymentCancellationType] = Crm.Options.PaymentCancellationType,
-            [SettingNames.CrmComRefundType] = Crm.Options.RefundType,
+            ["BackOffice:Provider"] = "CrmCom",
+            ["BackOffice:CrmCom:BaseUrl"] = Crm.BaseUrl.ToString(),
+            ["BackOffice:CrmCom:Username"] = Crm.Options.Username,
+            ["BackOffice:CrmCom:Password"] = Crm.Options.Password,
+            ["BackOffice:CrmCom:Organisation"] = Crm.Options.Organisation,
+            ["BackOffice:CrmCom:PaymentCancellationType"] = Crm.Options.PaymentCancellationType,
+            ["BackOffice:CrmCom:RefundType"] = Crm.Options.RefundType,
         });
     }
 

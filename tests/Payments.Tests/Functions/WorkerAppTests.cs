@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
@@ -40,9 +41,9 @@ public sealed class WorkerAppTests : IAsyncLifetime
         _google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
         _app = BuildWorkerApp(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = _azurite.ConnectionString,
-            [SettingNames.GoogleBaseUrl] = _google.BaseUrl.ToString(),
-            [SettingNames.InternalApiKey] = InternalKey,
+            ["PaymentsStorage"] = _azurite.ConnectionString,
+            ["Google:BaseUrl"] = _google.BaseUrl.ToString(),
+            ["Internal:ApiKey"] = InternalKey,
         });
         await _app.Services.GetRequiredService<TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
     }
@@ -56,15 +57,19 @@ public sealed class WorkerAppTests : IAsyncLifetime
 
     internal static IHost BuildWorkerApp(IReadOnlyDictionary<string, string?> settings, Action<Microsoft.Azure.Functions.Worker.Builder.FunctionsApplicationBuilder>? configure = null)
     {
-        var builder = FunctionsApp.CreateBuilder(["--environment", "Development"], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var builder = FunctionsApp.CreateBuilder([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.AccountIds] = string.Join(",", LocalHostUnderTest.Accounts),
-            [SettingNames.SecurityMode] = "None",
-            [SettingNames.FunctionsEnvironment] = "Development",
-            [SettingNames.FinishingMaxBacklog] = "0",
-            [SettingNames.FinishingRetryBaseMilliseconds] = "50",
-            [SettingNames.GoogleBaseUrl] = "http://127.0.0.1:9/", // nothing listens: tests that notify pass their stand-in
+            ["Payments:AccountIds"] = string.Join(",", LocalHostUnderTest.Accounts),
+            ["Security:Mode"] = "None",
+            ["Finishing:MaxBacklog"] = "0",
+            ["Finishing:RetryBaseMilliseconds"] = "50",
+            ["Google:BaseUrl"] = "http://127.0.0.1:9/", // nothing listens: tests that notify pass their stand-in
         }.Concat(settings).GroupBy(s => s.Key).Select(g => g.Last())));
+        // The worker takes its environment from the process's AZURE_FUNCTIONS_ENVIRONMENT, which a test
+        // cannot set for itself alone: the security settings are checked as in Development (Security:Mode=None).
+        builder.Services.RemoveAll<Microsoft.Extensions.Options.IValidateOptions<SecurityOptions>>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SecurityOptions>>(
+            new SecurityOptionsValidator(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = Environments.Development }));
         configure?.Invoke(builder);
         return builder.Build();
     }

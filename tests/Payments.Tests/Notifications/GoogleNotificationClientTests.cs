@@ -268,7 +268,7 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
     [Fact]
     public async Task Registration_reads_Google_BaseUrl_and_uses_the_registered_envelope()
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.GoogleBaseUrl] = _google.BaseUrl.ToString() }).Build();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Google:BaseUrl"] = _google.BaseUrl.ToString() }).Build();
         await using var sp = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(config).AddSingleton<IMessageEnvelope>(_envelope).AddGoogleNotifications().BuildServiceProvider();
         var attempt = await sp.GetRequiredService<IGoogleNotificationClient>().SendAsync(new RefundResultNotification("P1", Id(), "r", "SUCCESS"), default);
         Assert.Equal(NotificationOutcome.Accepted, attempt.Outcome);

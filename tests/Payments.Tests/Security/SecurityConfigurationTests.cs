@@ -26,10 +26,10 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     private IConfiguration PgpConfig(string? ours = null, string? passphrase = ToolKeysFixture.Passphrase, string? google = null) => Config(
-        (SettingNames.SecurityMode, "Pgp"),
-        (SettingNames.PgpIntegratorPrivateKeys, ours ?? keys.Ours.Secret),
-        (SettingNames.PgpPassphrase, passphrase),
-        (SettingNames.PgpGooglePublicKeys, google ?? keys.Google.Public));
+        ("Security:Mode", "Pgp"),
+        ("Security:Pgp:IntegratorPrivateKeys", ours ?? keys.Ours.Secret),
+        ("Security:Pgp:Passphrase", passphrase),
+        ("Security:Pgp:GooglePublicKeys", google ?? keys.Google.Public));
 
     /// <summary>The envelope as the app builds it: the bound, validated options in <paramref name="environment"/>.</summary>
     private static IMessageEnvelope Create(IConfiguration configuration, string environment = "Production")
@@ -64,19 +64,19 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
     [InlineData("Staging")]
     public void None_is_refused_outside_development(string environment)
     {
-        var e = Refused(Config((SettingNames.SecurityMode, "None")), "Security__Mode", environment: environment);
+        var e = Refused(Config(("Security:Mode", "None")), "Security__Mode", environment: environment);
         Assert.Contains("Development", e.Message);
     }
 
     [Fact]
     public void None_is_allowed_in_development() =>
-        Assert.IsType<PlainJsonEnvelope>(Create(Config((SettingNames.SecurityMode, "None")), "Development"));
+        Assert.IsType<PlainJsonEnvelope>(Create(Config(("Security:Mode", "None")), "Development"));
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("Plain")]
-    public void Missing_or_unknown_mode_is_refused(string? mode) => Refused(Config((SettingNames.SecurityMode, mode)), "Security__Mode");
+    public void Missing_or_unknown_mode_is_refused(string? mode) => Refused(Config(("Security:Mode", mode)), "Security__Mode");
 
     [Fact]
     public void Pgp_mode_builds_a_working_envelope()
@@ -105,9 +105,9 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
     [Fact]
     public void Missing_settings_are_named()
     {
-        Refused(Config((SettingNames.SecurityMode, "Pgp"), (SettingNames.PgpGooglePublicKeys, keys.Google.Public)), "Security__Pgp__IntegratorPrivateKeys");
-        Refused(Config((SettingNames.SecurityMode, "Pgp"), (SettingNames.PgpIntegratorPrivateKeys, keys.Ours.Secret), (SettingNames.PgpPassphrase, ToolKeysFixture.Passphrase)), "Security__Pgp__GooglePublicKeys");
-        Refused(Config((SettingNames.SecurityMode, "Jwe")), "Security__Jwe__IntegratorPrivateKeys");
+        Refused(Config(("Security:Mode", "Pgp"), ("Security:Pgp:GooglePublicKeys", keys.Google.Public)), "Security__Pgp__IntegratorPrivateKeys");
+        Refused(Config(("Security:Mode", "Pgp"), ("Security:Pgp:IntegratorPrivateKeys", keys.Ours.Secret), ("Security:Pgp:Passphrase", ToolKeysFixture.Passphrase)), "Security__Pgp__GooglePublicKeys");
+        Refused(Config(("Security:Mode", "Jwe")), "Security__Jwe__IntegratorPrivateKeys");
     }
 
     [Fact]
@@ -146,8 +146,8 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
         using var rsa = RSA.Create(3072);
         using var small = RSA.Create(1024);
         string priv = rsa.ExportPkcs8PrivateKeyPem(), pub = rsa.ExportSubjectPublicKeyInfoPem();
-        IConfiguration Jwe(string? ours, string? google) => Config((SettingNames.SecurityMode, "Jwe"),
-            (SettingNames.JweIntegratorPrivateKeys, ours), (SettingNames.JweGooglePublicKeys, google));
+        IConfiguration Jwe(string? ours, string? google) => Config(("Security:Mode", "Jwe"),
+            ("Security:Jwe:IntegratorPrivateKeys", ours), ("Security:Jwe:GooglePublicKeys", google));
 
         Assert.IsType<JweEnvelope>(Create(Jwe(priv, pub)));
         var corrupted = priv[..100] + "@@@@" + priv[104..];

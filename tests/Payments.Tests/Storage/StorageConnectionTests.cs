@@ -66,7 +66,7 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = "UseDevelopmentStorage=true",
+            ["PaymentsStorage"] = "UseDevelopmentStorage=true",
         }).Build();
         var c = From(config);
         Assert.Equal("devstoreaccount1", c.AccountName);
@@ -77,7 +77,7 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = "AccountKey=" + Key,
+            ["PaymentsStorage"] = "AccountKey=" + Key,
         }).Build();
         var e = Assert.Throws<InvalidOperationException>(() => From(config));
         Assert.Contains("'PaymentsStorage'", e.Message);
@@ -89,10 +89,10 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.StorageTableServiceUri] = "https://payacct.table.core.windows.net",
-            [SettingNames.StorageQueueServiceUri] = "https://payacct.queue.core.windows.net",
-            [SettingNames.StorageCredential] = "managedidentity",
-            [SettingNames.StorageClientId] = "00000000-0000-0000-0000-000000000001",
+            ["PaymentsStorage:tableServiceUri"] = "https://payacct.table.core.windows.net",
+            ["PaymentsStorage:queueServiceUri"] = "https://payacct.queue.core.windows.net",
+            ["PaymentsStorage:credential"] = "managedidentity",
+            ["PaymentsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
         }).Build();
         var c = From(config);
         Assert.IsType<ManagedIdentityCredential>(c.Credential);
@@ -109,8 +109,8 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.StorageTableServiceUri] = "https://payacct.table.core.windows.net",
-            [SettingNames.StorageQueueServiceUri] = "https://payacct.queue.core.windows.net",
+            ["PaymentsStorage:tableServiceUri"] = "https://payacct.table.core.windows.net",
+            ["PaymentsStorage:queueServiceUri"] = "https://payacct.queue.core.windows.net",
         }).Build();
         Assert.IsType<DefaultAzureCredential>(From(config).Credential);
     }
