@@ -11,13 +11,14 @@ namespace Payments.Functions;
 /// resolve and invoke the [Function] classes. One place, so the tests exercise the container that ships.</summary>
 public static class FunctionsApp
 {
+
     /// <param name="configure">extra configuration sources added last (tests: settings pointing at Azurite)</param>
     public static FunctionsApplicationBuilder CreateBuilder(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         configure?.Invoke(builder.Configuration);
         builder.ConfigureFunctionsWebApplication();          // ASP.NET Core integration: HttpRequest in, IActionResult out
-        builder.Services.AddPayments(builder.Configuration); // the same registration the local host calls
+        builder.Services.AddPayments();                      // the same registration the local host calls
         builder.AddPaymentsTelemetry();
         builder.Logging.RedactSecrets();                     // as the local host: no key, password or control character in a log line
         // Every registered service must be constructible at start, and no singleton may capture a scoped one.

@@ -1,3 +1,4 @@
+using Payments.Core.Idempotency;
 using Microsoft.Azure.Functions.Worker;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
@@ -7,7 +8,7 @@ namespace Payments.Functions;
 /// <summary>One queue-triggered function per queue of <see cref="QueueNames.All"/>. The message text
 /// arrives decoded per host.json's extensions.queues.messageEncoding; a throw makes the host retry
 /// and, after maxDequeueCount, move the message to its -poison twin. The connection is the app's
-/// own (<see cref="SettingNames.Storage"/>): a connection string locally, PaymentsStorage__queueServiceUri
+/// own (<see cref="Payments.Core.Storage.StorageConnectionOptions.Section"/>): a connection string locally, PaymentsStorage__queueServiceUri
 /// + managed identity in Azure.</summary>
 public sealed class QueueFunctions(
     RefundWorker refunds,

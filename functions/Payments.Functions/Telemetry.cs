@@ -23,10 +23,12 @@ public static class Telemetry
 {
     /// <summary>Share of ordinary telemetry kept by the adaptive sampler (items per second per instance).</summary>
     public const double MaxTelemetryItemsPerSecond = 20;
+    /// <summary>A platform setting: the Functions host and the SDK read it too.</summary>
+    public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
     public static FunctionsApplicationBuilder AddPaymentsTelemetry(this FunctionsApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration[SettingNames.ApplicationInsightsConnectionString])) return builder;
+        if (string.IsNullOrWhiteSpace(builder.Configuration[ConnectionStringSetting])) return builder;
 
         builder.Services
             // Our own sampler (below) replaces the built-in one so that errors are never sampled out.

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
 using Payments.Core.Hosting;
 using Payments.Core.Logging;
 using Payments.Core.Storage;
@@ -22,6 +23,7 @@ namespace Payments.LocalHost;
 public static class LocalHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
+    public const string FunctionsEnvironment = "AZURE_FUNCTIONS_ENVIRONMENT";
 
     /// <param name="overrides">settings that win over every other source (tests)</param>
     /// <param name="configure">last changes to the builder (tests: log capture, a fake clock)</param>
@@ -30,9 +32,12 @@ public static class LocalHostApp
     public static WebApplication Create(string[] args, IReadOnlyDictionary<string, string?>? overrides = null,
         Action<WebApplicationBuilder>? configure = null, Action<WebApplication>? configureApp = null, bool runFinishing = true)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        if (LocalSettings.FindFile() is { } settingsFile)
-            builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = LocalSettings.Read(settingsFile) });
+        var local = LocalSettings.FindFile() is { } settingsFile ? LocalSettings.Read(settingsFile) : [];
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory, EnvironmentName = LocalSettings.EnvironmentName(local, args, overrides),
+        });
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = local });
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
         // The port `func start` uses, unless --urls (or ASPNETCORE_URLS) says otherwise.
         if (string.IsNullOrEmpty(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey)))
@@ -43,13 +48,16 @@ public static class LocalHostApp
         // The queue settings the Functions host reads from host.json; our producers write the same encoding.
         var queues = HostJsonQueueOptions.Load();
         builder.Services.AddSingleton(queues);
-        builder.Services.AddSingleton(new StorageClientOptions { MessageEncoding = queues.MessageEncoding });
-        builder.Services.AddPayments(builder.Configuration);
+        builder.Services.PostConfigure<StorageClientOptions>(o => o.MessageEncoding = queues.MessageEncoding);
+        builder.Services.AddPayments();
         var functions = FunctionCatalog.Discover();
         builder.Services.AddSingleton(functions);
         if (runFinishing) builder.Services.AddLocalFinishing(functions, builder.Configuration);
         configure?.Invoke(builder);
         var app = builder.Build();
+        // Every setting is checked now, before storage is touched (the host would check them only at start).
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.Services.GetRequiredService<Payments.Core.Security.IMessageEnvelope>();
         configureApp?.Invoke(app);
         MapRoutes(app);
         return app;

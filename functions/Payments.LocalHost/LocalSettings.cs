@@ -32,6 +32,15 @@ public static class LocalSettings
         return values;
     }
 
+    /// <summary>The environment <c>func start</c> gives the worker: the app setting AZURE_FUNCTIONS_ENVIRONMENT
+    /// (overrides, then the command line and environment variables, then the local settings), else the
+    /// usual ASPNETCORE_/DOTNET_ENVIRONMENT rule (null). Development allows Security:Mode=None.</summary>
+    public static string? EnvironmentName(IReadOnlyDictionary<string, string?> local, string[] args, IReadOnlyDictionary<string, string?>? overrides) =>
+        new ConfigurationBuilder().AddInMemoryCollection(local).AddEnvironmentVariables().AddCommandLine(args)
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>()).Build()[FunctionsEnvironment] is { Length: > 0 } name ? name : null;
+
+    public const string FunctionsEnvironment = "AZURE_FUNCTIONS_ENVIRONMENT";
+
     /// <summary>The current folder, then the repository root (found from the binaries), then the binaries' folder.</summary>
     private static IEnumerable<string> CandidateFolders()
     {

@@ -154,6 +154,27 @@ var appSettings = [
     name: 'PaymentsStorage__clientId'
     value: identityClientId
   }
+  // Storage client timeouts and retries (StorageClientOptions; today's defaults).
+  {
+    name: 'Storage__MaxRetries'
+    value: '4'
+  }
+  {
+    name: 'Storage__RetryDelay'
+    value: '00:00:00.200'
+  }
+  {
+    name: 'Storage__MaxRetryDelay'
+    value: '00:00:10'
+  }
+  {
+    name: 'Storage__NetworkTimeout'
+    value: '00:00:30'
+  }
+  {
+    name: 'Storage__MaxConnectionsPerServer'
+    value: '256'
+  }
 
   {
     name: 'Payments__AccountIds'
@@ -239,6 +260,10 @@ var appSettings = [
     name: 'Google__BaseUrl'
     value: googleBaseUrl
   }
+  {
+    name: 'Google__Timeout'
+    value: '00:00:10'
+  }
 
   {
     name: 'BackOffice__Provider'
@@ -261,12 +286,24 @@ var appSettings = [
     value: crmComOrganisation
   }
   {
+    name: 'BackOffice__CrmCom__Unit'
+    value: ''
+  }
+  {
     name: 'BackOffice__CrmCom__PaymentCancellationType'
     value: crmComPaymentCancellationType
   }
   {
     name: 'BackOffice__CrmCom__RefundType'
     value: crmComRefundType
+  }
+  {
+    name: 'BackOffice__CrmCom__Timeout'
+    value: '00:00:10'
+  }
+  {
+    name: 'BackOffice__CrmCom__TokenRefreshAfter'
+    value: '00:50:00'
   }
 
   // The app's own key of the internal routes (x-internal-key), checked in the app after the

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Core.Configuration;
 using Payments.Core.Hosting;
 using Payments.Core.Http;
 
@@ -10,43 +10,43 @@ namespace Payments.Core.BackOffice;
 /// <summary>Registers the <see cref="IBackOffice"/> that <c>BackOffice:Provider</c> names.</summary>
 public static class BackOfficeRegistration
 {
-    public const string ProviderNone = "None";
-    public const string ProviderCrmCom = "CrmCom";
     /// <summary>Name of the typed HttpClient of the CRM.COM adapter.</summary>
     public const string CrmComHttpClientName = "CrmCom";
 
     /// <summary>
-    /// <c>None</c> (or unset) → <see cref="LedgerOnlyBackOffice"/>; <c>CrmCom</c> → <see cref="CrmComBackOffice"/> as a typed
-    /// HttpClient, with a singleton <see cref="CrmComSession"/> (token cache) and the <see cref="CrmComOptions"/> read now.
-    /// Anything else, or an incomplete CRM.COM configuration, throws <see cref="InvalidOperationException"/> naming the setting.
+    /// Binds <see cref="BackOfficeOptions"/> (validated at start by <see cref="BackOfficeOptionsValidator"/>) and registers the
+    /// <see cref="IBackOffice"/> its provider names: <c>None</c> → <see cref="LedgerOnlyBackOffice"/>; <c>CrmCom</c> →
+    /// <see cref="CrmComBackOffice"/> (a typed HttpClient, with a singleton <see cref="CrmComSession"/>, the token cache).
     /// Registers <see cref="TimeProvider.System"/> unless a TimeProvider is registered already.
     /// </summary>
-    public static IServiceCollection AddBackOffice(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBackOffice(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        var provider = configuration[SettingNames.BackOfficeProvider]?.Trim();
-        if (string.IsNullOrEmpty(provider) || string.Equals(provider, ProviderNone, StringComparison.OrdinalIgnoreCase))
-        {
-            services.AddSingleton<IBackOffice, LedgerOnlyBackOffice>();
-            return services;
-        }
-        if (string.Equals(provider, ProviderCrmCom, StringComparison.OrdinalIgnoreCase))
-        {
-            return services.AddCrmComBackOffice(CrmComOptions.FromConfiguration(configuration));
-        }
-        throw new InvalidOperationException(
-            $"{SettingNames.ToEnvironmentName(SettingNames.BackOfficeProvider)}='{provider}' is not supported; use '{ProviderNone}' or '{ProviderCrmCom}'.");
+        services.AddSettings<BackOfficeOptions>(BackOfficeOptions.Section);
+        services.AddSingleton<IValidateOptions<BackOfficeOptions>, BackOfficeOptionsValidator>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BackOfficeOptions>>().Value.CrmCom);
+        AddCrmComClient(services);
+        services.AddSingleton<IBackOffice>(sp => sp.GetRequiredService<IOptions<BackOfficeOptions>>().Value.IsCrmCom
+            ? sp.GetRequiredService<CrmComBackOffice>()
+            : new LedgerOnlyBackOffice());
+        return services;
     }
 
     /// <summary>Registers the CRM.COM adapter with explicit options (tests, tools).</summary>
     public static IServiceCollection AddCrmComBackOffice(this IServiceCollection services, CrmComOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton<CrmComSession>();
-        services.AddHttpClient<IBackOffice, CrmComBackOffice>(CrmComHttpClientName, http =>
+        AddCrmComClient(services);
+        services.AddSingleton<IBackOffice>(sp => sp.GetRequiredService<CrmComBackOffice>());
+        return services;
+    }
+
+    private static void AddCrmComClient(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CrmComSession>();
+        services.AddHttpClient<CrmComBackOffice>(CrmComHttpClientName, http =>
             {
                 // The adapter applies its own per-call timeout (CrmComOptions.Timeout).
                 http.Timeout = Timeout.InfiniteTimeSpan;
@@ -55,6 +55,5 @@ public static class BackOfficeRegistration
             // the HttpClientFactory logs altogether; the adapter logs every call itself, without secrets.
             .RemoveAllLoggers()
             .UseLongLivedHandler(); // the workers (singletons) hold it
-        return services;
     }
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Hosting;
 
@@ -18,6 +21,23 @@ public static class ConnectionSetting
     {
         var prefixed = connection.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) ? connection : Prefix + connection;
         return IsSet(configuration.GetSection(prefixed)) ? prefixed : connection;
+    }
+
+    /// <summary>Binds <see cref="StorageConnectionOptions"/> to the setting the host reads for the app's
+    /// connection (its value is the connection string), validated at start.</summary>
+    public static OptionsBuilder<StorageConnectionOptions> AddStorageConnectionOptions(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<StorageConnectionOptions>, StorageConnectionOptionsValidator>();
+        return services.AddOptions<StorageConnectionOptions>()
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                var name = Resolve(configuration, StorageConnectionOptions.Section);
+                var section = configuration.GetSection(name);
+                section.Bind(options);
+                options.ConnectionString = section.Value;
+                options.Name = name;
+            })
+            .ValidateOnStart();
     }
 
     private static bool IsSet(IConfigurationSection section) =>

@@ -38,7 +38,7 @@ public sealed partial class InternalEndpoint(
         // the reporting system's clock.
         if (report.PaidAtEpochMillis <= 0 || report.PaidAtEpochMillis > (time.GetUtcNow() + PaidAtClockSkew).ToUnixTimeMilliseconds())
             return Problem(400, "paidAtEpochMillis must be after 1970 and not in the future");
-        if (!options.AccountIds.Contains(report.PaymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
+        if (!options.Serves(report.PaymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
 
         PaymentReportResult result;
         try
@@ -67,7 +67,7 @@ public sealed partial class InternalEndpoint(
 
     public async Task<IActionResult> GetOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken)
     {
-        if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
+        if (!options.Serves(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
         if (!RequestRules.IsValidRequestId(requestId)) return Problem(400, "requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
         byte[]? record;
         try
@@ -97,7 +97,7 @@ public sealed partial class InternalEndpoint(
     /// <summary>Re-queues the parked work of a call (an operator's answer to "needs attention").</summary>
     public async Task<IActionResult> RequeueOperationAsync(HttpRequest request, string paymentIntegratorAccountId, string requestId, CancellationToken cancellationToken)
     {
-        if (!options.AccountIds.Contains(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
+        if (!options.Serves(paymentIntegratorAccountId)) return Problem(404, "unknown paymentIntegratorAccountId");
         if (!RequestRules.IsValidRequestId(requestId)) return Problem(400, "requestId must be 1-100 characters of A-Z a-z 0-9 : - _");
         Finishing.RequeueResult result;
         try

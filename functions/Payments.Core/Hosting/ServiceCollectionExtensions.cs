@@ -1,6 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Payments.Core.Configuration;
 using Payments.Core.BackOffice;
 using Payments.Core.Finishing;
 using Payments.Core.Idempotency;
@@ -14,20 +15,27 @@ namespace Payments.Core.Hosting;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The one service registration both hosts (Functions and the local host) call.
-    /// Settings are read here, at start-up, so a bad configuration fails before the first request.</summary>
-    public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The one service registration both hosts (Functions and the local host) call. Every
+    /// settings section is bound to its options class here and validated at start, so a bad configuration
+    /// fails before the first request.</summary>
+    public static IServiceCollection AddPayments(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(PaymentsOptions.FromConfiguration(configuration));
-        services.AddSingleton(MessageEnvelopeFactory.Create(configuration));
-        services.AddHostedService<KeyExpiryWarning>();
+        services.AddSettings<PaymentsOptions>(PaymentsOptions.Section);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<PaymentsOptions>>().Value);
+        services.AddSettings<SecurityOptions>(SecurityOptions.Section);
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddSingleton(sp => MessageEnvelopeFactory.Create(sp.GetRequiredService<IOptions<SecurityOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<KeyExpiryWarning>(); // builds the envelope at start: a key that cannot be used stops the start
+        services.AddSettings<InternalOptions>(InternalOptions.Section);
 
-        var storage = StorageConnection.FromConfiguration(configuration, ConnectionSetting.Resolve(configuration, SettingNames.Storage));
-        services.TryAddSingleton(new StorageClientOptions());
+        services.AddStorageConnectionOptions();
+        services.AddSettings<StorageClientOptions>(StorageClientOptions.Section);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<StorageClientOptions>>().Value);
+        services.AddSingleton(sp => StorageConnection.From(sp.GetRequiredService<IOptions<StorageConnectionOptions>>().Value));
         services.TryAddSingleton<StorageRoundTrips>();
-        services.AddSingleton(sp => StorageClients.CreateTableServiceClient(storage, sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>()));
-        services.AddSingleton(sp => StorageClients.CreateQueueServiceClient(storage, sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>(),
+        services.AddSingleton(sp => StorageClients.CreateTableServiceClient(sp.GetRequiredService<StorageConnection>(), sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>()));
+        services.AddSingleton(sp => StorageClients.CreateQueueServiceClient(sp.GetRequiredService<StorageConnection>(), sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>(),
             logger: sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(StorageClients).FullName!)));
         services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
         services.AddSingleton<TransactionStore>();
@@ -54,12 +62,13 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StorePayments>();
         services.AddSingleton<OperationRecords>();
         services.AddSingleton<InternalEndpoint>();
-        services.AddSingleton(sp => new InternalAccess(configuration[SettingNames.InternalApiKey], sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InternalAccess>>()));
+        services.AddSingleton(sp => new InternalAccess(sp.GetRequiredService<IOptions<InternalOptions>>().Value.ApiKey, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<InternalAccess>>()));
 
         // Asynchronous finishing (queue functions, outbox relay).
-        services.AddSingleton(FinishingOptions.FromConfiguration(configuration));
-        services.AddBackOffice(configuration);
-        services.AddGoogleNotifications(configuration);
+        services.AddSettings<FinishingOptions>(FinishingOptions.Section);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FinishingOptions>>().Value);
+        services.AddBackOffice();
+        services.AddGoogleNotifications();
         services.AddSingleton<OperationSteps>();
         services.AddSingleton<DependencyBreakers>();
         services.AddSingleton<FinishingBacklog>();

@@ -1,3 +1,4 @@
+using Payments.Core.Protocol;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Hosting;
 using Azure;

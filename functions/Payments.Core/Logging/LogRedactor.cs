@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
+using Payments.Core.BackOffice;
 using Payments.Core.Hosting;
+using Payments.Core.Security;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Logging;
 
@@ -54,20 +56,19 @@ public sealed partial class LogRedactor
         _secretHasSpace = _decodedSecrets.Any(s => s.Contains(' '));
     }
 
-    /// <summary>The secrets of this app's settings: the internal API key, the storage account key, the
-    /// message-security private keys and passphrase, the back office password.</summary>
-    public static LogRedactor FromConfiguration(IConfiguration configuration)
+    /// <summary>The secrets of this app's settings, from the bound options: the internal API key, the storage
+    /// connection string and its account key, the message-security private keys and passphrase, the back office password.</summary>
+    public static LogRedactor FromSettings(InternalOptions @internal, SecurityOptions security, BackOfficeOptions backOffice, StorageConnectionOptions storage)
     {
         var secrets = new List<string?>
         {
-            configuration[SettingNames.InternalApiKey],
-            configuration[SettingNames.PgpPassphrase],
-            configuration[SettingNames.PgpIntegratorPrivateKeys],
-            configuration[SettingNames.JweIntegratorPrivateKeys],
-            configuration[SettingNames.CrmComPassword],
+            @internal.ApiKey,
+            security.Pgp.Passphrase,
+            security.Pgp.IntegratorPrivateKeys,
+            security.Jwe.IntegratorPrivateKeys,
+            backOffice.CrmCom.Password,
         };
-        // The account key inside the storage connection string (and the whole string).
-        if (configuration[SettingNames.Storage] is { } connection)
+        if (storage.ConnectionString is { } connection)
         {
             secrets.Add(connection);
             secrets.AddRange(ConnectionSecret().Matches(connection).Select(m => m.Groups["value"].Value));

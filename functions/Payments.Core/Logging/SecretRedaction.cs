@@ -1,7 +1,11 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Payments.Core.BackOffice;
+using Payments.Core.Hosting;
+using Payments.Core.Security;
+using Payments.Core.Storage;
 
 namespace Payments.Core.Logging;
 
@@ -21,10 +25,18 @@ public static class SecretRedaction
         var services = logging.Services;
         var original = services.LastOrDefault(d => d.ServiceType == typeof(ILoggerFactory) && !d.IsKeyedService)
             ?? throw new InvalidOperationException("logging is not registered");
-        services.TryAddSingleton(sp => LogRedactor.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(sp => LogRedactor.FromSettings(Bound<InternalOptions>(sp), Bound<SecurityOptions>(sp), Bound<BackOfficeOptions>(sp), Bound<StorageConnectionOptions>(sp)));
         services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(sp =>
             new RedactingLoggerFactory(Create(sp, original), sp.GetRequiredService<LogRedactor>())));
         return logging;
+    }
+
+    /// <summary>The options as bound, not validated: the start that fails validation logs through the redactor too.</summary>
+    private static T Bound<T>(IServiceProvider sp) where T : class, new()
+    {
+        var options = new T();
+        foreach (var configure in sp.GetServices<IConfigureOptions<T>>()) configure.Configure(options);
+        return options;
     }
 
     private static ILoggerFactory Create(IServiceProvider sp, ServiceDescriptor d) =>

@@ -1,29 +1,10 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Hosting;
 using Payments.Core.Security;
 
 namespace Payments.Core.Notifications;
-
-public sealed class GoogleNotificationOptions
-{
-    /// <summary>Base of Google-hosted calls (<c>Google:BaseUrl</c>), e.g. <c>https://vgw.sandbox.google.com/gsp</c>.</summary>
-    public required Uri BaseUrl { get; init; }
-    /// <summary>Timeout of one attempt.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    public static GoogleNotificationOptions FromConfiguration(IConfiguration configuration)
-    {
-        var value = configuration[SettingNames.GoogleBaseUrl];
-        if (string.IsNullOrWhiteSpace(value) || !Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            throw new InvalidOperationException("Google__BaseUrl must be set to an absolute http(s) URL, e.g. https://vgw.sandbox.google.com/gsp.");
-        return new GoogleNotificationOptions { BaseUrl = uri };
-    }
-}
 
 /// <summary>
 /// Google's notification endpoints (docs/protocol.md §2): builds the body with the header style of the call's API version,
@@ -51,7 +32,7 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
 
     /// <summary><c>{BaseUrl}/{api}-v{N}/{method}/{PIAID}</c></summary>
     public Uri UrlFor(GoogleNotification notification)
-        => new(_options.BaseUrl.AbsoluteUri.TrimEnd('/') + "/" + notification.Route + "/" + Uri.EscapeDataString(notification.PaymentIntegratorAccountId));
+        => new((_options.BaseUrl ?? throw new InvalidOperationException("Google__BaseUrl is not set.")).AbsoluteUri.TrimEnd('/') + "/" + notification.Route + "/" + Uri.EscapeDataString(notification.PaymentIntegratorAccountId));
 
     /// <summary>requestId: 1–100 characters of <c>A-Z a-z 0-9 : - _</c> (docs/protocol.md §3).</summary>
     public static bool IsValidRequestId(string? requestId)

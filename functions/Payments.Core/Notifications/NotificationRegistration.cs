@@ -1,8 +1,9 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Payments.Core.Http;
-
+using Microsoft.Extensions.Options;
+using Payments.Core.Configuration;
+using Payments.Core.Hosting;
 
 namespace Payments.Core.Notifications;
 
@@ -10,18 +11,28 @@ internal static class NotificationRegistration
 {
     /// <summary>
     /// Registers <see cref="IGoogleNotificationClient"/> (a typed HttpClient, <see cref="GoogleNotificationClient"/>) with
-    /// <see cref="GoogleNotificationOptions"/> from <c>Google:BaseUrl</c> (read now; a missing or malformed value throws
-    /// naming <c>Google__BaseUrl</c>). Needs an <see cref="Security.IMessageEnvelope"/> registered by the security
-    /// registration. Registers <see cref="TimeProvider.System"/> unless one is registered already.
+    /// <see cref="GoogleNotificationOptions"/> bound to <c>Google:*</c> and validated at start. Needs an
+    /// <see cref="Security.IMessageEnvelope"/> registered by the security registration. Registers
+    /// <see cref="TimeProvider.System"/> unless one is registered already.
     /// </summary>
-    public static IServiceCollection AddGoogleNotifications(this IServiceCollection services, IConfiguration configuration)
-        => services.AddGoogleNotifications(GoogleNotificationOptions.FromConfiguration(configuration));
+    public static IServiceCollection AddGoogleNotifications(this IServiceCollection services)
+    {
+        services.AddSettings<GoogleNotificationOptions>(GoogleNotificationOptions.Section);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<GoogleNotificationOptions>>().Value);
+        return AddClient(services);
+    }
 
+    /// <summary>With explicit options (tests).</summary>
     public static IServiceCollection AddGoogleNotifications(this IServiceCollection services, GoogleNotificationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
+        return AddClient(services);
+    }
+
+    private static IServiceCollection AddClient(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient<IGoogleNotificationClient, GoogleNotificationClient>("GoogleNotifications", http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers() // the client logs every attempt itself
             .UseLongLivedHandler(); // the notification worker (a singleton) holds it

@@ -164,7 +164,7 @@ public sealed partial class ProtocolProcessor
         var piaid = method.Style == HeaderStyle.V2 ? header.PaymentIntegratorAccountId : request.PaymentIntegratorAccountId;
         if (piaid is not null || piaidInBody)
         {
-            if (piaid is null || !_options.AccountIds.Contains(piaid))
+            if (piaid is null || !_options.Serves(piaid))
                 throw ProtocolException.UnknownIdentifier("PAYMENT_INTEGRATOR_ACCOUNT_ID", "paymentIntegratorAccountId is not served by this integrator");
             keys.PaymentIntegratorAccountId = piaid;
         }

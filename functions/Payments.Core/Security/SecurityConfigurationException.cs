@@ -1,4 +1,3 @@
-using Payments.Core.Hosting;
 
 namespace Payments.Core.Security;
 
@@ -16,5 +15,5 @@ public sealed class SecurityConfigurationException : InvalidOperationException
     public string Setting { get; }
 
     /// <summary>"Security:Pgp:Passphrase" → "Security__Pgp__Passphrase" (how operators set it).</summary>
-    public static string Display(string settingName) => SettingNames.ToEnvironmentName(settingName);
+    public static string Display(string settingName) => Configuration.Settings.EnvironmentName(settingName);
 }

@@ -1,7 +1,5 @@
 using Azure.Core;
 using Azure.Identity;
-using Microsoft.Extensions.Configuration;
-using Payments.Core.Hosting;
 
 namespace Payments.Core.Storage;
 
@@ -96,18 +94,17 @@ public sealed class StorageConnection
         return uri;
     }
 
-    /// <summary>Reads the setting <paramref name="name"/> (a connection string) or the identity-based
-    /// <c>{name}__tableServiceUri</c>/<c>__queueServiceUri</c>/<c>__credential</c>/<c>__clientId</c>.</summary>
-    /// <exception cref="InvalidOperationException">neither form is configured completely.</exception>
-    public static StorageConnection FromConfiguration(IConfiguration configuration, string name = SettingNames.Storage)
+    /// <summary>The connection string, or else the identity-based <c>{name}__tableServiceUri</c>/<c>__queueServiceUri</c>/<c>__credential</c>/<c>__clientId</c>.</summary>
+    /// <exception cref="InvalidOperationException">neither form is configured completely (the message names the setting, never its value).</exception>
+    public static StorageConnection From(StorageConnectionOptions options)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration[name];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        ArgumentNullException.ThrowIfNull(options);
+        var name = options.Name.Replace(":", "__", StringComparison.Ordinal);
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             try
             {
-                return Parse(connectionString);
+                return Parse(options.ConnectionString);
             }
             catch (FormatException e)
             {
@@ -115,21 +112,17 @@ public sealed class StorageConnection
             }
         }
 
-        var section = configuration.GetSection(name);
-        var tableUri = section["tableServiceUri"];
-        var queueUri = section["queueServiceUri"];
-        if (string.IsNullOrWhiteSpace(tableUri) && string.IsNullOrWhiteSpace(queueUri))
+        if (string.IsNullOrWhiteSpace(options.TableServiceUri) && string.IsNullOrWhiteSpace(options.QueueServiceUri))
         {
             throw new InvalidOperationException(
                 $"Storage is not configured: set '{name}' to a connection string (e.g. UseDevelopmentStorage=true) " +
                 $"or '{name}__tableServiceUri' and '{name}__queueServiceUri' (with '{name}__credential=managedidentity').");
         }
-        var table = ServiceUri(tableUri, $"{name}__tableServiceUri");
-        var queue = ServiceUri(queueUri, $"{name}__queueServiceUri");
-        var credentialKind = section["credential"];
-        var clientId = section["clientId"];
+        var table = ServiceUri(options.TableServiceUri, $"{name}__tableServiceUri");
+        var queue = ServiceUri(options.QueueServiceUri, $"{name}__queueServiceUri");
+        var clientId = options.ClientId;
         TokenCredential credential;
-        if (string.Equals(credentialKind, "managedidentity", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(options.Credential, "managedidentity", StringComparison.OrdinalIgnoreCase))
         {
             credential = string.IsNullOrWhiteSpace(clientId)
                 ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
@@ -137,9 +130,9 @@ public sealed class StorageConnection
         }
         else
         {
-            var options = new DefaultAzureCredentialOptions();
-            if (!string.IsNullOrWhiteSpace(clientId)) options.ManagedIdentityClientId = clientId;
-            credential = new DefaultAzureCredential(options);
+            var identity = new DefaultAzureCredentialOptions();
+            if (!string.IsNullOrWhiteSpace(clientId)) identity.ManagedIdentityClientId = clientId;
+            credential = new DefaultAzureCredential(identity);
         }
         var host = table.Host;
         var dot = host.IndexOf('.', StringComparison.Ordinal);

@@ -13,8 +13,6 @@ namespace Payments.LocalHost.Finishing;
 public sealed partial class TimerFunctionLoop(AppFunction function, string schedule, bool runOnStartup,
     IServiceProvider services, TimeProvider time, ILogger<TimerFunctionLoop> logger) : BackgroundService
 {
-    public static string ScheduleOverride(string functionName) => "LocalHost:TimerSchedules:" + functionName;
-
     public string FunctionName => function.Name;
 
     private readonly CrontabSchedule _schedule = CrontabSchedule.Parse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });

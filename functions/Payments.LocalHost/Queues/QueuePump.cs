@@ -1,3 +1,4 @@
+using Payments.Core.Idempotency;
 using System.Diagnostics;
 using Azure;
 using Azure.Storage.Queues;
@@ -6,16 +7,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Payments.LocalHost.Queues;
-
-/// <summary>Settings of the local pump that host.json does not carry.</summary>
-public sealed record QueuePumpOptions
-{
-    /// <summary>Visibility lease taken on receive and renewed while the handler runs (every third of it).
-    /// Also how long a message stays hidden after a crash of this process. Default 10 s.</summary>
-    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(10);
-    /// <summary>First wait after an empty poll (doubles, randomised, up to host.json maxPollingInterval). Default 100 ms.</summary>
-    public TimeSpan MinPollingInterval { get; init; } = TimeSpan.FromMilliseconds(100);
-}
 
 /// <summary>
 /// The local stand-in for the Azure Functions queue trigger (docs/functions-host.md): takes up to <c>batchSize</c>
@@ -64,7 +55,7 @@ public sealed partial class QueuePump : BackgroundService
     /// <summary>Creates a pump for <paramref name="queueName"/> and its <c>-poison</c> twin on <paramref name="service"/>.</summary>
     public static QueuePump Create(QueueServiceClient service, string queueName, Func<string, CancellationToken, Task> handler,
         HostJsonQueueOptions options, ILoggerFactory loggerFactory, QueuePumpOptions? pumpOptions = null, TimeProvider? time = null)
-        => new(service.GetQueueClient(queueName), service.GetQueueClient(Core.Hosting.QueueNames.Poison(queueName)), handler, options,
+        => new(service.GetQueueClient(queueName), service.GetQueueClient(Core.Idempotency.QueueNames.Poison(queueName)), handler, options,
             loggerFactory.CreateLogger<QueuePump>(), pumpOptions, time);
 
     public string QueueName => _queue.Name;

@@ -45,7 +45,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
     public static async Task<BenchmarkHost> StartAsync(AzuriteProcess azurite, bool runFinishing, IReadOnlyDictionary<string, string?>? settings = null, bool pgp = false)
     {
         IMessageEnvelope googleEnvelope = new PlainJsonEnvelope();
-        var security = new Dictionary<string, string?> { [SettingNames.SecurityMode] = "None" };
+        var security = new Dictionary<string, string?> { ["Security:Mode"] = "None" };
         if (pgp)
         {
             var ours = KeyTool.GeneratePgp("Integrator <bench@integrator.test>", null, DateTime.UtcNow, TimeSpan.FromDays(365));
@@ -53,23 +53,23 @@ public sealed class BenchmarkHost : IAsyncDisposable
             googleEnvelope = new PgpEnvelope(google.Secret, null, ours.Public);
             security = new Dictionary<string, string?>
             {
-                [SettingNames.SecurityMode] = "Pgp",
-                [SettingNames.PgpIntegratorPrivateKeys] = ours.Secret,
-                [SettingNames.PgpGooglePublicKeys] = google.Public,
+                ["Security:Mode"] = "Pgp",
+                ["Security:Pgp:IntegratorPrivateKeys"] = ours.Secret,
+                ["Security:Pgp:GooglePublicKeys"] = google.Public,
             };
         }
         var googleStandIn = await GoogleStandIn.StartAsync(googleEnvelope);
         var overrides = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            [SettingNames.Storage] = azurite.ConnectionString,
-            [SettingNames.AccountIds] = "InvisiCashUSA_USD,SpeedyPaymentsIndia_INR,InvisiCashIN_INR",
-            [SettingNames.FunctionsEnvironment] = "Development",
-            [SettingNames.InternalApiKey] = InternalKey,
-            [SettingNames.GoogleBaseUrl] = googleStandIn.BaseUrl.ToString(),
+            ["PaymentsStorage"] = azurite.ConnectionString,
+            ["Payments:AccountIds"] = "InvisiCashUSA_USD,SpeedyPaymentsIndia_INR,InvisiCashIN_INR",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+            ["Internal:ApiKey"] = InternalKey,
+            ["Google:BaseUrl"] = googleStandIn.BaseUrl.ToString(),
             // Without workers (runFinishing: false) the queues only grow: no load shedding, which would
             // otherwise answer 503 (and change the path replays take) once the sample's limit is reached.
-            [SettingNames.FinishingMaxBacklog] = "0",
+            ["Finishing:MaxBacklog"] = "0",
         };
         foreach (var (k, v) in security) overrides[k] = v;
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) overrides[k] = v;

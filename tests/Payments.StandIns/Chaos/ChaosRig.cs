@@ -105,33 +105,33 @@ public sealed class ChaosRig : IAsyncDisposable
         var environment = PlainHostEnvironment();
         if (_keys is not null)
         {
-            environment[Env(SettingNames.SecurityMode)] = "Pgp";
-            environment[Env(SettingNames.PgpIntegratorPrivateKeys)] = _keys.IntegratorSecret;
-            environment[Env(SettingNames.PgpGooglePublicKeys)] = _keys.GooglePublic;
+            environment[Env("Security:Mode")] = "Pgp";
+            environment[Env("Security:Pgp:IntegratorPrivateKeys")] = _keys.IntegratorSecret;
+            environment[Env("Security:Pgp:GooglePublicKeys")] = _keys.GooglePublic;
         }
         return environment;
     }
 
     private Dictionary<string, string> PlainHostEnvironment() => new()
     {
-        [Env(SettingNames.Storage)] = Options.ProxyStorage ? ProxiedConnectionString : Azurite.ConnectionString,
-        [Env(SettingNames.AccountIds)] = string.Join(",", Accounts),
-        [Env(SettingNames.SecurityMode)] = "None",
-        [SettingNames.FunctionsEnvironment] = "Development",
-        [Env(SettingNames.GoogleBaseUrl)] = Google.BaseUrl.ToString(),
-        [Env(SettingNames.BackOfficeProvider)] = "CrmCom",
-        [Env(SettingNames.CrmComBaseUrl)] = Crm.BaseUrl.ToString(),
-        [Env(SettingNames.CrmComUsername)] = Crm.Options.Username,
-        [Env(SettingNames.CrmComPassword)] = Crm.Options.Password,
-        [Env(SettingNames.CrmComOrganisation)] = Crm.Options.Organisation,
-        [Env(SettingNames.CrmComPaymentCancellationType)] = Crm.Options.PaymentCancellationType,
-        [Env(SettingNames.CrmComRefundType)] = Crm.Options.RefundType,
-        [Env(SettingNames.InternalApiKey)] = InternalKey,
-        [Env(SettingNames.FinishingRetryBaseMilliseconds)] = Options.RetryBaseMilliseconds.ToString(CultureInfo.InvariantCulture),
-        [Env(SettingNames.FinishingMaxAttempts)] = Options.MaxAttempts.ToString(CultureInfo.InvariantCulture),
-        [Env(SettingNames.FinishingRelayGraceSeconds)] = Options.RelayGraceSeconds.ToString(CultureInfo.InvariantCulture),
+        [Env("PaymentsStorage")] = Options.ProxyStorage ? ProxiedConnectionString : Azurite.ConnectionString,
+        [Env("Payments:AccountIds")] = string.Join(",", Accounts),
+        [Env("Security:Mode")] = "None",
+        ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+        [Env("Google:BaseUrl")] = Google.BaseUrl.ToString(),
+        [Env("BackOffice:Provider")] = "CrmCom",
+        [Env("BackOffice:CrmCom:BaseUrl")] = Crm.BaseUrl.ToString(),
+        [Env("BackOffice:CrmCom:Username")] = Crm.Options.Username,
+        [Env("BackOffice:CrmCom:Password")] = Crm.Options.Password,
+        [Env("BackOffice:CrmCom:Organisation")] = Crm.Options.Organisation,
+        [Env("BackOffice:CrmCom:PaymentCancellationType")] = Crm.Options.PaymentCancellationType,
+        [Env("BackOffice:CrmCom:RefundType")] = Crm.Options.RefundType,
+        [Env("Internal:ApiKey")] = InternalKey,
+        [Env("Finishing:RetryBaseMilliseconds")] = Options.RetryBaseMilliseconds.ToString(CultureInfo.InvariantCulture),
+        [Env("Finishing:MaxAttempts")] = Options.MaxAttempts.ToString(CultureInfo.InvariantCulture),
+        [Env("Finishing:RelayGraceSeconds")] = Options.RelayGraceSeconds.ToString(CultureInfo.InvariantCulture),
         [Env(LocalRelaySchedule.Setting)] = LocalRelaySchedule.ForGrace(Options.RelayGraceSeconds),
-        [Env(SettingNames.FinishingMaxBacklog)] = Options.MaxBacklog.ToString(CultureInfo.InvariantCulture),
+        [Env("Finishing:MaxBacklog")] = Options.MaxBacklog.ToString(CultureInfo.InvariantCulture),
         ["Logging__LogLevel__Default"] = Options.LogLevel,
         ["Logging__LogLevel__Microsoft"] = "Warning",
         ["Logging__LogLevel__System.Net.Http"] = "Warning",

@@ -42,9 +42,9 @@ public sealed class AdversarialHost : IAsyncLifetime
         Azurite = await AzuriteProcess.StartAsync();
         Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>
         {
-            [SettingNames.PgpPassphrase] = PgpPassphrase,
-            [SettingNames.PgpIntegratorPrivateKeys] = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + PgpPrivateKeyMaterial + "\n-----END PGP PRIVATE KEY BLOCK-----",
-            [SettingNames.CrmComPassword] = CrmPassword,
+            ["Security:Pgp:Passphrase"] = PgpPassphrase,
+            ["Security:Pgp:IntegratorPrivateKeys"] = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + PgpPrivateKeyMaterial + "\n-----END PGP PRIVATE KEY BLOCK-----",
+            ["BackOffice:CrmCom:Password"] = CrmPassword,
             // The request lines ("Request starting … ?code=…") are what leaked the key.
             ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
             ["Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel"] = "Debug",

@@ -1,3 +1,5 @@
+using Payments.Core.Security;
+using Payments.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -180,8 +182,8 @@ public sealed class LogRedactorTests
         var logs = new FakeLoggerProvider();
         using var app = Functions.WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=d29ya2VyLXRlc3QtYWNjb3VudC1rZXk=;TableEndpoint=http://127.0.0.1:9/t;QueueEndpoint=http://127.0.0.1:9/q;BlobEndpoint=http://127.0.0.1:9/b",
-            [SettingNames.InternalApiKey] = Key,
+            ["PaymentsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=d29ya2VyLXRlc3QtYWNjb3VudC1rZXk=;TableEndpoint=http://127.0.0.1:9/t;QueueEndpoint=http://127.0.0.1:9/q;BlobEndpoint=http://127.0.0.1:9/b",
+            ["Internal:ApiKey"] = Key,
         }, builder => builder.Logging.AddProvider(logs));
         var encoded = string.Concat(System.Text.Encoding.UTF8.GetBytes(Key).Select(b => $"%{b:X2}"));
 
@@ -200,8 +202,9 @@ public sealed class LogRedactorTests
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.InternalApiKey] = Key,
+            ["Internal:ApiKey"] = Key,
         }).Build());
+        services.AddSettings<InternalOptions>(InternalOptions.Section); // the redactor learns the secrets from the bound options
         services.AddLogging(b => b.AddProvider(captured).RedactSecrets());
         return services.BuildServiceProvider();
     }

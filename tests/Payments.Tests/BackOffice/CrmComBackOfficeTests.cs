@@ -368,18 +368,19 @@ public sealed class CrmComBackOfficeTests : IAsyncLifetime
         await using var crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { JwtTokens = false, TokenLifetime = TimeSpan.FromSeconds(1) });
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.BackOfficeProvider] = "CrmCom",
-            [SettingNames.CrmComBaseUrl] = crm.BaseUrl.ToString(),
-            [SettingNames.CrmComUsername] = crm.Options.Username,
-            [SettingNames.CrmComPassword] = crm.Options.Password,
-            [SettingNames.CrmComOrganisation] = crm.Options.Organisation,
-            [SettingNames.CrmComPaymentCancellationType] = crm.Options.PaymentCancellationType,
-            [SettingNames.CrmComRefundType] = crm.Options.RefundType,
+            ["BackOffice:Provider"] = "CrmCom",
+            ["BackOffice:CrmCom:BaseUrl"] = crm.BaseUrl.ToString(),
+            ["BackOffice:CrmCom:Username"] = crm.Options.Username,
+            ["BackOffice:CrmCom:Password"] = crm.Options.Password,
+            ["BackOffice:CrmCom:Organisation"] = crm.Options.Organisation,
+            ["BackOffice:CrmCom:PaymentCancellationType"] = crm.Options.PaymentCancellationType,
+            ["BackOffice:CrmCom:RefundType"] = crm.Options.RefundType,
         }).Build();
         var captured = new FakeLoggerProvider();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(captured))
-            .AddBackOffice(configuration);
+            .AddSingleton<IConfiguration>(configuration)
+            .AddBackOffice();
         await using var provider = services.BuildServiceProvider();
         var exceptions = new List<Exception>();
 

@@ -35,7 +35,7 @@ public sealed class ConformanceRig : IAsyncDisposable
     public static async Task<ConformanceRig> StartAsync(SecurityMode mode, string? trustedStrangerPublic = null)
     {
         var keys = Directory.CreateTempSubdirectory("conformance-test-keys-");
-        var settings = new Dictionary<string, string?> { [SettingNames.SecurityMode] = mode.ToString() };
+        var settings = new Dictionary<string, string?> { ["Security:Mode"] = mode.ToString() };
         IMessageEnvelope googleSide = new PlainJsonEnvelope();
         switch (mode)
         {
@@ -43,8 +43,8 @@ public sealed class ConformanceRig : IAsyncDisposable
             {
                 var ours = KeyTool.GeneratePgp("Integrator <conformance@integrator.test>", null, DateTime.UtcNow, TimeSpan.FromDays(30), 2048);
                 var google = KeyTool.GeneratePgp("Google <conformance@google.test>", null, DateTime.UtcNow, TimeSpan.FromDays(30), 2048);
-                settings[SettingNames.PgpIntegratorPrivateKeys] = ours.Secret;
-                settings[SettingNames.PgpGooglePublicKeys] = google.Public + (trustedStrangerPublic is null ? "" : "\n" + trustedStrangerPublic);
+                settings["Security:Pgp:IntegratorPrivateKeys"] = ours.Secret;
+                settings["Security:Pgp:GooglePublicKeys"] = google.Public + (trustedStrangerPublic is null ? "" : "\n" + trustedStrangerPublic);
                 File.WriteAllText(Path.Combine(keys.FullName, "google-secret.asc"), google.Secret);
                 File.WriteAllText(Path.Combine(keys.FullName, "integrator-public.asc"), ours.Public);
                 googleSide = new PgpEnvelope(google.Secret, null, ours.Public);
@@ -54,8 +54,8 @@ public sealed class ConformanceRig : IAsyncDisposable
             {
                 using var ours = RSA.Create(2048);
                 using var google = RSA.Create(2048);
-                settings[SettingNames.JweIntegratorPrivateKeys] = ours.ExportPkcs8PrivateKeyPem();
-                settings[SettingNames.JweGooglePublicKeys] = google.ExportSubjectPublicKeyInfoPem() + (trustedStrangerPublic is null ? "" : "\n" + trustedStrangerPublic);
+                settings["Security:Jwe:IntegratorPrivateKeys"] = ours.ExportPkcs8PrivateKeyPem();
+                settings["Security:Jwe:GooglePublicKeys"] = google.ExportSubjectPublicKeyInfoPem() + (trustedStrangerPublic is null ? "" : "\n" + trustedStrangerPublic);
                 File.WriteAllText(Path.Combine(keys.FullName, "google-private.pem"), google.ExportPkcs8PrivateKeyPem());
                 File.WriteAllText(Path.Combine(keys.FullName, "integrator-public.pem"), ours.ExportSubjectPublicKeyInfoPem());
                 googleSide = new JweEnvelope(google.ExportPkcs8PrivateKeyPem(), ours.ExportSubjectPublicKeyInfoPem());

@@ -1,3 +1,4 @@
+using Payments.Core.Idempotency;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;

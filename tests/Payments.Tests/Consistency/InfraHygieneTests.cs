@@ -29,8 +29,8 @@ public class InfraHygieneTests
     /// <summary>Settings holding a secret: in Azure only ever a Key Vault reference (or empty when the scheme is not in use).</summary>
     private static readonly string[] SecretSettings =
     [
-        SettingNames.PgpIntegratorPrivateKeys, SettingNames.PgpPassphrase, SettingNames.JweIntegratorPrivateKeys,
-        SettingNames.CrmComPassword, SettingNames.InternalApiKey,
+        "Security:Pgp:IntegratorPrivateKeys", "Security:Pgp:Passphrase", "Security:Jwe:IntegratorPrivateKeys",
+        "BackOffice:CrmCom:Password", "Internal:ApiKey",
     ];
 
     [Fact]
@@ -97,7 +97,7 @@ public class InfraHygieneTests
         var settings = Bicep.AppSettings().ToDictionary(s => s.Name, s => s.Value);
         var reference = new Regex(@"format\('\{0\}\{1\}/\)', variables\('kvPrefix'\), parameters\('secretNames'\)\.\w+\)");
         var problems = new List<string>();
-        foreach (var name in SecretSettings.Select(SettingNames.ToEnvironmentName))
+        foreach (var name in SecretSettings.Select(Payments.Core.Configuration.Settings.EnvironmentName))
         {
             if (!settings.TryGetValue(name, out var value)) { problems.Add($"{name} is not set"); continue; }
             // "[format(...)]" always a reference, or "[if(<scheme in use>, format(...), '')]".

@@ -1,39 +1,75 @@
+using Payments.Core.Protocol;
 using System.Reflection;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Payments.Core.BackOffice;
+using Payments.Core.Configuration;
+using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Tests.TestSupport;
+using Payments.Core.Notifications;
+using Payments.Core.Security;
+using Payments.Core.Storage;
+using Payments.LocalHost;
 
 namespace Payments.Tests.Consistency;
 
-/// <summary>Every setting the code reads is named in <see cref="SettingNames"/>, listed in
-/// local.settings.sample.json and set by infra/; and the code reads no setting around that list.</summary>
+/// <summary>Every setting the app binds (the public settable properties of each options class under its
+/// <c>Section</c>, nested options classes as sub-sections) is listed in local.settings.sample.json and set by
+/// infra/, unless <see cref="LocalOnly"/> or <see cref="NotSetInAzure"/> says why not; and neither holds a
+/// setting the app does not read.</summary>
 [Trait("Category", Category.Consistency)]
 public class SettingsConsistencyTests
 {
     private const string Sample = "local.settings.sample.json";
 
-    /// <summary>Settings deliberately not set in Azure, with the reason.</summary>
+    /// <summary>Settings deliberately not set in Azure, with the reason (docs/interfaces.md).</summary>
     private static readonly Dictionary<string, string> NotSetInAzure = new(StringComparer.OrdinalIgnoreCase)
     {
-        [SettingNames.Storage] = "the connection-string form; shared keys are off on the Azure storage account, so Azure uses the "
+        [StorageConnectionOptions.Section] = "the connection-string form; shared keys are off on the Azure storage account, so Azure uses the "
             + "identity-based PaymentsStorage__tableServiceUri/queueServiceUri/credential/clientId instead (and a 'PaymentsStorage' value would take precedence over them)",
     };
 
-    /// <summary>Settings that may be missing from the sample, with the reason.</summary>
-    private static readonly Dictionary<string, string> NotInSample = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>Settings that are neither in the sample nor in infra/, with the reason (docs/interfaces.md, "Local-only settings").</summary>
+    internal static readonly Dictionary<string, string> LocalOnly = new(StringComparer.OrdinalIgnoreCase)
     {
+        [$"{LocalHostOptions.Section}:{nameof(LocalHostOptions.TimerSchedules)}"] = "the local host's own schedules per function (tests); the Functions host has none",
+        [$"{StorageClientOptions.Section}:{nameof(StorageClientOptions.MessageEncoding)}"] = "host.json extensions.queues.messageEncoding decides it; the local host copies it from there",
     };
+
+    /// <summary>Settings read outside the options classes: the environment (the local host reads the first as
+    /// func start does), and Application Insights (the Functions app sends telemetry only when it is set).</summary>
+    private static readonly string[] HostSettings =
+        [LocalSettings.FunctionsEnvironment, "DOTNET_ENVIRONMENT", "APPLICATIONINSIGHTS_CONNECTION_STRING"];
 
     /// <summary>Platform settings read by the Functions host or the SDKs, not by our code.</summary>
     private static readonly string[] PlatformSettingPrefixes =
         ["AzureWebJobsStorage", "AzureWebJobsDisableHomepage", "APPLICATIONINSIGHTS_", "FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_"];
 
-    public static IReadOnlyList<string> Settings() =>
-        typeof(SettingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f is { IsLiteral: true, IsInitOnly: false } && f.FieldType == typeof(string))
-            .Select(f => (string)f.GetRawConstantValue()!)
+    /// <summary>The options classes bound to a top-level section: every type of the app with a <c>const string Section</c> without ':'.</summary>
+    public static IReadOnlyList<(Type Type, string Section)> OptionsTypes() =>
+        new[] { typeof(PaymentsOptions).Assembly, typeof(LocalHostOptions).Assembly }
+            .SelectMany(a => a.GetTypes())
+            .Select(t => (Type: t, Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
+            .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
+            .Select(x => (x.Type, Section: (string)x.Field!.GetRawConstantValue()!))
+            .Where(x => !x.Section.Contains(':'))
             .ToList();
+
+    /// <summary>Every setting the app reads, in IConfiguration form (':').</summary>
+    public static IReadOnlyList<string> Settings()
+    {
+        var settings = new List<string>(HostSettings) { StorageConnectionOptions.Section }; // its value is the connection string
+        foreach (var (type, section) in OptionsTypes()) settings.AddRange(Bound(type, section));
+        return settings;
+    }
+
+    private static IEnumerable<string> Bound(Type type, string section)
+    {
+        var nested = Payments.Core.Configuration.Settings.NestedSections(type).ToHashSet();
+        foreach (var property in Payments.Core.Configuration.Settings.BoundProperties(type))
+            if (nested.Contains(property)) foreach (var s in Bound(property.PropertyType, section + ":" + property.Name)) yield return s;
+            else yield return section + ":" + property.Name;
+    }
 
     private static string EnvironmentForm(string setting) => setting.Replace(":", "__");
 
@@ -48,27 +84,46 @@ public class SettingsConsistencyTests
         PlatformSettingPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 
     [Fact]
-    public void SettingNames_lists_settings()
+    public void The_options_types_are_found_and_walked_into_their_sub_sections()
     {
+        Assert.Equal(
+            new[] { "BackOffice", "Finishing", "Google", "Internal", "LocalHost", "Payments", "PaymentsStorage", "Security", "Storage" },
+            OptionsTypes().Select(t => t.Section).Order(StringComparer.Ordinal));
         var settings = Settings();
-        Assert.Contains(SettingNames.SecurityMode, settings);
-        Assert.True(settings.Count >= 20, $"Only {settings.Count} settings found by reflection over SettingNames.");
+        Assert.Contains("Security:Pgp:Passphrase", settings);
+        Assert.Contains("BackOffice:CrmCom:Password", settings);
+        Assert.Contains("PaymentsStorage:TableServiceUri", settings);
+        Assert.DoesNotContain("Security:Pgp", settings);             // a sub-section is not a setting
+        Assert.DoesNotContain("Payments:ReferenceNumberValidity", settings); // computed, not bound
+        Assert.DoesNotContain("PaymentsStorage:Name", settings);      // not publicly settable
+    }
+
+    /// <summary>The check is seen failing: a setting the sample lacks is reported.</summary>
+    [Fact]
+    public void A_bound_property_missing_from_the_sample_is_reported()
+    {
+        var missing = MissingFromSample(Settings().Append("Finishing:NewKnob"));
+        Assert.Equal(["Finishing__NewKnob"], missing);
     }
 
     [Fact]
     public void Every_setting_is_in_the_sample_settings()
     {
+        Repo.NoProblems($"Settings bound by the options classes missing from {Sample} Values (add them with their local default, or to LocalOnly with the reason)",
+            MissingFromSample(Settings()));
+    }
+
+    private static List<string> MissingFromSample(IEnumerable<string> settings)
+    {
         var values = SampleValues();
-        Repo.NoProblems($"Settings of SettingNames missing from {Sample} Values (add them with their local default)",
-            Settings().Where(s => !values.Contains(EnvironmentForm(s)) && !NotInSample.ContainsKey(s))
-                .Select(s => $"{EnvironmentForm(s)} (SettingNames: \"{s}\")"));
+        return settings.Where(s => !values.Contains(EnvironmentForm(s)) && !LocalOnly.ContainsKey(s)).Select(EnvironmentForm).ToList();
     }
 
     [Fact]
     public void The_sample_settings_hold_nothing_the_code_does_not_read()
     {
         var known = Settings().Select(EnvironmentForm).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Repo.NoProblems($"{Sample} Values not in SettingNames (misspelt, or add them to SettingNames)",
+        Repo.NoProblems($"{Sample} Values no options class binds (misspelt, or a property was removed)",
             SampleValues().Where(v => !known.Contains(v) && !IsPlatformSetting(v)));
     }
 
@@ -76,9 +131,9 @@ public class SettingsConsistencyTests
     public void Every_setting_is_set_by_infra()
     {
         var appSettings = Bicep.AppSettings().Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Repo.NoProblems("Settings of SettingNames not among the function app's compiled app settings (add { name: '...' value: ... } to appSettings in infra/modules/functionapp.bicep)",
-            Settings().Where(s => !appSettings.Contains(EnvironmentForm(s)) && !NotSetInAzure.ContainsKey(s))
-                .Select(s => $"{EnvironmentForm(s)} (SettingNames: \"{s}\")"));
+        Repo.NoProblems("Settings bound by the options classes not among the function app's compiled app settings (add { name: '...' value: ... } to appSettings in infra/modules/functionapp.bicep)",
+            Settings().Where(s => !appSettings.Contains(EnvironmentForm(s)) && !NotSetInAzure.ContainsKey(s) && !LocalOnly.ContainsKey(s))
+                .Select(EnvironmentForm));
     }
 
     [Fact]
@@ -86,12 +141,12 @@ public class SettingsConsistencyTests
     {
         var known = Settings().Select(EnvironmentForm).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var appSettings = Bicep.AppSettings();
-        Repo.NoProblems("App settings in infra/ that are neither in SettingNames nor platform settings (misspelt?)",
+        Repo.NoProblems("App settings in infra/ that no options class binds and that are not platform settings (misspelt?)",
             appSettings.Where(s => !known.Contains(s.Name) && !IsPlatformSetting(s.Name)).Select(s => s.Name));
         Repo.NoProblems("App settings set twice in infra/",
             appSettings.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key));
         Repo.NoProblems("Settings that must not be set in Azure but are set in infra/",
-            appSettings.Where(s => NotSetInAzure.ContainsKey(s.Name)).Select(s => $"{s.Name}: {NotSetInAzure[s.Name]}"));
+            appSettings.Where(s => NotSetInAzure.ContainsKey(s.Name) || LocalOnly.ContainsKey(s.Name.Replace("__", ":"))).Select(s => s.Name));
     }
 
     /// <summary>The values' shapes: storage by identity on the account's endpoints, Production hosting,
@@ -107,14 +162,14 @@ public class SettingsConsistencyTests
             ["AzureWebJobsStorage__blobServiceUri"] = "[parameters('storageBlobEndpoint')]",
             ["AzureWebJobsStorage__queueServiceUri"] = "[parameters('storageQueueEndpoint')]",
             ["AzureWebJobsStorage__tableServiceUri"] = "[parameters('storageTableEndpoint')]",
-            [EnvironmentForm(SettingNames.StorageCredential)] = "managedidentity",
-            [EnvironmentForm(SettingNames.StorageClientId)] = "[parameters('identityClientId')]",
-            [EnvironmentForm(SettingNames.StorageQueueServiceUri)] = "[parameters('storageQueueEndpoint')]",
-            [EnvironmentForm(SettingNames.StorageTableServiceUri)] = "[parameters('storageTableEndpoint')]",
+            ["PaymentsStorage__credential"] = "managedidentity",
+            ["PaymentsStorage__clientId"] = "[parameters('identityClientId')]",
+            ["PaymentsStorage__queueServiceUri"] = "[parameters('storageQueueEndpoint')]",
+            ["PaymentsStorage__tableServiceUri"] = "[parameters('storageTableEndpoint')]",
             ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "[parameters('applicationInsightsConnectionString')]",
             ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "[format('ClientId={0};Authorization=AAD', parameters('identityClientId'))]",
-            [SettingNames.FunctionsEnvironment] = "Production",
-            [SettingNames.DotnetEnvironment] = "Production",
+            [LocalSettings.FunctionsEnvironment] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
         };
         Repo.NoProblems("App settings in infra/ without the expected value",
             expected.Where(e => !settings.TryGetValue(e.Key, out var v) || v != e.Value)
@@ -130,16 +185,16 @@ public class SettingsConsistencyTests
         var main = Bicep.Main.GetProperty("parameters");
         var tuning = new[]
         {
-            (SettingNames.AccountIds, "paymentIntegratorAccountIds"), (SettingNames.IdempotencyRetentionDays, "idempotencyRetentionDays"),
-            (SettingNames.ReferenceNumberValidityHours, "referenceNumberValidityHours"), (SettingNames.FundsReservationValidityHours, "fundsReservationValidityHours"),
-            (SettingNames.FinishingMaxAttempts, "finishingMaxAttempts"), (SettingNames.FinishingRetryBaseMilliseconds, "finishingRetryBaseMilliseconds"),
-            (SettingNames.FinishingRelayGraceSeconds, "finishingRelayGraceSeconds"), (SettingNames.FinishingMaxBacklog, "finishingMaxBacklog"),
-            (SettingNames.FinishingBreakerBreakSeconds, "finishingBreakerBreakSeconds"), (SettingNames.FinishingBreakerFailurePercent, "finishingBreakerFailurePercent"),
-            (SettingNames.FinishingBreakerMinimumThroughput, "finishingBreakerMinimumThroughput"), (SettingNames.FinishingBreakerSamplingSeconds, "finishingBreakerSamplingSeconds"),
-            (SettingNames.FinishingBreakerMaxConcurrentCalls, "finishingBreakerMaxConcurrentCalls"),
-            (SettingNames.SecurityMode, "securityMode"), (SettingNames.GoogleBaseUrl, "googleBaseUrl"), (SettingNames.BackOfficeProvider, "backOfficeProvider"),
-            (SettingNames.CrmComBaseUrl, "crmComBaseUrl"), (SettingNames.CrmComUsername, "crmComUsername"), (SettingNames.CrmComOrganisation, "crmComOrganisation"),
-            (SettingNames.CrmComPaymentCancellationType, "crmComPaymentCancellationType"), (SettingNames.CrmComRefundType, "crmComRefundType"),
+            (Name<PaymentsOptions>(nameof(PaymentsOptions.AccountIds)), "paymentIntegratorAccountIds"), (Name<PaymentsOptions>(nameof(PaymentsOptions.IdempotencyRetentionDays)), "idempotencyRetentionDays"),
+            (Name<PaymentsOptions>(nameof(PaymentsOptions.ReferenceNumberValidityHours)), "referenceNumberValidityHours"), (Name<PaymentsOptions>(nameof(PaymentsOptions.FundsReservationValidityHours)), "fundsReservationValidityHours"),
+            (Name<FinishingOptions>(nameof(FinishingOptions.MaxAttempts)), "finishingMaxAttempts"), (Name<FinishingOptions>(nameof(FinishingOptions.RetryBaseMilliseconds)), "finishingRetryBaseMilliseconds"),
+            (Name<FinishingOptions>(nameof(FinishingOptions.RelayGraceSeconds)), "finishingRelayGraceSeconds"), (Name<FinishingOptions>(nameof(FinishingOptions.MaxBacklog)), "finishingMaxBacklog"),
+            ("Finishing:CircuitBreaker:BreakSeconds", "finishingBreakerBreakSeconds"), ("Finishing:CircuitBreaker:FailurePercent", "finishingBreakerFailurePercent"),
+            ("Finishing:CircuitBreaker:MinimumThroughput", "finishingBreakerMinimumThroughput"), ("Finishing:CircuitBreaker:SamplingSeconds", "finishingBreakerSamplingSeconds"),
+            ("Finishing:CircuitBreaker:MaxConcurrentCalls", "finishingBreakerMaxConcurrentCalls"),
+            (SecurityOptions.ModeSetting, "securityMode"), (Name<GoogleNotificationOptions>(nameof(GoogleNotificationOptions.BaseUrl)), "googleBaseUrl"), (Name<BackOfficeOptions>(nameof(BackOfficeOptions.Provider)), "backOfficeProvider"),
+            (Name<CrmComOptions>(nameof(CrmComOptions.BaseUrl)), "crmComBaseUrl"), (Name<CrmComOptions>(nameof(CrmComOptions.Username)), "crmComUsername"), (Name<CrmComOptions>(nameof(CrmComOptions.Organisation)), "crmComOrganisation"),
+            (Name<CrmComOptions>(nameof(CrmComOptions.PaymentCancellationType)), "crmComPaymentCancellationType"), (Name<CrmComOptions>(nameof(CrmComOptions.RefundType)), "crmComRefundType"),
         };
         var problems = new List<string>();
         foreach (var (setting, mainParameter) in tuning)
@@ -155,64 +210,7 @@ public class SettingsConsistencyTests
         Assert.Equal("Pgp", main.GetProperty("securityMode").GetProperty("defaultValue").GetString());
     }
 
-    // ---- configuration reads by literal in the code ----
-
-    private static readonly Regex[] ConfigurationReads =
-    [
-        new(@"\b\w*[Cc]onfig\w*\s*\??\[\s*""([^""]+)""\s*\]"),                      // configuration["X"], builder.Configuration["X"], config?["X"]
-        new(@"\.\s*GetSection\(\s*""([^""]+)""\s*\)"),
-        new(@"\.\s*GetRequiredSection\(\s*""([^""]+)""\s*\)"),
-        new(@"\.\s*GetValue\s*(?:<[^>()]+>)?\(\s*""([^""]+)"""),                   // GetValue<T>("X"), GetValue("X", ...)
-        new(@"\.\s*GetConnectionString\(\s*""([^""]+)""\s*\)"),
-        new(@"\bGetEnvironmentVariable\(\s*""([^""]+)""\s*\)"),
-    ];
-
-    /// <summary>(literal, is a section read) for every configuration read by literal in a C# text.</summary>
-    internal static IEnumerable<(string Key, bool Section)> LiteralConfigurationReads(string csharp)
-    {
-        var code = Repo.WithoutComments(csharp);
-        foreach (var (regex, i) in ConfigurationReads.Select((r, i) => (r, i)))
-            foreach (Match m in regex.Matches(code))
-                yield return (m.Groups[1].Value, i is 1 or 2);
-    }
-
-    private static bool IsKnown(string key, bool section, IReadOnlyList<string> settings)
-    {
-        var normal = key.Replace("__", ":");
-        return settings.Any(s => string.Equals(s, normal, StringComparison.OrdinalIgnoreCase)
-            || (section && s.StartsWith(normal + ":", StringComparison.OrdinalIgnoreCase)));
-    }
-
-    [Fact]
-    public void The_reads_scanner_finds_each_kind_of_read()
-    {
-        const string sample = """
-            var a = configuration["Payments:AccountIds"];
-            var b = builder.Configuration.GetValue<int>("Payments:IdempotencyRetentionDays");
-            var c = config.GetSection("Security:Pgp");
-            var d = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT");
-            var e = cfg.GetRequiredSection("Nope");
-            // var f = configuration["Commented:Out"];
-            """;
-        var reads = LiteralConfigurationReads(sample).ToList();
-        Assert.Equal(
-            new[] { "DOTNET_ENVIRONMENT", "Nope", "Payments:AccountIds", "Payments:IdempotencyRetentionDays", "Security:Pgp" },
-            reads.Select(r => r.Key).Order(StringComparer.Ordinal));
-        var settings = Settings();
-        Assert.All(reads.Where(r => r.Key != "Nope"), r => Assert.True(IsKnown(r.Key, r.Section, settings), r.Key));
-        Assert.False(IsKnown("Nope", true, settings));
-        Assert.False(IsKnown("Security:Pgp", false, settings)); // a section name is not a value read
-    }
-
-    [Fact]
-    public void The_code_reads_no_setting_by_a_literal_outside_SettingNames()
-    {
-        var settings = Settings();
-        var files = Repo.Files("functions/Payments.Core", ".cs").Concat(Repo.Files("functions/Payments.LocalHost", ".cs")).ToList();
-        Assert.NotEmpty(files);
-        Repo.NoProblems("Configuration read by a literal name that is not in SettingNames (add it to SettingNames, the sample and infra/, and read it through SettingNames)",
-            files.SelectMany(f => LiteralConfigurationReads(Repo.Read(f))
-                .Where(r => !IsKnown(r.Key, r.Section, settings))
-                .Select(r => $"\"{r.Key}\" in {f}")));
-    }
+    /// <summary>"Section:Property" of an options class.</summary>
+    private static string Name<T>(string property) =>
+        (string)typeof(T).GetField("Section", BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()! + ":" + property;
 }

@@ -1,3 +1,4 @@
+using Payments.Core.Idempotency;
 using Payments.Core.Hosting;
 using Payments.Tests.TestSupport;
 

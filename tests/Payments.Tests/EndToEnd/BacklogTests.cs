@@ -27,7 +27,7 @@ public sealed class BacklogTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
-        Host = await LocalHostUnderTest.StartAsync(_azurite, new Dictionary<string, string?> { [SettingNames.FinishingMaxBacklog] = MaxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Host = await LocalHostUnderTest.StartAsync(_azurite, new Dictionary<string, string?> { ["Finishing:MaxBacklog"] = MaxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
     public async Task DisposeAsync()

@@ -36,13 +36,13 @@ public sealed class FinishingFixture : IAsyncLifetime
     /// <summary>The settings that make the host book in <paramref name="crm"/>.</summary>
     public static Dictionary<string, string?> CrmComSettings(CrmComStandIn crm) => new()
     {
-        [SettingNames.BackOfficeProvider] = "CrmCom",
-        [SettingNames.CrmComBaseUrl] = crm.BaseUrl.ToString(),
-        [SettingNames.CrmComUsername] = crm.Options.Username,
-        [SettingNames.CrmComPassword] = crm.Options.Password,
-        [SettingNames.CrmComOrganisation] = crm.Options.Organisation,
-        [SettingNames.CrmComPaymentCancellationType] = crm.Options.PaymentCancellationType,
-        [SettingNames.CrmComRefundType] = crm.Options.RefundType,
+        ["BackOffice:Provider"] = "CrmCom",
+        ["BackOffice:CrmCom:BaseUrl"] = crm.BaseUrl.ToString(),
+        ["BackOffice:CrmCom:Username"] = crm.Options.Username,
+        ["BackOffice:CrmCom:Password"] = crm.Options.Password,
+        ["BackOffice:CrmCom:Organisation"] = crm.Options.Organisation,
+        ["BackOffice:CrmCom:PaymentCancellationType"] = crm.Options.PaymentCancellationType,
+        ["BackOffice:CrmCom:RefundType"] = crm.Options.RefundType,
     };
 
     public async Task DisposeAsync()

@@ -50,19 +50,19 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
         var overrides = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
-            [SettingNames.Storage] = azurite.ConnectionString,
-            [SettingNames.AccountIds] = string.Join(",", Accounts),
-            [SettingNames.SecurityMode] = "None",
-            [SettingNames.FunctionsEnvironment] = "Development",
-            [SettingNames.InternalApiKey] = InternalKey,
-            [SettingNames.GoogleBaseUrl] = google.BaseUrl.ToString(),
-            [SettingNames.FinishingRetryBaseMilliseconds] = "50",
-            [SettingNames.FinishingMaxAttempts] = "4",
-            [SettingNames.FinishingRelayGraceSeconds] = "3",
+            ["PaymentsStorage"] = azurite.ConnectionString,
+            ["Payments:AccountIds"] = string.Join(",", Accounts),
+            ["Security:Mode"] = "None",
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
+            ["Internal:ApiKey"] = InternalKey,
+            ["Google:BaseUrl"] = google.BaseUrl.ToString(),
+            ["Finishing:RetryBaseMilliseconds"] = "50",
+            ["Finishing:MaxAttempts"] = "4",
+            ["Finishing:RelayGraceSeconds"] = "3",
             [Payments.StandIns.Chaos.LocalRelaySchedule.Setting] = Payments.StandIns.Chaos.LocalRelaySchedule.ForGrace(3),
             // The sample's load shedding would make tests depend on what other tests left on the shared
             // queues; BacklogTests sets its own limit.
-            [SettingNames.FinishingMaxBacklog] = "0",
+            ["Finishing:MaxBacklog"] = "0",
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft"] = "Warning",
         };

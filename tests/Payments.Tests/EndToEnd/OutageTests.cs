@@ -35,12 +35,12 @@ public sealed class OutageFixture : IAsyncLifetime
         Crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = TimeSpan.FromMinutes(30) });
         Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>(FinishingFixture.CrmComSettings(Crm))
         {
-            [SettingNames.FinishingMaxAttempts] = MaxAttempts.ToString(),
-            [SettingNames.FinishingRetryBaseMilliseconds] = RetryBaseMilliseconds.ToString(),
-            [SettingNames.FinishingBreakerBreakSeconds] = "1",
-            [SettingNames.FinishingBreakerMinimumThroughput] = "2",
-            [SettingNames.FinishingBreakerFailurePercent] = "50",
-            [SettingNames.FinishingBreakerSamplingSeconds] = "10",
+            ["Finishing:MaxAttempts"] = MaxAttempts.ToString(),
+            ["Finishing:RetryBaseMilliseconds"] = RetryBaseMilliseconds.ToString(),
+            ["Finishing:CircuitBreaker:BreakSeconds"] = "1",
+            ["Finishing:CircuitBreaker:MinimumThroughput"] = "2",
+            ["Finishing:CircuitBreaker:FailurePercent"] = "50",
+            ["Finishing:CircuitBreaker:SamplingSeconds"] = "10",
         });
     }
 

@@ -23,7 +23,7 @@ public sealed class DependencyBreakerTests
         {
             CircuitBreaker = new CircuitBreakerOptions
             {
-                BreakDuration = Break, FailureRatio = 0.5, MinimumThroughput = 2, SamplingDuration = TimeSpan.FromSeconds(60),
+                BreakSeconds = (int)Break.TotalSeconds, FailurePercent = 50, MinimumThroughput = 2, SamplingSeconds = 60,
                 MaxConcurrentCalls = maxConcurrentCalls,
             },
         }, _time, _log);

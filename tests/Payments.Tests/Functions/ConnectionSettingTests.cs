@@ -1,3 +1,4 @@
+using Payments.Core.Idempotency;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Hosting;
@@ -19,9 +20,9 @@ public sealed class ConnectionSettingTests
     [Fact]
     public void The_AzureWebJobs_form_wins_then_the_plain_name()
     {
-        Assert.Equal("PaymentsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("PaymentsStorage", "x")), SettingNames.Storage));
-        Assert.Equal("AzureWebJobsPaymentsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsPaymentsStorage", "a"), ("PaymentsStorage", "b")), SettingNames.Storage));
-        Assert.Equal("AzureWebJobsPaymentsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsPaymentsStorage:queueServiceUri", "https://a.queue.core.windows.net")), SettingNames.Storage));
+        Assert.Equal("PaymentsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsStorage", "UseDevelopmentStorage=true"), ("PaymentsStorage", "x")), "PaymentsStorage"));
+        Assert.Equal("AzureWebJobsPaymentsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsPaymentsStorage", "a"), ("PaymentsStorage", "b")), "PaymentsStorage"));
+        Assert.Equal("AzureWebJobsPaymentsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsPaymentsStorage:queueServiceUri", "https://a.queue.core.windows.net")), "PaymentsStorage"));
         // Why the app's connection is not called "Storage": the host would read its own storage account.
         Assert.Equal("AzureWebJobsStorage", ConnectionSetting.Resolve(Settings(("AzureWebJobsStorage", "host"), ("Storage", "app")), "Storage"));
     }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
@@ -45,9 +46,9 @@ public sealed class WorkerAppTests : IAsyncLifetime
         _google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
         _app = BuildWorkerApp(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = _azurite.ConnectionString,
-            [SettingNames.GoogleBaseUrl] = _google.BaseUrl.ToString(),
-            [SettingNames.InternalApiKey] = InternalKey,
+            ["PaymentsStorage"] = _azurite.ConnectionString,
+            ["Google:BaseUrl"] = _google.BaseUrl.ToString(),
+            ["Internal:ApiKey"] = InternalKey,
         });
         await _app.Services.GetRequiredService<TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
     }
@@ -63,13 +64,17 @@ public sealed class WorkerAppTests : IAsyncLifetime
     {
         var builder = FunctionsApp.CreateBuilder([], configuration => configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.AccountIds] = string.Join(",", LocalHostUnderTest.Accounts),
-            [SettingNames.SecurityMode] = "None",
-            [SettingNames.FunctionsEnvironment] = "Development",
-            [SettingNames.FinishingMaxBacklog] = "0",
-            [SettingNames.FinishingRetryBaseMilliseconds] = "50",
-            [SettingNames.GoogleBaseUrl] = "http://127.0.0.1:9/", // nothing listens: tests that notify pass their stand-in
+            ["Payments:AccountIds"] = string.Join(",", LocalHostUnderTest.Accounts),
+            ["Security:Mode"] = "None",
+            ["Finishing:MaxBacklog"] = "0",
+            ["Finishing:RetryBaseMilliseconds"] = "50",
+            ["Google:BaseUrl"] = "http://127.0.0.1:9/", // nothing listens: tests that notify pass their stand-in
         }.Concat(settings).GroupBy(s => s.Key).Select(g => g.Last())));
+        // The worker takes its environment from the process's AZURE_FUNCTIONS_ENVIRONMENT, which a test
+        // cannot set for itself alone: the security settings are checked as in Development (Security:Mode=None).
+        builder.Services.RemoveAll<Microsoft.Extensions.Options.IValidateOptions<SecurityOptions>>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<SecurityOptions>>(
+            new SecurityOptionsValidator(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = Environments.Development }));
         configure?.Invoke(builder);
         return builder.Build();
     }

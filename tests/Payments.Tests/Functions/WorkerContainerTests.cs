@@ -24,14 +24,14 @@ public sealed class WorkerContainerTests
 {
     private static readonly Dictionary<string, string?> CrmCom = new()
     {
-        [SettingNames.Storage] = "UseDevelopmentStorage=true",
-        [SettingNames.BackOfficeProvider] = "CrmCom",
-        [SettingNames.CrmComBaseUrl] = "https://crm.example.com/",
-        [SettingNames.CrmComUsername] = "u",
-        [SettingNames.CrmComPassword] = "p",
-        [SettingNames.CrmComOrganisation] = "o",
-        [SettingNames.CrmComPaymentCancellationType] = "Payment Cancellation",
-        [SettingNames.CrmComRefundType] = "Refund",
+        ["PaymentsStorage"] = "UseDevelopmentStorage=true",
+        ["BackOffice:Provider"] = "CrmCom",
+        ["BackOffice:CrmCom:BaseUrl"] = "https://crm.example.com/",
+        ["BackOffice:CrmCom:Username"] = "u",
+        ["BackOffice:CrmCom:Password"] = "p",
+        ["BackOffice:CrmCom:Organisation"] = "o",
+        ["BackOffice:CrmCom:PaymentCancellationType"] = "Payment Cancellation",
+        ["BackOffice:CrmCom:RefundType"] = "Refund",
     };
 
     [Trait("Category", Category.Unit)]
@@ -60,8 +60,8 @@ public sealed class WorkerContainerTests
         await using var azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
         using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = azurite.ConnectionString,
-            [SettingNames.InternalApiKey] = appKey,
+            ["PaymentsStorage"] = azurite.ConnectionString,
+            ["Internal:ApiKey"] = appKey,
         });
         await app.Services.GetRequiredService<Payments.Core.Idempotency.TransactionStore>().EnsureCreatedAsync(CancellationToken.None);
         var keyed = Payments.LocalHost.Functions.FunctionCatalog.Discover()
@@ -108,7 +108,7 @@ public sealed class WorkerContainerTests
     [Fact]
     public void No_telemetry_is_registered_without_a_connection_string()
     {
-        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { [SettingNames.Storage] = "UseDevelopmentStorage=true" });
+        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { ["PaymentsStorage"] = "UseDevelopmentStorage=true" });
         Assert.Null(app.Services.GetService<TelemetryClient>());
     }
 
@@ -118,8 +118,8 @@ public sealed class WorkerContainerTests
     {
         using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = "UseDevelopmentStorage=true",
-            [SettingNames.ApplicationInsightsConnectionString] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
+            ["PaymentsStorage"] = "UseDevelopmentStorage=true",
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
         });
         var configuration = app.Services.GetRequiredService<TelemetryConfiguration>();
         Assert.Contains(configuration.DefaultTelemetrySink.TelemetryProcessors, p => p is Telemetry.ErrorsAlwaysKept);
@@ -163,7 +163,7 @@ public sealed class TelemetryDimensionsTests
     public async Task A_refused_call_logs_its_requestId_PIAID_and_error_identifier_as_values()
     {
         var logs = new FakeLoggerProvider();
-        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { [SettingNames.Storage] = "UseDevelopmentStorage=true" },
+        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { ["PaymentsStorage"] = "UseDevelopmentStorage=true" },
             builder => builder.Logging.AddProvider(logs));
         var processor = app.Services.GetRequiredService<Payments.Core.Protocol.ProtocolProcessor>();
         var request = GspRequests.CreateMandateV1("M1");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -270,13 +271,13 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
     [Fact]
     public async Task Registration_reads_Google_BaseUrl_and_uses_the_registered_envelope()
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [SettingNames.GoogleBaseUrl] = _google.BaseUrl.ToString() }).Build();
-        await using var sp = new ServiceCollection().AddLogging().AddSingleton<IMessageEnvelope>(_envelope).AddGoogleNotifications(config).BuildServiceProvider();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Google:BaseUrl"] = _google.BaseUrl.ToString() }).Build();
+        await using var sp = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(config).AddSingleton<IMessageEnvelope>(_envelope).AddGoogleNotifications().BuildServiceProvider();
         var attempt = await sp.GetRequiredService<IGoogleNotificationClient>().SendAsync(new RefundResultNotification("P1", Id(), "r", "SUCCESS"), default);
         Assert.Equal(NotificationOutcome.Accepted, attempt.Outcome);
 
-        var missing = new ConfigurationBuilder().Build();
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddGoogleNotifications(missing));
+        await using var missing = new ServiceCollection().AddSingleton<IConfiguration>(new ConfigurationBuilder().Build()).AddGoogleNotifications().BuildServiceProvider();
+        var ex = Assert.Throws<OptionsValidationException>(() => missing.GetRequiredService<IOptions<GoogleNotificationOptions>>().Value);
         Assert.Contains("Google__BaseUrl", ex.Message);
     }}
 

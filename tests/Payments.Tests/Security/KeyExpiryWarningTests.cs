@@ -1,3 +1,4 @@
+using Payments.Core.Protocol;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,14 +28,14 @@ public sealed class KeyExpiryWarningTests
         gpg.AddSubkey(google, "rsa2048", "encr", "60d");
         var warnings = await StartAsync(new()
         {
-            [SettingNames.SecurityMode] = "Pgp",
-            [SettingNames.PgpIntegratorPrivateKeys] = gpg.ExportSecret(ours),
-            [SettingNames.PgpPassphrase] = "",
-            [SettingNames.PgpGooglePublicKeys] = gpg.ExportPublic(google),
+            ["Security:Mode"] = "Pgp",
+            ["Security:Pgp:IntegratorPrivateKeys"] = gpg.ExportSecret(ours),
+            ["Security:Pgp:Passphrase"] = "",
+            ["Security:Pgp:GooglePublicKeys"] = gpg.ExportPublic(google),
         });
         // Our primary key and its subkey, each named by setting and key id; Google's 60-day keys not at all.
         Assert.Equal(2, warnings.Count);
-        Assert.All(warnings, w => Assert.Contains(SettingNames.PgpIntegratorPrivateKeys, w.Message));
+        Assert.All(warnings, w => Assert.Contains("Security:Pgp:IntegratorPrivateKeys", w.Message));
         Assert.Contains(warnings, w => w.Message.Contains(ours[^16..], StringComparison.OrdinalIgnoreCase));
         Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
     }
@@ -50,12 +51,12 @@ public sealed class KeyExpiryWarningTests
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(10));
         var warnings = await StartAsync(new()
         {
-            [SettingNames.SecurityMode] = "Jwe",
-            [SettingNames.JweIntegratorPrivateKeys] = ours.ExportPkcs8PrivateKeyPem(),
-            [SettingNames.JweGooglePublicKeys] = certificate.ExportCertificatePem(),
+            ["Security:Mode"] = "Jwe",
+            ["Security:Jwe:IntegratorPrivateKeys"] = ours.ExportPkcs8PrivateKeyPem(),
+            ["Security:Jwe:GooglePublicKeys"] = certificate.ExportCertificatePem(),
         });
         var warning = Assert.Single(warnings);
-        Assert.Contains(SettingNames.JweGooglePublicKeys, warning.Message);
+        Assert.Contains("Security:Jwe:GooglePublicKeys", warning.Message);
         Assert.Equal(LogLevel.Warning, warning.Level);
     }
 
@@ -65,14 +66,14 @@ public sealed class KeyExpiryWarningTests
     private static async Task<List<(LogLevel Level, string Message)>> StartAsync(Dictionary<string, string?> settings)
     {
         var logs = new FakeLoggerProvider();
-        settings[SettingNames.Storage] = "UseDevelopmentStorage=true";
+        settings["PaymentsStorage"] = "UseDevelopmentStorage=true";
         var registered = new List<ServiceDescriptor>();
         using var app = WorkerAppTests.BuildWorkerApp(settings, builder =>
         {
             builder.Logging.AddProvider(logs);
             registered.AddRange(builder.Services);
         });
-        var hosted = registered.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == typeof(SettingNames).Assembly).ToList();
+        var hosted = registered.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == typeof(PaymentsOptions).Assembly).ToList();
         Assert.Equal(typeof(Payments.Core.Security.KeyExpiryWarning), Assert.Single(hosted).ImplementationType);
         await ((IHostedService)ActivatorUtilities.CreateInstance(app.Services, hosted[0].ImplementationType!)).StartAsync(CancellationToken.None);
         return logs.Collector.GetSnapshot().Where(e => e.Id.Id == KeyExpiresSoon).Select(e => (e.Level, e.Message)).ToList();

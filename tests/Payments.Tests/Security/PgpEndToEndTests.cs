@@ -25,11 +25,11 @@ public sealed class PgpEndToEndTests(PgpKeysFixture keys) : IClassFixture<PgpKey
         _google = await GoogleStandIn.StartAsync(keys.GoogleSide());
         _host = await LocalHostUnderTest.StartAsync(settings: new Dictionary<string, string?>
         {
-            [SettingNames.SecurityMode] = "Pgp",
+            ["Security:Mode"] = "Pgp",
             // Rotation: two keys of ours, requests to either are served, responses signed by both.
-            [SettingNames.PgpIntegratorPrivateKeys] = keys.Ours1Secret + "\n" + keys.Ours2Secret,
-            [SettingNames.PgpPassphrase] = PgpKeysFixture.OursPassphrase,
-            [SettingNames.PgpGooglePublicKeys] = keys.GooglePublicKeys,
+            ["Security:Pgp:IntegratorPrivateKeys"] = keys.Ours1Secret + "\n" + keys.Ours2Secret,
+            ["Security:Pgp:Passphrase"] = PgpKeysFixture.OursPassphrase,
+            ["Security:Pgp:GooglePublicKeys"] = keys.GooglePublicKeys,
         }, google: _google);
     }
 

@@ -1,6 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
+using Payments.Core.Configuration;
 using Payments.Core.Hosting;
 using Payments.Core.Security;
 using Microsoft.Extensions.Time.Testing;
@@ -26,16 +31,28 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     private IConfiguration PgpConfig(string? ours = null, string? passphrase = ToolKeysFixture.Passphrase, string? google = null) => Config(
-        (SettingNames.SecurityMode, "Pgp"),
-        (SettingNames.PgpIntegratorPrivateKeys, ours ?? keys.Ours.Secret),
-        (SettingNames.PgpPassphrase, passphrase),
-        (SettingNames.PgpGooglePublicKeys, google ?? keys.Google.Public));
+        ("Security:Mode", "Pgp"),
+        ("Security:Pgp:IntegratorPrivateKeys", ours ?? keys.Ours.Secret),
+        ("Security:Pgp:Passphrase", passphrase),
+        ("Security:Pgp:GooglePublicKeys", google ?? keys.Google.Public));
 
-    private static SecurityConfigurationException Refused(IConfiguration configuration, string setting, string? secret = null)
+    /// <summary>The envelope as the app builds it: the bound, validated options in <paramref name="environment"/>.</summary>
+    private static IMessageEnvelope Create(IConfiguration configuration, string environment = "Production")
     {
-        var e = Assert.Throws<SecurityConfigurationException>(() => MessageEnvelopeFactory.Create(configuration));
+        var services = new ServiceCollection().AddSingleton(configuration)
+            .AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = environment });
+        services.AddSettings<SecurityOptions>(SecurityOptions.Section);
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        using var sp = services.BuildServiceProvider();
+        return MessageEnvelopeFactory.Create(sp.GetRequiredService<IOptions<SecurityOptions>>().Value, TimeProvider.System);
+    }
+
+    private static Exception Refused(IConfiguration configuration, string setting, string? secret = null, string environment = "Production")
+    {
+        var e = Assert.ThrowsAny<Exception>(() => Create(configuration, environment));
         Assert.Contains(setting, e.Message);
-        Assert.Equal(setting, e.Setting);
+        if (e is SecurityConfigurationException s) Assert.Equal(setting, s.Setting);
+        else Assert.IsType<OptionsValidationException>(e);
         Assert.Null(e.InnerException);
         if (secret is not null)
         {
@@ -48,35 +65,28 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
     }
 
     [Theory]
-    [InlineData(null, null)]
-    [InlineData("Production", null)]
-    [InlineData(null, "Staging")]
-    [InlineData("Production", "Development")]
-    public void None_is_refused_outside_development(string? functionsEnvironment, string? dotnetEnvironment)
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public void None_is_refused_outside_development(string environment)
     {
-        var e = Refused(Config((SettingNames.SecurityMode, "None"), (SettingNames.FunctionsEnvironment, functionsEnvironment), (SettingNames.DotnetEnvironment, dotnetEnvironment)), "Security__Mode");
+        var e = Refused(Config(("Security:Mode", "None")), "Security__Mode", environment: environment);
         Assert.Contains("Development", e.Message);
     }
 
-    [Theory]
-    [InlineData("Development", null)]
-    [InlineData(null, "Development")]
-    public void None_is_allowed_in_development(string? functionsEnvironment, string? dotnetEnvironment)
-    {
-        var envelope = MessageEnvelopeFactory.Create(Config((SettingNames.SecurityMode, "None"), (SettingNames.FunctionsEnvironment, functionsEnvironment), (SettingNames.DotnetEnvironment, dotnetEnvironment)));
-        Assert.IsType<PlainJsonEnvelope>(envelope);
-    }
+    [Fact]
+    public void None_is_allowed_in_development() =>
+        Assert.IsType<PlainJsonEnvelope>(Create(Config(("Security:Mode", "None")), "Development"));
 
     [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("Plain")]
-    public void Missing_or_unknown_mode_is_refused(string? mode) => Refused(Config((SettingNames.SecurityMode, mode)), "Security__Mode");
+    public void Missing_or_unknown_mode_is_refused(string? mode) => Refused(Config(("Security:Mode", mode)), "Security__Mode");
 
     [Fact]
     public void Pgp_mode_builds_a_working_envelope()
     {
-        var ours = MessageEnvelopeFactory.Create(PgpConfig());
+        var ours = Create(PgpConfig());
         Assert.IsType<PgpEnvelope>(ours);
         var google = new PgpEnvelope(keys.Google.Secret, null, keys.Ours.Public);
         var json = Encoding.UTF8.GetBytes("{\"a\":1}");
@@ -100,9 +110,9 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
     [Fact]
     public void Missing_settings_are_named()
     {
-        Refused(Config((SettingNames.SecurityMode, "Pgp"), (SettingNames.PgpGooglePublicKeys, keys.Google.Public)), "Security__Pgp__IntegratorPrivateKeys");
-        Refused(Config((SettingNames.SecurityMode, "Pgp"), (SettingNames.PgpIntegratorPrivateKeys, keys.Ours.Secret), (SettingNames.PgpPassphrase, ToolKeysFixture.Passphrase)), "Security__Pgp__GooglePublicKeys");
-        Refused(Config((SettingNames.SecurityMode, "Jwe")), "Security__Jwe__IntegratorPrivateKeys");
+        Refused(Config(("Security:Mode", "Pgp"), ("Security:Pgp:GooglePublicKeys", keys.Google.Public)), "Security__Pgp__IntegratorPrivateKeys");
+        Refused(Config(("Security:Mode", "Pgp"), ("Security:Pgp:IntegratorPrivateKeys", keys.Ours.Secret), ("Security:Pgp:Passphrase", ToolKeysFixture.Passphrase)), "Security__Pgp__GooglePublicKeys");
+        Refused(Config(("Security:Mode", "Jwe")), "Security__Jwe__IntegratorPrivateKeys");
     }
 
     [Fact]
@@ -119,7 +129,7 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
         Refused(PgpConfig(ours: keys.Expired.Secret, passphrase: null), "Security__Pgp__IntegratorPrivateKeys", keys.Expired.Secret);
         Refused(PgpConfig(google: keys.Expired.Public), "Security__Pgp__GooglePublicKeys", keys.Expired.Public);
         // An expired key next to an active one is fine (rotation).
-        Assert.IsType<PgpEnvelope>(MessageEnvelopeFactory.Create(PgpConfig(google: keys.Expired.Public + keys.Google.Public)));
+        Assert.IsType<PgpEnvelope>(Create(PgpConfig(google: keys.Expired.Public + keys.Google.Public)));
     }
 
     [Fact]
@@ -141,10 +151,10 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
         using var rsa = RSA.Create(3072);
         using var small = RSA.Create(1024);
         string priv = rsa.ExportPkcs8PrivateKeyPem(), pub = rsa.ExportSubjectPublicKeyInfoPem();
-        IConfiguration Jwe(string? ours, string? google) => Config((SettingNames.SecurityMode, "Jwe"),
-            (SettingNames.JweIntegratorPrivateKeys, ours), (SettingNames.JweGooglePublicKeys, google));
+        IConfiguration Jwe(string? ours, string? google) => Config(("Security:Mode", "Jwe"),
+            ("Security:Jwe:IntegratorPrivateKeys", ours), ("Security:Jwe:GooglePublicKeys", google));
 
-        Assert.IsType<JweEnvelope>(MessageEnvelopeFactory.Create(Jwe(priv, pub)));
+        Assert.IsType<JweEnvelope>(Create(Jwe(priv, pub)));
         var corrupted = priv[..100] + "@@@@" + priv[104..];
         Refused(Jwe(corrupted, pub), "Security__Jwe__IntegratorPrivateKeys", corrupted);
         var truncated = priv.Replace(priv.Split('\n')[3], "");

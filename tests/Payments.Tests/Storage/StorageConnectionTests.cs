@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Payments.Core.Hosting;
@@ -66,9 +68,9 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = "UseDevelopmentStorage=true",
+            ["PaymentsStorage"] = "UseDevelopmentStorage=true",
         }).Build();
-        var c = StorageConnection.FromConfiguration(config);
+        var c = From(config);
         Assert.Equal("devstoreaccount1", c.AccountName);
     }
 
@@ -77,9 +79,9 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.Storage] = "AccountKey=" + Key,
+            ["PaymentsStorage"] = "AccountKey=" + Key,
         }).Build();
-        var e = Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(config));
+        var e = Assert.Throws<InvalidOperationException>(() => From(config));
         Assert.Contains("'PaymentsStorage'", e.Message);
         Assert.DoesNotContain(Key[..20], e.ToString());
     }
@@ -89,12 +91,12 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.StorageTableServiceUri] = "https://payacct.table.core.windows.net",
-            [SettingNames.StorageQueueServiceUri] = "https://payacct.queue.core.windows.net",
-            [SettingNames.StorageCredential] = "managedidentity",
-            [SettingNames.StorageClientId] = "00000000-0000-0000-0000-000000000001",
+            ["PaymentsStorage:tableServiceUri"] = "https://payacct.table.core.windows.net",
+            ["PaymentsStorage:queueServiceUri"] = "https://payacct.queue.core.windows.net",
+            ["PaymentsStorage:credential"] = "managedidentity",
+            ["PaymentsStorage:clientId"] = "00000000-0000-0000-0000-000000000001",
         }).Build();
-        var c = StorageConnection.FromConfiguration(config);
+        var c = From(config);
         Assert.IsType<ManagedIdentityCredential>(c.Credential);
         Assert.Null(c.AccountKey);
         Assert.Equal("payacct", c.AccountName);
@@ -109,22 +111,31 @@ public class StorageConnectionTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [SettingNames.StorageTableServiceUri] = "https://payacct.table.core.windows.net",
-            [SettingNames.StorageQueueServiceUri] = "https://payacct.queue.core.windows.net",
+            ["PaymentsStorage:tableServiceUri"] = "https://payacct.table.core.windows.net",
+            ["PaymentsStorage:queueServiceUri"] = "https://payacct.queue.core.windows.net",
         }).Build();
-        Assert.IsType<DefaultAzureCredential>(StorageConnection.FromConfiguration(config).Credential);
+        Assert.IsType<DefaultAzureCredential>(From(config).Credential);
     }
 
     [Fact]
     public void Configuration_missing_gives_clear_errors()
     {
         var empty = new ConfigurationBuilder().Build();
-        Assert.Contains("PaymentsStorage", Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(empty)).Message);
+        Assert.Contains("PaymentsStorage", Assert.Throws<InvalidOperationException>(() => From(empty)).Message);
         var half = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:tableServiceUri"] = "https://payacct.table.core.windows.net",
             ["Storage:credential"] = "managedidentity",
         }).Build();
-        Assert.Contains("PaymentsStorage__queueServiceUri", Assert.Throws<InvalidOperationException>(() => StorageConnection.FromConfiguration(half)).Message);
+        Assert.Contains("PaymentsStorage__queueServiceUri", Assert.Throws<InvalidOperationException>(() => From(half)).Message);
+    }
+
+    /// <summary>The connection as the app binds it (the AzureWebJobs-prefixed rule included).</summary>
+    private static StorageConnection From(IConfiguration configuration)
+    {
+        using var sp = new ServiceCollection().AddSingleton(configuration).AddStorageConnectionOptions().Services.BuildServiceProvider();
+        var options = new StorageConnectionOptions();
+        foreach (var configure in sp.GetServices<IConfigureOptions<StorageConnectionOptions>>()) configure.Configure(options);
+        return StorageConnection.From(options);
     }
 }

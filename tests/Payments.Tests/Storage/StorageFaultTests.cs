@@ -122,7 +122,7 @@ public sealed class StorageFaultTests
     // ---- the ledger ----
 
     private IdempotencyLedger Ledger() => new(_store, _outboxIndex,
-        new PaymentsOptions { AccountIds = new[] { Piaid }.ToFrozenSet() },
+        new PaymentsOptions { AccountIds = Piaid },
         new FinishingBacklog(_store, new FinishingOptions { MaxBacklog = 0 }, TimeProvider.System, NullLogger<FinishingBacklog>.Instance),
         TimeProvider.System, NullLogger<IdempotencyLedger>.Instance);
 

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Payments.Core.Hosting;
 using Payments.Core.Security.Jwe;
 using Payments.Core.Security.Rsa;
 
@@ -46,14 +45,14 @@ public sealed class JweEnvelope : IMessageEnvelope
     public JweEnvelope(string? integratorPrivateKeys, string? googlePublicKeys, TimeProvider? timeProvider = null)
     {
         var now = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
-        _own = JwePemKeys.Load(integratorPrivateKeys, SettingNames.JweIntegratorPrivateKeys, privateKeys: true, now);
-        _google = JwePemKeys.Load(googlePublicKeys, SettingNames.JweGooglePublicKeys, privateKeys: false, now);
+        _own = JwePemKeys.Load(integratorPrivateKeys, JweOptions.IntegratorPrivateKeysSetting, privateKeys: true, now);
+        _google = JwePemKeys.Load(googlePublicKeys, JweOptions.GooglePublicKeysSetting, privateKeys: false, now);
     }
 
     public IReadOnlyList<ConfiguredKey> Keys =>
     [
-        .. _own.Select(k => new ConfiguredKey(SettingNames.JweIntegratorPrivateKeys, k.Kid, k.ExpiresUtc)),
-        .. _google.Select(k => new ConfiguredKey(SettingNames.JweGooglePublicKeys, k.Kid, k.ExpiresUtc)),
+        .. _own.Select(k => new ConfiguredKey(JweOptions.IntegratorPrivateKeysSetting, k.Kid, k.ExpiresUtc)),
+        .. _google.Select(k => new ConfiguredKey(JweOptions.GooglePublicKeysSetting, k.Kid, k.ExpiresUtc)),
     ];
 
     public string ContentType => "application/jose; charset=utf-8";

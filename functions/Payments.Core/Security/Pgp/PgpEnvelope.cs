@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Payments.Core.Hosting;
 using Payments.Core.Security.Pgp;
 
 namespace Payments.Core.Security.Pgp;
@@ -37,23 +36,23 @@ public sealed class PgpEnvelope : IMessageEnvelope
     public PgpEnvelope(string? integratorPrivateKeys, string? passphrase, string? googlePublicKeys, TimeProvider? timeProvider = null)
     {
         _time = timeProvider ?? TimeProvider.System;
-        _own = PgpKeyStore.LoadOwn(integratorPrivateKeys, passphrase, SettingNames.PgpIntegratorPrivateKeys, SettingNames.PgpPassphrase);
-        _google = PgpKeyStore.LoadPeer(googlePublicKeys, SettingNames.PgpGooglePublicKeys);
+        _own = PgpKeyStore.LoadOwn(integratorPrivateKeys, passphrase, PgpOptions.IntegratorPrivateKeysSetting, PgpOptions.PassphraseSetting);
+        _google = PgpKeyStore.LoadPeer(googlePublicKeys, PgpOptions.GooglePublicKeysSetting);
         var now = Now;
         if (!_own.Any(k => k.Info.CanSign && k.Info.IsUsable(now)))
-            throw new SecurityConfigurationException(SettingNames.PgpIntegratorPrivateKeys, "holds no active RSA signing key (expired, revoked, under 2048 bits or not signing-capable).");
+            throw new SecurityConfigurationException(PgpOptions.IntegratorPrivateKeysSetting, "holds no active RSA signing key (expired, revoked, under 2048 bits or not signing-capable).");
         if (!_own.Any(k => k.Info.CanEncrypt && k.Info.IsUsable(now)))
-            throw new SecurityConfigurationException(SettingNames.PgpIntegratorPrivateKeys, "holds no active RSA encryption key (expired, revoked, under 2048 bits or not encryption-capable).");
+            throw new SecurityConfigurationException(PgpOptions.IntegratorPrivateKeysSetting, "holds no active RSA encryption key (expired, revoked, under 2048 bits or not encryption-capable).");
         if (!_google.Any(k => k.Info.CanSign && k.Info.IsUsable(now)))
-            throw new SecurityConfigurationException(SettingNames.PgpGooglePublicKeys, "holds no active signing key (expired, revoked or not signing-capable).");
+            throw new SecurityConfigurationException(PgpOptions.GooglePublicKeysSetting, "holds no active signing key (expired, revoked or not signing-capable).");
         if (!_google.Any(k => k.Info.CanEncrypt && k.Rsa is not null && k.Info.IsUsable(now)))
-            throw new SecurityConfigurationException(SettingNames.PgpGooglePublicKeys, "holds no active RSA encryption key (expired, revoked, under 2048 bits or not encryption-capable).");
+            throw new SecurityConfigurationException(PgpOptions.GooglePublicKeysSetting, "holds no active RSA encryption key (expired, revoked, under 2048 bits or not encryption-capable).");
     }
 
     public IReadOnlyList<ConfiguredKey> Keys =>
     [
-        .. _own.Select(k => new ConfiguredKey(SettingNames.PgpIntegratorPrivateKeys, k.Info.KeyId.ToString("X16"), k.Info.ExpiresUtc)),
-        .. _google.Select(k => new ConfiguredKey(SettingNames.PgpGooglePublicKeys, k.Info.KeyId.ToString("X16"), k.Info.ExpiresUtc)),
+        .. _own.Select(k => new ConfiguredKey(PgpOptions.IntegratorPrivateKeysSetting, k.Info.KeyId.ToString("X16"), k.Info.ExpiresUtc)),
+        .. _google.Select(k => new ConfiguredKey(PgpOptions.GooglePublicKeysSetting, k.Info.KeyId.ToString("X16"), k.Info.ExpiresUtc)),
     ];
 
     public string ContentType => "application/octet-stream; charset=utf-8";
@@ -325,9 +324,9 @@ public sealed class PgpEnvelope : IMessageEnvelope
         var signers = Newest(_own.Where(k => k.Info.CanSign && k.Info.IsUsable(now)), k => k.PrimaryKeyId, k => k.Info.CreatedUtc);
         var recipients = Newest(_google.Where(k => k.Info.CanEncrypt && k.Rsa is not null && k.Info.IsUsable(now)), k => k.PrimaryKeyId, k => k.Info.CreatedUtc);
         if (signers.Count == 0)
-            throw new InvalidOperationException($"No active signing key of ours is left: rotate {SecurityConfigurationException.Display(SettingNames.PgpIntegratorPrivateKeys)}.");
+            throw new InvalidOperationException($"No active signing key of ours is left: rotate {SecurityConfigurationException.Display(PgpOptions.IntegratorPrivateKeysSetting)}.");
         if (recipients.Count == 0)
-            throw new InvalidOperationException($"No active Google encryption key is left: update {SecurityConfigurationException.Display(SettingNames.PgpGooglePublicKeys)}.");
+            throw new InvalidOperationException($"No active Google encryption key is left: update {SecurityConfigurationException.Display(PgpOptions.GooglePublicKeysSetting)}.");
 
         uint created = (uint)new DateTimeOffset(now).ToUnixTimeSeconds();
         var inner = new MemoryStream(json.Length + 512 * signers.Count + 64);

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+using Payments.Core.Configuration;
+
+namespace Payments.Core.BackOffice;
+
+/// <summary>Which back office books refunds and cancellations (<c>BackOffice:*</c>).</summary>
+public sealed class BackOfficeOptions
+{
+    public const string Section = "BackOffice";
+    public const string ProviderNone = "None";
+    public const string ProviderCrmCom = "CrmCom";
+
+    /// <summary><c>None</c> (ledger only) or <c>CrmCom</c>.</summary>
+    public string? Provider { get; set; } = ProviderNone;
+    public CrmComOptions CrmCom { get; set; } = new();
+
+    public bool IsCrmCom => string.Equals(Provider?.Trim(), ProviderCrmCom, StringComparison.OrdinalIgnoreCase);
+    public bool IsNone => string.IsNullOrWhiteSpace(Provider) || string.Equals(Provider.Trim(), ProviderNone, StringComparison.OrdinalIgnoreCase);
+}

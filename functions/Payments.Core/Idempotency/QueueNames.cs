@@ -1,0 +1,11 @@
+namespace Payments.Core.Idempotency;
+
+/// <summary>Queues this app uses; each has a <c>-poison</c> twin (declared in infra/ too).</summary>
+public static class QueueNames
+{
+    public const string Refunds = "refunds";
+    public const string ReservationCancellations = "reservation-cancellations";
+    public const string Notifications = "notifications";
+    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications];
+    public static string Poison(string queue) => queue + "-poison";
+}
