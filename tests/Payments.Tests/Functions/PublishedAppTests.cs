@@ -60,6 +60,18 @@ public class PublishedAppTests
         };
     }
 
+    /// <summary>The worker and its logic are published ReadyToRun (scripts/publish.sh): precompiled code
+    /// starts the instance faster than JIT alone (docs/performance.md, cold start).</summary>
+    [Theory]
+    [InlineData("Payments.Functions.dll")]
+    [InlineData("Payments.Core.dll")]
+    public void The_published_app_is_precompiled_ReadyToRun(string assembly)
+    {
+        using var stream = File.OpenRead(PublishedApp.PathOf(assembly));
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        Assert.True(pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} holds IL only: publish with -p:PublishReadyToRun=true");
+    }
+
     [Fact]
     public void Functions_metadata_lists_exactly_the_expected_functions()
     {
