@@ -175,6 +175,24 @@ var appSettings = [
     name: 'Storage__MaxConnectionsPerServer'
     value: '256'
   }
+  // Table and queue names (StorageNamesOptions): no prefix in Azure, so the names storage.bicep creates.
+  // The queue triggers read the three queue settings (%Storage:RefundsQueue% …); they must equal prefix + name.
+  {
+    name: 'Storage__NamePrefix'
+    value: ''
+  }
+  {
+    name: 'Storage__RefundsQueue'
+    value: 'refunds'
+  }
+  {
+    name: 'Storage__ReservationCancellationsQueue'
+    value: 'reservation-cancellations'
+  }
+  {
+    name: 'Storage__NotificationsQueue'
+    value: 'notifications'
+  }
 
   {
     name: 'Payments__AccountIds'
