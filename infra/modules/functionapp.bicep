@@ -1,5 +1,5 @@
 // Flex Consumption (FC1) Linux function app running dotnet-isolated 10.0.
-// Every app setting the code reads (Payments.Core.Hosting.SettingNames, ':' written as '__') is
+// Every app setting the code binds (the options classes under functions/, ":" written as "__") is
 // set here; a consistency test checks it. Secrets come from Key Vault references.
 // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION app settings:
 // the runtime is declared in functionAppConfig.runtime instead.
