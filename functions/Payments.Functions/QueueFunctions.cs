@@ -5,7 +5,9 @@ using Payments.Core.Hosting;
 
 namespace Payments.Functions;
 
-/// <summary>One queue-triggered function per queue of <see cref="QueueNames.All"/>. The message text
+/// <summary>One queue-triggered function per queue of <see cref="QueueNames.All"/>, named by its app setting
+/// (<see cref="StorageNamesOptions"/>: the prefixed name; the host resolves <c>%Storage:RefundsQueue%</c> from
+/// <c>Storage__RefundsQueue</c>). The message text
 /// arrives decoded per host.json's extensions.queues.messageEncoding; a throw makes the host retry
 /// and, after maxDequeueCount, move the message to its -poison twin. The connection is the app's
 /// own (<see cref="Payments.Core.Storage.StorageConnectionOptions.Section"/>): a connection string locally, PaymentsStorage__queueServiceUri
@@ -17,19 +19,19 @@ public sealed class QueueFunctions(
 {
     [Function("FinishRefund")]
     public Task FinishRefund(
-        [QueueTrigger(QueueNames.Refunds, Connection = "PaymentsStorage")] string message,
+        [QueueTrigger("%Storage:RefundsQueue%", Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => refunds.ProcessAsync(message, cancellationToken);
 
     [Function("FinishReservationCancellation")]
     public Task FinishReservationCancellation(
-        [QueueTrigger(QueueNames.ReservationCancellations, Connection = "PaymentsStorage")] string message,
+        [QueueTrigger("%Storage:ReservationCancellationsQueue%", Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => reservationCancellations.ProcessAsync(message, cancellationToken);
 
     [Function("SendNotification")]
     public Task SendNotification(
-        [QueueTrigger(QueueNames.Notifications, Connection = "PaymentsStorage")] string message,
+        [QueueTrigger("%Storage:NotificationsQueue%", Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => notifications.ProcessAsync(message, cancellationToken);
 }

@@ -1,5 +1,5 @@
 // Flex Consumption (FC1) Linux function app running dotnet-isolated 10.0.
-// Every app setting the code reads (Payments.Core.Hosting.SettingNames, ':' written as '__') is
+// Every app setting the code binds (the options classes under functions/, ":" written as "__") is
 // set here; a consistency test checks it. Secrets come from Key Vault references.
 // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION app settings:
 // the runtime is declared in functionAppConfig.runtime instead.
@@ -174,6 +174,24 @@ var appSettings = [
   {
     name: 'Storage__MaxConnectionsPerServer'
     value: '256'
+  }
+  // Table and queue names (StorageNamesOptions): no prefix in Azure, so the names storage.bicep creates.
+  // The queue triggers read the three queue settings (%Storage:RefundsQueue% …); they must equal prefix + name.
+  {
+    name: 'Storage__NamePrefix'
+    value: ''
+  }
+  {
+    name: 'Storage__RefundsQueue'
+    value: 'refunds'
+  }
+  {
+    name: 'Storage__ReservationCancellationsQueue'
+    value: 'reservation-cancellations'
+  }
+  {
+    name: 'Storage__NotificationsQueue'
+    value: 'notifications'
   }
 
   {

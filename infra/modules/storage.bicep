@@ -25,14 +25,14 @@ param deleteLock bool
 @description('Log Analytics workspace for the audit logs and transaction metrics.')
 param logAnalyticsWorkspaceId string
 
-// Must list exactly Payments.Core.Hosting.TableNames.All (a consistency test checks).
+// Must list exactly Payments.Core.Idempotency.TableNames.All (a consistency test checks).
 var tableNames = [
   'transactions'
   'requests'
   'outbox'
 ]
 
-// Must list exactly every queue of Payments.Core.Hosting.QueueNames.All and its -poison twin
+// Must list exactly every queue of Payments.Core.Idempotency.QueueNames.All and its -poison twin
 // (a consistency test checks). The host writes a message to <queue>-poison after
 // host.json's maxDequeueCount failed attempts.
 var queueNames = [

@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,7 +40,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => StorageClients.CreateQueueServiceClient(sp.GetRequiredService<StorageConnection>(), sp.GetRequiredService<StorageClientOptions>(), sp.GetRequiredService<StorageRoundTrips>(),
             logger: sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()?.CreateLogger(typeof(StorageClients).FullName!)));
         services.TryAddSingleton<IQueueSignal, NoQueueSignal>();
-        services.AddSingleton<TransactionStore>();
+        services.AddSettings<StorageNamesOptions>(StorageNamesOptions.Section);
+        services.AddSingleton<IValidateOptions<StorageNamesOptions>, StorageNamesOptionsValidator>();
+        services.AddSingleton(sp => new TransactionStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<QueueServiceClient>(),
+            sp.GetRequiredService<IQueueSignal>(), sp.GetRequiredService<IOptions<StorageNamesOptions>>().Value));
         services.AddSingleton<OutboxIndex>();
         services.AddSingleton<IdempotencyLedger>();
         services.AddSingleton<IdempotencyRetention>();

@@ -6,13 +6,17 @@ using Payments.Core.Storage;
 
 namespace Payments.Core.Idempotency;
 
-/// <summary>The tables and queues of the app, created on start.</summary>
-public sealed class TransactionStore(TableServiceClient tables, QueueServiceClient queues, IQueueSignal signal)
+/// <summary>The tables and queues of the app, created on start. Callers name them by <see cref="TableNames"/>
+/// and <see cref="QueueNames"/>; the clients carry the <see cref="StorageNamesOptions.NamePrefix"/>.</summary>
+/// <param name="names">the prefix; none: the names in infra/</param>
+public sealed class TransactionStore(TableServiceClient tables, QueueServiceClient queues, IQueueSignal signal, StorageNamesOptions? names = null)
 {
-    public TableClient Transactions { get; } = tables.GetTableClient(TableNames.Transactions);
-    public TableClient Requests { get; } = tables.GetTableClient(TableNames.Requests);
-    public TableClient Outbox { get; } = tables.GetTableClient(TableNames.Outbox);
-    public QueueClient Queue(string name) => queues.GetQueueClient(name);
+    private readonly string _prefix = names?.NamePrefix ?? "";
+    public TableClient Transactions { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Transactions);
+    public TableClient Requests { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Requests);
+    public TableClient Outbox { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Outbox);
+    /// <param name="name">a name of <see cref="QueueNames"/> (or its poison twin), without the prefix</param>
+    public QueueClient Queue(string name) => queues.GetQueueClient(_prefix + name);
 
     /// <summary>Time-to-live of every message we put: never expire silently (the service's -1).</summary>
     public static readonly TimeSpan NeverExpire = TimeSpan.FromSeconds(-1);
@@ -21,8 +25,9 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
     /// <param name="delay">hidden until then (a scheduled retry); null: visible at once</param>
     public async Task EnqueueAsync(string queue, string text, TimeSpan? delay, CancellationToken cancellationToken)
     {
-        await queues.GetQueueClient(queue).SendMessageAsync(text, visibilityTimeout: delay, timeToLive: NeverExpire, cancellationToken: cancellationToken);
-        if (delay is null) signal.Enqueued(queue);
+        var client = Queue(queue);
+        await client.SendMessageAsync(text, visibilityTimeout: delay, timeToLive: NeverExpire, cancellationToken: cancellationToken);
+        if (delay is null) signal.Enqueued(client.Name);
     }
 
     /// <summary>The approximate message count of each work queue (delayed retries included), read at once:
@@ -35,11 +40,11 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        foreach (var table in TableNames.All) await tables.GetTableClient(table).CreateIfNotExistsAsync(cancellationToken);
+        foreach (var table in TableNames.All) await tables.GetTableClient(_prefix + table).CreateIfNotExistsAsync(cancellationToken);
         foreach (var queue in QueueNames.All)
         {
-            await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await queues.GetQueueClient(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await Queue(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await Queue(QueueNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
     }
 

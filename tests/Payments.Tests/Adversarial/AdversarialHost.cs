@@ -18,7 +18,7 @@ public sealed class AdversarialCollection : ICollectionFixture<AdversarialHost>
 }
 
 /// <summary>
-/// One local host on its own Azurite (so that storage can be compared before and after), holding a
+/// One local host with tables of its own on the shared Azurite (so that storage can be compared before and after), holding a
 /// secret of every kind the host can hold, with ASP.NET Core's request logging captured. Disposing it
 /// scans every line the host logged for those secrets and for raw control characters.
 /// </summary>
@@ -39,7 +39,7 @@ public sealed class AdversarialHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Azurite = await AzuriteProcess.StartAsync();
+        Azurite = await AzuriteProcess.SharedAsync();
         Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>
         {
             ["Security:Pgp:Passphrase"] = PgpPassphrase,
@@ -122,7 +122,6 @@ public sealed class AdversarialHost : IAsyncLifetime
     {
         var unsafeLines = Host is null ? [] : UnsafeLogLines();
         if (Host is not null) await Host.DisposeAsync();
-        if (Azurite is not null) await Azurite.DisposeAsync();
         Assert.True(unsafeLines.Count == 0, "log lines with a secret or a raw control character:\n" + string.Join("\n", unsafeLines.Take(10)));
     }
 }

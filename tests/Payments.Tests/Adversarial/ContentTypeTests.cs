@@ -40,8 +40,8 @@ public sealed class ContentTypeTests(AdversarialHost fixture)
     [MemberData(nameof(Refused))]
     public async Task A_request_declared_as_another_type_is_refused_with_an_ErrorResponse_and_stores_nothing(string contentType)
     {
-        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
-        var before = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
+        var before = await MutationFuzzTests.SnapshotAsync(fixture.Host);
         var v1 = GspRequests.NewId("CT");
         var v2 = GspRequests.NewId("CT");
         var (s1, b1) = await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(v1), contentType);
@@ -50,7 +50,7 @@ public sealed class ContentTypeTests(AdversarialHost fixture)
         Assert.Equal("INVALID_DECRYPTED_REQUEST", JsonNode.Parse(b1)!["errorResponseCode"]!.GetValue<string>());
         Assert.True(s2 == 400, b2);
         Assert.NotNull(JsonNode.Parse(b2)!["errorResponseResult"]!["invalidDecryptedRequest"]);
-        var after = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        var after = await MutationFuzzTests.SnapshotAsync(fixture.Host);
         Assert.Empty(MutationFuzzTests.Unexplained(before, after, []).Take(5));
         // The requestId is free for the same call correctly declared.
         Assert.Equal(200, (await PostAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1(v1), "application/json")).Status);

@@ -116,8 +116,8 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
             (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "mandateId", true),
             (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(fixture.MandateTarget, id), "mandateId", true),
         ];
-        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
-        var before = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
+        var before = await MutationFuzzTests.SnapshotAsync(fixture.Host);
         var wrong = new List<string>();
         var served = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (method, valid, field, identifier) in fields)
@@ -158,8 +158,8 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
 
-        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
-        var after = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
+        var after = await MutationFuzzTests.SnapshotAsync(fixture.Host);
         var unexplained = MutationFuzzTests.Unexplained(before, after, served).Take(10).ToList();
         Assert.True(unexplained.Count == 0, "state left by refused calls: " + string.Join("; ", unexplained));
         // None of the refused reports paid the number.
@@ -176,7 +176,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         body["transactionDescription"] = new string('a', 1023) + "\U0001F642 tail";
         var (status, _, raw) = await fixture.Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, body);
         Assert.True(status == 200, raw);
-        var stored = (await MutationFuzzTests.SnapshotAsync(fixture.Azurite))
+        var stored = (await MutationFuzzTests.SnapshotAsync(fixture.Host))
             .Where(e => e.Key.Pk.Contains(id, StringComparison.Ordinal) && e.Value.Entity.ContainsKey("Description"))
             .Select(e => e.Value.Entity.GetString("Description")).Single();
         Assert.Equal(new string('a', 1023), stored);
@@ -188,8 +188,8 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
     public async Task Every_field_of_every_route_at_its_extremes_is_answered_without_5xx_and_a_refused_call_leaves_nothing()
     {
         var host = fixture.Host;
-        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
-        var before = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
+        var before = await MutationFuzzTests.SnapshotAsync(fixture.Host);
 
         var cases = Generate().ToList();
         var answered = new ConcurrentBag<(Case Case, int Status, string Body)>();
@@ -214,8 +214,8 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
         }
 
         // Nothing stored by a refused call: every entity that changed names a call answered 200.
-        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
-        var after = await MutationFuzzTests.SnapshotAsync(fixture.Azurite);
+        await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
+        var after = await MutationFuzzTests.SnapshotAsync(fixture.Host);
         var served = answered.Where(a => a.Status == 200 && a.Case.RequestId is not null).Select(a => a.Case.RequestId!).ToHashSet(StringComparer.Ordinal);
         var unexplained = MutationFuzzTests.Unexplained(before, after, served).Take(10).ToList();
         Assert.True(unexplained.Count == 0, "state left by refused calls: " + string.Join("; ", unexplained));

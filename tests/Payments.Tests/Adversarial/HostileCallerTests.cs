@@ -218,7 +218,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     public async Task Concurrent_requeues_of_work_that_is_not_parked_are_refused_and_Google_hears_of_it_once()
     {
         // Only this test's work in flight: the latency below slows every notification.
-        await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
+        await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
         var refund = GspRequests.RefundV1(fixture.PaidGenerateId, 5);
         var refundId = refund["requestHeader"]!["requestId"]!.GetValue<string>();
         // Google answers slowly, so the requeues arrive while the work is acknowledged and on its way.
@@ -245,7 +245,7 @@ public sealed class HostileCallerTests(AdversarialHost fixture)
     public async Task Concurrent_requeues_of_parked_work_make_exactly_one_new_attempt()
     {
         // Only this test's work in flight: the fault below hits every refund notification.
-        await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Azurite);
+        await Fuzz.MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
         const int rounds = 20;
         var refundIds = new List<string>();
         // Google refuses each of these notifications (an ErrorResponse: that notification's fault, which parks it);

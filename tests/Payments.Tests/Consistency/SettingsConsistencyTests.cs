@@ -87,7 +87,7 @@ public class SettingsConsistencyTests
     public void The_options_types_are_found_and_walked_into_their_sub_sections()
     {
         Assert.Equal(
-            new[] { "BackOffice", "Finishing", "Google", "Internal", "LocalHost", "Payments", "PaymentsStorage", "Security", "Storage" },
+            new[] { "BackOffice", "Finishing", "Google", "Internal", "LocalHost", "Payments", "PaymentsStorage", "Security", "Storage", "Storage" }, // Storage: the clients' options and the names
             OptionsTypes().Select(t => t.Section).Order(StringComparer.Ordinal));
         var settings = Settings();
         Assert.Contains("Security:Pgp:Passphrase", settings);

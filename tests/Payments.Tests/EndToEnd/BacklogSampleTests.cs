@@ -10,8 +10,9 @@ using Payments.Core.Idempotency;
 
 namespace Payments.Tests.EndToEnd;
 
-/// <summary>The backlog sample when the queue service does not answer in time. Own Azurite per case (its
-/// queues hold the messages for the whole test) with the queue endpoint behind a delaying proxy; no host.</summary>
+/// <summary>The backlog sample when the queue service does not answer in time. Queues of its own per case (a
+/// fresh prefix on the shared Azurite: they hold the messages for the whole test), reached through a delaying
+/// proxy of its own (slowing or cutting it leaves the shared Azurite alone); no host.</summary>
 [Trait("Category", Category.Storage)]
 public sealed class BacklogSampleTests : IAsyncLifetime
 {
@@ -21,14 +22,13 @@ public sealed class BacklogSampleTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteProcess.StartAsync();
+        _azurite = await AzuriteProcess.SharedAsync();
         _proxy = TcpDelayProxy.Start(_azurite.QueuePort);
     }
 
     public async Task DisposeAsync()
     {
         await _proxy.DisposeAsync();
-        await _azurite.DisposeAsync();
     }
 
     [Theory]
@@ -40,7 +40,8 @@ public sealed class BacklogSampleTests : IAsyncLifetime
             $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
             $"QueueEndpoint={_proxy.Rewrite(_azurite.QueueEndpoint)};TableEndpoint={_azurite.TableEndpoint};");
         var options = new StorageClientOptions { MaxRetries = 0 };
-        var store = new TransactionStore(StorageClients.CreateTableServiceClient(connection, options), StorageClients.CreateQueueServiceClient(connection, options), new NoQueueSignal());
+        var store = new TransactionStore(StorageClients.CreateTableServiceClient(connection, options), StorageClients.CreateQueueServiceClient(connection, options), new NoQueueSignal(),
+            new StorageNamesOptions { NamePrefix = Storage.StorageTestContext.NewPrefix() });
         await store.EnsureCreatedAsync(CancellationToken.None);
         for (var i = 0; i < MaxBacklog; i++)
             await store.EnqueueAsync(QueueNames.Notifications, new WorkItem("sample|test", $"op|S{i}").ToJson(), TimeSpan.FromMinutes(5), CancellationToken.None);

@@ -14,26 +14,23 @@ namespace Payments.Tests.EndToEnd;
 /// <summary>
 /// Load shedding (Finishing__MaxBacklog): with the work queues at the limit a new refund is answered
 /// 503 and writes nothing; a replay of an acknowledged one is still answered; once the backlog
-/// drains, the same call is accepted. Own Azurite: the test fills the queues.
+/// drains, the same call is accepted. The host's own queues (its prefix): the test fills them.
 /// </summary>
 [Trait("Category", Category.EndToEnd)]
 public sealed class BacklogTests : IAsyncLifetime
 {
     private const int MaxBacklog = 3;
     private LocalHostUnderTest Host { get; set; } = null!;
-    private Payments.StandIns.Azurite.AzuriteProcess _azurite = null!;
     private TransactionStore Store => Host.Services.GetRequiredService<TransactionStore>();
 
     public async Task InitializeAsync()
     {
-        _azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
-        Host = await LocalHostUnderTest.StartAsync(_azurite, new Dictionary<string, string?> { ["Finishing:MaxBacklog"] = MaxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        Host = await LocalHostUnderTest.StartAsync(settings: new Dictionary<string, string?> { ["Finishing:MaxBacklog"] = MaxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
-        await _azurite.DisposeAsync();
     }
 
     [Fact]

@@ -27,8 +27,8 @@ public sealed class FinishingFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Its own Azurite: the poison-queue assertions must not see other classes' messages.
-        Azurite = await AzuriteProcess.StartAsync();
+        // Queues of its own (the host's prefix) on the shared Azurite: the poison-queue assertions must not see other classes' messages.
+        Azurite = await AzuriteProcess.SharedAsync();
         Crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = TimeSpan.FromMinutes(30) });
         Host = await LocalHostUnderTest.StartAsync(Azurite, CrmComSettings(Crm));
     }
@@ -49,7 +49,6 @@ public sealed class FinishingFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await Crm.DisposeAsync();
-        await Azurite.DisposeAsync();
     }
 }
 
@@ -264,7 +263,7 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         }
         Assert.Equal("notifications", parked[nameof(OperationRow.ParkedQueue)]!.GetValue<string>());
         Assert.Contains("notification failed 4 times", parked[nameof(OperationRow.ParkedReason)]!.GetValue<string>());
-        var poison = Host.Services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.Poison(QueueNames.Notifications));
+        var poison = Host.Services.GetRequiredService<TransactionStore>().Queue(QueueNames.Poison(QueueNames.Notifications));
         // The state is committed first; the copy to the poison queue follows it (after the outbox mark).
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!(await poison.PeekMessagesAsync(32)).Value.Any(m => WorkItem.Parse(m.MessageText).Row == Keys.OperationRow(refundId)))

@@ -13,7 +13,9 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace Payments.Tests.EndToEnd;
 
-/// <summary>The local host, in process, on a free port, on real Azurite, spoken to over HTTP.</summary>
+/// <summary>The local host, in process, on a free port, on real Azurite, spoken to over HTTP. Each host has tables
+/// and queues of its own (a fresh Storage:NamePrefix unless <c>settings</c> give one), so hosts on the shared
+/// Azurite neither see each other's rows nor take each other's messages.</summary>
 public sealed class LocalHostUnderTest : IAsyncDisposable
 {
     public const string InternalKey = "test-internal-key";
@@ -66,6 +68,7 @@ public sealed class LocalHostUnderTest : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft"] = "Warning",
         };
+        foreach (var (k, v) in Payments.Core.Idempotency.StorageNamesOptions.SettingsFor(Storage.StorageTestContext.NewPrefix())) overrides[k] = v;
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) overrides[k] = v;
         var logs = new FakeLoggerProvider();
         var app = LocalHostApp.Create([], overrides, builder =>

@@ -16,7 +16,7 @@ using Payments.StandIns.Gsp;
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>The local host with a small retry budget (3 attempts, 100 ms base delay) and breakers that open
-/// on 2 failed calls and break for 1 s; its own Azurite, so that the poison queues are its own.</summary>
+/// on 2 failed calls and break for 1 s; its own queues (the host's prefix), so that the poison queues are its own.</summary>
 public sealed class OutageFixture : IAsyncLifetime
 {
     public const int MaxAttempts = 3;
@@ -31,7 +31,7 @@ public sealed class OutageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Azurite = await AzuriteProcess.StartAsync();
+        Azurite = await AzuriteProcess.SharedAsync();
         Crm = await CrmComStandIn.StartAsync(new CrmComStandInOptions { TokenLifetime = TimeSpan.FromMinutes(30) });
         Host = await LocalHostUnderTest.StartAsync(Azurite, new Dictionary<string, string?>(FinishingFixture.CrmComSettings(Crm))
         {
@@ -48,7 +48,6 @@ public sealed class OutageFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await Crm.DisposeAsync();
-        await Azurite.DisposeAsync();
     }
 }
 
@@ -131,10 +130,10 @@ public sealed class OutageTests(OutageFixture fixture) : IClassFixture<OutageFix
     private async Task AssertNoneInPoisonQueuesAsync(IEnumerable<string> ids)
     {
         var rows = ids.Select(Keys.OperationRow).ToHashSet();
-        var queues = Host.Services.GetRequiredService<QueueServiceClient>();
+        var store = Host.Services.GetRequiredService<TransactionStore>();
         foreach (var queue in QueueNames.All)
         {
-            var poison = queues.GetQueueClient(QueueNames.Poison(queue));
+            var poison = store.Queue(QueueNames.Poison(queue));
             if (!(await poison.ExistsAsync()).Value) continue;
             Assert.DoesNotContain((await poison.PeekMessagesAsync(32)).Value, m => rows.Contains(WorkItem.Parse(m.MessageText).Row));
         }

@@ -13,7 +13,7 @@ using Payments.Tests.TestSupport;
 namespace Payments.Tests.EndToEnd;
 
 /// <summary>
-/// The outbox relay against its own Azurite. The operations here are due a day from now, so the
+/// The outbox relay against its own tables (the host's prefix on the shared Azurite). The operations here are due a day from now, so the
 /// host's own relay loop leaves them alone; the relays under test run on a clock two days ahead, on a
 /// queue no worker reads.
 /// </summary>
@@ -22,22 +22,19 @@ public sealed class RelayTests : IAsyncLifetime
 {
     private const string Queue = "relay-test";
     private LocalHostUnderTest Host { get; set; } = null!;
-    private Payments.StandIns.Azurite.AzuriteProcess _azurite = null!;
     private TransactionStore Store => Host.Services.GetRequiredService<TransactionStore>();
     private TimeSpan Grace => Host.Services.GetRequiredService<FinishingOptions>().RelayGrace;
     private readonly DateTimeOffset _t0 = DateTimeOffset.UtcNow.AddDays(2);
 
     public async Task InitializeAsync()
     {
-        _azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
-        Host = await LocalHostUnderTest.StartAsync(_azurite);
+        Host = await LocalHostUnderTest.StartAsync();
         await Store.Queue(Queue).CreateIfNotExistsAsync();
     }
 
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
-        await _azurite.DisposeAsync();
     }
 
     private Task<int> RelayAtAsync(DateTimeOffset now) => RelayAt(now).RunOnceAsync(CancellationToken.None);

@@ -14,23 +14,20 @@ using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.EndToEnd;
 
-/// <summary>Its own Azurite: a sweep "a year later" deletes every ledger entry it can see.</summary>
+/// <summary>Its own tables (the host's prefix on the shared Azurite): a sweep "a year later" deletes every ledger entry it can see.</summary>
 [Trait("Category", Category.EndToEnd)]
 public sealed class RetentionTests : IAsyncLifetime
 {
     private LocalHostUnderTest Host { get; set; } = null!;
-    private Payments.StandIns.Azurite.AzuriteProcess _azurite = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
-        Host = await LocalHostUnderTest.StartAsync(_azurite);
+        Host = await LocalHostUnderTest.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await Host.DisposeAsync();
-        await _azurite.DisposeAsync();
     }
 
     [Fact]

@@ -32,7 +32,8 @@ public sealed class ConnectionSettingTests
     [InlineData("AzureWebJobsPaymentsStorage")]  // the AzureWebJobs form of the app's connection: both move to it
     public async Task Queue_triggers_and_the_apps_writes_meet_when_two_storage_accounts_are_configured(string otherSetting)
     {
-        await using var appStorage = await AzuriteProcess.StartAsync();
+        // Two accounts: the shared Azurite (the host's tables and queues under its own prefix) and one of its own.
+        var appStorage = await AzuriteProcess.SharedAsync();
         await using var other = await AzuriteProcess.StartAsync();
         await using var host = await LocalHostUnderTest.StartAsync(appStorage, new Dictionary<string, string?> { [otherSetting] = other.ConnectionString });
         var used = otherSetting == "AzureWebJobsStorage" ? appStorage : other;
@@ -41,11 +42,12 @@ public sealed class ConnectionSettingTests
         var (id, _) = await host.PaidReferenceNumberAsync(2_000_000);
         Assert.True(await host.Google.WaitForAcceptedAsync(1, TimeSpan.FromSeconds(30)), "the paid notification was written where no pump listens");
 
-        static async Task<int> RowsAsync(AzuriteProcess azurite)
+        var transactions = host.Services.GetRequiredService<TransactionStore>().Transactions.Name;
+        async Task<int> RowsAsync(AzuriteProcess azurite)
         {
             var tables = StorageClients.CreateTableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
             var count = 0;
-            try { await foreach (var _ in tables.GetTableClient(TableNames.Transactions).QueryAsync<Azure.Data.Tables.TableEntity>()) count++; }
+            try { await foreach (var _ in tables.GetTableClient(transactions).QueryAsync<Azure.Data.Tables.TableEntity>()) count++; }
             catch (Azure.RequestFailedException e) when (e.Status == 404) { }
             return count;
         }

@@ -32,9 +32,9 @@ public class PublishedAppTests
         new("RequeueOperation", "httpTrigger", Http("internal/operations/{paymentIntegratorAccountId}/{requestId}/requeue", "post"), "Function"),
         new("NeedsAttention", "httpTrigger", Http("internal/operations/needs-attention", "get", "head"), "Function"),
         new("Health", "httpTrigger", Http("health", "get", "head"), "Anonymous"),
-        new("FinishRefund", "queueTrigger", QueueNames.Refunds + " on " + "PaymentsStorage"),
-        new("FinishReservationCancellation", "queueTrigger", QueueNames.ReservationCancellations + " on " + "PaymentsStorage"),
-        new("SendNotification", "queueTrigger", QueueNames.Notifications + " on " + "PaymentsStorage"),
+        new("FinishRefund", "queueTrigger", "%Storage:RefundsQueue% on PaymentsStorage"),
+        new("FinishReservationCancellation", "queueTrigger", "%Storage:ReservationCancellationsQueue% on PaymentsStorage"),
+        new("SendNotification", "queueTrigger", "%Storage:NotificationsQueue% on PaymentsStorage"),
         new("OutboxRelay", "timerTrigger", OutboxRelay.Schedule),
         new("IdempotencyRetention", "timerTrigger", IdempotencyRetention.Schedule),
     ];

@@ -28,8 +28,8 @@ namespace Payments.Tests.Functions;
 
 /// <summary>
 /// The [Function] methods themselves, in the container the Functions app's Program builds
-/// (<see cref="FunctionsApp.CreateBuilder"/>, ValidateOnBuild and ValidateScopes on), against Azurite of
-/// its own: each class created as the Worker creates it, HTTP functions with an HttpRequest, queue
+/// (<see cref="FunctionsApp.CreateBuilder"/>, ValidateOnBuild and ValidateScopes on), against queues and
+/// tables of its own (a fresh prefix on the shared Azurite: no local host's pump takes these messages): each class created as the Worker creates it, HTTP functions with an HttpRequest, queue
 /// functions with the text the queue delivers, timer functions with a TimerInfo.
 /// </summary>
 [Trait("Category", Category.EndToEnd)]
@@ -42,9 +42,9 @@ public sealed class WorkerAppTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteProcess.StartAsync(); // its own: no local host's pump takes these messages
+        _azurite = await AzuriteProcess.SharedAsync();
         _google = await GoogleStandIn.StartAsync(new PlainJsonEnvelope());
-        _app = BuildWorkerApp(new Dictionary<string, string?>
+        _app = BuildWorkerApp(new Dictionary<string, string?>(StorageNamesOptions.SettingsFor(Storage.StorageTestContext.NewPrefix()))
         {
             ["PaymentsStorage"] = _azurite.ConnectionString,
             ["Google:BaseUrl"] = _google.BaseUrl.ToString(),
@@ -57,7 +57,6 @@ public sealed class WorkerAppTests : IAsyncLifetime
     {
         _app.Dispose();
         await _google.DisposeAsync();
-        await _azurite.DisposeAsync();
     }
 
     internal static IHost BuildWorkerApp(IReadOnlyDictionary<string, string?> settings, Action<Microsoft.Azure.Functions.Worker.Builder.FunctionsApplicationBuilder>? configure = null)

@@ -57,8 +57,8 @@ public sealed class WorkerContainerTests
     public async Task A_functions_host_key_alone_opens_no_internal_route_and_the_app_key_opens_each()
     {
         const string appKey = "worker-internal-key-0123456789";
-        await using var azurite = await Payments.StandIns.Azurite.AzuriteProcess.StartAsync();
-        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>
+        var azurite = await Payments.StandIns.Azurite.AzuriteProcess.SharedAsync();
+        using var app = WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?>(Payments.Core.Idempotency.StorageNamesOptions.SettingsFor(Storage.StorageTestContext.NewPrefix()))
         {
             ["PaymentsStorage"] = azurite.ConnectionString,
             ["Internal:ApiKey"] = appKey,

@@ -9,7 +9,7 @@ using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Idempotency;
 using Payments.Core.Transactions;
-using Payments.StandIns.Azurite;
+using Microsoft.Extensions.DependencyInjection;
 using Payments.Tests.EndToEnd;
 using Payments.StandIns.Gsp;
 using Payments.Tests.TestSupport;
@@ -20,7 +20,7 @@ namespace Payments.Tests.Fuzz;
 /// Invariant 6: bad input of any shape gets a protocol answer, never a 5xx, and never changes state.
 /// Ten thousand mutations (fields dropped, retyped, duplicated, truncated, oversized, renamed,
 /// re-versioned, posted to the wrong method) of valid requests that were already served once, sent
-/// over HTTP to the local host on its own Azurite. Every entity that changed during the run must
+/// over HTTP to the local host (its own tables on the shared Azurite). Every entity that changed during the run must
 /// belong to a call that was answered 200.
 /// </summary>
 [Trait("Category", Category.EndToEnd)]
@@ -32,11 +32,10 @@ public sealed class MutationFuzzTests
     [Fact]
     public async Task Ten_thousand_mutated_requests_never_fail_with_5xx_and_never_change_state()
     {
-        await using var azurite = await AzuriteProcess.StartAsync();
-        await using var host = await LocalHostUnderTest.StartAsync(azurite);
+        await using var host = await LocalHostUnderTest.StartAsync();
         var bases = await ServeBaseRequestsAsync(host);
-        await WaitUntilFinishedAsync(azurite);
-        var before = await SnapshotAsync(azurite);
+        await WaitUntilFinishedAsync(host);
+        var before = await SnapshotAsync(host);
 
         var random = new Random(20261121);
         var work = Enumerable.Range(0, Mutations).Select(_ => Mutate(random, bases[random.Next(bases.Count)])).ToList();
@@ -61,8 +60,8 @@ public sealed class MutationFuzzTests
         }
         Assert.True(answered.Count(a => a.Status != 200) > Mutations * 0.8, "the mutations should mostly be refused");
 
-        await WaitUntilFinishedAsync(azurite);
-        var after = await SnapshotAsync(azurite);
+        await WaitUntilFinishedAsync(host);
+        var after = await SnapshotAsync(host);
         var served = answered.Where(a => a.Status == 200 && a.RequestId is not null).Select(a => a.RequestId!).ToHashSet(StringComparer.Ordinal);
         var unexplained = Unexplained(before, after, served).Take(10).ToList();
         Assert.True(unexplained.Count == 0, "state changed by refused requests: " + string.Join("; ", unexplained));
@@ -241,20 +240,20 @@ public sealed class MutationFuzzTests
         }
     }
 
-    internal static async Task<Dictionary<(string Table, string Pk, string Rk), (ETag ETag, TableEntity Entity)>> SnapshotAsync(AzuriteProcess azurite)
+    internal static async Task<Dictionary<(string Table, string Pk, string Rk), (ETag ETag, TableEntity Entity)>> SnapshotAsync(LocalHostUnderTest host)
     {
-        var service = StorageClients.CreateTableServiceClient(StorageConnection.Parse(azurite.ConnectionString));
+        var store = host.Services.GetRequiredService<TransactionStore>();
         var all = new Dictionary<(string, string, string), (ETag, TableEntity)>();
-        foreach (var table in TableNames.All)
-            await foreach (var e in service.GetTableClient(table).QueryAsync<TableEntity>())
+        foreach (var (table, client) in new[] { (TableNames.Transactions, store.Transactions), (TableNames.Requests, store.Requests), (TableNames.Outbox, store.Outbox) })
+            await foreach (var e in client.QueryAsync<TableEntity>())
                 all[(table, e.PartitionKey, e.RowKey)] = (e.ETag, e);
         return all;
     }
 
     /// <summary>Waits until no asynchronous work is unfinished (the pumps and Google stand-in settle it).</summary>
-    internal static async Task WaitUntilFinishedAsync(AzuriteProcess azurite)
+    internal static async Task WaitUntilFinishedAsync(LocalHostUnderTest host)
     {
-        var table = StorageClients.CreateTableServiceClient(StorageConnection.Parse(azurite.ConnectionString)).GetTableClient(TableNames.Transactions);
+        var table = host.Services.GetRequiredService<TransactionStore>().Transactions;
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {

@@ -14,6 +14,9 @@ internal static class StorageTestContext
         return StorageConnection.Parse(azurite.ConnectionString);
     }
 
+    /// <summary>A fresh Storage:NamePrefix: the app's tables and queues of its own on the shared Azurite.</summary>
+    internal static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..12];
+
     internal static async Task<(StorageRoundTrips Sent, TableClient Table)> NewTableAsync()
     {
         var sent = new StorageRoundTrips();
