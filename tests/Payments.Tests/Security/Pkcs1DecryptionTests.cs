@@ -17,7 +17,7 @@ namespace Payments.Tests.Security;
 [Trait("Category", Category.Unit)]
 public sealed class Pkcs1DecryptionTests
 {
-    private static readonly RSA Key = RSA.Create(2048);
+    private static readonly RSA Key = TestKeys.NewRsa(2048);
     private static readonly RSAParameters Private = Key.ExportParameters(true);
     private static readonly Pkcs1Decryption OpenSsl = new(Private);
     private static readonly Pkcs1Decryption Managed = new(Private, preferOpenSsl: false);
@@ -144,9 +144,7 @@ public sealed class Pkcs1DecryptionTests
     [Fact]
     public void A_pgp_session_key_of_bad_padding_fails_like_a_bad_mdc_without_a_cryptographic_exception()
     {
-        var now = DateTime.UtcNow;
-        var ours = KeyTool.GeneratePgp("Integrator <one@integrator.test>", null, now, TimeSpan.FromDays(30));
-        var google = KeyTool.GeneratePgp("Google <payments@google.test>", null, now, TimeSpan.FromDays(30));
+        var (ours, google) = (TestKeys.PgpOurs1, TestKeys.PgpGoogle);
         var envelope = new PgpEnvelope(ours.Secret, null, google.Public);
         var mirror = new PgpEnvelope(google.Secret, null, ours.Public);
         byte[] Body(int flipPacket) => PgpBombs.WithOuterPacketFlipped(mirror.Seal("{}"u8), flipPacket);
