@@ -71,6 +71,7 @@ public sealed class PgpHostileMessageTests(PgpHostileKeys keys) : IClassFixture<
             else PgpBombs.ZeroPacket(s, tag, BombBytes, partial: length == "partial");
         }, partial: length == "partial");
         var work = Refused(keys.Single, Encrypted(packet));
+        Assert.Equal(1, work.CompressedPackets); // decrypted: the refusal is the bomb's
         Assert.InRange(work.DecompressedBytes, 0, PgpLimits.MaxDecompressedBytes + 1);
         Assert.InRange(work.Packets, 1, PgpLimits.MaxPackets);
         Assert.Equal(1, work.PrivateKeyOperations);
