@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using System.Collections.Concurrent;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using Org.BouncyCastle.Security;
 using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Adversarial;
@@ -45,17 +46,17 @@ public static class PgpBombs
         output.Write(zeros, 0, (int)rest);
     }
 
-    /// <summary>A packet holding <paramref name="body"/>, definite length or partial lengths of 512 bytes.</summary>
-    public static void Packet(Stream output, int tag, ReadOnlySpan<byte> body, bool partial = false)
+    /// <summary>A packet holding <paramref name="body"/>, definite length or partial lengths of 2^<paramref name="chunkBits"/> bytes.</summary>
+    public static void Packet(Stream output, int tag, ReadOnlySpan<byte> body, bool partial = false, int chunkBits = 9)
     {
         output.WriteByte((byte)(0xC0 | tag));
         if (partial)
         {
-            while (body.Length >= 512)
+            while (body.Length >= 1 << chunkBits)
             {
-                output.WriteByte(224 + 9);
-                output.Write(body[..512]);
-                body = body[512..];
+                output.WriteByte((byte)(224 + chunkBits));
+                output.Write(body[..(1 << chunkBits)]);
+                body = body[(1 << chunkBits)..];
             }
         }
         WriteLength(output, body.Length);
@@ -169,16 +170,44 @@ public static class PgpBombs
     }
 
     /// <summary>Encrypts <paramref name="inner"/> to the encryption subkey of <paramref name="armoredPublicKey"/>
-    /// with BouncyCastle's generator (AES-256, MDC, partial-length chunks): the raw binary message.</summary>
+    /// as BouncyCastle's generator does (RSA session key for AES-256, MDC, 64 KiB partial-length chunks): the raw
+    /// binary message. Built here on .NET's RSA and AES, independent of the envelope: the generator re-checks
+    /// the key's modulus (Miller-Rabin in managed code) on every message, most of the cost of a bomb test.</summary>
     public static byte[] Encrypt(byte[] inner, string armoredPublicKey)
+    {
+        var (keyId, key) = Recipients.GetOrAdd(armoredPublicKey, EncryptionSubkey);
+        var sessionKey = RandomNumberGenerator.GetBytes(32);
+        int sum = sessionKey.Sum(b => b);
+        using var rsa = RSA.Create(key);
+        var output = new MemoryStream();
+        var pkesk = new MemoryStream();
+        pkesk.Write([3, .. KeyIdBytes(keyId), 1]); // v3, recipient, RSA
+        PgpPackets.WriteMpi(pkesk, rsa.Encrypt([9, .. sessionKey, (byte)(sum >> 8), (byte)sum], RSAEncryptionPadding.Pkcs1));
+        PgpPackets.Write(output, PgpPackets.TagPkesk, pkesk.ToArray());
+
+        // RFC 4880 §5.13: CFB with a zero IV over a random block (its last two bytes repeated), the data and the MDC packet.
+        var prefix = RandomNumberGenerator.GetBytes(18);
+        prefix[16] = prefix[14];
+        prefix[17] = prefix[15];
+        byte[] plain = [.. prefix, .. inner, 0xD3, 0x14];
+        plain = [.. plain, .. SHA1.HashData(plain)];
+        using var aes = Aes.Create();
+        aes.Key = sessionKey;
+        var blocks = new byte[(plain.Length + 15) / 16 * 16]; // CFB is a stream mode: the padding's output is cut off
+        plain.CopyTo(blocks, 0);
+        var encrypted = aes.EncryptCfb(blocks, new byte[16], PaddingMode.None, feedbackSizeInBits: 128).AsSpan(0, plain.Length);
+        Packet(output, PgpPackets.TagSeipd, [1, .. encrypted], partial: 1 + encrypted.Length > 1 << ChunkBits, chunkBits: ChunkBits);
+        return output.ToArray();
+    }
+
+    private static readonly ConcurrentDictionary<string, (long KeyId, RSAParameters Key)> Recipients = new();
+
+    private static (long KeyId, RSAParameters Key) EncryptionSubkey(string armoredPublicKey)
     {
         var ring = new PgpPublicKeyRingBundle(PgpUtilities.GetDecoderStream(new MemoryStream(Encoding.ASCII.GetBytes(armoredPublicKey))));
         var subkey = ring.GetKeyRings().Cast<PgpPublicKeyRing>().First().GetPublicKeys().Cast<PgpPublicKey>().First(k => !k.IsMasterKey);
-        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, true, new SecureRandom());
-        generator.AddMethod(subkey);
-        using var output = new MemoryStream();
-        using (var encrypted = generator.Open(output, new byte[1 << 16])) encrypted.Write(inner);
-        return output.ToArray();
+        var rsa = (RsaPublicBcpgKey)subkey.PublicKeyPacket.Key;
+        return (subkey.KeyId, new RSAParameters { Modulus = rsa.Modulus.ToByteArrayUnsigned(), Exponent = rsa.PublicExponent.ToByteArrayUnsigned() });
     }
 
     /// <summary>Decrypts a raw message with BouncyCastle (independent of the envelope): the packets inside the encryption.</summary>

@@ -5,15 +5,14 @@ using Payments.Tests.TestSupport;
 
 namespace Payments.Tests.Adversarial;
 
-/// <summary>Keys made by <c>keygen</c> (fast): two certificates of ours (rotation) and one of Google's.</summary>
+/// <summary>The shared key-tool keys (TestKeys): two certificates of ours (rotation) and one of Google's.</summary>
 public sealed class PgpHostileKeys
 {
     public PgpHostileKeys()
     {
-        var now = DateTime.UtcNow;
-        Ours1 = KeyTool.GeneratePgp("Integrator One <one@integrator.test>", null, now, TimeSpan.FromDays(30), 2048);
-        Ours2 = KeyTool.GeneratePgp("Integrator Two <two@integrator.test>", null, now, TimeSpan.FromDays(30), 2048);
-        Google = KeyTool.GeneratePgp("Google <payments@google.test>", null, now, TimeSpan.FromDays(30), 2048);
+        Ours1 = TestKeys.PgpOurs1;
+        Ours2 = TestKeys.PgpOurs2;
+        Google = TestKeys.PgpGoogle;
         Single = new PgpEnvelope(Ours1.Secret, null, Google.Public);
         Rotation = new PgpEnvelope(Ours1.Secret + "\n" + Ours2.Secret, null, Google.Public);
         GoogleSide = new PgpEnvelope(Google.Secret, null, Ours1.Public);
@@ -72,6 +71,7 @@ public sealed class PgpHostileMessageTests(PgpHostileKeys keys) : IClassFixture<
             else PgpBombs.ZeroPacket(s, tag, BombBytes, partial: length == "partial");
         }, partial: length == "partial");
         var work = Refused(keys.Single, Encrypted(packet));
+        Assert.Equal(1, work.CompressedPackets); // decrypted: the refusal is the bomb's
         Assert.InRange(work.DecompressedBytes, 0, PgpLimits.MaxDecompressedBytes + 1);
         Assert.InRange(work.Packets, 1, PgpLimits.MaxPackets);
         Assert.Equal(1, work.PrivateKeyOperations);

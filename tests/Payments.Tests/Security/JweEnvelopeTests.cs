@@ -8,12 +8,13 @@ namespace Payments.Tests.Security;
 
 public sealed class JweKeysFixture : IDisposable
 {
-    public RSA Ours1 { get; } = RSA.Create(3072);
-    // The other keys only need to be valid; 2048 bits keeps the fixture quick on a shared machine.
-    public RSA Google1 { get; } = RSA.Create(2048);
-    public RSA Ours2 { get; } = RSA.Create(2048);
-    public RSA Google2 { get; } = RSA.Create(2048);
-    public RSA Stranger { get; } = RSA.Create(2048);
+    // Our two keys differ in size on purpose (a key of each size, JweHostileMessageTests counts RSA
+    // operations per size); the others only need to be valid and distinct: shared 2048-bit keys.
+    public RSA Ours1 { get; } = TestKeys.NewRsa(3072);
+    public RSA Google1 { get; } = TestKeys.NewRsa(2048, 1);
+    public RSA Ours2 { get; } = TestKeys.NewRsa(2048, 2);
+    public RSA Google2 { get; } = TestKeys.NewRsa(2048, 3);
+    public RSA Stranger { get; } = TestKeys.NewRsa(2048, 4);
 
     /// <summary>Our side: two decryption keys (PKCS#8 and PKCS#1 PEM), two Google keys (SPKI and PKCS#1).</summary>
     public JweEnvelope Envelope() => new(

@@ -44,8 +44,8 @@ public sealed class KeyExpiryWarningTests
     [Fact]
     public async Task A_jwe_certificate_of_google_expiring_in_10_days_is_logged_at_start()
     {
-        using var ours = RSA.Create(2048);
-        using var google = RSA.Create(2048);
+        using var ours = TestKeys.NewRsa(2048);
+        using var google = TestKeys.NewRsa(2048, 1);
         var request = new CertificateRequest("CN=google-test", google, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(10));

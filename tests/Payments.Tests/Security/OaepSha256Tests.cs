@@ -9,15 +9,20 @@ namespace Payments.Tests.Security;
 [Trait("Category", Category.Unit)]
 public sealed class OaepSha256Tests
 {
-    private static readonly RSA Key = RSA.Create(2048);
+    private static readonly RSA Key = TestKeys.NewRsa(2048);
     private static readonly RSAParameters Private = Key.ExportParameters(true);
 
-    /// <summary>c^d mod n: the RSA result without any padding removed (test only; the app uses OpenSSL).</summary>
+    /// <summary>c^d mod n: the RSA result without any padding removed (test only; the app uses OpenSSL),
+    /// by the Chinese remainder theorem (a quarter of the work of one power modulo n).</summary>
     private static byte[] Raw(byte[] ciphertext)
     {
-        var n = new BigInteger(Private.Modulus, isUnsigned: true, isBigEndian: true);
-        var m = BigInteger.ModPow(new BigInteger(ciphertext, isUnsigned: true, isBigEndian: true),
-            new BigInteger(Private.D, isUnsigned: true, isBigEndian: true), n);
+        static BigInteger N(byte[]? v) => new(v, isUnsigned: true, isBigEndian: true);
+        BigInteger c = N(ciphertext), p = N(Private.P), q = N(Private.Q);
+        var m1 = BigInteger.ModPow(c, N(Private.DP), p);
+        var m2 = BigInteger.ModPow(c, N(Private.DQ), q);
+        var h = N(Private.InverseQ) * (m1 - m2) % p;
+        if (h < 0) h += p;
+        var m = m2 + h * q;
         var bytes = m.ToByteArray(isUnsigned: true, isBigEndian: true);
         var padded = new byte[Private.Modulus!.Length];
         bytes.CopyTo(padded, padded.Length - bytes.Length);

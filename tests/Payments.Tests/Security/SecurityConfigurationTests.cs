@@ -15,12 +15,13 @@ using Payments.Core.Security.Pgp;
 
 namespace Payments.Tests.Security;
 
-/// <summary>Keys made with the key tool's generator (fast; gpg interop of those keys is in KeyToolTests).</summary>
+/// <summary>Keys made with the key tool's generator (fast; gpg interop of those keys is in KeyToolTests); 2048 bits,
+/// as no test here is about the size.</summary>
 public sealed class ToolKeysFixture
 {
     public const string Passphrase = "correct horse";
-    public (string Secret, string Public) Ours { get; } = KeyTool.GeneratePgp("Integrator <ops@integrator.test>", Passphrase, DateTime.UtcNow, TimeSpan.FromDays(365));
-    public (string Secret, string Public) Google { get; } = KeyTool.GeneratePgp("Google <google@google.test>", null, DateTime.UtcNow, TimeSpan.FromDays(365));
+    public (string Secret, string Public) Ours { get; } = KeyTool.GeneratePgp("Integrator <ops@integrator.test>", Passphrase, DateTime.UtcNow, TimeSpan.FromDays(365), bits: 2048);
+    public (string Secret, string Public) Google { get; } = KeyTool.GeneratePgp("Google <google@google.test>", null, DateTime.UtcNow, TimeSpan.FromDays(365), bits: 2048);
     public (string Secret, string Public) Expired { get; } = KeyTool.GeneratePgp("Old <old@test>", null, DateTime.UtcNow.AddDays(-400), TimeSpan.FromDays(365), bits: 2048);
 }
 
@@ -148,7 +149,7 @@ public sealed class SecurityConfigurationTests(ToolKeysFixture keys) : IClassFix
     [Fact]
     public void Jwe_key_problems_name_the_setting_without_key_material()
     {
-        using var rsa = RSA.Create(3072);
+        using var rsa = TestKeys.NewRsa(2048);
         using var small = RSA.Create(1024);
         string priv = rsa.ExportPkcs8PrivateKeyPem(), pub = rsa.ExportSubjectPublicKeyInfoPem();
         IConfiguration Jwe(string? ours, string? google) => Config(("Security:Mode", "Jwe"),
