@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Payments.Core.Configuration;
 
 namespace Payments.Core.BackOffice;
 

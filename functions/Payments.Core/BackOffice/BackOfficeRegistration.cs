@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Payments.Core.Configuration;
-using Payments.Core.Hosting;
 using Payments.Core.Http;
 
 namespace Payments.Core.BackOffice;

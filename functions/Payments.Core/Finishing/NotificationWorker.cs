@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.BackOffice;
-using Payments.Core.Hosting;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
 using Azure;

@@ -1,4 +1,3 @@
-using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Idempotency;

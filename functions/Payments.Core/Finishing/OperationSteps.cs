@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Transactions;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.BackOffice;
-using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;

@@ -1,10 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Payments.Core.Finishing;
-using Payments.Core.Hosting;
-using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
 namespace Payments.Core.Idempotency;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Payments.Core.Finishing;
-using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;

@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Hosting;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Idempotency;

@@ -1,5 +1,4 @@
 using Azure.Storage.Queues;
-using Payments.Core.Hosting;
 using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;

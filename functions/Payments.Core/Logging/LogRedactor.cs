@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Payments.Core.BackOffice;
-using Payments.Core.Hosting;
 using Payments.Core.Security;
 using Payments.Core.Storage;
 

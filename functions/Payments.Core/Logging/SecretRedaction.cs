@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Payments.Core.BackOffice;
-using Payments.Core.Hosting;
 using Payments.Core.Security;
 using Payments.Core.Storage;
 

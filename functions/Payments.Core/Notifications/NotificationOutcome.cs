@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Payments.Core.Protocol;
 
 namespace Payments.Core.Notifications;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Payments.Core.Http;
 using Microsoft.Extensions.Options;
 using Payments.Core.Configuration;
-using Payments.Core.Hosting;
 
 namespace Payments.Core.Notifications;
 

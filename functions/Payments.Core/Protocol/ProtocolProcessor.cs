@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Payments.Core.Hosting;
 using Azure;
 using Payments.Core.Storage;
 

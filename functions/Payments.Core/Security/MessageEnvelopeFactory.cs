@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Payments.Core.Hosting;
 using Payments.Core.Security.Jwe;
 using Payments.Core.Security.Pgp;
 namespace Payments.Core.Security;

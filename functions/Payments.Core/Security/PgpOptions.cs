@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Payments.Core.Configuration;
 
 namespace Payments.Core.Security;
 

@@ -3,7 +3,6 @@ using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
 

@@ -1,9 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
-using Payments.Core.Idempotency;
-using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Storage;
 
 namespace Payments.Core.Transactions;
 

@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Payments.Core.Hosting;
 using Payments.Core.Storage;
 using Payments.Core.Idempotency;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json.Serialization.Metadata;
-using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
 using Payments.Core.Protocol;
 using Azure;

@@ -1,4 +1,3 @@
-using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Azure;
 using Azure.Data.Tables;

@@ -1,4 +1,3 @@
-using Payments.Core.Idempotency;
 using System.Diagnostics;
 using Azure;
 using Azure.Storage.Queues;
