@@ -45,13 +45,8 @@ public sealed class GoogleCaller(ConformanceOptions options, GoogleSide side) : 
     /// <summary>A store payment of <paramref name="referenceNumber"/> through the internal route (plain JSON).</summary>
     public async Task<Answer> PayAsync(string referenceNumber, string transactionId)
     {
-        var body = GspRequests.StorePayment(transactionId, options.Account);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"internal/reference-numbers/{Uri.EscapeDataString(referenceNumber)}/payment")
-        {
-            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("x-internal-key", options.InternalKey);
-        if (options.FunctionKey is not null) request.Headers.Add("x-functions-key", options.FunctionKey);
+        using var request = GspRequests.StorePaymentRequest(referenceNumber, transactionId, options.Account,
+            options.InternalKey ?? throw new InvalidOperationException("a store payment needs --internal-key"), options.FunctionKey);
         using var response = await _http.SendAsync(request).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
         JsonNode? json;

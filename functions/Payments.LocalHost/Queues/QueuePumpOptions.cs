@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using Azure;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace Payments.LocalHost.Queues;
 
 /// <summary>Settings of the local pump that host.json does not carry.</summary>

@@ -211,14 +211,9 @@ public sealed class GspClient(Uri baseAddress, IMessageEnvelope? envelope = null
     /// <summary>A store payment through the internal endpoint (plain JSON, function key).</summary>
     public async Task<(int Status, string Body)> PayAsync(string piaid, string referenceNumber, string transactionId, CancellationToken cancellationToken = default)
     {
-        var body = GspRequests.StorePayment(transactionId, piaid);
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"internal/reference-numbers/{Uri.EscapeDataString(referenceNumber)}/payment")
-            {
-                Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Add("x-internal-key", ChaosRig.InternalKey);
+            using var request = GspRequests.StorePaymentRequest(referenceNumber, transactionId, piaid, ChaosRig.InternalKey);
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
         }

@@ -119,6 +119,19 @@ public static class GspRequests
         ["paidAtEpochMillis"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
     };
 
+    /// <summary>A store payment of <paramref name="referenceNumber"/> as the store systems post it to the internal
+    /// route: plain JSON, the app's internal key, and the platform's function key where one is needed.</summary>
+    public static HttpRequestMessage StorePaymentRequest(string referenceNumber, string transactionId, string piaid, string internalKey, string? functionKey = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"internal/reference-numbers/{Uri.EscapeDataString(referenceNumber)}/payment")
+        {
+            Content = new StringContent(StorePayment(transactionId, piaid).ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-internal-key", internalKey);
+        if (functionKey is not null) request.Headers.Add("x-functions-key", functionKey);
+        return request;
+    }
+
     /// <summary>A retry as Google makes it: the same body with a fresh requestTimestamp.</summary>
     public static JsonObject Refreshed(JsonObject request)
     {
