@@ -35,8 +35,9 @@ internal abstract class AsynchronousRefundHandler<TRequest>(IdempotencyLedger le
             IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) =>
             {
-                var state = snapshot.State is { } row && ReferenceNumberRow.From(row) is var read && Knows(read) ? read
-                    : throw ProtocolException.UnknownIdentifier(Target.IdentifierType, $"{Target.Field} does not name a reference number of this account");
+                var state = snapshot.State is { } row ? ReferenceNumberRow.From(row) : null;
+                if (state is null || !Knows(state))
+                    throw ProtocolException.UnknownIdentifier(Target.IdentifierType, $"{Target.Field} does not name a reference number of this account");
                 if (state.Status != ReferenceNumberStatus.Paid)
                     throw ProtocolException.Precondition("the reference number has not been paid; there is nothing to refund");
                 if (state.CurrencyCode != currency)
