@@ -385,6 +385,12 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.False(notification.Fields.ContainsKey("paymentIntegratorAccountId")); // v2: in the header
         Assert.Empty(Google.Violations);
         await AssertNotIndexedAsync(generateId, refundId);
+
+        // The money journal has it as the v2 refund it is, with the payment it gives money back from.
+        var movement = await Host.Services.GetRequiredService<MoneyJournal>().FindAsync(GspRequests.Usd, refundId, default);
+        Assert.NotNull(movement);
+        Assert.Equal((MoneyMovementKind.Refund, 2_000_000L, "USD", code, "refundable-one-time-payment-code-v2", generateId),
+            (movement.Kind, movement.AmountMicros, movement.CurrencyCode, movement.PaymentIntegratorEventId, movement.Api, movement.CaptureRequestId));
     }
 
     [Theory]
