@@ -393,6 +393,30 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
             (movement.Kind, movement.AmountMicros, movement.CurrencyCode, movement.PaymentIntegratorEventId, movement.Api, movement.CaptureRequestId));
     }
 
+    [Fact]
+    public async Task A_v2_refund_notification_Google_keeps_refusing_is_parked_and_an_operator_requeue_delivers_it()
+    {
+        Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        string refundId;
+        try
+        {
+            (_, refundId) = await RefundV2Async(2_000_000, 700_000);
+            var parked = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.NeedsAttention);
+            Assert.Equal("notifications", parked[nameof(OperationRow.ParkedQueue)]!.GetValue<string>());
+        }
+        finally
+        {
+            Google.Policy = GoogleFaultPolicy.None;
+        }
+        var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{GspRequests.Usd}/{refundId}/requeue", "");
+        Assert.True(status == 202, body);
+        var done = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
+        var attempts = Google.AttemptsFor(NotificationId(done));
+        Assert.All(attempts, a => Assert.Equal((2, refundId), (a.Version, a.Fields["refundRequestId"])));
+        Assert.Single(attempts, a => a.Accepted);
+        Assert.Equal(1, Crm.BookingCount(done[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>()));
+    }
+
     [Theory]
     [InlineData(CrmComCodes.AccountClosed, "ACCOUNT_CLOSED", "accountClosed")]
     [InlineData(CrmComCodes.RefundAmountExceedsPayment, "NO_MONEY_LEFT_ON_TRANSACTION", "noMoneyLeftOnTransaction")]
