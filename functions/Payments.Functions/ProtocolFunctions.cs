@@ -83,4 +83,16 @@ public sealed class ProtocolFunctions(ProtocolEndpoint endpoint)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/cancelMandate")] HttpRequest request,
         CancellationToken cancellationToken)
         => endpoint.HandleAsync(request, ProtocolMethods.CancelMandateV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV1CancelReferenceNumber")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV1CancelReferenceNumber(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v1/cancelReferenceNumber")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CancelReferenceNumberV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV2AsynchronousRefund")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV2AsynchronousRefund(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/asynchronousRefund")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.AsynchronousRefundV2, cancellationToken);
 }

@@ -63,6 +63,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
+        services.AddSingleton<IProtocolHandler, CancelReferenceNumberV1Handler>();
+        services.AddSingleton<IProtocolHandler, AsynchronousRefundV2Handler>();
         services.AddSingleton<ProtocolProcessor>();
         services.AddSingleton<ProtocolEndpoint>();
 

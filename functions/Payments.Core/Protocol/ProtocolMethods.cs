@@ -15,6 +15,8 @@ public static class ProtocolMethods
     public static readonly ProtocolMethod EchoEWalletsV1 = new(ProtocolApis.EWallets, 1, "echo");
     public static readonly ProtocolMethod CreateMandateV1 = new(ProtocolApis.EWallets, 1, "createMandate");
     public static readonly ProtocolMethod CancelMandateV1 = new(ProtocolApis.EWallets, 1, "cancelMandate");
+    public static readonly ProtocolMethod CancelReferenceNumberV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "cancelReferenceNumber");
+    public static readonly ProtocolMethod AsynchronousRefundV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "asynchronousRefund");
 
     public static IReadOnlyList<ProtocolMethod> All { get; } =
     [
@@ -22,5 +24,6 @@ public static class ProtocolMethods
         EchoRorpcV2, GenerateReferenceNumberV2, CancelReferenceNumberV2,
         EchoRedirectV1, ReserveFundsV1, CancelFundsReservationV1,
         EchoEWalletsV1, CreateMandateV1, CancelMandateV1,
+        CancelReferenceNumberV1, AsynchronousRefundV2,
     ];
 }
