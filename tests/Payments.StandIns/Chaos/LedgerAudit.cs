@@ -127,7 +127,7 @@ public static class LedgerAudit
             }
             string? partition = r.Kind switch
             {
-                "generate1" or "generate2" or "pay" or "cancelNumber" or "refund" => RnPartition(r.Target!),
+                "generate1" or "generate2" or "pay" or "cancelNumber" or "cancelNumber1" or "refund" or "refund2" => RnPartition(r.Target!),
                 "reserve" or "cancelReservation" => Keys.FundsReservationPartition(GspRequests.Inr, r.Target!),
                 "createMandate" or "cancelMandate" => Keys.MandatePartition(GspRequests.InrWallet, r.Target!),
                 _ => null,
@@ -159,12 +159,14 @@ public static class LedgerAudit
                     if (status != ReferenceNumberStatus.Paid || number!.PaymentIntegratorTransactionId != r.RequestId)
                         report.Violation($"pay {r.Body} ({r.Target}): answered 200 but the number is {status} by {number!.PaymentIntegratorTransactionId}");
                     break;
-                case "cancelNumber":
-                    var alreadyPaid = body?["result"]?["referenceNumberAlreadyPaid"] is not null;
+                case "cancelNumber" or "cancelNumber1":
+                    var alreadyPaid = r.Kind == "cancelNumber1"
+                        ? body?["result"]?.GetValue<string>() == "REFERENCE_NUMBER_ALREADY_PAID"
+                        : body?["result"]?["referenceNumberAlreadyPaid"] is not null;
                     if (alreadyPaid ? status != ReferenceNumberStatus.Paid : status != ReferenceNumberStatus.Cancelled)
                         report.Violation($"cancelReferenceNumber {r.RequestId} on {r.Target}: answered {(alreadyPaid ? "alreadyPaid" : "success")} but the number is {status}");
                     break;
-                case "refund":
+                case "refund" or "refund2":
                     var op = rows!.GetValueOrDefault(Keys.OperationRow(r.RequestId)) is { } row ? OperationRow.From(row) : null;
                     if (op is null || op.Kind != OperationKinds.Refund) report.Violation($"refund {r.RequestId} on {r.Target}: acknowledged but no operation");
                     else if (op.AmountMicros != r.AmountMicros) report.Violation($"refund {r.RequestId}: acknowledged {r.AmountMicros} but the operation holds {op.AmountMicros}");
@@ -218,7 +220,8 @@ public static class LedgerAudit
     private static void CheckPayAndCancel(AuditReport report, IReadOnlyList<RequestRecord> records, Dictionary<string, Dictionary<string, TableEntity>> partitions)
     {
         var paid = records.Where(r => r.Kind == "pay" && r.Status == 200).Select(r => r.Target!).ToHashSet(StringComparer.Ordinal);
-        foreach (var cancel in records.Where(r => r.Kind == "cancelNumber" && r.Status == 200 && r.Response.Contains("\"success\"", StringComparison.Ordinal)))
+        foreach (var cancel in records.Where(r => r.Status == 200 && (r.Kind == "cancelNumber" && r.Response.Contains("\"success\"", StringComparison.Ordinal)
+                                                                        || r.Kind == "cancelNumber1" && r.Response.Contains("\"SUCCESS\"", StringComparison.Ordinal))))
             if (paid.Contains(cancel.Target!)) report.Violation($"reference number {cancel.Target}: cancel answered success and a payment answered 200");
         foreach (var (partition, rows) in partitions)
         {
@@ -275,6 +278,20 @@ public static class LedgerAudit
         report.Count("journal: found by (PIAID, eventRequestId)", found.Length);
     }
 
+    /// <summary>The v1 result code a v2 result member stands for (result.accountOnHold → ACCOUNT_ON_HOLD).</summary>
+    private static string? V2ResultCode(IReadOnlyDictionary<string, string> fields)
+    {
+        var member = fields.Keys.FirstOrDefault(k => k.StartsWith("result.", StringComparison.Ordinal))?["result.".Length..];
+        if (member is null) return null;
+        var code = new StringBuilder();
+        foreach (var c in member)
+        {
+            if (char.IsUpper(c)) code.Append('_');
+            code.Append(char.ToUpperInvariant(c));
+        }
+        return code.ToString();
+    }
+
     private static void CheckPartitions(AuditReport report, Dictionary<string, Dictionary<string, TableEntity>> partitions, HashSet<(string, string)> indexed, GoogleStandIn google, CrmComStandIn? crm)
     {
         var resultField = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -320,7 +337,9 @@ public static class LedgerAudit
                 if (opState == OperationStates.Done && !google.IsAccepted(notificationId)) report.Violation($"{name}: Done but Google never accepted {notificationId}");
                 if (resultField.TryGetValue(kind, out var field))
                 {
-                    var sent = calls.Select(c => c.Fields.GetValueOrDefault(field)).Distinct(StringComparer.Ordinal).ToList();
+                    // A v2 notification carries its result as one member of result (recorded as "result.{member}"),
+                    // the code in camelCase: NO_MONEY_LEFT_ON_TRANSACTION is result.noMoneyLeftOnTransaction.
+                    var sent = calls.Select(c => op.NotificationVersion == 2 ? V2ResultCode(c.Fields) : c.Fields.GetValueOrDefault(field)).Distinct(StringComparer.Ordinal).ToList();
                     if (sent.Count > 1 || (sent.Count == 1 && sent[0] != result))
                         report.Violation($"{name}: result {result} but Google received {string.Join(", ", sent)}");
                 }

@@ -34,7 +34,7 @@ public sealed record LoadOptions
 }
 
 /// <summary>One request the driver made and what it got.</summary>
-/// <param name="Kind">generate1, generate2, pay, cancelNumber, refund, reserve, cancelReservation, createMandate, cancelMandate, echo</param>
+/// <param name="Kind">generate1, generate2, pay, cancelNumber, cancelNumber1 (v1), refund, refund2 (v2), reserve, cancelReservation, createMandate, cancelMandate, echo</param>
 /// <param name="Target">the transaction the call acts on (generate/reserve requestId, mandateId), or the created one</param>
 /// <param name="Status">HTTP status; 0 = transport error; -1 = not sent (driver saturated)</param>
 /// <param name="LatencyMs">from the scheduled send time to the end of the answer (open loop: queueing in the driver counts)</param>
@@ -50,8 +50,9 @@ public sealed record RequestRecord(
 public sealed class LoadDriver(LoadOptions options)
 {
     private sealed record Sent(string Kind, string Route, JsonObject Body, string? Target, long Amount);
-    private sealed class Number(string generateId, string piaid, string currency, long micros, string value)
+    private sealed class Number(string generateId, string piaid, string currency, long micros, string value, int version)
     {
+        public int Version { get; } = version;
         public string GenerateId { get; } = generateId;
         public string Piaid { get; } = piaid;
         public string Currency { get; } = currency;
@@ -236,6 +237,10 @@ public sealed class LoadDriver(LoadOptions options)
         // Mostly unpaid numbers; sometimes a paid one (→ referenceNumberAlreadyPaid).
         var pool = _random.Next(4) == 0 && _paid.Count > 0 ? _paid : _numbers;
         var number = pool[_random.Next(pool.Count)];
+        // A v1 number, half the time, through v1 (which names the number itself).
+        if (number.Version == 1 && _random.Next(2) == 0)
+            return new Sent("cancelNumber1", ProtocolMethods.CancelReferenceNumberV1.Route,
+                GspRequests.CancelReferenceNumberV1(number.Value, GspRequests.NewId("C"), number.Piaid), number.GenerateId, 0);
         return new Sent("cancelNumber", ProtocolMethods.CancelReferenceNumberV2.Route,
             GspRequests.CancelReferenceNumberV2(number.GenerateId, GspRequests.NewId("C"), number.Piaid), number.GenerateId, 0);
     }
@@ -251,6 +256,10 @@ public sealed class LoadDriver(LoadOptions options)
             1 => number.Micros + 10_000,      // always exceeds the balance
             _ => Math.Max(10_000, number.Micros / _random.Next(3, 8) / 10_000 * 10_000),
         };
+        // A v2 payment, half the time, through v2 asynchronousRefund.
+        if (number.Version == 2 && _random.Next(2) == 0)
+            return new Sent("refund2", ProtocolMethods.AsynchronousRefundV2.Route,
+                GspRequests.RefundV2(number.GenerateId, amount, number.Currency, GspRequests.NewId("R"), number.Piaid), number.GenerateId, amount);
         return new Sent("refund", ProtocolMethods.AsynchronousRefundV1.Route,
             GspRequests.RefundV1(number.GenerateId, amount, number.Currency, GspRequests.NewId("R"), number.Piaid), number.GenerateId, amount);
     }
@@ -337,7 +346,7 @@ public sealed class LoadDriver(LoadOptions options)
                     if (GspRequests.ReferenceNumberOf(JsonNode.Parse(body)) is { } value)
                     {
                         var currency = sent.Kind == "generate1" ? sent.Body["currencyCode"]!.GetValue<string>() : sent.Body["amount"]!["currencyCode"]!.GetValue<string>();
-                        _numbers.Add(new Number(sent.Target!, GspRequests.Usd, currency, sent.Amount, value));
+                        _numbers.Add(new Number(sent.Target!, GspRequests.Usd, currency, sent.Amount, value, sent.Kind == "generate1" ? 1 : 2));
                     }
                     break;
                 case "reserve" when !replay && !duplicate:
