@@ -10,6 +10,7 @@ using Payments.Core.Idempotency;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
 using Payments.Core.Security;
+using Payments.Core.Settlement;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -61,6 +62,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
+        foreach (var method in new[] { ProtocolMethods.RemittanceStatementNotificationRorpcV1, ProtocolMethods.RemittanceStatementNotificationRedirectV1, ProtocolMethods.RemittanceStatementNotificationEWalletsV1 })
+            services.AddSingleton<IProtocolHandler>(sp => new RemittanceStatementNotificationV1Handler(method, sp.GetRequiredService<IdempotencyLedger>()));
+        services.AddSingleton<IProtocolHandler, RemittanceStatementNotificationV2Handler>();
         services.AddSingleton<ProtocolProcessor>();
         services.AddSingleton<ProtocolEndpoint>();
 
@@ -83,6 +87,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<NotificationWorker>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<OperationRequeue>();
+        services.AddSingleton<StatementReconciler>();
+        services.AddSingleton<StatementRecords>();
+        services.AddSingleton<StatementEndpoint>();
         return services;
     }
 }
