@@ -80,6 +80,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<FinishingOptions>>().Value);
         services.AddBackOffice();
         services.AddGoogleNotifications();
+        Settlement.GoogleStatementsRegistration.AddGoogleStatements(services);
         services.AddSingleton<OperationSteps>();
         services.AddSingleton<DependencyBreakers>();
         services.AddSingleton<FinishingBacklog>();
