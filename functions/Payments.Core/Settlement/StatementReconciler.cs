@@ -331,19 +331,28 @@ public sealed partial class StatementReconciler(OperationSteps steps, IGoogleSta
 
     private async Task<bool> AcceptAsync(OperationRow operation, WorkItem item, StatementRow statement, CancellationToken cancellationToken)
     {
+        // Claimed first (ETag): of concurrent deliveries one sends the call; the others leave it to the claim, which
+        // the outbox relay takes over once its lease (the relay grace) has run out.
+        var now = steps.Now;
+        if (statement.AcceptClaimedUntil > now) return false;
+        var claimed = statement with { AcceptClaimedUntil = now + steps.Options.RelayGrace };
+        if (!await TryCommitAsync([claimed.Merge()], cancellationToken)) return true;
+        statement = StatementRow.From((await Transactions.GetOrNullAsync(item.Partition, StatementKeys.StateRow(item.Partition), cancellationToken: cancellationToken))!);
         try
         {
             await google.AcceptAsync(statement.Ref, StatementKeys.AcceptRequestId(statement.PaymentIntegratorAccountId, statement.StatementId), cancellationToken);
         }
         catch (GoogleCallFailedException e) when (e.Retryable)
         {
+            // The claim is given back: the retry (this statement's next delivery) must not find it held.
+            await TryCommitAsync([(statement with { AcceptClaimedUntil = steps.Now }).Merge()], cancellationToken);
             return await RetryAsync(operation, item, statement, new StepRecord("accept", steps.Now, "fault", e.Message, e.Status), cancellationToken);
         }
         catch (GoogleCallFailedException e)
         {
             return await ParkAsync(operation, item, statement, $"Google refused acceptRemittanceStatement ({e.Status}): {e.Message}", cancellationToken);
         }
-        var now = steps.Now;
+        now = steps.Now;
         var accepted = statement with { State = StatementStates.Accepted, AcceptedAt = now, UpdatedAt = now };
         var done = operation with
         {
@@ -361,7 +370,8 @@ public sealed partial class StatementReconciler(OperationSteps steps, IGoogleSta
     {
         if (!await steps.RetryOrParkAsync(operation, item, QueueNames.Statements, record, cancellationToken)) return true;
         if ((operation.BookingAttempts ?? 0) + 1 < steps.Options.MaxAttempts) return false;
-        var parked = statement with { State = StatementStates.NeedsAttention, Reason = $"{record.Step} failed {steps.Options.MaxAttempts} times; last: {record.Detail}", UpdatedAt = steps.Now };
+        if (await Transactions.GetOrNullAsync(item.Partition, StatementKeys.StateRow(item.Partition), cancellationToken: cancellationToken) is not { } read) return false;
+        var parked = StatementRow.From(read) with { State = StatementStates.NeedsAttention, Reason = $"{record.Step} failed {steps.Options.MaxAttempts} times; last: {record.Detail}", UpdatedAt = steps.Now };
         // Should this lose to a concurrent write, the operation's parkedReason still says why.
         await TryCommitAsync([parked.Merge()], cancellationToken);
         return false;

@@ -25,6 +25,8 @@ public sealed record StatementRow(string Partition, string PaymentIntegratorAcco
     public string? AcceptedBy { get; init; }
     public string? AcceptReason { get; init; }
     public DateTimeOffset? AcceptedAt { get; init; }
+    /// <summary>A delivery is sending acceptRemittanceStatement until then; the others leave it to it.</summary>
+    public DateTimeOffset? AcceptClaimedUntil { get; init; }
     public ETag ETag { get; init; }
 
     public StatementRef Ref => new(PaymentIntegratorAccountId, StatementId, Api);
@@ -60,6 +62,7 @@ public sealed record StatementRow(string Partition, string PaymentIntegratorAcco
         e.SetIfPresent(nameof(AcceptedBy), AcceptedBy);
         e.SetIfPresent(nameof(AcceptReason), AcceptReason);
         e.SetIfPresent(nameof(AcceptedAt), AcceptedAt);
+        e.SetIfPresent(nameof(AcceptClaimedUntil), AcceptClaimedUntil);
         return e;
     }
 
@@ -81,6 +84,7 @@ public sealed record StatementRow(string Partition, string PaymentIntegratorAcco
             AcceptedBy = e.GetString(nameof(AcceptedBy)),
             AcceptReason = e.GetString(nameof(AcceptReason)),
             AcceptedAt = e.GetDateTimeOffset(nameof(AcceptedAt)),
+            AcceptClaimedUntil = e.GetDateTimeOffset(nameof(AcceptClaimedUntil)),
             ETag = e.ETag,
         };
 

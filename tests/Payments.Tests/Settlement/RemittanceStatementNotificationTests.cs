@@ -22,10 +22,13 @@ public sealed class RemittanceStatementNotificationTests(SettlementRig rig) : IC
 
     private static ProtocolMethod Method(string family) => ProtocolMethods.All.Single(m => m.Name == "remittanceStatementNotification" && $"{m.Api}-v{m.Version}" == family);
 
-    private static JsonObject Request(ProtocolMethod method, string piaid, string? id = null, long due = 5_000_000)
+    /// <summary>A notification whose statement the fake Google serves (empty unless the test registers another).</summary>
+    private JsonObject Request(ProtocolMethod method, string piaid, long due = 5_000_000)
     {
-        var (start, end) = SettlementRig.Period();
-        id ??= GspRequests.NewId("ST");
+        var summary = SettlementRig.Summary(due, totalEvents: method.Version == 2 ? 0 : null);
+        var id = GspRequests.NewId("ST");
+        rig.Google.AddStatement(piaid, id, summary, []);
+        var (start, end) = (summary.BillingPeriodStart, summary.BillingPeriodEnd);
         return method.Version == 2
             ? GspRequests.RemittanceStatementNotificationV2(id, piaid, start, end, due, 0)
             : GspRequests.RemittanceStatementNotificationV1(id, piaid, start, end, due);
@@ -39,7 +42,6 @@ public sealed class RemittanceStatementNotificationTests(SettlementRig rig) : IC
         var piaid = rig.NewAccount();
         var request = Request(method, piaid, due: 0);
         var id = GspRequests.RequestId(request);
-        rig.Google.AddStatement(piaid, id, SettlementRig.Summary(0, totalEvents: method.Version == 2 ? 0 : null), []);
 
         var (status, body, raw) = await rig.Host.CallAsync(method, request);
 
@@ -69,7 +71,6 @@ public sealed class RemittanceStatementNotificationTests(SettlementRig rig) : IC
         var piaid = rig.NewAccount();
         var request = Request(method, piaid, due: 0);
         var id = GspRequests.RequestId(request);
-        rig.Google.AddStatement(piaid, id, SettlementRig.Summary(0, totalEvents: method.Version == 2 ? 0 : null), []);
         var (_, first, _) = await rig.Host.CallAsync(method, request);
         var view = await rig.WaitForAsync(piaid, id);
         Assert.True(view["state"]!.GetValue<string>() == StatementStates.Accepted, view.ToJsonString());
@@ -185,7 +186,6 @@ public sealed class RemittanceStatementNotificationTests(SettlementRig rig) : IC
         summary.Remove("remittanceInstructions");
         request["extra"] = "ignored";
         var id = GspRequests.RequestId(request);
-        rig.Google.AddStatement(piaid, id, SettlementRig.Summary(0, totalEvents: method.Version == 2 ? 0 : null), []);
         var (status, _, raw) = await rig.Host.CallAsync(method, request);
         Assert.True(status == 200, raw);
         Assert.NotNull(await rig.ViewAsync(piaid, id));
@@ -202,7 +202,6 @@ public sealed class RemittanceStatementNotificationTests(SettlementRig rig) : IC
         rig.Google.HoldPage = (statement, _) => statement == id ? release.Task : Task.CompletedTask;
         try
         {
-            rig.Google.AddStatement(piaid, id, SettlementRig.Summary(0), []);
             Assert.Equal(200, (await rig.Host.CallAsync(ProtocolMethods.RemittanceStatementNotificationRedirectV1, request)).Status);
             var store = rig.Host.Services.GetRequiredService<TransactionStore>();
             var partition = StatementKeys.Partition(piaid, id);
