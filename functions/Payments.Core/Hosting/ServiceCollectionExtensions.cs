@@ -7,6 +7,7 @@ using Payments.Core.Configuration;
 using Payments.Core.BackOffice;
 using Payments.Core.Finishing;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
 using Payments.Core.Security;
@@ -45,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new TransactionStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<QueueServiceClient>(),
             sp.GetRequiredService<IQueueSignal>(), sp.GetRequiredService<IOptions<StorageNamesOptions>>().Value));
         services.AddSingleton<OutboxIndex>();
+        services.AddSingleton<MoneyJournal>();
         services.AddSingleton<IdempotencyLedger>();
         services.AddSingleton<IdempotencyRetention>();
 

@@ -15,4 +15,8 @@ public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAc
     /// <summary>Gives back what the decision wrote outside the commit (a reference number's index row) when
     /// this plan is certainly not committed (its commit conflicted, or the call failed before it); best effort.</summary>
     public Func<CancellationToken, Task>? Abandon { get; init; }
+
+    /// <summary>Writes what must exist before the commit and may outlive a commit that never happens (the money
+    /// journal's lookup rows); awaited once per decision, after the outbox index.</summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }
