@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Payments.Core.Journal;
 using Payments.Core.Notifications;
 using Payments.Core.Security;
 using Payments.Core.Settlement;
@@ -314,5 +315,27 @@ public sealed class GoogleStatementsClientTests : IAsyncLifetime
 
         var page = await sp.GetRequiredService<IGoogleStatements>().FetchPageAsync(statement, "p-0", 0, 1000, default);
         Assert.Equal(5, page.Events.Count);
+    }
+
+    [Theory]
+    [InlineData("refundable-one-time-payment-code-v1")]
+    [InlineData("refundable-one-time-payment-code-v2")]
+    public async Task A_statement_built_from_journal_movements_reads_back_with_Googles_signs(string api)
+    {
+        var (client, google) = await StartAsync("Pgp");
+        var statement = Ref(api, "st-journal");
+        MoneyMovement Movement(string id, MoneyMovementKind kind, long micros) => new(Piaid, id, "ours-" + id, kind, micros, "USD", Start.AddHours(1), api, Piaid + "|p");
+        var movements = new[] { Movement("gen-1", MoneyMovementKind.Capture, 3_000_000), Movement("refund-1", MoneyMovementKind.Refund, 1_000_000) };
+        var events = StatementBuilder.EventsFrom(statement, movements, m => m.Kind == MoneyMovementKind.Capture ? -30_000 : 0);
+        var summary = StatementBuilder.SummaryOf(statement, events, "USD", Start);
+        google.AddStatement(statement, summary, events);
+
+        var page = await client.FetchPageAsync(statement, "st-journal-0", 0, 1000, default);
+
+        var currency = api.EndsWith("-v2", StringComparison.Ordinal) ? "USD" : null;
+        Assert.Equal([new StatementEvent("captureEvents", "gen-1", "ours-gen-1", 3_000_000, -30_000, currency), new StatementEvent("refundEvents", "refund-1", "ours-refund-1", -1_000_000, 0, currency)], page.Events);
+        Assert.Equal(summary, page.Summary);
+        Assert.Equal(1_970_000, page.Summary!.TotalDueByIntegratorMicros);
+        Assert.Empty(page.Problems);
     }
 }
