@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -33,10 +34,11 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
         ArgumentOutOfRangeException.ThrowIfLessThan(numberOfEvents, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(numberOfEvents, StatementPageReader.MaxEventsPerPage);
 
-        var json = await CallAsync(statement, requestId, DetailsMethod, ms => v2
-            ? JsonSerializer.SerializeToUtf8Bytes(new StatementDetailsV2Body(V2Header(statement, requestId, ms), statement.StatementId, eventOffset, numberOfEvents), StatementJsonContext.Default.StatementDetailsV2Body)
-            : JsonSerializer.SerializeToUtf8Bytes(new StatementDetailsV1Body(V1Header(requestId, ms), statement.PaymentIntegratorAccountId, statement.StatementId, eventOffset, numberOfEvents), StatementJsonContext.Default.StatementDetailsV1Body),
-            ct).ConfigureAwait(false);
+        var json = await CallAsync(statement, requestId, DetailsMethod, ms => Body(statement, v2, requestId, ms, w =>
+        {
+            w.WriteNumber("eventOffset", eventOffset);
+            w.WriteNumber("numberOfEvents", numberOfEvents);
+        }), ct).ConfigureAwait(false);
 
         var (page, errorCode) = StatementPageReader.Read(json, eventOffset, numberOfEvents);
         if (errorCode is not null) throw Failed(statement, requestId, DetailsMethod, $"HTTP 200 with ErrorResponse {errorCode}", false, 200);
@@ -47,10 +49,7 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
     public async Task AcceptAsync(StatementRef statement, string requestId, CancellationToken ct)
     {
         var v2 = Check(statement, requestId);
-        var json = await CallAsync(statement, requestId, AcceptMethod, ms => v2
-            ? JsonSerializer.SerializeToUtf8Bytes(new AcceptStatementV2Body(V2Header(statement, requestId, ms), statement.StatementId), StatementJsonContext.Default.AcceptStatementV2Body)
-            : JsonSerializer.SerializeToUtf8Bytes(new AcceptStatementV1Body(V1Header(requestId, ms), statement.PaymentIntegratorAccountId, statement.StatementId), StatementJsonContext.Default.AcceptStatementV1Body),
-            ct).ConfigureAwait(false);
+        var json = await CallAsync(statement, requestId, AcceptMethod, ms => Body(statement, v2, requestId, ms, null), ct).ConfigureAwait(false);
 
         string? problem;
         try
@@ -134,10 +133,41 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
         return statement.Api == V2Api;
     }
 
-    private static string Millis(long ms) => ms.ToString(CultureInfo.InvariantCulture);
-    private static V1RequestHeader V1Header(string requestId, long ms) => new(V1ProtocolVersion.Instance, requestId, Millis(ms));
-    private static V2RequestHeader V2Header(StatementRef statement, string requestId, long ms)
-        => new(V2ProtocolVersion.Instance, requestId, new EpochMillis(Millis(ms)), statement.PaymentIntegratorAccountId);
+    /// <summary>The request: the header of the API's style (docs/protocol.md §3), the PIAID (v1 in the body, v2 in the
+    /// header), <c>statementId</c>, then the method's own fields.</summary>
+    private static byte[] Body(StatementRef statement, bool v2, string requestId, long ms, Action<Utf8JsonWriter>? fields)
+    {
+        var timestamp = ms.ToString(CultureInfo.InvariantCulture);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("requestHeader");
+            w.WriteStartObject("protocolVersion");
+            w.WriteNumber("major", v2 ? 2 : 1);
+            if (!v2)
+            {
+                w.WriteNumber("minor", 0);
+                w.WriteNumber("revision", 0);
+            }
+            w.WriteEndObject();
+            w.WriteString("requestId", requestId);
+            if (v2)
+            {
+                w.WriteStartObject("requestTimestamp");
+                w.WriteString("epochMillis", timestamp);
+                w.WriteEndObject();
+                w.WriteString("paymentIntegratorAccountId", statement.PaymentIntegratorAccountId);
+            }
+            else w.WriteString("requestTimestamp", timestamp);
+            w.WriteEndObject();
+            if (!v2) w.WriteString("paymentIntegratorAccountId", statement.PaymentIntegratorAccountId);
+            w.WriteString("statementId", statement.StatementId);
+            fields?.Invoke(w);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
 
     [LoggerMessage(EventId = 4210, Level = LogLevel.Information, Message = "Google {Method} for {PaymentIntegratorAccountId} statement {StatementId} requestId {RequestId}: {End} HTTP {HttpStatus} ({ElapsedMs} ms)")]
     private static partial void LogCall(ILogger logger, string method, string paymentIntegratorAccountId, string statementId, string requestId, GoogleCallEnd end, int? httpStatus, double elapsedMs);
