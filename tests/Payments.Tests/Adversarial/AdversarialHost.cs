@@ -82,6 +82,10 @@ public sealed class AdversarialHost : IAsyncLifetime
         (ProtocolMethods.CancelFundsReservationV1, id => GspRequests.CancelFundsReservationV1(ReserveTarget, id)),
         (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id)),
         (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(MandateTarget, id)),
+        (ProtocolMethods.RemittanceStatementNotificationRorpcV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0)),
+        (ProtocolMethods.RemittanceStatementNotificationRorpcV2, id => GspRequests.RemittanceStatementNotificationV2(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, 0)),
+        (ProtocolMethods.RemittanceStatementNotificationRedirectV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Inr, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, "INR")),
+        (ProtocolMethods.RemittanceStatementNotificationEWalletsV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.InrWallet, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, "INR")),
     ];
 
     /// <summary>Every secret this host holds, as it would appear in a log line.</summary>

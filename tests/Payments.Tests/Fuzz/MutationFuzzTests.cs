@@ -97,6 +97,9 @@ public sealed class MutationFuzzTests
         var mandate = GspRequests.NewId("MD");
         await Serve(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandate));
         await Serve(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandate));
+        var (periodStart, periodEnd) = (DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow);
+        await Serve(ProtocolMethods.RemittanceStatementNotificationRorpcV1, GspRequests.RemittanceStatementNotificationV1(GspRequests.NewId("ST"), GspRequests.Usd, periodStart, periodEnd, 1_000_000));
+        await Serve(ProtocolMethods.RemittanceStatementNotificationRorpcV2, GspRequests.RemittanceStatementNotificationV2(GspRequests.NewId("ST"), GspRequests.Usd, periodStart, periodEnd, 1_000_000, 3));
         return list;
     }
 
