@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Storage;
 
 namespace Payments.Core.Settlement;
@@ -28,6 +29,12 @@ public static class StatementKeys
     /// <summary>Table <c>journal</c>, partition of the account: the event Google's <paramref name="eventRequestId"/>
     /// names appeared on a statement (which, and where): a second appearance anywhere is a duplicate.</summary>
     public static string SettledRow(string eventRequestId) => "settled|" + TableKeys.Escape(eventRequestId);
+
+    /// <summary>Table <c>journal</c>, partition of the account: the movement at <paramref name="at"/> was named by a
+    /// statement. The key after its prefix is the journal's time row's (<see cref="JournalRows.TimeRow"/>).</summary>
+    public static string SettledAtRow(DateTimeOffset at, string eventRequestId) => "sa|" + JournalRows.TimeRow(at, eventRequestId)[3..];
+    /// <summary>The first settled-at key at or after <paramref name="at"/>.</summary>
+    public static string SettledAtFrom(DateTimeOffset at) => "sa|" + JournalRows.TimeRowFrom(at)[3..];
 
     /// <summary>remittanceStatementDetails requestId for the page at <paramref name="offset"/>: the same for every
     /// retry of that page, ≤ 100 characters of [A-Za-z0-9:_-].</summary>

@@ -193,18 +193,22 @@ public sealed partial class StatementReconciler(OperationSteps steps, IGoogleSta
     {
         var duplicates = await SettleAsync(statement, page, offset, cancellationToken);
         var results = new EventMatch[page.Events.Count];
+        var found = new MoneyMovement?[page.Events.Count];
         await Parallel.ForAsync(0, page.Events.Count, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (i, ct) => results[i] = await MatchOneAsync(statement, page.Events[i], offset + i, duplicates.GetValueOrDefault(i), ct));
+            async (i, ct) => (results[i], found[i]) = await MatchOneAsync(statement, page.Events[i], offset + i, duplicates.GetValueOrDefault(i), ct));
+        await MarkSettledAsync(statement, found, cancellationToken);
         var list = results.ToList();
         foreach (var problem in page.Problems)
             list.Add(new EventMatch(-1, "", null, null, null, null, null, EventStatus.PageProblem, $"offset {offset}: {problem}"));
         return list;
     }
 
-    private async Task<EventMatch> MatchOneAsync(StatementRow statement, StatementEvent e, long position, string? duplicate, CancellationToken cancellationToken)
+    /// <returns>the match, and the movement it names when there is one</returns>
+    private async Task<(EventMatch, MoneyMovement?)> MatchOneAsync(StatementRow statement, StatementEvent e, long position, string? duplicate, CancellationToken cancellationToken)
     {
-        EventMatch Result(string status, string? detail = null) =>
-            new(position, e.Array, e.EventRequestId, e.PaymentIntegratorEventId, e.ChargeMicros, e.FeeMicros, e.CurrencyCode ?? statement.Summary.CurrencyCode, status, detail);
+        MoneyMovement? movement = null;
+        (EventMatch, MoneyMovement?) Result(string status, string? detail = null) =>
+            (new(position, e.Array, e.EventRequestId, e.PaymentIntegratorEventId, e.ChargeMicros, e.FeeMicros, e.CurrencyCode ?? statement.Summary.CurrencyCode, status, detail), movement);
 
         var currency = statement.Summary.CurrencyCode;
         if (ForOperator.Contains(e.Array)) return Result(EventStatus.ForOperator, "never accepted automatically");
@@ -214,7 +218,7 @@ public sealed partial class StatementReconciler(OperationSteps steps, IGoogleSta
         if (e.CurrencyCode is { } own && own != currency) return Result(EventStatus.CurrencyDiffers, $"event in {own}, statement in {currency}");
         if (duplicate is not null) return Result(EventStatus.DuplicateEvent, duplicate);
 
-        var movement = await journal.FindAsync(statement.PaymentIntegratorAccountId, e.EventRequestId, cancellationToken);
+        movement = await journal.FindAsync(statement.PaymentIntegratorAccountId, e.EventRequestId, cancellationToken);
         if (movement is null) return Result(EventStatus.UnknownEvent, "no movement of ours under this eventRequestId");
         var capture = e.Array == "captureEvents";
         if ((movement.Kind == MoneyMovementKind.Capture) != capture) return Result(EventStatus.KindDiffers, $"our movement is a {movement.Kind}");
@@ -280,28 +284,50 @@ public sealed partial class StatementReconciler(OperationSteps steps, IGoogleSta
         return duplicates;
     }
 
+    /// <summary>Every movement a capture or refund event of the page named gets its row <c>sa|{ticks}|{id}</c> (table
+    /// journal): the same suffix as the journal's time row of that movement, so the missing-movement check walks both
+    /// in key order instead of reading a row per movement. Upserts: a page run twice writes the same rows.</summary>
+    private async Task MarkSettledAsync(StatementRow statement, IReadOnlyList<MoneyMovement?> movements, CancellationToken cancellationToken)
+    {
+        var partition = JournalRows.Partition(statement.PaymentIntegratorAccountId);
+        var rows = movements.OfType<MoneyMovement>().Select(m => StatementKeys.SettledAtRow(m.At, m.EventRequestId)).Distinct(StringComparer.Ordinal)
+            .Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, row) { ["StatementId"] = statement.StatementId }));
+        foreach (var batch in rows.Chunk(100)) await steps.Store.Journal.SubmitAsync(batch, cancellationToken);
+    }
+
     /// <summary>Our movements of the billing period, in the statement's currency, that are on no statement: written
-    /// to the statement's missing rows (the same rows on a re-run), streamed.</summary>
+    /// to the statement's missing rows (the same rows on a re-run), streamed. The journal's time rows of the period
+    /// and the settled-at rows are read in key order side by side; only a time row without its settled-at row is
+    /// looked up (its movement confirmed, as the journal's reads do).</summary>
     /// <remarks>The period is [startDate, the next period's start), the next start being endDate rounded up to the
     /// next whole second (endDate is the period's last second, …:59:59.000).</remarks>
     private async Task<long> RecordMissingAsync(StatementRow statement, CancellationToken cancellationToken)
     {
         var summary = statement.Summary;
-        var end = NextPeriodStart(summary.BillingPeriodEnd);
+        var (from, to) = (summary.BillingPeriodStart, NextPeriodStart(summary.BillingPeriodEnd));
         var partition = JournalRows.Partition(statement.PaymentIntegratorAccountId);
+        var journalTable = steps.Store.Journal;
         long missing = 0;
         var chunk = 0;
         var current = new JsonArray();
-        var block = new List<MoneyMovement>(Concurrency * 4);
+        var block = new List<(string Partition, string EventRequestId, string Suffix)>(Concurrency * 4);
+
+        await using var settled = journalTable.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {StatementKeys.SettledAtFrom(from)} and RowKey lt {StatementKeys.SettledAtFrom(to)}"),
+            select: TableCalls.WithKeys(), cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var settledSuffix = await settled.MoveNextAsync() ? settled.Current.RowKey[3..] : null;
 
         async Task CheckBlockAsync()
         {
-            var settled = await Task.WhenAll(block.Select(m =>
-                steps.Store.Journal.GetOrNullAsync(partition, StatementKeys.SettledRow(m.EventRequestId), TableCalls.WithKeys(), cancellationToken)));
+            var rows = await Task.WhenAll(block.Select(b => Transactions.GetOrNullAsync(b.Partition, MoneyMovementRow.RowKey(b.EventRequestId), cancellationToken: cancellationToken)));
             for (var i = 0; i < block.Count; i++)
             {
-                if (settled[i] is not null) continue;
-                var m = block[i];
+                if (rows[i] is null) continue; // its commit never happened
+                var m = MoneyMovementRow.From(rows[i]!);
+                if (m.PaymentIntegratorAccountId != statement.PaymentIntegratorAccountId || m.CurrencyCode != summary.CurrencyCode) continue;
+                // A pointer whose time is not the record's (its decision was retried): the record's own time decides.
+                var own = StatementKeys.SettledAtRow(m.At, m.EventRequestId);
+                if (own[3..] != block[i].Suffix && await journalTable.GetOrNullAsync(partition, own, TableCalls.WithKeys(), cancellationToken) is not null) continue;
                 missing++;
                 current.Add(new JsonArray(m.EventRequestId, m.PaymentIntegratorEventId, m.Kind.ToString(), m.AmountMicros, m.CurrencyCode, m.At.ToString("O")));
                 if (current.Count == EventsPerRow) await FlushAsync();
@@ -314,10 +340,16 @@ public sealed partial class StatementReconciler(OperationSteps steps, IGoogleSta
             current = [];
         }
 
-        await foreach (var movement in journal.ListAsync(statement.PaymentIntegratorAccountId, summary.BillingPeriodStart, end, cancellationToken))
+        await foreach (var row in journalTable.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {JournalRows.TimeRowFrom(from)} and RowKey lt {JournalRows.TimeRowFrom(to)}"),
+            select: JournalRows.TargetSelect, cancellationToken: cancellationToken))
         {
-            if (movement.CurrencyCode != summary.CurrencyCode) continue;
-            block.Add(movement);
+            var suffix = row.RowKey[3..];
+            while (settledSuffix is not null && string.CompareOrdinal(settledSuffix, suffix) < 0)
+                settledSuffix = await settled.MoveNextAsync() ? settled.Current.RowKey[3..] : null;
+            if (settledSuffix == suffix) continue;
+            var (target, eventRequestId, _) = JournalRows.Target(row);
+            block.Add((target, eventRequestId, suffix));
             if (block.Count == block.Capacity) await CheckBlockAsync();
         }
         await CheckBlockAsync();
