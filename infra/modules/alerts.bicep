@@ -198,6 +198,8 @@ var protocolFunctions = [
   'EWalletsV1Echo'
   'EWalletsV1CreateMandate'
   'EWalletsV1CancelMandate'
+  'RefundableOneTimePaymentCodeV1CancelReferenceNumber'
+  'RefundableOneTimePaymentCodeV2AsynchronousRefund'
 ]
 
 // Google's measures per method (docs/operations.md): 90% within 3 s and 95% within 5 s per hour;

@@ -64,6 +64,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
+        services.AddSingleton<IProtocolHandler, CancelReferenceNumberV1Handler>();
+        services.AddSingleton<IProtocolHandler, AsynchronousRefundV2Handler>();
         foreach (var method in new[] { ProtocolMethods.RemittanceStatementNotificationRorpcV1, ProtocolMethods.RemittanceStatementNotificationRedirectV1, ProtocolMethods.RemittanceStatementNotificationEWalletsV1 })
             services.AddSingleton<IProtocolHandler>(sp => new RemittanceStatementNotificationV1Handler(method, sp.GetRequiredService<IdempotencyLedger>()));
         services.AddSingleton<IProtocolHandler, RemittanceStatementNotificationV2Handler>();

@@ -23,6 +23,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
     public string? BackOfficeCode { get; init; }
     public string? PaymentIntegratorTransactionId { get; init; }
     public DateTimeOffset? PaidAt { get; init; }
+    /// <summary>A refund: the requestId of the generateReferenceNumber call whose payment it gives money back from.</summary>
+    public string? GenerateRequestId { get; init; }
 
     // How it went.
     /// <summary>The final result the notification reports.</summary>
@@ -54,6 +56,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         BookingAttemptsName = nameof(BookingAttempts), NotificationAttemptsName = nameof(NotificationAttempts), NotifiedAtName = nameof(NotifiedAt),
         RequeuedAtName = nameof(RequeuedAt), ParkedQueueName = nameof(ParkedQueue), ParkedReasonName = nameof(ParkedReason),
         RelayedAtName = nameof(RelayedAt), RelayCountName = nameof(RelayCount);
+    private const string GenerateRequestIdName = nameof(GenerateRequestId);
 
     public WorkItem Item => new(Partition, Row);
 
@@ -74,6 +77,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         entity.SetIfPresent(BackOfficeCodeName, BackOfficeCode);
         entity.SetIfPresent(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
         entity.SetIfPresent(PaidAtName, PaidAt);
+        entity.SetIfPresent(GenerateRequestIdName, GenerateRequestId);
         entity.SetIfPresent(ResultName, Result);
         entity.SetIfPresent(FinishedAtName, FinishedAt);
         entity.SetIfPresent(BookingIdName, BookingId);
@@ -103,6 +107,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
             BackOfficeCode = e.GetString(BackOfficeCodeName),
             PaymentIntegratorTransactionId = e.GetString(PaymentIntegratorTransactionIdName),
             PaidAt = e.GetDateTimeOffset(PaidAtName),
+            GenerateRequestId = e.GetString(GenerateRequestIdName),
             Result = e.GetString(ResultName),
             FinishedAt = e.GetDateTimeOffset(FinishedAtName),
             BookingId = e.GetString(BookingIdName),

@@ -111,6 +111,19 @@ public static class GspRequests
         ["mandateId"] = mandateId,
     };
 
+    public static JsonObject CancelReferenceNumberV1(string referenceNumber, string? id = null, string piaid = Usd) => new()
+    {
+        ["requestHeader"] = HeaderV1(id ?? NewId("C")),
+        ["paymentIntegratorAccountId"] = piaid,
+        ["referenceNumber"] = referenceNumber,
+    };
+
+    public static JsonObject RefundV2(string generateRequestId, long micros, string currency = "USD", string? id = null, string piaid = Usd) => new()
+    {
+        ["requestHeader"] = HeaderV2(id ?? NewId("R"), piaid),
+        ["transactionId"] = generateRequestId,
+        ["refundAmount"] = Amount(micros, currency),
+    };
     /// <summary>remittanceStatementNotification v1 (refundable-one-time-payment-code, redirect-payment-token, e-wallets):
     /// the requestId is the statement id.</summary>
     public static JsonObject RemittanceStatementNotificationV1(string statementId, string piaid, DateTimeOffset periodStart, DateTimeOffset periodEnd,

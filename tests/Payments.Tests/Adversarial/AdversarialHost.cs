@@ -36,6 +36,9 @@ public sealed class AdversarialHost : IAsyncLifetime
     public string PaidGenerateId { get; private set; } = "";
     public string ReserveTarget { get; private set; } = "";
     public string MandateTarget { get; private set; } = "";
+    /// <summary>A v1 reference number (the number itself) to cancel, and a paid v2 number's generate requestId.</summary>
+    public string CancelTargetV1 { get; private set; } = "";
+    public string PaidGenerateIdV2 { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -58,6 +61,9 @@ public sealed class AdversarialHost : IAsyncLifetime
         await Ok(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(ReserveTarget));
         MandateTarget = GspRequests.NewId("MD");
         await Ok(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(MandateTarget));
+        var (_, generatedV1, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
+        CancelTargetV1 = GspRequests.ReferenceNumberOf(generatedV1)!;
+        PaidGenerateIdV2 = await Host.PaidReferenceNumberV2Async(5_000_000_000);
     }
 
     private async Task Ok(ProtocolMethod method, JsonObject body)
@@ -82,6 +88,8 @@ public sealed class AdversarialHost : IAsyncLifetime
         (ProtocolMethods.CancelFundsReservationV1, id => GspRequests.CancelFundsReservationV1(ReserveTarget, id)),
         (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id)),
         (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(MandateTarget, id)),
+        (ProtocolMethods.CancelReferenceNumberV1, id => GspRequests.CancelReferenceNumberV1(CancelTargetV1, id)),
+        (ProtocolMethods.AsynchronousRefundV2, id => GspRequests.RefundV2(PaidGenerateIdV2, 1, id: id)),
         (ProtocolMethods.RemittanceStatementNotificationRorpcV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0)),
         (ProtocolMethods.RemittanceStatementNotificationRorpcV2, id => GspRequests.RemittanceStatementNotificationV2(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, 0)),
         (ProtocolMethods.RemittanceStatementNotificationRedirectV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Inr, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, "INR")),

@@ -115,6 +115,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
             (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "frequency", false),
             (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id), "mandateId", true),
             (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(fixture.MandateTarget, id), "mandateId", true),
+            (ProtocolMethods.CancelReferenceNumberV1, id => GspRequests.CancelReferenceNumberV1(fixture.CancelTargetV1, id), "referenceNumber", true),
         ];
         await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
         var before = await MutationFuzzTests.SnapshotAsync(fixture.Host);
