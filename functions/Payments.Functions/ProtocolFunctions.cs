@@ -95,4 +95,27 @@ public sealed class ProtocolFunctions(ProtocolEndpoint endpoint)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/asynchronousRefund")] HttpRequest request,
         CancellationToken cancellationToken)
         => endpoint.HandleAsync(request, ProtocolMethods.AsynchronousRefundV2, cancellationToken);
+    [Function("RefundableOneTimePaymentCodeV1RemittanceStatementNotification")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV1RemittanceStatementNotification(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v1/remittanceStatementNotification")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.RemittanceStatementNotificationRorpcV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV2RemittanceStatementNotification")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV2RemittanceStatementNotification(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/remittanceStatementNotification")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.RemittanceStatementNotificationRorpcV2, cancellationToken);
+
+    [Function("RedirectPaymentTokenV1RemittanceStatementNotification")]
+    public Task<IActionResult> RedirectPaymentTokenV1RemittanceStatementNotification(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/remittanceStatementNotification")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.RemittanceStatementNotificationRedirectV1, cancellationToken);
+
+    [Function("EWalletsV1RemittanceStatementNotification")]
+    public Task<IActionResult> EWalletsV1RemittanceStatementNotification(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/remittanceStatementNotification")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.RemittanceStatementNotificationEWalletsV1, cancellationToken);
 }

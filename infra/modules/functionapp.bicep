@@ -193,6 +193,10 @@ var appSettings = [
     name: 'Storage__NotificationsQueue'
     value: 'notifications'
   }
+  {
+    name: 'Storage__StatementsQueue'
+    value: 'statements'
+  }
 
   {
     name: 'Payments__AccountIds'

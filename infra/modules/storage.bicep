@@ -43,6 +43,8 @@ var queueNames = [
   'reservation-cancellations-poison'
   'notifications'
   'notifications-poison'
+  'statements'
+  'statements-poison'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {

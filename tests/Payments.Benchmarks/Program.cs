@@ -24,6 +24,7 @@ IBenchmarkScenario[] registry =
     new AsyncScenario(),
     new Payments.Benchmarks.ColdStart.ColdStartScenario(),
     new SustainedLoadScenario(),
+    new Payments.Benchmarks.Settlement.SettlementScenario(),
     // Last: it leaves tens of thousands of entities in the run's Azurite.
     new StorageCapacityScenario(),
 ];

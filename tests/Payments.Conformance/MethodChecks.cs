@@ -25,6 +25,27 @@ public sealed class MethodChecks(ProtocolChecks c)
         await MandatesAsync().ConfigureAwait(false);
         await CancelReferenceNumberV1Async().ConfigureAwait(false);
         await RefundV2Async().ConfigureAwait(false);
+        await StatementsAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>remittanceStatementNotification in every family (docs/protocol.md, "Settlement"): acknowledged, replayed,
+    /// 412 on a changed total, the header errors. The statements are empty (nothing owed); Google knows none of them,
+    /// so the deployment's reconciliation parks them for an operator.</summary>
+    private async Task StatementsAsync()
+    {
+        var end = DateTimeOffset.UtcNow;
+        var start = end.AddDays(-1);
+        foreach (var method in new[] { ProtocolMethods.RemittanceStatementNotificationRorpcV1, ProtocolMethods.RemittanceStatementNotificationRorpcV2,
+            ProtocolMethods.RemittanceStatementNotificationRedirectV1, ProtocolMethods.RemittanceStatementNotificationEWalletsV1 })
+        {
+            JsonObject Build(string id, long due = 0) => method.Version == 2
+                ? GspRequests.RemittanceStatementNotificationV2(id, c.Account, start, end, due, 0, c.Currency)
+                : GspRequests.RemittanceStatementNotificationV1(id, c.Account, start, end, due, c.Currency);
+            var id = c.NewId("ST");
+            await c.IdempotentAsync(method, Build(id), Build(id, 1), json =>
+                Expect.Equal(method.Version == 2 ? "{\"accepted\":{}}" : "\"ACCEPTED\"", json["result"]?.ToJsonString(), "result")).ConfigureAwait(false);
+            await c.HeaderErrorsAsync(method, fresh => Build(fresh), "remittanceStatementSummary").ConfigureAwait(false);
+        }
     }
 
     /// <summary>echo and Google's probes of it (docs/protocol.md §7).</summary>

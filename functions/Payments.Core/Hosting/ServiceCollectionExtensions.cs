@@ -11,6 +11,7 @@ using Payments.Core.Journal;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
 using Payments.Core.Security;
+using Payments.Core.Settlement;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 
@@ -65,6 +66,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelReferenceNumberV1Handler>();
         services.AddSingleton<IProtocolHandler, AsynchronousRefundV2Handler>();
+        foreach (var method in new[] { ProtocolMethods.RemittanceStatementNotificationRorpcV1, ProtocolMethods.RemittanceStatementNotificationRedirectV1, ProtocolMethods.RemittanceStatementNotificationEWalletsV1 })
+            services.AddSingleton<IProtocolHandler>(sp => new RemittanceStatementNotificationV1Handler(method, sp.GetRequiredService<IdempotencyLedger>()));
+        services.AddSingleton<IProtocolHandler, RemittanceStatementNotificationV2Handler>();
         services.AddSingleton<ProtocolProcessor>();
         services.AddSingleton<ProtocolEndpoint>();
 
@@ -78,6 +82,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<FinishingOptions>>().Value);
         services.AddBackOffice();
         services.AddGoogleNotifications();
+        Settlement.GoogleStatementsRegistration.AddGoogleStatements(services);
         services.AddSingleton<OperationSteps>();
         services.AddSingleton<DependencyBreakers>();
         services.AddSingleton<FinishingBacklog>();
@@ -87,6 +92,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<NotificationWorker>();
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<OperationRequeue>();
+        services.AddSingleton<StatementReconciler>();
+        services.AddSingleton<StatementRecords>();
+        services.AddSingleton<StatementEndpoint>();
         return services;
     }
 }

@@ -6,6 +6,8 @@ public static class QueueNames
     public const string Refunds = "refunds";
     public const string ReservationCancellations = "reservation-cancellations";
     public const string Notifications = "notifications";
-    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications];
+    /// <summary>Remittance statements to reconcile and accept.</summary>
+    public const string Statements = "statements";
+    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications, Statements];
     public static string Poison(string queue) => queue + "-poison";
 }

@@ -22,6 +22,7 @@ public sealed class StorageNamesOptions
     public string RefundsQueue { get; set; } = QueueNames.Refunds;
     public string ReservationCancellationsQueue { get; set; } = QueueNames.ReservationCancellations;
     public string NotificationsQueue { get; set; } = QueueNames.Notifications;
+    public string StatementsQueue { get; set; } = QueueNames.Statements;
 
     /// <summary>The settings that give a host the prefix <paramref name="prefix"/>: the prefix and the three
     /// trigger queue names.</summary>
@@ -31,6 +32,7 @@ public sealed class StorageNamesOptions
         [$"{Section}:{nameof(RefundsQueue)}"] = prefix + QueueNames.Refunds,
         [$"{Section}:{nameof(ReservationCancellationsQueue)}"] = prefix + QueueNames.ReservationCancellations,
         [$"{Section}:{nameof(NotificationsQueue)}"] = prefix + QueueNames.Notifications,
+        [$"{Section}:{nameof(StatementsQueue)}"] = prefix + QueueNames.Statements,
     };
 
     /// <summary>Trigger settings that do not name the queue the app writes to: a message would wait forever.</summary>
@@ -39,5 +41,6 @@ public sealed class StorageNamesOptions
         if (RefundsQueue != NamePrefix + QueueNames.Refunds) yield return nameof(RefundsQueue);
         if (ReservationCancellationsQueue != NamePrefix + QueueNames.ReservationCancellations) yield return nameof(ReservationCancellationsQueue);
         if (NotificationsQueue != NamePrefix + QueueNames.Notifications) yield return nameof(NotificationsQueue);
+        if (StatementsQueue != NamePrefix + QueueNames.Statements) yield return nameof(StatementsQueue);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Payments.Core.Security;
@@ -31,8 +30,7 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
     }
 
     /// <summary><c>{BaseUrl}/{api}-v{N}/{method}/{PIAID}</c></summary>
-    public Uri UrlFor(GoogleNotification notification)
-        => new((_options.BaseUrl ?? throw new InvalidOperationException("Google__BaseUrl is not set.")).AbsoluteUri.TrimEnd('/') + "/" + notification.Route + "/" + Uri.EscapeDataString(notification.PaymentIntegratorAccountId));
+    public Uri UrlFor(GoogleNotification notification) => GoogleExchange.Url(_options, notification.Route, notification.PaymentIntegratorAccountId);
 
     /// <summary>requestId: 1–100 characters of <c>A-Z a-z 0-9 : - _</c> (docs/protocol.md §3).</summary>
     public static bool IsValidRequestId(string? requestId)
@@ -62,67 +60,26 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
         NotificationAttempt Result(int? status, NotificationOutcome outcome, string detail, string? errorCode = null)
             => new(at, Stopwatch.GetElapsedTime(started), timestamp, status, outcome, detail, errorCode);
 
-        byte[] sealedBody;
-        try
-        {
-            sealedBody = _envelope.Seal(notification.ToJson(timestamp));
-        }
-        catch (Exception ex) when (ex is EnvelopeException or InvalidOperationException or ArgumentException)
-        {
-            return Result(null, NotificationOutcome.Failed, "the body could not be sealed (" + ex.GetType().Name + ")") with { LocalFailure = true };
-        }
+        var answer = await GoogleExchange.PostAsync(_http, _envelope, _options, _time, UrlFor(notification), notification.ToJson(timestamp), cancellationToken).ConfigureAwait(false);
+        if (answer.End == GoogleCallEnd.NotSealed)
+            return Result(null, NotificationOutcome.Failed, answer.Problem!) with { LocalFailure = true };
+        if (answer.End != GoogleCallEnd.Answered)
+            return Result(answer.Status, NotificationOutcome.Failed, answer.Problem!);
+        var status = answer.Status!.Value;
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, UrlFor(notification)) { Content = new ByteArrayContent(sealedBody) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_envelope.ContentType);
-        using var timeout = new CancellationTokenSource(_options.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        int status;
-        byte[] responseBody;
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
-            status = (int)response.StatusCode;
-            responseBody = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (OperationCanceledException)
-        {
-            return Result(null, NotificationOutcome.Failed, $"timed out after {_options.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (HttpRequestException ex)
-        {
-            return Result(ex.StatusCode is { } s ? (int)s : null, NotificationOutcome.Failed, "transport error: " + ex.HttpRequestError);
-        }
-
-        // Open and parse whatever came back (an ErrorResponse is sealed too when Google could attribute the call).
+        // Parse whatever came back (an ErrorResponse is sealed too when Google could attribute the call).
         JsonDocument? document = null;
-        string? problem = null;
-        if (responseBody.Length == 0)
-        {
-            problem = "empty body";
-        }
-        else
+        var problem = answer.Problem;
+        if (answer.Json is { } json)
         {
             try
             {
-                var opened = _envelope.Open(responseBody);
-                document = JsonDocument.Parse(opened);
+                document = JsonDocument.Parse(json);
                 if (document.RootElement.ValueKind != JsonValueKind.Object) problem = "body is not a JSON object";
-            }
-            catch (EnvelopeException ex)
-            {
-                problem = "body could not be opened (" + ex.Failure + ")";
             }
             catch (JsonException)
             {
                 problem = "body is not JSON";
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-            {
-                problem = "body could not be opened (" + ex.GetType().Name + ")";
             }
         }
 
@@ -132,7 +89,7 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
                 return Result(status, NotificationOutcome.Failed, $"HTTP {status}, {problem}");
             var root = document.RootElement;
 
-            if (TryReadError(root, out var errorCode, out var description))
+            if (GoogleExchange.TryReadError(root, out var errorCode, out var description))
                 return Result(status, NotificationOutcome.Rejected,
                     $"HTTP {status} {errorCode}" + (description is null ? "" : ": " + Truncate(description)), errorCode);
 
@@ -145,23 +102,6 @@ public sealed partial class GoogleNotificationClient : IGoogleNotificationClient
                 return Result(status, NotificationOutcome.Accepted, "HTTP 200 " + notification.ExpectedResult);
             return Result(status, NotificationOutcome.Rejected, $"HTTP 200 with result {Shape(result)}, expected {notification.ExpectedResult}");
         }
-    }
-
-    private static bool TryReadError(JsonElement root, out string code, out string? description)
-    {
-        code = "";
-        description = root.TryGetProperty("errorDescription", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-        if (root.TryGetProperty("errorResponseCode", out var v1) && v1.ValueKind == JsonValueKind.String)
-        {
-            code = v1.GetString() ?? "";
-            return true;
-        }
-        if (root.TryGetProperty("errorResponseResult", out var v2) && v2.ValueKind == JsonValueKind.Object)
-        {
-            code = v2.EnumerateObject().Select(p => p.Name).FirstOrDefault() ?? "errorResponseResult";
-            return true;
-        }
-        return false;
     }
 
     /// <summary>The result's shape without its values: <c>"DECLINED"</c> for an enum, <c>{member}</c> for a union.</summary>

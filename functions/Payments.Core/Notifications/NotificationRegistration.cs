@@ -8,6 +8,9 @@ namespace Payments.Core.Notifications;
 
 internal static class NotificationRegistration
 {
+    /// <summary>The one HttpClient configuration for calls to Google (notifications and statements share its pool).</summary>
+    public const string HttpClientName = "GoogleNotifications";
+
     /// <summary>
     /// Registers <see cref="IGoogleNotificationClient"/> (a typed HttpClient, <see cref="GoogleNotificationClient"/>) with
     /// <see cref="GoogleNotificationOptions"/> bound to <c>Google:*</c> and validated at start. Needs an
@@ -32,7 +35,7 @@ internal static class NotificationRegistration
     private static IServiceCollection AddClient(IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient<IGoogleNotificationClient, GoogleNotificationClient>("GoogleNotifications", http => http.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient<IGoogleNotificationClient, GoogleNotificationClient>(HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers() // the client logs every attempt itself
             .UseLongLivedHandler(); // the notification worker (a singleton) holds it
         return services;

@@ -17,6 +17,10 @@ public static class ProtocolMethods
     public static readonly ProtocolMethod CancelMandateV1 = new(ProtocolApis.EWallets, 1, "cancelMandate");
     public static readonly ProtocolMethod CancelReferenceNumberV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "cancelReferenceNumber");
     public static readonly ProtocolMethod AsynchronousRefundV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "asynchronousRefund");
+    public static readonly ProtocolMethod RemittanceStatementNotificationRorpcV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "remittanceStatementNotification");
+    public static readonly ProtocolMethod RemittanceStatementNotificationRorpcV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "remittanceStatementNotification");
+    public static readonly ProtocolMethod RemittanceStatementNotificationRedirectV1 = new(ProtocolApis.RedirectPaymentToken, 1, "remittanceStatementNotification");
+    public static readonly ProtocolMethod RemittanceStatementNotificationEWalletsV1 = new(ProtocolApis.EWallets, 1, "remittanceStatementNotification");
 
     public static IReadOnlyList<ProtocolMethod> All { get; } =
     [
@@ -25,5 +29,7 @@ public static class ProtocolMethods
         EchoRedirectV1, ReserveFundsV1, CancelFundsReservationV1,
         EchoEWalletsV1, CreateMandateV1, CancelMandateV1,
         CancelReferenceNumberV1, AsynchronousRefundV2,
+        RemittanceStatementNotificationRorpcV1, RemittanceStatementNotificationRorpcV2,
+        RemittanceStatementNotificationRedirectV1, RemittanceStatementNotificationEWalletsV1,
     ];
 }

@@ -119,6 +119,48 @@ public sealed class CancelMandateV1Request : ProtocolRequest
     [JsonPropertyName("mandateId")] public string? MandateId { get; set; }
 }
 
+public sealed class BillingPeriod
+{
+    [JsonPropertyName("startDate")] public WireTimestamp? StartDate { get; set; }
+    [JsonPropertyName("endDate")] public WireTimestamp? EndDate { get; set; }
+}
+
+public sealed class RemittanceInstructions
+{
+    [JsonPropertyName("memoLineId")] public string? MemoLineId { get; set; }
+}
+
+/// <summary>v1 remittanceStatementSummary: flat currencyCode and totalDueByIntegrator micros.</summary>
+public sealed class RemittanceStatementSummaryV1
+{
+    [JsonPropertyName("statementDate")] public WireTimestamp? StatementDate { get; set; }
+    [JsonPropertyName("billingPeriod")] public BillingPeriod? BillingPeriod { get; set; }
+    [JsonPropertyName("dateDue")] public WireTimestamp? DateDue { get; set; }
+    [JsonPropertyName("currencyCode")] public string? CurrencyCode { get; set; }
+    [JsonPropertyName("totalDueByIntegrator"), JsonConverter(typeof(Int64StringConverter))] public long? TotalDueByIntegrator { get; set; }
+    [JsonPropertyName("remittanceInstructions")] public RemittanceInstructions? RemittanceInstructions { get; set; }
+}
+
+/// <summary>v2 remittanceStatementSummary: Amount totals (the currency is the due total's) and totalEvents.</summary>
+public sealed class RemittanceStatementSummaryV2
+{
+    [JsonPropertyName("statementDate")] public WireTimestamp? StatementDate { get; set; }
+    [JsonPropertyName("billingPeriod")] public BillingPeriod? BillingPeriod { get; set; }
+    [JsonPropertyName("dateDue")] public WireTimestamp? DateDue { get; set; }
+    [JsonPropertyName("totalDueByIntegrator")] public Amount? TotalDueByIntegrator { get; set; }
+    [JsonPropertyName("totalEvents"), JsonConverter(typeof(Int64StringConverter))] public long? TotalEvents { get; set; }
+}
+
+public sealed class RemittanceStatementNotificationV1Request : ProtocolRequest
+{
+    [JsonPropertyName("remittanceStatementSummary")] public RemittanceStatementSummaryV1? RemittanceStatementSummary { get; set; }
+}
+
+public sealed class RemittanceStatementNotificationV2Request : ProtocolRequest
+{
+    [JsonPropertyName("remittanceStatementSummary")] public RemittanceStatementSummaryV2? RemittanceStatementSummary { get; set; }
+}
+
 /// <summary>An int64 carried as a JSON string of digits (the protocol's Int64Value); a JSON number is
 /// accepted too, as old examples show them. Anything that does not fit a long is an error.</summary>
 internal sealed class Int64StringConverter : JsonConverter<long?>
@@ -208,4 +250,6 @@ internal sealed class WireTimestampConverter : JsonConverter<WireTimestamp>
 [JsonSerializable(typeof(CancelMandateV1Request))]
 [JsonSerializable(typeof(CancelReferenceNumberV1Request))]
 [JsonSerializable(typeof(AsynchronousRefundV2Request))]
+[JsonSerializable(typeof(RemittanceStatementNotificationV1Request))]
+[JsonSerializable(typeof(RemittanceStatementNotificationV2Request))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -10,4 +10,6 @@ public static class OperationKinds
     public const string ReservationCancellation = "ReservationCancellation";
     /// <summary>A store payment: referenceNumberPaidNotification.</summary>
     public const string ReferenceNumberPaid = "ReferenceNumberPaid";
+    /// <summary>A remittance statement: fetch and reconcile its pages, then acceptRemittanceStatement.</summary>
+    public const string Statement = "Statement";
 }

@@ -28,6 +28,7 @@ public sealed class BenchmarkHost : IAsyncDisposable
     public HttpClient Http { get; }
     /// <summary>The host's storage round trips (its clients count them).</summary>
     public StorageRoundTrips RoundTrips => _app.Services.GetRequiredService<StorageRoundTrips>();
+    public IServiceProvider Services => _app.Services;
     public GoogleStandIn Google { get; }
 
     /// <summary>Google's side of the message security: seals our requests, opens our answers.</summary>

@@ -16,9 +16,10 @@ namespace Payments.StandIns.Google;
 /// answers sealed with the <see cref="IMessageEnvelope"/> the test supplies (Google's side of the scheme).
 /// Records every call; enforces the header style of the version, the PIAID of the URL, the 60 s timestamp window, and
 /// the immutability of an accepted result per requestId (a different result is refused with 412
-/// <c>IDEMPOTENCY_VIOLATION</c> and recorded in <see cref="Violations"/>).
+/// <c>IDEMPOTENCY_VIOLATION</c> and recorded in <see cref="Violations"/>). Also serves the statement methods
+/// (GoogleStandIn.Statements.cs).
 /// </summary>
-public sealed class GoogleStandIn : IAsyncDisposable
+public sealed partial class GoogleStandIn : IAsyncDisposable
 {
     private const string PathPrefix = "/gsp/";
 
@@ -29,6 +30,14 @@ public sealed class GoogleStandIn : IAsyncDisposable
         ("refundable-one-time-payment-code/referenceNumberPaidNotification", 1),
         ("refundable-one-time-payment-code/referenceNumberPaidNotification", 2),
         ("refundable-one-time-payment-code/refundResultNotification", 2),
+        ("refundable-one-time-payment-code/remittanceStatementDetails", 1),
+        ("refundable-one-time-payment-code/remittanceStatementDetails", 2),
+        ("redirect-payment-token/remittanceStatementDetails", 1),
+        ("e-wallets/remittanceStatementDetails", 1),
+        ("refundable-one-time-payment-code/acceptRemittanceStatement", 1),
+        ("refundable-one-time-payment-code/acceptRemittanceStatement", 2),
+        ("redirect-payment-token/acceptRemittanceStatement", 1),
+        ("e-wallets/acceptRemittanceStatement", 1),
     ];
 
     /// <summary>The members of a v2 refund result (docs/protocol.md, "Decisions: cancel v1, refund v2").</summary>
@@ -152,6 +161,9 @@ public sealed class GoogleStandIn : IAsyncDisposable
             _attempts.Clear();
             _accepted.Clear();
             _calls = 0;
+            _statementCalls.Clear();
+            _acceptedStatements.Clear();
+            _statementAttempts.Clear();
         }
     }
 
@@ -220,6 +232,11 @@ public sealed class GoogleStandIn : IAsyncDisposable
         if (problem is null && bodyPiaid != piaid) problem = ("INVALID_IDENTIFIER", 404, $"PIAID in the body ({bodyPiaid ?? "none"}) differs from the URL");
         if (problem is null && timestamp is { } ts && Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ts) > TimestampWindow.TotalMilliseconds)
             problem = ("REQUEST_TIMESTAMP_OUT_OF_RANGE", 400, "requestTimestamp is more than 60 s off");
+        if (StatementMethods.Contains(method))
+        {
+            await HandleStatementAsync(context, segments[0], v2, method, piaid, requestId, json, problem).ConfigureAwait(false);
+            return;
+        }
         if (problem is null) problem = CheckFields(method, version, json);
 
         var fields = Flatten(json);
@@ -414,12 +431,15 @@ public sealed class GoogleStandIn : IAsyncDisposable
         await context.Response.Body.WriteAsync(sealedBody, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private void Record(ReceivedNotification notification)
+    private void Record(ReceivedNotification notification) => Record(() => _received.Add(notification));
+
+    /// <summary>Adds under the lock and wakes the waiters.</summary>
+    private void Record(Action add)
     {
         TaskCompletionSource changed;
         lock (_lock)
         {
-            _received.Add(notification);
+            add();
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

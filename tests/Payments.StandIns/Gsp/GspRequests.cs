@@ -124,6 +124,45 @@ public static class GspRequests
         ["transactionId"] = generateRequestId,
         ["refundAmount"] = Amount(micros, currency),
     };
+    /// <summary>remittanceStatementNotification v1 (refundable-one-time-payment-code, redirect-payment-token, e-wallets):
+    /// the requestId is the statement id.</summary>
+    public static JsonObject RemittanceStatementNotificationV1(string statementId, string piaid, DateTimeOffset periodStart, DateTimeOffset periodEnd,
+        long totalDueMicros, string currency = "USD") => new()
+    {
+        ["requestHeader"] = HeaderV1(statementId),
+        ["paymentIntegratorAccountId"] = piaid,
+        ["remittanceStatementSummary"] = new JsonObject
+        {
+            ["statementDate"] = Millis(periodEnd.AddSeconds(1)),
+            ["billingPeriod"] = new JsonObject { ["startDate"] = Millis(periodStart), ["endDate"] = Millis(periodEnd) },
+            ["dateDue"] = Millis(periodEnd.AddDays(7)),
+            ["currencyCode"] = currency,
+            ["totalDueByIntegrator"] = totalDueMicros.ToString(CultureInfo.InvariantCulture),
+            ["remittanceInstructions"] = new JsonObject { ["memoLineId"] = "stmt-" + statementId },
+        },
+    };
+
+    /// <summary>remittanceStatementNotification v2 (refundable-one-time-payment-code): Timestamp objects, Amount totals, totalEvents.</summary>
+    public static JsonObject RemittanceStatementNotificationV2(string statementId, string piaid, DateTimeOffset periodStart, DateTimeOffset periodEnd,
+        long totalDueMicros, long? totalEvents, string currency = "USD")
+    {
+        var summary = new JsonObject
+        {
+            ["statementDate"] = new JsonObject { ["epochMillis"] = Millis(periodEnd.AddSeconds(1)) },
+            ["billingPeriod"] = new JsonObject
+            {
+                ["startDate"] = new JsonObject { ["epochMillis"] = Millis(periodStart) },
+                ["endDate"] = new JsonObject { ["epochMillis"] = Millis(periodEnd) },
+            },
+            ["dateDue"] = new JsonObject { ["epochMillis"] = Millis(periodEnd.AddDays(7)) },
+            ["totalDueByIntegrator"] = Amount(totalDueMicros, currency),
+            ["totalFeesAmount"] = Amount(0, currency),
+        };
+        if (totalEvents is { } n) summary["totalEvents"] = n;
+        return new JsonObject { ["requestHeader"] = HeaderV2(statementId, piaid), ["remittanceStatementSummary"] = summary };
+    }
+
+    private static string Millis(DateTimeOffset at) => at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A store payment for the internal endpoint (not Google's: plain JSON with the function key).</summary>
     public static JsonObject StorePayment(string transactionId, string piaid = Usd) => new()

@@ -90,6 +90,10 @@ public sealed class AdversarialHost : IAsyncLifetime
         (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(MandateTarget, id)),
         (ProtocolMethods.CancelReferenceNumberV1, id => GspRequests.CancelReferenceNumberV1(CancelTargetV1, id)),
         (ProtocolMethods.AsynchronousRefundV2, id => GspRequests.RefundV2(PaidGenerateIdV2, 1, id: id)),
+        (ProtocolMethods.RemittanceStatementNotificationRorpcV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0)),
+        (ProtocolMethods.RemittanceStatementNotificationRorpcV2, id => GspRequests.RemittanceStatementNotificationV2(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, 0)),
+        (ProtocolMethods.RemittanceStatementNotificationRedirectV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Inr, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, "INR")),
+        (ProtocolMethods.RemittanceStatementNotificationEWalletsV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.InrWallet, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0, "INR")),
     ];
 
     /// <summary>Every secret this host holds, as it would appear in a log line.</summary>

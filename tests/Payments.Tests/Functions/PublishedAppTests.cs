@@ -37,6 +37,11 @@ public class PublishedAppTests
         new("SendNotification", "queueTrigger", "%Storage:NotificationsQueue% on PaymentsStorage"),
         new("OutboxRelay", "timerTrigger", OutboxRelay.Schedule),
         new("IdempotencyRetention", "timerTrigger", IdempotencyRetention.Schedule),
+        new("ReconcileStatement", "queueTrigger", "%Storage:StatementsQueue% on PaymentsStorage"),
+        new("StatementsNeedingAttention", "httpTrigger", Http("internal/remittance-statements/needs-attention", "get", "head"), "Function"),
+        new("GetStatement", "httpTrigger", Http("internal/remittance-statements/{paymentIntegratorAccountId}/{statementId}", "get", "head"), "Function"),
+        new("GetStatementEvents", "httpTrigger", Http("internal/remittance-statements/{paymentIntegratorAccountId}/{statementId}/events.csv", "get"), "Function"),
+        new("AcceptStatement", "httpTrigger", Http("internal/remittance-statements/{paymentIntegratorAccountId}/{statementId}/accept", "post"), "Function"),
     ];
 
     /// <summary>"refundable-one-time-payment-code", 2, "cancelReferenceNumber" → "RefundableOneTimePaymentCodeV2CancelReferenceNumber".</summary>

@@ -100,6 +100,9 @@ public sealed class MutationFuzzTests
         var (_, v1Generated, _) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
         await Serve(ProtocolMethods.CancelReferenceNumberV1, GspRequests.CancelReferenceNumberV1(GspRequests.ReferenceNumberOf(v1Generated)!));
         await Serve(ProtocolMethods.AsynchronousRefundV2, GspRequests.RefundV2(await host.PaidReferenceNumberV2Async(50_000_000), 1_000_000));
+        var (periodStart, periodEnd) = (DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow);
+        await Serve(ProtocolMethods.RemittanceStatementNotificationRorpcV1, GspRequests.RemittanceStatementNotificationV1(GspRequests.NewId("ST"), GspRequests.Usd, periodStart, periodEnd, 1_000_000));
+        await Serve(ProtocolMethods.RemittanceStatementNotificationRorpcV2, GspRequests.RemittanceStatementNotificationV2(GspRequests.NewId("ST"), GspRequests.Usd, periodStart, periodEnd, 1_000_000, 3));
         return list;
     }
 
