@@ -15,4 +15,8 @@ public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAc
     /// <summary>Gives back what the decision wrote outside the commit (a reference number's index row) when
     /// this plan is certainly not committed (its commit conflicted, or the call failed before it); best effort.</summary>
     public Func<CancellationToken, Task>? Abandon { get; init; }
+
+    /// <summary>Awaited once after the decision and before the commit (like the outbox index): the journal's
+    /// lookup rows of a movement the commit makes final.</summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }

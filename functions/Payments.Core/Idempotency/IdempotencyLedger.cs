@@ -137,6 +137,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
                 call.MarkerClaimed = true;
             }
             await IndexAsync(call, plan, cancellationToken);
+            if (plan.BeforeCommit is { } before) await before(cancellationToken);
             return plan;
         }
         catch (Exception)

@@ -1,0 +1,4 @@
+namespace Payments.Core.Journal;
+
+/// <summary>What a money movement is (stored as its name).</summary>
+public enum MoneyMovementKind { Capture, Refund }
