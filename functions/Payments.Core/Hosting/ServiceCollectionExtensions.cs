@@ -7,6 +7,7 @@ using Payments.Core.Configuration;
 using Payments.Core.BackOffice;
 using Payments.Core.Finishing;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Notifications;
 using Payments.Core.Protocol;
 using Payments.Core.Security;
@@ -61,6 +62,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
+        services.AddSingleton<MoneyJournal>();
+        services.AddSingleton<SynchronousMoney>();
+        services.AddSingleton<IProtocolHandler, CaptureFundsReservationV1Handler>();
+        services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundRedirectV1));
+        services.AddSingleton<IProtocolHandler, CaptureV1Handler>();
+        services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundEWalletsV1));
         services.AddSingleton<ProtocolProcessor>();
         services.AddSingleton<ProtocolEndpoint>();
 

@@ -10,4 +10,8 @@ public static class OperationKinds
     public const string ReservationCancellation = "ReservationCancellation";
     /// <summary>A store payment: referenceNumberPaidNotification.</summary>
     public const string ReferenceNumberPaid = "ReferenceNumberPaid";
+    /// <summary>A synchronous capture (captureFundsReservation, e-wallets capture) being booked in the back office.</summary>
+    public const string CaptureBooking = "CaptureBooking";
+    /// <summary>A synchronous refund (redirect-payment-token and e-wallets refund) being booked in the back office.</summary>
+    public const string RefundBooking = "RefundBooking";
 }
