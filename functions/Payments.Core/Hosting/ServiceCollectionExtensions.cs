@@ -88,6 +88,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RefundWorker>();
         services.AddSingleton<ReservationCancellationWorker>();
         services.AddSingleton<NotificationWorker>();
+        services.AddSingleton<BookingWorker>();
+        services.AddSingleton<IBookingFinisher>(sp => sp.GetRequiredService<BookingWorker>());
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<OperationRequeue>();
         return services;

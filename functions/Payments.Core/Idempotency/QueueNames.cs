@@ -6,6 +6,8 @@ public static class QueueNames
     public const string Refunds = "refunds";
     public const string ReservationCancellations = "reservation-cancellations";
     public const string Notifications = "notifications";
-    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications];
+    /// <summary>Synchronous captures and refunds whose back-office booking the call itself did not finish.</summary>
+    public const string Bookings = "bookings";
+    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications, Bookings];
     public static string Poison(string queue) => queue + "-poison";
 }

@@ -22,8 +22,9 @@ public sealed class StorageNamesOptions
     public string RefundsQueue { get; set; } = QueueNames.Refunds;
     public string ReservationCancellationsQueue { get; set; } = QueueNames.ReservationCancellations;
     public string NotificationsQueue { get; set; } = QueueNames.Notifications;
+    public string BookingsQueue { get; set; } = QueueNames.Bookings;
 
-    /// <summary>The settings that give a host the prefix <paramref name="prefix"/>: the prefix and the three
+    /// <summary>The settings that give a host the prefix <paramref name="prefix"/>: the prefix and the
     /// trigger queue names.</summary>
     public static IReadOnlyDictionary<string, string?> SettingsFor(string prefix) => new Dictionary<string, string?>
     {
@@ -31,6 +32,7 @@ public sealed class StorageNamesOptions
         [$"{Section}:{nameof(RefundsQueue)}"] = prefix + QueueNames.Refunds,
         [$"{Section}:{nameof(ReservationCancellationsQueue)}"] = prefix + QueueNames.ReservationCancellations,
         [$"{Section}:{nameof(NotificationsQueue)}"] = prefix + QueueNames.Notifications,
+        [$"{Section}:{nameof(BookingsQueue)}"] = prefix + QueueNames.Bookings,
     };
 
     /// <summary>Trigger settings that do not name the queue the app writes to: a message would wait forever.</summary>
@@ -39,5 +41,6 @@ public sealed class StorageNamesOptions
         if (RefundsQueue != NamePrefix + QueueNames.Refunds) yield return nameof(RefundsQueue);
         if (ReservationCancellationsQueue != NamePrefix + QueueNames.ReservationCancellations) yield return nameof(ReservationCancellationsQueue);
         if (NotificationsQueue != NamePrefix + QueueNames.Notifications) yield return nameof(NotificationsQueue);
+        if (BookingsQueue != NamePrefix + QueueNames.Bookings) yield return nameof(BookingsQueue);
     }
 }

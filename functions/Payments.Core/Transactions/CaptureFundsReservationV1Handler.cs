@@ -37,6 +37,7 @@ internal sealed class CaptureFundsReservationV1Handler(IdempotencyLedger ledger,
         var piaid = call.Account;
         var partition = Keys.FundsReservationPartition(piaid, capture.ReserveRequestId);
         var captureId = MoneyIds.CaptureId(piaid, call.RequestId);
+        var ledgerRow = Keys.LedgerRow(Keys.MethodKey(Method), call.RequestId);
         var payload = ResponseWriter.Payload(w =>
         {
             w.WriteString("result", "SUCCESS");
@@ -59,19 +60,15 @@ internal sealed class CaptureFundsReservationV1Handler(IdempotencyLedger ledger,
                 if (capture.AmountMicros > state.AmountMicros) throw ProtocolException.Precondition("amount exceeds the reserved amount");
 
                 var captured = state with { Status = FundsReservationStatus.Captured, CaptureRequestId = call.RequestId, CapturedAt = snapshot.Now };
-                var row = new CaptureRow(partition, call.RequestId, CaptureStatus.Captured, piaid, captureId, MoneyIds.Api(Method),
+                var row = new CaptureRow(partition, call.RequestId, CaptureStatus.Pending, piaid, captureId, MoneyIds.Api(Method),
                     capture.AmountMicros, state.CurrencyCode, 0, snapshot.Now);
                 var movement = new MoneyMovement(piaid, call.RequestId, captureId, MoneyMovementKind.Capture, capture.AmountMicros, state.CurrencyCode,
                     snapshot.Now, MoneyIds.Api(Method), partition);
                 return ValueTask.FromResult(money.Plan(new MoneyDecision(payload,
-                    [
-                        new TableTransactionAction(TableTransactionActionType.UpdateMerge, captured.CapturedMerge(), state.ETag),
-                        new TableTransactionAction(TableTransactionActionType.Add, row.ToEntity()),
-                    ],
-                    movement,
-                    new MoneyBooking(OperationKinds.CaptureBooking, Operations.BackOfficeCode(piaid, call.RequestId), captureId, capture.AmountMicros, state.CurrencyCode))));
+                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, captured.CapturedMerge(), state.ETag)],
+                    row, movement, new MoneyBooking(OperationKinds.CaptureBooking, call.RequestId)), ledgerRow, snapshot.Now));
             },
             cancellationToken);
-        return await money.FinishAsync(answer, cancellationToken);
+        return await money.FinishAsync(answer, partition, call.RequestId, cancellationToken);
     }
 }

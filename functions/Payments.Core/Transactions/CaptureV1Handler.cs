@@ -49,22 +49,19 @@ internal sealed class CaptureV1Handler(IdempotencyLedger ledger, SynchronousMone
             w.WriteString("result", "SUCCESS");
             w.WriteString("paymentIntegratorTransactionId", transactionId);
         });
-        var answer = charge.MandateId is { } mandateId
-            ? await ChargeMandateAsync(call, charge.Amount, Keys.MandatePartition(piaid, mandateId), transactionId, payload, cancellationToken)
-            : await ChargeTokenAsync(call, charge.Amount, transactionId, payload, cancellationToken);
-        return await money.FinishAsync(answer, cancellationToken);
+        var partition = charge.MandateId is { } mandateId ? Keys.MandatePartition(piaid, mandateId) : Keys.CapturePartition(piaid, call.RequestId);
+        var answer = charge.MandateId is null
+            ? await ChargeTokenAsync(call, charge.Amount, partition, transactionId, payload, cancellationToken)
+            : await ChargeMandateAsync(call, charge.Amount, partition, transactionId, payload, cancellationToken);
+        return await money.FinishAsync(answer, partition, call.RequestId, cancellationToken);
     }
 
     /// <summary>A token: opaque, as reserveFunds treats it; the capture creates its own transaction.</summary>
-    private Task<string> ChargeTokenAsync(ProtocolCall call, Money amount, string transactionId, string payload, CancellationToken cancellationToken)
-    {
-        var piaid = call.Account;
-        var partition = Keys.CapturePartition(piaid, call.RequestId);
-        return ledger.ExecuteAsync(
+    private Task<string> ChargeTokenAsync(ProtocolCall call, Money amount, string partition, string transactionId, string payload, CancellationToken cancellationToken) =>
+        ledger.ExecuteAsync(
             IdempotentRequest.For(call, partition, needsMarker: false),
-            (snapshot, _) => ValueTask.FromResult(money.Plan(Decision(call, amount, partition, transactionId, payload, snapshot.Now, []))),
+            (snapshot, _) => ValueTask.FromResult(Plan(call, amount, partition, transactionId, payload, snapshot.Now, [])),
             cancellationToken);
-    }
 
     private Task<string> ChargeMandateAsync(ProtocolCall call, Money amount, string partition, string transactionId, string payload, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
@@ -84,22 +81,22 @@ internal sealed class CaptureV1Handler(IdempotencyLedger ledger, SynchronousMone
                     return ValueTask.FromResult(CommitPlan.Answer(Declined(MandateFrequency.ExceededResult(mandate.Frequency!))));
 
                 var charged = mandate with { ChargePeriod = period, ChargesInPeriod = inPeriod + 1, LastChargedAt = snapshot.Now };
-                return ValueTask.FromResult(money.Plan(Decision(call, amount, partition, transactionId, payload, snapshot.Now,
-                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, charged.ChargedMerge(), mandate.ETag)])));
+                return ValueTask.FromResult(Plan(call, amount, partition, transactionId, payload, snapshot.Now,
+                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, charged.ChargedMerge(), mandate.ETag)]));
             },
             cancellationToken);
 
     private static string Declined(string result) => ResponseWriter.Payload(w => w.WriteString("result", result));
 
-    private MoneyDecision Decision(ProtocolCall call, Money amount, string partition, string transactionId, string payload, DateTimeOffset now,
+    private CommitPlan Plan(ProtocolCall call, Money amount, string partition, string transactionId, string payload, DateTimeOffset now,
         IReadOnlyList<TableTransactionAction> stateChange)
     {
         var piaid = call.Account;
-        var row = new CaptureRow(partition, call.RequestId, CaptureStatus.Captured, piaid, transactionId, MoneyIds.Api(Method), amount.Micros,
+        var row = new CaptureRow(partition, call.RequestId, CaptureStatus.Pending, piaid, transactionId, MoneyIds.Api(Method), amount.Micros,
             amount.CurrencyCode, 0, now);
         var movement = new MoneyMovement(piaid, call.RequestId, transactionId, MoneyMovementKind.Capture, amount.Micros, amount.CurrencyCode, now,
             MoneyIds.Api(Method), partition);
-        return new MoneyDecision(payload, [.. stateChange, new TableTransactionAction(TableTransactionActionType.Add, row.ToEntity())], movement,
-            new MoneyBooking(OperationKinds.CaptureBooking, Operations.BackOfficeCode(piaid, call.RequestId), transactionId, amount.Micros, amount.CurrencyCode));
+        return money.Plan(new MoneyDecision(payload, stateChange, row, movement, new MoneyBooking(OperationKinds.CaptureBooking, call.RequestId)),
+            Keys.LedgerRow(Keys.MethodKey(Method), call.RequestId), now);
     }
 }

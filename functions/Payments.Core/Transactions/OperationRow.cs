@@ -23,6 +23,10 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
     public string? BackOfficeCode { get; init; }
     public string? PaymentIntegratorTransactionId { get; init; }
     public DateTimeOffset? PaidAt { get; init; }
+    /// <summary>A synchronous booking: the capture row it books or refunds (<c>cap|{CaptureRequestId}</c>).</summary>
+    public string? CaptureRequestId { get; init; }
+    /// <summary>A synchronous booking: the ledger entry whose answer it makes final.</summary>
+    public string? AnswerRow { get; init; }
 
     // How it went.
     /// <summary>The final result the notification reports.</summary>
@@ -53,7 +57,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         FinishedAtName = nameof(FinishedAt), BookingIdName = nameof(BookingId), AttemptsName = nameof(Attempts),
         BookingAttemptsName = nameof(BookingAttempts), NotificationAttemptsName = nameof(NotificationAttempts), NotifiedAtName = nameof(NotifiedAt),
         RequeuedAtName = nameof(RequeuedAt), ParkedQueueName = nameof(ParkedQueue), ParkedReasonName = nameof(ParkedReason),
-        RelayedAtName = nameof(RelayedAt), RelayCountName = nameof(RelayCount);
+        RelayedAtName = nameof(RelayedAt), RelayCountName = nameof(RelayCount),
+        CaptureRequestIdName = nameof(CaptureRequestId), AnswerRowName = nameof(AnswerRow);
 
     public WorkItem Item => new(Partition, Row);
 
@@ -74,6 +79,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         entity.SetIfPresent(BackOfficeCodeName, BackOfficeCode);
         entity.SetIfPresent(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
         entity.SetIfPresent(PaidAtName, PaidAt);
+        entity.SetIfPresent(CaptureRequestIdName, CaptureRequestId);
+        entity.SetIfPresent(AnswerRowName, AnswerRow);
         entity.SetIfPresent(ResultName, Result);
         entity.SetIfPresent(FinishedAtName, FinishedAt);
         entity.SetIfPresent(BookingIdName, BookingId);
@@ -103,6 +110,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
             BackOfficeCode = e.GetString(BackOfficeCodeName),
             PaymentIntegratorTransactionId = e.GetString(PaymentIntegratorTransactionIdName),
             PaidAt = e.GetDateTimeOffset(PaidAtName),
+            CaptureRequestId = e.GetString(CaptureRequestIdName),
+            AnswerRow = e.GetString(AnswerRowName),
             Result = e.GetString(ResultName),
             FinishedAt = e.GetDateTimeOffset(FinishedAtName),
             BookingId = e.GetString(BookingIdName),

@@ -47,6 +47,7 @@ internal sealed class RefundV1Handler(ProtocolMethod method, IdempotencyLedger l
         var partition = await CapturePartitionAsync(piaid, refund.CaptureRequestId, cancellationToken);
         var captureRow = Keys.CaptureRow(refund.CaptureRequestId);
         var refundId = MoneyIds.RefundId(piaid, call.RequestId);
+        var ledgerRow = Keys.LedgerRow(Keys.MethodKey(method), call.RequestId);
         var payload = ResponseWriter.Payload(w =>
         {
             w.WriteString("result", "SUCCESS");
@@ -72,12 +73,12 @@ internal sealed class RefundV1Handler(ProtocolMethod method, IdempotencyLedger l
                     MoneyIds.Api(method), partition) { CaptureRequestId = refund.CaptureRequestId };
                 return ValueTask.FromResult(money.Plan(new MoneyDecision(payload,
                     [new TableTransactionAction(TableTransactionActionType.UpdateMerge, refunded.RefundedMerge(), capture.ETag)],
-                    movement,
-                    new MoneyBooking(OperationKinds.RefundBooking, Operations.BackOfficeCode(piaid, call.RequestId), capture.CaptureId, amount, currency,
-                        WholeRemaining: capture.RefundedMicros == 0 && amount == capture.AmountMicros))));
+                    null, movement,
+                    new MoneyBooking(OperationKinds.RefundBooking, refund.CaptureRequestId, WholeRemaining: capture.RefundedMicros == 0 && amount == capture.AmountMicros)),
+                    ledgerRow, snapshot.Now));
             },
             cancellationToken);
-        return await money.FinishAsync(answer, cancellationToken);
+        return await money.FinishAsync(answer, partition, call.RequestId, cancellationToken);
     }
 
     /// <summary>The partition that holds the capture: the one its call's marker names (a capture of a reservation or
