@@ -56,6 +56,7 @@ var operationsAlerts = [
           'refunds-poison'
           'reservation-cancellations-poison'
           'notifications-poison'
+          'bookings-poison'
         ]
       }
     ]

@@ -42,6 +42,8 @@ var queueNames = [
   'reservation-cancellations-poison'
   'notifications'
   'notifications-poison'
+  'bookings'
+  'bookings-poison'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
