@@ -198,6 +198,10 @@ var protocolFunctions = [
   'EWalletsV1Echo'
   'EWalletsV1CreateMandate'
   'EWalletsV1CancelMandate'
+  'RedirectPaymentTokenV1CaptureFundsReservation'
+  'RedirectPaymentTokenV1Refund'
+  'EWalletsV1Capture'
+  'EWalletsV1Refund'
 ]
 
 // Google's measures per method (docs/operations.md): 90% within 3 s and 95% within 5 s per hour;

@@ -175,6 +175,24 @@ public sealed class SynchronousBookingTests(SynchronousBookingFixture fixture) :
     }
 
     [Fact]
+    public async Task Operators_see_the_booking_operations_of_captures_and_refunds()
+    {
+        var capture = GspRequests.CaptureV1(2_000_000);
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CaptureEWalletsV1, capture)).Status);
+        var refund = GspRequests.RefundSyncV1(Id(capture), 1_000_000, piaid: Wallet);
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.RefundEWalletsV1, refund)).Status);
+        foreach (var (requestId, kind) in new[] { (Id(capture), OperationKinds.CaptureBooking), (Id(refund), OperationKinds.RefundBooking) })
+        {
+            var (status, raw) = await Host.InternalAsync(HttpMethod.Get, $"/internal/operations/{Wallet}/{requestId}");
+            Assert.True(status == 200, $"{kind} {requestId}: {raw}");
+            var call = JsonNode.Parse(raw)!["calls"]![0]!;
+            Assert.Equal(kind, call["operation"]!["Kind"]!.GetValue<string>());
+            Assert.Equal(OperationStates.Done, call["operation"]!["State"]!.GetValue<string>());
+            Assert.Equal("SUCCESS", call["storedResponse"]!["result"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public async Task EWallets_captures_and_refunds_are_booked_too()
     {
         var capture = GspRequests.CaptureV1(2_000_000);

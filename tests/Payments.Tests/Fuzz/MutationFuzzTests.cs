@@ -97,6 +97,17 @@ public sealed class MutationFuzzTests
         var mandate = GspRequests.NewId("MD");
         await Serve(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(mandate));
         await Serve(ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(mandate));
+        var captured = GspRequests.NewId("F");
+        await Serve(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(captured));
+        var capture = GspRequests.CaptureFundsReservationV1(captured);
+        await Serve(ProtocolMethods.CaptureFundsReservationV1, capture);
+        await Serve(ProtocolMethods.RefundRedirectV1, GspRequests.RefundSyncV1(capture["requestHeader"]!["requestId"]!.GetValue<string>(), 1_000_000));
+        var charge = GspRequests.CaptureV1();
+        await Serve(ProtocolMethods.CaptureEWalletsV1, charge);
+        await Serve(ProtocolMethods.RefundEWalletsV1, GspRequests.RefundSyncV1(charge["requestHeader"]!["requestId"]!.GetValue<string>(), 1_000_000, piaid: GspRequests.InrWallet));
+        var charged = GspRequests.NewId("MD");
+        await Serve(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(charged));
+        await Serve(ProtocolMethods.CaptureEWalletsV1, GspRequests.CaptureV1(mandateId: charged));
         return list;
     }
 
