@@ -18,9 +18,8 @@ namespace Payments.Tests.Conformance;
 public sealed class ConformanceRig : IAsyncDisposable
 {
     private readonly DirectoryInfo _keys;
-    private ConformanceRig(LocalHostUnderTest host, GoogleStandIn google, DirectoryInfo keys, SecurityMode mode, IMessageEnvelope googleSide)
+    private ConformanceRig(LocalHostUnderTest host, GoogleStandIn google, DirectoryInfo keys, SecurityMode mode)
     {
-        GoogleSide = googleSide;
         Host = host;
         Google = google;
         _keys = keys;
@@ -30,8 +29,6 @@ public sealed class ConformanceRig : IAsyncDisposable
     public LocalHostUnderTest Host { get; }
     public GoogleStandIn Google { get; }
     public SecurityMode Mode { get; }
-    /// <summary>Google's envelope: seals requests to the host and opens its responses.</summary>
-    public IMessageEnvelope GoogleSide { get; }
     public string KeyDirectory => _keys.FullName;
 
     /// <param name="trustedStranger">a private key (of the mode) whose public half the host wrongly trusts as Google's</param>
@@ -67,7 +64,7 @@ public sealed class ConformanceRig : IAsyncDisposable
         }
         var standIn = await GoogleStandIn.StartAsync(googleSide);
         var host = await LocalHostUnderTest.StartAsync(settings: settings, google: standIn);
-        return new ConformanceRig(host, standIn, keys, mode, googleSide);
+        return new ConformanceRig(host, standIn, keys, mode);
     }
 
     /// <summary>Runs the command against <paramref name="baseUrl"/> (the host when null); returns its exit code and output.</summary>
