@@ -69,7 +69,7 @@ resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// The app's tables (transactions, requests, outbox).
+// The app's tables (transactions, requests, outbox, journal).
 resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: storage
   name: guid(storage.id, appPrincipalId, roles.storageTableDataContributor)

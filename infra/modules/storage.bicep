@@ -30,6 +30,7 @@ var tableNames = [
   'transactions'
   'requests'
   'outbox'
+  'journal'
 ]
 
 // Must list exactly every queue of Payments.Core.Idempotency.QueueNames.All and its -poison twin
@@ -73,7 +74,7 @@ resource lock 'Microsoft.Authorization/locks@2020-05-01' = if (deleteLock) {
   scope: account
   properties: {
     level: 'CanNotDelete'
-    notes: 'Holds the payments ledger (transactions, requests, outbox). Remove the lock deliberately before deleting.'
+    notes: 'Holds the payments ledger (transactions, requests, outbox, journal). Remove the lock deliberately before deleting.'
   }
 }
 

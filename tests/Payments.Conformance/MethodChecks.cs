@@ -182,7 +182,7 @@ public sealed class MethodChecks(ProtocolChecks c)
         }, "mandateId").ConfigureAwait(false);
     }
 
-    /// <summary>The synchronous captures and refunds (docs/protocol.md §6, §10): redirect-payment-token v1
+    /// <summary>The synchronous captures and refunds (docs/protocol.md §6, §11): redirect-payment-token v1
     /// captureFundsReservation and refund, e-wallets v1 capture (with a token) and refund.</summary>
     private async Task SynchronousMoneyAsync()
     {

@@ -12,7 +12,7 @@ using Payments.Core.Transactions;
 namespace Payments.Core.Finishing;
 
 /// <summary>
-/// Phase two of a synchronous capture or refund (docs/protocol.md, Decisions): books the operation in the back office
+/// Phase two of a synchronous capture or refund (docs/protocol.md §11): books the operation in the back office
 /// (idempotent by its back-office code: a second attempt finds the first booking), then ONE commit: the operation
 /// Done, the ledger's pending answer replaced by the final one, and on success the capture final and the journal's
 /// row; a declined refund gives its amount back to the capture. Run by the call itself within

@@ -5,18 +5,20 @@ using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 
 namespace Payments.Core.Finishing;
 
 /// <summary>
 /// Finishes an acknowledged asynchronousRefund: books it in the back office (idempotent by its
 /// deterministic back-office code), then records the final result — and, for a decline, gives the
-/// amount back to the refundable balance — in one commit, and delivers the notification at once.
+/// amount back to the refundable balance, for a success the money journal's record — in one commit, and
+/// delivers the notification at once.
 /// Safe under at-least-once delivery: a second delivery finds the result recorded, or books again
 /// and the back office answers with the first booking. While the back office's circuit breaker is open the
 /// booking waits on its queue without spending an attempt (<see cref="DependencyBreaker"/>).
 /// </summary>
-public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, DependencyBreakers breakers, NotificationWorker notifications, ILogger<RefundWorker> logger)
+public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backOffice, DependencyBreakers breakers, NotificationWorker notifications, MoneyJournal journal, ILogger<RefundWorker> logger)
 {
     public async Task ProcessAsync(string message, CancellationToken cancellationToken)
     {
@@ -64,7 +66,18 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                 BookingId = outcome is BookingOutcome.Booked booked ? booked.BookingId : operation.BookingId,
             };
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, next.FinishedMerge(), operation.ETag) };
-            if (outcome is BookingOutcome.Declined)
+            if (outcome is BookingOutcome.Booked)
+            {
+                // Our refund id is the back-office code: deterministic, and what the back office carries.
+                var movement = new MoneyMovement(operation.PaymentIntegratorAccountId, operation.RequestId, operation.BackOfficeCode!,
+                    MoneyMovementKind.Refund, amount, operation.CurrencyCode!, now, $"{operation.NotificationApi}-v{operation.NotificationVersion}", item.Partition)
+                {
+                    ReferenceNumber = operation.ReferenceNumber,
+                };
+                await journal.IndexAsync(movement, ct);
+                actions.Add(MoneyJournal.Record(movement));
+            }
+            else
             {
                 // A declined refund never happened: its amount is refundable again. Only a decline
                 // needs the transaction's state, so only a decline reads it.

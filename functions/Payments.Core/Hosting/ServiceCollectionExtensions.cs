@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new TransactionStore(sp.GetRequiredService<TableServiceClient>(), sp.GetRequiredService<QueueServiceClient>(),
             sp.GetRequiredService<IQueueSignal>(), sp.GetRequiredService<IOptions<StorageNamesOptions>>().Value));
         services.AddSingleton<OutboxIndex>();
+        services.AddSingleton<MoneyJournal>();
         services.AddSingleton<IdempotencyLedger>();
         services.AddSingleton<IdempotencyRetention>();
 
@@ -62,7 +63,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
-        services.AddSingleton<MoneyJournal>();
         services.AddSingleton<SynchronousMoney>();
         services.AddSingleton<IProtocolHandler, CaptureFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundRedirectV1));

@@ -16,7 +16,7 @@ public sealed record CommitPlan(string Payload, IReadOnlyList<TableTransactionAc
     /// this plan is certainly not committed (its commit conflicted, or the call failed before it); best effort.</summary>
     public Func<CancellationToken, Task>? Abandon { get; init; }
 
-    /// <summary>Awaited once after the decision and before the commit (like the outbox index): the journal's
-    /// lookup rows of a movement the commit makes final.</summary>
+    /// <summary>Writes what must exist before the commit and may outlive a commit that never happens (the money
+    /// journal's lookup rows); awaited once per decision, after the outbox index.</summary>
     public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 }

@@ -11,5 +11,8 @@ public static class TableNames
     /// <summary>One row per unfinished operation (written before the commit that creates it, deleted
     /// when it is done): what the outbox relay reads instead of scanning every transaction.</summary>
     public const string Outbox = "outbox";
-    public static readonly IReadOnlyList<string> All = [Transactions, Requests, Outbox];
+    /// <summary>The money journal's lookup rows: every money movement by account and Google's requestId, and by
+    /// account and time (the movements themselves are recorded in <see cref="Transactions"/>).</summary>
+    public const string Journal = "journal";
+    public static readonly IReadOnlyList<string> All = [Transactions, Requests, Outbox, Journal];
 }

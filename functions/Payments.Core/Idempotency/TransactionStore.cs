@@ -14,6 +14,7 @@ public sealed class TransactionStore(TableServiceClient tables, QueueServiceClie
     public TableClient Transactions { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Transactions);
     public TableClient Requests { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Requests);
     public TableClient Outbox { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Outbox);
+    public TableClient Journal { get; } = tables.GetTableClient(names?.NamePrefix + TableNames.Journal);
     /// <param name="name">a name of <see cref="QueueNames"/> (or its poison twin), without the prefix</param>
     public QueueClient Queue(string name) => queues.GetQueueClient(_prefix + name);
 

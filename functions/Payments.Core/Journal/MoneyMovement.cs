@@ -1,12 +1,15 @@
 namespace Payments.Core.Journal;
 
-/// <summary>One money movement, as a remittance statement will carry it.</summary>
-/// <param name="EventRequestId">Google's requestId of the call that moved the money</param>
-/// <param name="PaymentIntegratorEventId">our id for it (capture id, transaction id or refund id)</param>
-/// <param name="AmountMicros">&gt; 0, in <paramref name="CurrencyCode"/></param>
-/// <param name="At">when we committed it (the decision's time)</param>
-/// <param name="Api">the family and version, e.g. "redirect-payment-token-v1"</param>
-/// <param name="Partition">the transactions-table partition that holds the authoritative row</param>
+/// <summary>One money movement with the ids a remittance statement carries for it (docs/storage.md, "The
+/// money journal").</summary>
+/// <param name="EventRequestId">Google's requestId of the call that moved the money: the generateReferenceNumber
+/// call of a paid reference number, the capture call, the refund call</param>
+/// <param name="PaymentIntegratorEventId">our id for it, as Google was told: the store's transaction id of a paid
+/// number, our capture or transaction id of a capture, our refund id of a refund</param>
+/// <param name="AmountMicros">above zero, in <paramref name="CurrencyCode"/></param>
+/// <param name="At">when we committed it</param>
+/// <param name="Api">the family and version of the call, e.g. "redirect-payment-token-v1"</param>
+/// <param name="Partition">the transaction partition holding the authoritative record</param>
 public sealed record MoneyMovement(
     string PaymentIntegratorAccountId,
     string EventRequestId,
@@ -18,8 +21,8 @@ public sealed record MoneyMovement(
     string Api,
     string Partition)
 {
-    /// <summary>A paid number's reference number (matched as an alternate id).</summary>
+    /// <summary>A paid number's reference number: a statement may name the payment by it.</summary>
     public string? ReferenceNumber { get; init; }
-    /// <summary>A refund: the capture / generate requestId it refunds.</summary>
+    /// <summary>A refund: the requestId of the capture (or generateReferenceNumber call) it gives money back from.</summary>
     public string? CaptureRequestId { get; init; }
 }

@@ -133,7 +133,7 @@ public sealed class CaptureV1Request : ProtocolRequest
     [JsonPropertyName("captureContext")] public JsonElement? CaptureContext { get; set; }
 }
 
-/// <summary>The mandate a capture charges (docs/protocol.md, Decisions: the notification variant is read for its mandateId too).</summary>
+/// <summary>The mandate a capture charges (docs/protocol.md §11: the notification variant is read for its mandateId too).</summary>
 public sealed class MandateDetails
 {
     [JsonPropertyName("mandateId")] public string? MandateId { get; set; }

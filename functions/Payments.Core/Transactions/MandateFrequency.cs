@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Payments.Core.Transactions;
 
-/// <summary>A mandate's frequency as a charge limit (docs/protocol.md, Decisions): <c>DAILY</c> allows one charge
+/// <summary>A mandate's frequency as a charge limit (docs/protocol.md §11): <c>DAILY</c> allows one charge
 /// per UTC day, <c>MONTHLY</c> one per UTC calendar month; any other value (or none) sets no limit.</summary>
 public static class MandateFrequency
 {

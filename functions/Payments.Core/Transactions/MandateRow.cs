@@ -16,7 +16,7 @@ public sealed record MandateRow(string Partition, string Status, string PaymentI
     public string Kind => "Mandate";
 
     public DateTimeOffset? CancelledAt { get; init; }
-    /// <summary>The frequency period of the latest charge (docs/protocol.md, Decisions: "2026-12-07" daily, "2026-12" monthly).</summary>
+    /// <summary>The frequency period of the latest charge (docs/protocol.md §11: "2026-12-07" daily, "2026-12" monthly).</summary>
     public string? ChargePeriod { get; init; }
     /// <summary>Charges counted in <see cref="ChargePeriod"/>.</summary>
     public int? ChargesInPeriod { get; init; }

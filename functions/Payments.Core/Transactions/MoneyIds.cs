@@ -4,7 +4,7 @@ using System.Text;
 namespace Payments.Core.Transactions;
 
 /// <summary>Our ids for synchronous money movements: derived from (PIAID, requestId), so every attempt of a call,
-/// on any instance, answers the same id (docs/protocol.md, Decisions).</summary>
+/// on any instance, answers the same id (docs/protocol.md §11).</summary>
 public static class MoneyIds
 {
     /// <summary>paymentIntegratorCaptureId of a captureFundsReservation.</summary>

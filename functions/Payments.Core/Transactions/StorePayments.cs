@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using Payments.Core.Storage;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 
 namespace Payments.Core.Transactions;
 
@@ -11,8 +12,9 @@ namespace Payments.Core.Transactions;
 /// (never a cancelled or expired one; a paid one can never be cancelled afterwards, the state's ETag
 /// decides who was first) and queues <c>referenceNumberPaidNotification</c> in the same commit.
 /// A repeat of the same report answers the same; another transaction for a paid number is refused.
+/// The payment is a money movement: the commit records it in the journal.
 /// </summary>
-public sealed class StorePayments(TransactionStore store, OutboxIndex outbox, TimeProvider time)
+public sealed class StorePayments(TransactionStore store, OutboxIndex outbox, MoneyJournal journal, TimeProvider time)
 {
     public async Task<PaymentReportResult> ReportAsync(PaymentReport report, CancellationToken cancellationToken)
     {
@@ -68,12 +70,20 @@ public sealed class StorePayments(TransactionStore store, OutboxIndex outbox, Ti
                 Result = "PAID",
             };
             indexed ??= await outbox.AddAsync(QueueNames.Notifications, item, ct);
+            // Google's statement names the payment by the generating call's requestId and the store's transaction id.
+            var movement = new MoneyMovement(report.PaymentIntegratorAccountId, state.GenerateRequestId, report.PaymentIntegratorTransactionId,
+                MoneyMovementKind.Capture, state.AmountMicros, state.CurrencyCode, now, $"{state.Api}-v{state.Version}", partition)
+            {
+                ReferenceNumber = report.ReferenceNumber,
+            };
+            await journal.IndexAsync(movement, ct);
             OutboxIndex.EnsureInCommitWindow(indexed, now);
             // A conflict: a concurrent report or cancellation; decided again on the new state.
             return CommitDecision<PaymentReportResult>.Commit(
             [
                 new TableTransactionAction(TableTransactionActionType.UpdateMerge, paid.PaidMerge(), state.ETag),
                 new TableTransactionAction(TableTransactionActionType.Add, operation.ToEntity()),
+                MoneyJournal.Record(movement),
             ], _ =>
             {
                 committed = true;

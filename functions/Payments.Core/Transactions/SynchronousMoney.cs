@@ -7,7 +7,7 @@ using Payments.Core.Journal;
 namespace Payments.Core.Transactions;
 
 /// <summary>
-/// Commits a synchronous money movement (capture, refund; docs/protocol.md, Decisions). Without a back office
+/// Commits a synchronous money movement (capture, refund; docs/protocol.md §11). Without a back office
 /// (<c>BackOffice:Provider=None</c>) in one batch, final: the state change, the answer and the journal's row.
 /// With one, in two: first the state change that reserves the money, a pending answer and an operation
 /// <c>op|{requestId}</c> (its queue message delayed a little beyond the bounded wait, for the worker should the call

@@ -5,10 +5,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Payments.Core.Hosting;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Transactions;
 using Payments.StandIns.CrmCom;
 using Payments.StandIns.Google;
@@ -102,6 +104,7 @@ public static class LedgerAudit
         CheckIdempotencyViolations(report, records);
         CheckPayAndCancel(report, records, partitions);
         CheckPartitions(report, partitions, indexed, google, crm);
+        await CheckJournalAsync(report, tables, partitions, google, cancellationToken).ConfigureAwait(false);
         foreach (var v in google.Violations) report.Violation($"Google stand-in: {v.Method} {v.RequestId}: {v.Rule} — {v.Detail}");
         report.Count("google: calls", google.Received.Count);
         report.Count("google: accepted requestIds", google.AcceptedNotifications.Count);
@@ -223,6 +226,53 @@ public static class LedgerAudit
             if (ReferenceNumberRow.From(row) is { PaidAt: not null, CancelledAt: not null })
                 report.Violation($"{partition}: both paid and cancelled");
         }
+    }
+
+    /// <summary>
+    /// Every money movement is in the journal exactly as the state says and as Google was told: a paid number's
+    /// payment, every refund finished SUCCESS; no record for anything else. Each is then read back the way
+    /// settlement reads it, by (PIAID, Google's requestId), and its amount and currency compared.
+    /// </summary>
+    private static async Task CheckJournalAsync(AuditReport report, TableServiceClient tables, Dictionary<string, Dictionary<string, TableEntity>> partitions,
+        GoogleStandIn google, CancellationToken cancellationToken)
+    {
+        // The audit reads tables only; the store's queue client is never called.
+        var journal = new MoneyJournal(new TransactionStore(tables, new QueueServiceClient(new Uri("http://127.0.0.1:9/unused")), new NoQueueSignal()));
+        var expected = new Dictionary<(string Partition, string EventRequestId), (MoneyMovementKind Kind, long Micros, string Currency)>();
+        foreach (var (partition, rows) in partitions)
+        {
+            if (rows.GetValueOrDefault(Keys.StateRow(partition)) is { } row && partition.Contains("|rn|", StringComparison.Ordinal)
+                && ReferenceNumberRow.From(row) is { Status: ReferenceNumberStatus.Paid } paid)
+                expected[(partition, paid.GenerateRequestId)] = (MoneyMovementKind.Capture, paid.PaidMicros, paid.CurrencyCode);
+            foreach (var op in rows.Values.Where(o => o.RowKey.StartsWith("op|", StringComparison.Ordinal)).Select(OperationRow.From))
+                if (op is { Kind: OperationKinds.Refund, Result: "SUCCESS" })
+                {
+                    expected[(partition, op.RequestId)] = (MoneyMovementKind.Refund, op.AmountMicros ?? 0, op.CurrencyCode ?? "");
+                    if (!google.IsAccepted(op.NotificationRequestId)) report.Violation($"{partition}/{op.Row}: refund journaled SUCCESS but Google never accepted its notification");
+                }
+        }
+        var recorded = partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("mv|", StringComparison.Ordinal)).Select(MoneyMovementRow.From).ToList();
+        foreach (var m in recorded)
+        {
+            report.Count($"journal: {m.Kind}");
+            report.Count($"journal: {m.Kind} micros", m.AmountMicros);
+            if (!expected.Remove((m.Partition, m.EventRequestId), out var want)) { report.Violation($"journal: {m.Partition} records {m.Kind} {m.EventRequestId} that moved no money"); continue; }
+            if ((m.Kind, m.AmountMicros, m.CurrencyCode) != want) report.Violation($"journal: {m.EventRequestId} records {m.Kind} {m.AmountMicros} {m.CurrencyCode}, the state says {want}");
+        }
+        foreach (var (key, want) in expected) report.Violation($"journal: {key.Partition} moved {want.Kind} {want.Micros} {want.Currency} ({key.EventRequestId}) without a record");
+
+        // Read back by (PIAID, eventRequestId), a few at a time: settlement's point reads.
+        using var gate = new SemaphoreSlim(16);
+        var found = await Task.WhenAll(recorded.Select(async m =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try { return (m, await journal.FindAsync(m.PaymentIntegratorAccountId, m.EventRequestId, cancellationToken).ConfigureAwait(false)); }
+            finally { gate.Release(); }
+        })).ConfigureAwait(false);
+        foreach (var (m, read) in found)
+            if (read is null || read.AmountMicros != m.AmountMicros || read.CurrencyCode != m.CurrencyCode)
+                report.Violation($"journal: {m.PaymentIntegratorAccountId}/{m.EventRequestId} read back as {(read is null ? "nothing" : $"{read.AmountMicros} {read.CurrencyCode}")}, recorded {m.AmountMicros} {m.CurrencyCode}");
+        report.Count("journal: found by (PIAID, eventRequestId)", found.Length);
     }
 
     private static void CheckPartitions(AuditReport report, Dictionary<string, Dictionary<string, TableEntity>> partitions, HashSet<(string, string)> indexed, GoogleStandIn google, CrmComStandIn? crm)

@@ -17,7 +17,7 @@ public sealed class DependencyRulesTests
 
     /// <summary>The feature folders of Payments.Core; Hosting is the composition root above them.</summary>
     private static readonly string[] Features =
-        ["Protocol", "Idempotency", "Transactions", "Finishing", "Notifications", "BackOffice", "Security", "Storage", "Logging", "Http", "Configuration"];
+        ["Protocol", "Idempotency", "Transactions", "Finishing", "Notifications", "BackOffice", "Security", "Storage", "Logging", "Http", "Configuration", "Journal", "Settlement"];
 
 
     private static readonly ArchUnitNET.Domain.Architecture Model =

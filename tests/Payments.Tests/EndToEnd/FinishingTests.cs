@@ -13,6 +13,7 @@ using Payments.StandIns.Google;
 using Payments.StandIns.Gsp;
 using Payments.Tests.TestSupport;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 
 namespace Payments.Tests.EndToEnd;
 
@@ -121,6 +122,14 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal("SUCCESS", notification.Fields["refundResult"]);
         Assert.Empty(Google.Violations);
         await AssertNotIndexedAsync(generateId, refundId);
+
+        // Both money movements are in the journal, by account and Google's requestId.
+        var journal = Host.Services.GetRequiredService<MoneyJournal>();
+        var paid = await journal.FindAsync(GspRequests.Usd, generateId, default);
+        Assert.Equal((MoneyMovementKind.Capture, 5_000_000L, "USD", number), (paid!.Kind, paid.AmountMicros, paid.CurrencyCode, paid.ReferenceNumber));
+        var refunded = await journal.FindAsync(GspRequests.Usd, refundId, default);
+        Assert.Equal((MoneyMovementKind.Refund, 2_000_000L, "USD", code), (refunded!.Kind, refunded.AmountMicros, refunded.CurrencyCode, refunded.PaymentIntegratorEventId));
+        Assert.Equal("refundable-one-time-payment-code-v1", refunded.Api);
     }
 
     [Fact]
@@ -174,6 +183,8 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         Assert.Equal("ACCOUNT_CLOSED", notification.Fields["refundResult"]);
         var state = (await OperationAsync(GspRequests.Usd, refundId))["transactionState"]!;
         Assert.Equal(0, state[nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
+        // A declined refund moved no money: not in the journal.
+        Assert.Null(await Host.Services.GetRequiredService<MoneyJournal>().FindAsync(GspRequests.Usd, refundId, default));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
@@ -36,7 +37,7 @@ public sealed class SynchronousBookingFixture : IAsyncLifetime
     }
 }
 
-/// <summary>docs/protocol.md, Decisions (the synchronous booking): a capture and a refund are booked in the back office
+/// <summary>docs/protocol.md §11 (the synchronous booking): a capture and a refund are booked in the back office
 /// within the call; past the bounded wait the call answers 503 and Google's retry with the same requestId gets the
 /// final answer, the booking found by its code and never made twice; a worker finishes a booking nobody retries.</summary>
 [Trait("Category", Category.EndToEnd)]
@@ -45,6 +46,7 @@ public sealed class SynchronousBookingTests(SynchronousBookingFixture fixture) :
     private LocalHostUnderTest Host => fixture.Host;
     private CrmComStandIn Crm => fixture.Crm;
     private TableClient Transactions => Host.Services.GetRequiredService<TransactionStore>().Transactions;
+    private MoneyJournal Journal => Host.Services.GetRequiredService<MoneyJournal>();
     private const string Inr = GspRequests.Inr, Wallet = GspRequests.InrWallet;
 
     public Task InitializeAsync()
@@ -80,7 +82,7 @@ public sealed class SynchronousBookingTests(SynchronousBookingFixture fixture) :
         Assert.Equal("payment", Crm.Bookings.Single(b => b.BackOfficeCode == captureCode).Kind);
         Assert.Equal(OperationStates.Done, (await OperationAsync(partition, captureRequestId)).State);
         Assert.Equal(CaptureStatus.Captured, CaptureRow.From((await Transactions.GetOrNullAsync(partition, Keys.CaptureRow(captureRequestId)))!).Status);
-        Assert.NotNull(await Transactions.GetOrNullAsync(partition, "mv|" + captureRequestId));
+        Assert.Equal(MoneyMovementKind.Capture, (await Journal.FindAsync(Inr, captureRequestId, default))!.Kind);
 
         var refund = GspRequests.RefundSyncV1(captureRequestId, 4_000_000);
         var (status, body, raw) = await Host.CallAsync(ProtocolMethods.RefundRedirectV1, refund);
@@ -89,7 +91,7 @@ public sealed class SynchronousBookingTests(SynchronousBookingFixture fixture) :
         Assert.Equal(1, Crm.BookingCount(refundCode));
         var payment = Crm.Bookings.Single(b => b.BackOfficeCode == captureCode).PaymentReferenceNumber;
         Assert.Equal(4m, Crm.GetPayment(payment)!.Refunded);
-        Assert.NotNull(await Transactions.GetOrNullAsync(partition, "mv|" + Id(refund)));
+        Assert.Equal((MoneyMovementKind.Refund, 4_000_000L, captureRequestId), await Journal.FindAsync(Inr, Id(refund), default) is { } m ? (m.Kind, m.AmountMicros, m.CaptureRequestId) : default);
         // Done: nothing left for the outbox relay.
         Assert.Null(await Host.Services.GetRequiredService<TransactionStore>().Outbox.GetOrNullAsync(partition, Keys.OperationRow(Id(refund))));
     }
@@ -146,7 +148,7 @@ public sealed class SynchronousBookingTests(SynchronousBookingFixture fixture) :
         Assert.True(status == 200, raw);
         Assert.Equal("ACCOUNT_CLOSED", body!["result"]!.GetValue<string>());
         Assert.Equal(0, CaptureRow.From((await Transactions.GetOrNullAsync(partition, Keys.CaptureRow(captureRequestId)))!).RefundedMicros);
-        Assert.Null(await Transactions.GetOrNullAsync(partition, "mv|" + Id(refund)));
+        Assert.Null(await Journal.FindAsync(Inr, Id(refund), default));
         var (replay, replayBody, _) = await Host.CallAsync(ProtocolMethods.RefundRedirectV1, GspRequests.Refreshed(refund));
         Assert.Equal((200, "ACCOUNT_CLOSED"), (replay, replayBody!["result"]!.GetValue<string>()));
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Protocol;
 using Payments.Core.Storage;
 using Payments.Core.Transactions;
@@ -18,6 +19,7 @@ public sealed class SynchronousMoneyTests(HostFixture fixture) : IClassFixture<H
 {
     private LocalHostUnderTest Host => fixture.Host;
     private TableClient Transactions => Host.Services.GetRequiredService<TransactionStore>().Transactions;
+    private MoneyJournal Journal => Host.Services.GetRequiredService<MoneyJournal>();
     private const string Inr = GspRequests.Inr, Wallet = GspRequests.InrWallet;
 
     private static string Id(JsonObject request) => request["requestHeader"]!["requestId"]!.GetValue<string>();
@@ -72,9 +74,9 @@ public sealed class SynchronousMoneyTests(HostFixture fixture) : IClassFixture<H
         Assert.Equal(Id(request), state.CaptureRequestId);
         var capture = CaptureRow.From((await RowAsync(partition, Keys.CaptureRow(Id(request))))!);
         Assert.Equal((1_000_000_000L, "INR", 0L, captureId, CaptureStatus.Captured), (capture.AmountMicros, capture.CurrencyCode, capture.RefundedMicros, capture.CaptureId, capture.Status));
-        var movement = (await RowAsync(partition, "mv|" + Id(request)))!;
-        Assert.Equal(("Capture", 1_000_000_000L, captureId, "redirect-payment-token-v1"),
-            (movement.GetString("Kind"), movement.GetInt64("AmountMicros"), movement.GetString("PaymentIntegratorEventId"), movement.GetString("Api")));
+        var movement = (await Journal.FindAsync(Inr, Id(request), default))!;
+        Assert.Equal((MoneyMovementKind.Capture, 1_000_000_000L, "INR", captureId, "redirect-payment-token-v1", partition),
+            (movement.Kind, movement.AmountMicros, movement.CurrencyCode, movement.PaymentIntegratorEventId, movement.Api, movement.Partition));
 
         // Once per reservation: another requestId is refused, as is a cancellation of the captured reservation.
         var (second, secondBody, _) = await Host.CallAsync(ProtocolMethods.CaptureFundsReservationV1, GspRequests.CaptureFundsReservationV1(reserveId, 1));
@@ -144,9 +146,9 @@ public sealed class SynchronousMoneyTests(HostFixture fixture) : IClassFixture<H
 
         var capture = CaptureRow.From((await RowAsync(reservation, Keys.CaptureRow(captureRequestId)))!);
         Assert.Equal(1_000_000_000, capture.RefundedMicros);
-        var movement = (await RowAsync(reservation, "mv|" + Id(rest)))!;
-        Assert.Equal(("Refund", 600_000_000L, captureRequestId, MoneyIds.RefundId(Inr, Id(rest))),
-            (movement.GetString("Kind"), movement.GetInt64("AmountMicros"), movement.GetString("CaptureRequestId"), movement.GetString("PaymentIntegratorEventId")));
+        var movement = (await Journal.FindAsync(Inr, Id(rest), default))!;
+        Assert.Equal((MoneyMovementKind.Refund, 600_000_000L, captureRequestId, MoneyIds.RefundId(Inr, Id(rest)), reservation),
+            (movement.Kind, movement.AmountMicros, movement.CaptureRequestId, movement.PaymentIntegratorEventId, movement.Partition));
     }
 
     [Fact]
@@ -158,7 +160,7 @@ public sealed class SynchronousMoneyTests(HostFixture fixture) : IClassFixture<H
         Assert.Equal("SUCCESS", Result(body));
         Assert.Equal(MoneyIds.TransactionId(Wallet, Id(request)), body!["paymentIntegratorTransactionId"]!.GetValue<string>());
         var partition = Keys.CapturePartition(Wallet, Id(request));
-        Assert.NotNull(await RowAsync(partition, "mv|" + Id(request)));
+        Assert.Equal((MoneyMovementKind.Capture, "e-wallets-v1"), ((await Journal.FindAsync(Wallet, Id(request), default))!.Kind, (await Journal.FindAsync(Wallet, Id(request), default))!.Api));
 
         // A redirect-payment-token refund does not find an e-wallets capture.
         var (other, otherBody, _) = await Host.CallAsync(ProtocolMethods.RefundRedirectV1, GspRequests.RefundSyncV1(Id(request), 1, piaid: Wallet));
@@ -213,7 +215,7 @@ public sealed class SynchronousMoneyTests(HostFixture fixture) : IClassFixture<H
         Assert.True(refund == 200 && Result(refundBody) == "SUCCESS", refundRaw);
         var partition = Keys.MandatePartition(Wallet, mandateId);
         Assert.Equal(4_000_000, CaptureRow.From((await RowAsync(partition, Keys.CaptureRow(Id(charge))))!).RefundedMicros);
-        Assert.NotNull(await RowAsync(partition, "mv|" + Id(charge)));
+        Assert.Equal(partition, (await Journal.FindAsync(Wallet, Id(charge), default))!.Partition);
     }
 
     [Fact]

@@ -255,7 +255,7 @@ public sealed class MutationFuzzTests
     {
         var store = host.Services.GetRequiredService<TransactionStore>();
         var all = new Dictionary<(string, string, string), (ETag, TableEntity)>();
-        foreach (var (table, client) in new[] { (TableNames.Transactions, store.Transactions), (TableNames.Requests, store.Requests), (TableNames.Outbox, store.Outbox) })
+        foreach (var (table, client) in new[] { (TableNames.Transactions, store.Transactions), (TableNames.Requests, store.Requests), (TableNames.Outbox, store.Outbox), (TableNames.Journal, store.Journal) })
             await foreach (var e in client.QueryAsync<TableEntity>())
                 all[(table, e.PartitionKey, e.RowKey)] = (e.ETag, e);
         return all;

@@ -38,5 +38,7 @@ public sealed class ShortSoakTests(ITestOutputHelper output)
         // The run did something worth auditing.
         Assert.True(result.Audit.Counts.GetValueOrDefault("driver: refund 200") > 50, summary);
         Assert.True(result.Audit.Counts.Where(c => c.Key.StartsWith("operations: Refund Done", StringComparison.Ordinal)).Sum(c => c.Value) > 50, summary);
+        // Every money movement was read back from the journal by (PIAID, eventRequestId).
+        Assert.True(result.Audit.Counts.GetValueOrDefault("journal: found by (PIAID, eventRequestId)") > 50, summary);
     }
 }

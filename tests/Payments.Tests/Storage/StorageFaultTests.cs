@@ -8,6 +8,7 @@ using Moq;
 using Payments.Core.Finishing;
 using Payments.Core.Hosting;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
 using Payments.Core.Protocol;
 using Payments.Core.Transactions;
 using Payments.Tests.TestSupport;
@@ -24,6 +25,7 @@ public sealed class StorageFaultTests
     private readonly Mock<TableClient> _transactions = new(MockBehavior.Strict);
     private readonly Mock<TableClient> _requests = new(MockBehavior.Strict);
     private readonly Mock<TableClient> _outbox = new(MockBehavior.Strict);
+    private readonly Mock<TableClient> _journal = new(MockBehavior.Strict);
     private readonly Mock<QueueClient> _queue = new(MockBehavior.Strict);
     private readonly TransactionStore _store;
     private readonly OutboxIndex _outboxIndex;
@@ -34,12 +36,15 @@ public sealed class StorageFaultTests
         tables.Setup(t => t.GetTableClient(TableNames.Transactions)).Returns(_transactions.Object);
         tables.Setup(t => t.GetTableClient(TableNames.Requests)).Returns(_requests.Object);
         tables.Setup(t => t.GetTableClient(TableNames.Outbox)).Returns(_outbox.Object);
+        tables.Setup(t => t.GetTableClient(TableNames.Journal)).Returns(_journal.Object);
         var queues = new Mock<QueueServiceClient>(MockBehavior.Strict);
         queues.Setup(q => q.GetQueueClient(It.IsAny<string>())).Returns(_queue.Object);
         _store = new TransactionStore(tables.Object, queues.Object, new NoQueueSignal());
         _outboxIndex = new OutboxIndex(_store, TimeProvider.System, NullLogger<OutboxIndex>.Instance);
         _outbox.Setup(o => o.UpsertEntityAsync(It.IsAny<ITableEntity>(), TableUpdateMode.Replace, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new FakeResponse(204, "W/\"outbox-1\""));
+        // The money journal's lookup rows, written before a payment's commit.
+        _journal.Setup(j => j.SubmitTransactionAsync(It.IsAny<IEnumerable<TableTransactionAction>>(), It.IsAny<CancellationToken>())).ReturnsAsync(Committed(2));
     }
 
     // ---- store payment: read → decide → conditional batch → put ----
@@ -76,7 +81,7 @@ public sealed class StorageFaultTests
         _queue.Setup(q => q.SendMessageAsync(It.IsAny<string>(), It.IsAny<TimeSpan?>(), It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(Response.FromValue(QueuesModelFactory.SendReceipt("m1", DateTimeOffset.UtcNow, DateTimeOffset.MaxValue, "pop", DateTimeOffset.UtcNow), new FakeResponse(201)));
 
-    private StorePayments StorePayments() => new(_store, _outboxIndex, TimeProvider.System);
+    private StorePayments StorePayments() => new(_store, _outboxIndex, new MoneyJournal(_store), TimeProvider.System);
 
     [Fact]
     public async Task A_412_on_the_commit_makes_the_store_payment_decide_again_on_the_new_state()

@@ -35,7 +35,7 @@ public sealed class StorageNamePrefixTests
     {
         var prefix = StorageTestContext.NewPrefix();
         var store = await StoreAsync(prefix);
-        Assert.Equal([prefix + "transactions", prefix + "requests", prefix + "outbox"], new[] { store.Transactions.Name, store.Requests.Name, store.Outbox.Name });
+        Assert.Equal([prefix + "transactions", prefix + "requests", prefix + "outbox", prefix + "journal"], new[] { store.Transactions.Name, store.Requests.Name, store.Outbox.Name, store.Journal.Name });
         Assert.Equal(prefix + "reservation-cancellations-poison", store.Queue(QueueNames.Poison(QueueNames.ReservationCancellations)).Name);
     }
 
