@@ -56,10 +56,12 @@ internal sealed class CaptureV1Handler(IdempotencyLedger ledger, SynchronousMone
         return await money.FinishAsync(answer, partition, call.RequestId, cancellationToken);
     }
 
-    /// <summary>A token: opaque, as reserveFunds treats it; the capture creates its own transaction.</summary>
+    /// <summary>A token: opaque, as reserveFunds treats it; the capture creates its own transaction. It still claims
+    /// the key's marker, as a capture against a mandate does: one method, two kinds of partition, so only the marker
+    /// keeps one requestId from capturing once with a token and once against a mandate.</summary>
     private Task<string> ChargeTokenAsync(ProtocolCall call, Money amount, string partition, string transactionId, string payload, CancellationToken cancellationToken) =>
         ledger.ExecuteAsync(
-            IdempotentRequest.For(call, partition, needsMarker: false),
+            IdempotentRequest.For(call, partition, needsMarker: true),
             (snapshot, _) => ValueTask.FromResult(Plan(call, amount, partition, transactionId, payload, snapshot.Now, [])),
             cancellationToken);
 

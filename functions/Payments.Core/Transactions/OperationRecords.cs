@@ -56,7 +56,7 @@ public sealed class OperationRecords(TransactionStore store, OutboxIndex outbox)
         await foreach (var marker in store.Requests.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Keys.MarkerPartition(piaid, requestId)}"), cancellationToken: cancellationToken))
             if (MarkerRow.From(marker) is { Anchor: not "", Method: not "" } marked) calls.Add((marked.Method, marked.Anchor));
         // Calls that created a transaction are found by their own partition.
-        foreach (var partition in new[] { Keys.ReferenceNumberPartition(piaid, requestId), Keys.FundsReservationPartition(piaid, requestId), Keys.CapturePartition(piaid, requestId) })
+        foreach (var partition in new[] { Keys.ReferenceNumberPartition(piaid, requestId), Keys.FundsReservationPartition(piaid, requestId) })
             calls.Add(("", partition));
 
         var buffer = new ArrayBufferWriter<byte>(2048);

@@ -19,11 +19,8 @@ internal sealed class RefundV1Handler(ProtocolMethod method, IdempotencyLedger l
     public override ProtocolMethod Method => method;
     protected override JsonTypeInfo<RefundV1Request> TypeInfo => ProtocolJsonContext.Default.RefundV1Request;
 
-    /// <summary>The capture methods of the refund's family whose requestId a captureRequestId names, by the
-    /// marker of their call (a capture against an existing transaction).</summary>
-    private IReadOnlyList<ProtocolMethod> CaptureMethods => method == ProtocolMethods.RefundRedirectV1
-        ? [ProtocolMethods.CaptureFundsReservationV1]
-        : [ProtocolMethods.CaptureEWalletsV1];
+    /// <summary>The capture method of the refund's family: a captureRequestId is the requestId of its call.</summary>
+    private ProtocolMethod CaptureMethod => method == ProtocolMethods.RefundRedirectV1 ? ProtocolMethods.CaptureFundsReservationV1 : ProtocolMethods.CaptureEWalletsV1;
 
     protected override void CollectMissing(RefundV1Request r, List<string> missing)
     {
@@ -81,17 +78,14 @@ internal sealed class RefundV1Handler(ProtocolMethod method, IdempotencyLedger l
         return await money.FinishAsync(answer, partition, call.RequestId, cancellationToken);
     }
 
-    /// <summary>The partition that holds the capture: the one its call's marker names (a capture of a reservation or
-    /// of a mandate), else a token capture's own. One read; a capture that does not exist is found absent there.</summary>
+    /// <summary>The partition that holds the capture: the one its call's marker names (every capture call claims
+    /// one). One read; none: no such capture.</summary>
     private async Task<string> CapturePartitionAsync(string piaid, string captureRequestId, CancellationToken cancellationToken)
     {
         var markerPartition = Keys.MarkerPartition(piaid, captureRequestId);
-        foreach (var capture in CaptureMethods)
-        {
-            var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(capture)),
-                MarkerRow.AnchorSelect, cancellationToken);
-            if (MarkerRow.AnchorOf(marker) is { } anchor) return anchor;
-        }
-        return Keys.CapturePartition(piaid, captureRequestId);
+        var marker = await store.Requests.GetOrNullAsync(markerPartition, Keys.MarkerRow(markerPartition, Keys.MethodKey(CaptureMethod)),
+            MarkerRow.AnchorSelect, cancellationToken);
+        return MarkerRow.AnchorOf(marker)
+            ?? throw ProtocolException.UnknownIdentifier("CAPTURE_REQUEST_ID", "captureRequestId does not name a capture of this account");
     }
 }

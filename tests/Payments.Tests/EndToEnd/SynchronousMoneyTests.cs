@@ -219,6 +219,23 @@ public sealed class SynchronousMoneyTests(HostFixture fixture) : IClassFixture<H
     }
 
     [Fact]
+    public async Task One_requestId_captures_once_whether_with_a_token_or_against_a_mandate()
+    {
+        var mandateId = await MandateAsync();
+        var token = GspRequests.CaptureV1(1_000_000);
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CaptureEWalletsV1, token)).Status);
+        var (status, body, _) = await Host.CallAsync(ProtocolMethods.CaptureEWalletsV1, GspRequests.CaptureV1(1_000_000, mandateId: mandateId, id: Id(token)));
+        Assert.Equal((412, "IDEMPOTENCY_VIOLATION"), (status, Code(body)));
+
+        var charge = GspRequests.CaptureV1(1_000_000, mandateId: mandateId);
+        Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CaptureEWalletsV1, charge)).Status);
+        var (again, againBody, _) = await Host.CallAsync(ProtocolMethods.CaptureEWalletsV1, GspRequests.CaptureV1(1_000_000, id: Id(charge)));
+        Assert.Equal((412, "IDEMPOTENCY_VIOLATION"), (again, Code(againBody)));
+        Assert.Null(await RowAsync(Keys.CapturePartition(Wallet, Id(charge)), Keys.CaptureRow(Id(charge))));
+        Assert.Null(await RowAsync(Keys.MandatePartition(Wallet, mandateId), Keys.CaptureRow(Id(token))));
+    }
+
+    [Fact]
     public async Task EWallets_mandate_without_frequency_takes_several_charges()
     {
         var mandateId = await MandateAsync();
