@@ -84,6 +84,17 @@ public sealed class ProtocolFunctions(ProtocolEndpoint endpoint)
         CancellationToken cancellationToken)
         => endpoint.HandleAsync(request, ProtocolMethods.CancelMandateV1, cancellationToken);
 
+    [Function("RefundableOneTimePaymentCodeV1CancelReferenceNumber")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV1CancelReferenceNumber(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v1/cancelReferenceNumber")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CancelReferenceNumberV1, cancellationToken);
+
+    [Function("RefundableOneTimePaymentCodeV2AsynchronousRefund")]
+    public Task<IActionResult> RefundableOneTimePaymentCodeV2AsynchronousRefund(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "refundable-one-time-payment-code-v2/asynchronousRefund")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.AsynchronousRefundV2, cancellationToken);
     [Function("RedirectPaymentTokenV1CaptureFundsReservation")]
     public Task<IActionResult> RedirectPaymentTokenV1CaptureFundsReservation(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/captureFundsReservation")] HttpRequest request,

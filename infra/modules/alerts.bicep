@@ -202,6 +202,8 @@ var protocolFunctions = [
   'RedirectPaymentTokenV1Refund'
   'EWalletsV1Capture'
   'EWalletsV1Refund'
+  'RefundableOneTimePaymentCodeV1CancelReferenceNumber'
+  'RefundableOneTimePaymentCodeV2AsynchronousRefund'
 ]
 
 // Google's measures per method (docs/operations.md): 90% within 3 s and 95% within 5 s per hour;

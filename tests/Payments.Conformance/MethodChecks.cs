@@ -24,6 +24,8 @@ public sealed class MethodChecks(ProtocolChecks c)
         await ReservationsAsync().ConfigureAwait(false);
         await MandatesAsync().ConfigureAwait(false);
         await SynchronousMoneyAsync().ConfigureAwait(false);
+        await CancelReferenceNumberV1Async().ConfigureAwait(false);
+        await RefundV2Async().ConfigureAwait(false);
     }
 
     /// <summary>echo and Google's probes of it (docs/protocol.md §7).</summary>
@@ -76,16 +78,26 @@ public sealed class MethodChecks(ProtocolChecks c)
             Expect.Success(await c.Caller.PostAsync(generate.Route, Generate(id)).ConfigureAwait(false), generate);
         }).ConfigureAwait(false);
 
+        await RefundAsync(refund, Refund, generateId, first).ConfigureAwait(false);
+    }
+
+    /// <summary>asynchronousRefund of either version against the reference number <paramref name="generateId"/> made
+    /// (<paramref name="generated"/>: its answer, null when that failed): unknown → 404, unpaid → 400, then paid:
+    /// success/replay/412, above the balance and another currency → 400.</summary>
+    /// <param name="build">(generateId, micros, requestId, currency or null for the account's) → the request</param>
+    private async Task RefundAsync(ProtocolMethod refund, Func<string, long, string, string?, JsonObject> build, string generateId, JsonNode? generated)
+    {
+        JsonObject Refund(string target, long micros, string id, string? currency = null) => build(target, micros, id, currency);
         await c.ErrorAsync(refund, "unknown reference number", 404, "INVALID_IDENTIFIER", Refund(c.NewId("UNKNOWN"), 1_000, c.NewId("R"))).ConfigureAwait(false);
         await c.HeaderErrorsAsync(refund, id => Refund(generateId, 1_000, id), "refundAmount").ConfigureAwait(false);
-        if (first is null)
+        if (generated is null)
         {
             c.Skip(refund, "unpaid reference number", "generateReferenceNumber failed");
             return;
         }
         await c.ErrorAsync(refund, "unpaid reference number", 400, "PRECONDITION_VIOLATION", Refund(generateId, 1_000, c.NewId("R"))).ConfigureAwait(false);
 
-        var number = GspRequests.ReferenceNumberOf(first)!;
+        var number = GspRequests.ReferenceNumberOf(generated)!;
         if (!await c.CheckAsync(refund, "store payment of the reference number (internal route)", () => c.PayAsync(number)).ConfigureAwait(false))
         {
             foreach (var check in new[] { "success", "replay identical", "412 on a changed body", "above the remaining balance", "in another currency" })
@@ -250,5 +262,39 @@ public sealed class MethodChecks(ProtocolChecks c)
         if (second is not null)
             await c.CheckAsync(cancel, "success on the second target", async () =>
                 Expect.Equal("SUCCESS", Expect.Success(await c.Caller.PostAsync(cancel.Route, build(second, c.NewId("C"))).ConfigureAwait(false), cancel)["result"]?.ToJsonString().Trim('"'), "result")).ConfigureAwait(false);
+    }
+
+    /// <summary>RORPC v1 cancelReferenceNumber, which names the number itself (docs/protocol.md §6).</summary>
+    private async Task CancelReferenceNumberV1Async()
+    {
+        var generate = ProtocolMethods.GenerateReferenceNumberV1;
+        var cancel = ProtocolMethods.CancelReferenceNumberV1;
+        async Task<string> NumberAsync() => GspRequests.ReferenceNumberOf(await c.StepAsync(generate,
+            GspRequests.GenerateV1(id: c.NewId("G"), micros: Micros, currency: c.Currency, piaid: c.Account), "generateReferenceNumber").ConfigureAwait(false))!;
+        JsonObject Cancel(string number, string id) => GspRequests.CancelReferenceNumberV1(referenceNumber: number, id: id, piaid: c.Account);
+
+        string? target = null;
+        if (!await c.CheckAsync(cancel, "reference number to cancel", async () => target = await NumberAsync().ConfigureAwait(false)).ConfigureAwait(false)) return;
+        await CancellationAsync(cancel, Cancel, target!, NumberAsync, "referenceNumber").ConfigureAwait(false);
+        await c.CheckAsync(cancel, "already paid", async () =>
+        {
+            if (c.Options.InternalKey is null) throw new CheckSkippedException("needs a paid reference number: give --internal-key");
+            var paid = await NumberAsync().ConfigureAwait(false);
+            await c.PayAsync(paid).ConfigureAwait(false);
+            var json = Expect.Success(await c.Caller.PostAsync(cancel.Route, Cancel(paid, c.NewId("C"))).ConfigureAwait(false), cancel);
+            Expect.Equal("REFERENCE_NUMBER_ALREADY_PAID", json["result"]?.ToJsonString().Trim('"'), "result");
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>RORPC v2 asynchronousRefund, against a v2 reference number.</summary>
+    private async Task RefundV2Async()
+    {
+        var refund = ProtocolMethods.AsynchronousRefundV2;
+        var generateId = c.NewId("G");
+        JsonNode? generated = null;
+        await c.CheckAsync(refund, "reference number to refund", async () => generated = await c.StepAsync(ProtocolMethods.GenerateReferenceNumberV2,
+            GspRequests.GenerateV2(id: generateId, micros: Micros, currency: c.Currency, piaid: c.Account), "generateReferenceNumber").ConfigureAwait(false)).ConfigureAwait(false);
+        await RefundAsync(refund, (target, micros, id, currency) =>
+            GspRequests.RefundV2(generateRequestId: target, micros: micros, id: id, currency: currency ?? c.Currency, piaid: c.Account), generateId, generated).ConfigureAwait(false);
     }
 }

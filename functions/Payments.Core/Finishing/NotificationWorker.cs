@@ -69,6 +69,7 @@ public sealed partial class NotificationWorker(OperationSteps steps, IGoogleNoti
         var (piaid, notificationId, requestId) = (op.PaymentIntegratorAccountId, op.NotificationRequestId, op.RequestId);
         return op.Kind switch
         {
+            OperationKinds.Refund when op.NotificationVersion == 2 => new RefundResultNotificationV2(piaid, notificationId, requestId, op.BackOfficeCode!, op.Result!),
             OperationKinds.Refund => new RefundResultNotification(piaid, notificationId, requestId, op.Result!),
             OperationKinds.ReservationCancellation => new CancelFundsReservationResultNotification(piaid, notificationId, requestId, op.Result!),
             OperationKinds.ReferenceNumberPaid when op.NotificationVersion == 2 => new ReferenceNumberPaidNotificationV2(

@@ -73,6 +73,7 @@ public sealed partial class RefundWorker(OperationSteps steps, IBackOffice backO
                     MoneyMovementKind.Refund, amount, operation.CurrencyCode!, now, $"{operation.NotificationApi}-v{operation.NotificationVersion}", item.Partition)
                 {
                     ReferenceNumber = operation.ReferenceNumber,
+                    CaptureRequestId = operation.GenerateRequestId,
                 };
                 await journal.IndexAsync(movement, ct);
                 actions.Add(MoneyJournal.Record(movement));

@@ -68,6 +68,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundRedirectV1));
         services.AddSingleton<IProtocolHandler, CaptureV1Handler>();
         services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundEWalletsV1));
+        services.AddSingleton<IProtocolHandler, CancelReferenceNumberV1Handler>();
+        services.AddSingleton<IProtocolHandler, AsynchronousRefundV2Handler>();
         services.AddSingleton<ProtocolProcessor>();
         services.AddSingleton<ProtocolEndpoint>();
 

@@ -60,9 +60,22 @@ internal sealed record ReferenceNumberPaidNotificationV2Body(
     [property: JsonPropertyName("generateReferenceNumberRequestId")] string GenerateReferenceNumberRequestId,
     [property: JsonPropertyName("paymentTimestamp")] EpochMillis PaymentTimestamp);
 
+/// <summary>A member of a v2 union that carries nothing: <c>{}</c>.</summary>
+internal sealed record EmptyMember
+{
+    public static readonly EmptyMember Instance = new();
+}
+
+internal sealed record RefundResultNotificationV2Body(
+    [property: JsonPropertyName("requestHeader")] V2RequestHeader RequestHeader,
+    [property: JsonPropertyName("refundRequestId")] string RefundRequestId,
+    [property: JsonPropertyName("paymentIntegratorRefundId")] string PaymentIntegratorRefundId,
+    [property: JsonPropertyName("result")] IReadOnlyDictionary<string, EmptyMember> Result);
+
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Default)]
 [JsonSerializable(typeof(RefundResultNotificationBody))]
 [JsonSerializable(typeof(CancelFundsReservationResultNotificationBody))]
 [JsonSerializable(typeof(ReferenceNumberPaidNotificationV1Body))]
 [JsonSerializable(typeof(ReferenceNumberPaidNotificationV2Body))]
+[JsonSerializable(typeof(RefundResultNotificationV2Body))]
 internal sealed partial class NotificationJsonContext : JsonSerializerContext;

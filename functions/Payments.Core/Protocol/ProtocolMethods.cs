@@ -19,6 +19,8 @@ public static class ProtocolMethods
     public static readonly ProtocolMethod RefundRedirectV1 = new(ProtocolApis.RedirectPaymentToken, 1, "refund");
     public static readonly ProtocolMethod CaptureEWalletsV1 = new(ProtocolApis.EWallets, 1, "capture");
     public static readonly ProtocolMethod RefundEWalletsV1 = new(ProtocolApis.EWallets, 1, "refund");
+    public static readonly ProtocolMethod CancelReferenceNumberV1 = new(ProtocolApis.RefundableOneTimePaymentCode, 1, "cancelReferenceNumber");
+    public static readonly ProtocolMethod AsynchronousRefundV2 = new(ProtocolApis.RefundableOneTimePaymentCode, 2, "asynchronousRefund");
 
     public static IReadOnlyList<ProtocolMethod> All { get; } =
     [
@@ -28,5 +30,6 @@ public static class ProtocolMethods
         EchoEWalletsV1, CreateMandateV1, CancelMandateV1,
         CaptureFundsReservationV1, RefundRedirectV1,
         CaptureEWalletsV1, RefundEWalletsV1,
+        CancelReferenceNumberV1, AsynchronousRefundV2,
     ];
 }

@@ -76,6 +76,19 @@ public sealed class AsynchronousRefundV1Request : ProtocolRequest
     [JsonPropertyName("refundAmount")] public Amount? RefundAmount { get; set; }
 }
 
+public sealed class CancelReferenceNumberV1Request : ProtocolRequest
+{
+    /// <summary>The number itself, as generateReferenceNumber v1 returned it.</summary>
+    [JsonPropertyName("referenceNumber")] public string? ReferenceNumber { get; set; }
+}
+
+public sealed class AsynchronousRefundV2Request : ProtocolRequest
+{
+    /// <summary>The requestId of the generateReferenceNumber v2 call whose payment is refunded.</summary>
+    [JsonPropertyName("transactionId")] public string? TransactionId { get; set; }
+    [JsonPropertyName("refundAmount")] public Amount? RefundAmount { get; set; }
+}
+
 public sealed class ReserveFundsV1Request : ProtocolRequest
 {
     [JsonPropertyName("googlePaymentToken")] public string? GooglePaymentToken { get; set; }
@@ -229,4 +242,6 @@ internal sealed class WireTimestampConverter : JsonConverter<WireTimestamp>
 [JsonSerializable(typeof(CaptureFundsReservationV1Request))]
 [JsonSerializable(typeof(RefundV1Request))]
 [JsonSerializable(typeof(CaptureV1Request))]
+[JsonSerializable(typeof(CancelReferenceNumberV1Request))]
+[JsonSerializable(typeof(AsynchronousRefundV2Request))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -33,16 +33,8 @@ internal sealed class CancelReferenceNumberV2Handler(IdempotencyLedger ledger) :
             {
                 var state = ReferenceNumberRow.From(snapshot.State ?? throw ProtocolException.UnknownIdentifier("GENERATE_REFERENCE_NUMBER_REQUEST_ID",
                     "generateReferenceNumberRequestId does not name a reference number of this account"));
-                var status = state.Status;
-                if (status == ReferenceNumberStatus.Paid) return ValueTask.FromResult(CommitPlan.Answer(AlreadyPaid));
-                if (status == ReferenceNumberStatus.Cancelled) return ValueTask.FromResult(CommitPlan.Answer(Success));
-
-                // Active, expired or not: mark it cancelled, so that a payment reported late can never
-                // succeed after Google was told the number is cancelled.
-
-                var cancelled = state with { Status = ReferenceNumberStatus.Cancelled, CancelledAt = snapshot.Now };
-                return ValueTask.FromResult(new CommitPlan(Success,
-                    [new TableTransactionAction(TableTransactionActionType.UpdateMerge, cancelled.CancelledMerge(), state.ETag)], []));
+                var (alreadyPaid, writes) = ReferenceNumberCancellation.Decide(state, snapshot.Now);
+                return ValueTask.FromResult(new CommitPlan(alreadyPaid ? AlreadyPaid : Success, writes, []));
             },
             cancellationToken);
     }

@@ -27,6 +27,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
     public string? CaptureRequestId { get; init; }
     /// <summary>A synchronous booking: the ledger entry whose answer it makes final.</summary>
     public string? AnswerRow { get; init; }
+    /// <summary>A refund: the requestId of the generateReferenceNumber call whose payment it gives money back from.</summary>
+    public string? GenerateRequestId { get; init; }
 
     // How it went.
     /// <summary>The final result the notification reports.</summary>
@@ -59,6 +61,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         RequeuedAtName = nameof(RequeuedAt), ParkedQueueName = nameof(ParkedQueue), ParkedReasonName = nameof(ParkedReason),
         RelayedAtName = nameof(RelayedAt), RelayCountName = nameof(RelayCount),
         CaptureRequestIdName = nameof(CaptureRequestId), AnswerRowName = nameof(AnswerRow);
+    private const string GenerateRequestIdName = nameof(GenerateRequestId);
 
     public WorkItem Item => new(Partition, Row);
 
@@ -81,6 +84,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         entity.SetIfPresent(PaidAtName, PaidAt);
         entity.SetIfPresent(CaptureRequestIdName, CaptureRequestId);
         entity.SetIfPresent(AnswerRowName, AnswerRow);
+        entity.SetIfPresent(GenerateRequestIdName, GenerateRequestId);
         entity.SetIfPresent(ResultName, Result);
         entity.SetIfPresent(FinishedAtName, FinishedAt);
         entity.SetIfPresent(BookingIdName, BookingId);
@@ -112,6 +116,7 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
             PaidAt = e.GetDateTimeOffset(PaidAtName),
             CaptureRequestId = e.GetString(CaptureRequestIdName),
             AnswerRow = e.GetString(AnswerRowName),
+            GenerateRequestId = e.GetString(GenerateRequestIdName),
             Result = e.GetString(ResultName),
             FinishedAt = e.GetDateTimeOffset(FinishedAtName),
             BookingId = e.GetString(BookingIdName),

@@ -37,6 +37,9 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var walletCaptures = await PrepareAsync(host, n, _ => ChargedAsync(host));
         var chargeMandates = await PrepareAsync(host, n, _ => ChargeableMandateAsync(host));
         var served = new List<JsonObject>();
+        var toCancelV1 = await PrepareAsync(host, n, async _ =>
+            NumberIn(await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(GspRequests.NewId("G")))));
+        var toRefundV2 = await PrepareAsync(host, n, _ => PaidV2Async(host));
 
         Case[] cases =
         [
@@ -57,6 +60,8 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
             new("capture.ewallets.mandate.v1", RouteOf(ProtocolMethods.CaptureEWalletsV1), i => GspRequests.CaptureV1(mandateId: chargeMandates[i])),
             new("refund.ewallets.v1", RouteOf(ProtocolMethods.RefundEWalletsV1), i => GspRequests.RefundSyncV1(walletCaptures[i], 1_000_000, piaid: GspRequests.InrWallet)),
             new("replay.asynchronousRefund", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => GspRequests.Refreshed(served[i])),
+            new("cancelReferenceNumber.v1", RouteOf(ProtocolMethods.CancelReferenceNumberV1), i => GspRequests.CancelReferenceNumberV1(toCancelV1[i])),
+            new("asynchronousRefund.v2", RouteOf(ProtocolMethods.AsynchronousRefundV2), i => GspRequests.RefundV2(toRefundV2[i], 1_000_000)),
         ];
 
         var only = Environment.GetEnvironmentVariable("ENDPOINT_BENCH_CASES")?.Split(',');
@@ -109,6 +114,9 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var mandate = GspRequests.NewId("MD");
         await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), GspRequests.CreateMandateV1(mandate));
         await Ok(host, RouteOf(ProtocolMethods.CancelMandateV1), GspRequests.CancelMandateV1(mandate));
+        var numberV1 = NumberIn(await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(GspRequests.NewId("G"))));
+        await Ok(host, RouteOf(ProtocolMethods.CancelReferenceNumberV1), GspRequests.CancelReferenceNumberV1(numberV1));
+        await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV2), GspRequests.RefundV2(await PaidV2Async(host), 1_000_000));
         await Ok(host, RouteOf(ProtocolMethods.RefundRedirectV1), GspRequests.RefundSyncV1(await CapturedAsync(host, await ReservedAsync(host)), 1_000_000));
         await Ok(host, RouteOf(ProtocolMethods.RefundEWalletsV1), GspRequests.RefundSyncV1(await ChargedAsync(host), 1_000_000, piaid: GspRequests.InrWallet));
         await Ok(host, RouteOf(ProtocolMethods.CaptureEWalletsV1), GspRequests.CaptureV1(mandateId: await ChargeableMandateAsync(host)));
@@ -155,6 +163,16 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var id = GspRequests.NewId("G");
         var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(id, 10_000_000));
         await Ok(host, PaymentRoute(NumberIn(answer)), GspRequests.StorePayment("STORE-" + id), internalKey: true);
+        return id;
+    }
+
+    /// <summary>A v2 reference number of 10 units, paid at the store: what a v2 refund acts on.</summary>
+    /// <returns>the requestId of its generateReferenceNumber call (the refund's transactionId)</returns>
+    private static async Task<string> PaidV2Async(BenchmarkHost host)
+    {
+        var id = GspRequests.NewId("G");
+        var answer = await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV2), GspRequests.GenerateV2(id, 10_000_000));
+        await Ok(host, PaymentRoute(GspRequests.ReferenceNumberOf(answer)!), GspRequests.StorePayment("STORE-" + id), internalKey: true);
         return id;
     }
 

@@ -10,7 +10,7 @@ namespace Payments.StandIns.Google;
 
 /// <summary>
 /// A local stand-in for Google's notification endpoints: <c>POST {BaseUrl}/{api}-v{N}/{method}/{PIAID}</c> for
-/// <c>refundable-one-time-payment-code-v1/refundResultNotification</c>,
+/// <c>refundable-one-time-payment-code-v{1,2}/refundResultNotification</c>,
 /// <c>redirect-payment-token-v1/cancelFundsReservationResultNotification</c> and
 /// <c>refundable-one-time-payment-code-v{1,2}/referenceNumberPaidNotification</c> (docs/protocol.md §2, §3). Bodies are opened and
 /// answers sealed with the <see cref="IMessageEnvelope"/> the test supplies (Google's side of the scheme).
@@ -28,7 +28,15 @@ public sealed class GoogleStandIn : IAsyncDisposable
         ("redirect-payment-token/cancelFundsReservationResultNotification", 1),
         ("refundable-one-time-payment-code/referenceNumberPaidNotification", 1),
         ("refundable-one-time-payment-code/referenceNumberPaidNotification", 2),
+        ("refundable-one-time-payment-code/refundResultNotification", 2),
     ];
+
+    /// <summary>The members of a v2 refund result (docs/protocol.md, "Decisions: cancel v1, refund v2").</summary>
+    public static readonly IReadOnlySet<string> RefundResultsV2 = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "success", "accountClosed", "accountClosedAccountTakenOver", "accountClosedFraud", "accountOnHold",
+        "refundExceedsMaximumBalance", "refundWindowExceeded", "noMoneyLeftOnTransaction",
+    };
 
     private readonly object _lock = new();
     private readonly IMessageEnvelope _envelope;
@@ -328,14 +336,21 @@ public sealed class GoogleStandIn : IAsyncDisposable
     {
         string[] required = (method, version) switch
         {
+            ("refundResultNotification", 2) => ["refundRequestId", "paymentIntegratorRefundId"],
             ("refundResultNotification", _) => ["paymentIntegratorAccountId", "refundRequestId", "refundResult"],
             ("cancelFundsReservationResultNotification", _) => ["paymentIntegratorAccountId", "cancelFundsReservationRequestId", "cancelFundsReservationResult"],
             ("referenceNumberPaidNotification", 1) => ["paymentIntegratorAccountId", "paymentIntegratorTransactionId", "referenceNumber", "paymentTimestamp"],
             _ => ["paymentIntegratorTransactionId", "generateReferenceNumberRequestId"],
         };
         var missing = required.Where(r => Text(json[r]) is not { Length: > 0 }).ToList();
-        if (version == 2 && Text((json["paymentTimestamp"] as JsonObject)?["epochMillis"]) is null) missing.Add("paymentTimestamp.epochMillis");
-        return missing.Count > 0 ? ("MISSING_REQUIRED_FIELD", 400, "missing: " + string.Join(", ", missing)) : null;
+        if (version == 2 && method == "referenceNumberPaidNotification" && Text((json["paymentTimestamp"] as JsonObject)?["epochMillis"]) is null)
+            missing.Add("paymentTimestamp.epochMillis");
+        if (version == 2 && method == "refundResultNotification" && json["result"] is null) missing.Add("result");
+        if (missing.Count > 0) return ("MISSING_REQUIRED_FIELD", 400, "missing: " + string.Join(", ", missing));
+        if (version == 2 && method == "refundResultNotification"
+            && (json["result"] is not JsonObject result || result.Count != 1 || !RefundResultsV2.Contains(result.First().Key) || result.First().Value is not JsonObject))
+            return ("INVALID_FIELD_VALUE", 400, "result must be exactly one of " + string.Join(", ", RefundResultsV2) + ", each an object");
+        return null;
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
@@ -347,6 +362,10 @@ public sealed class GoogleStandIn : IAsyncDisposable
         {
             switch (node)
             {
+                case JsonObject { Count: 0 }:
+                    // A union member without fields (result: {success: {}}) is the value itself.
+                    fields[path] = "{}";
+                    break;
                 case JsonObject obj:
                     foreach (var (name, child) in obj) Walk(child, path.Length == 0 ? name : path + "." + name);
                     break;

@@ -146,6 +146,20 @@ public static class GspRequests
         return request;
     }
 
+    public static JsonObject CancelReferenceNumberV1(string referenceNumber, string? id = null, string piaid = Usd) => new()
+    {
+        ["requestHeader"] = HeaderV1(id ?? NewId("C")),
+        ["paymentIntegratorAccountId"] = piaid,
+        ["referenceNumber"] = referenceNumber,
+    };
+
+    public static JsonObject RefundV2(string generateRequestId, long micros, string currency = "USD", string? id = null, string piaid = Usd) => new()
+    {
+        ["requestHeader"] = HeaderV2(id ?? NewId("R"), piaid),
+        ["transactionId"] = generateRequestId,
+        ["refundAmount"] = Amount(micros, currency),
+    };
+
     /// <summary>A store payment for the internal endpoint (not Google's: plain JSON with the function key).</summary>
     public static JsonObject StorePayment(string transactionId, string piaid = Usd) => new()
     {

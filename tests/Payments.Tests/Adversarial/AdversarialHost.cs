@@ -46,6 +46,9 @@ public sealed class AdversarialHost : IAsyncLifetime
     /// <summary>Routes whose valid request acts once per target (a reservation is captured once): a corrected call
     /// after the first is refused by the state, not by a claim on its requestId.</summary>
     public IReadOnlySet<ProtocolMethod> OncePerTarget { get; } = new HashSet<ProtocolMethod> { ProtocolMethods.CaptureFundsReservationV1 };
+    /// <summary>A v1 reference number (the number itself) to cancel, and a paid v2 number's generate requestId.</summary>
+    public string CancelTargetV1 { get; private set; } = "";
+    public string PaidGenerateIdV2 { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -80,6 +83,9 @@ public sealed class AdversarialHost : IAsyncLifetime
         var mandate = GspRequests.CreateMandateV1(ChargeMandateTarget);
         mandate.Remove("frequency");
         await Ok(ProtocolMethods.CreateMandateV1, mandate);
+        var (_, generatedV1, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
+        CancelTargetV1 = GspRequests.ReferenceNumberOf(generatedV1)!;
+        PaidGenerateIdV2 = await Host.PaidReferenceNumberV2Async(5_000_000_000);
     }
 
     private async Task Ok(ProtocolMethod method, JsonObject body)
@@ -109,6 +115,8 @@ public sealed class AdversarialHost : IAsyncLifetime
         (ProtocolMethods.CaptureEWalletsV1, id => GspRequests.CaptureV1(1_000_000, id: id)),
         (ProtocolMethods.CaptureEWalletsV1, id => GspRequests.CaptureV1(1_000_000, mandateId: ChargeMandateTarget, id: id)),
         (ProtocolMethods.RefundEWalletsV1, id => GspRequests.RefundSyncV1(WalletCaptureTarget, 1, id: id, piaid: GspRequests.InrWallet)),
+        (ProtocolMethods.CancelReferenceNumberV1, id => GspRequests.CancelReferenceNumberV1(CancelTargetV1, id)),
+        (ProtocolMethods.AsynchronousRefundV2, id => GspRequests.RefundV2(PaidGenerateIdV2, 1, id: id)),
     ];
 
     /// <summary>Every secret this host holds, as it would appear in a log line.</summary>

@@ -117,6 +117,7 @@ public sealed class FieldExtremesTests(AdversarialHost fixture)
             (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(fixture.MandateTarget, id), "mandateId", true),
             (ProtocolMethods.CaptureEWalletsV1, id => GspRequests.CaptureV1(1_000_000, id: id), "transactionDescription", false),
             (ProtocolMethods.CaptureEWalletsV1, id => GspRequests.CaptureV1(1_000_000, mandateId: fixture.ChargeMandateTarget, id: id), "mandateDetails.mandateId", true),
+            (ProtocolMethods.CancelReferenceNumberV1, id => GspRequests.CancelReferenceNumberV1(fixture.CancelTargetV1, id), "referenceNumber", true),
         ];
         await MutationFuzzTests.WaitUntilFinishedAsync(fixture.Host);
         var before = await MutationFuzzTests.SnapshotAsync(fixture.Host);

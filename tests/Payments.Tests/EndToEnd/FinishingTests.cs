@@ -346,6 +346,117 @@ public sealed class FinishingTests(FinishingFixture fixture) : IClassFixture<Fin
         var secrets = Crm.IssuedTokens.Append(Crm.Options.Password).ToList();
         Assert.DoesNotContain(Host.Logs.Lines(), line => secrets.Any(s => line.Contains(s, StringComparison.Ordinal)));
     }
+
+    /// <summary>A paid v2 number (booked as posted in the back office) and an acknowledged v2 refund of it.</summary>
+    private async Task<(string GenerateId, string RefundId)> RefundV2Async(long paid, long refund)
+    {
+        var generateId = GspRequests.NewId("G");
+        var (_, generated, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(generateId, paid));
+        var number = Calls.ReferenceNumberV2(generated!);
+        Assert.Equal(200, (await Host.PayAsync(GspRequests.Usd, number)).Status);
+        Crm.AddPostedPayment(number, paid / 1_000_000m, "USD");
+        return (generateId, await RefundV2OfAsync(generateId, refund, number));
+    }
+
+    private async Task<string> RefundV2OfAsync(string generateId, long refund, string number, string? refuseWith = null)
+    {
+        if (refuseWith is not null) Crm.Faults.RefuseReference(number, refuseWith, "refused");
+        var request = GspRequests.RefundV2(generateId, refund);
+        var (status, _, raw) = await Host.CallAsync(ProtocolMethods.AsynchronousRefundV2, request);
+        Assert.True(status == 200, raw);
+        return GspRequests.RequestId(request);
+    }
+
+    [Fact]
+    public async Task A_v2_refund_is_booked_once_and_its_result_reaches_Google_as_the_v2_notification()
+    {
+        var (generateId, refundId) = await RefundV2Async(5_000_000, 2_000_000);
+        var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
+        Assert.Equal("SUCCESS", operation[nameof(OperationRow.Result)]!.GetValue<string>());
+        var code = operation[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>();
+        Assert.Equal(1, Crm.BookingCount(code));
+
+        var notification = Assert.Single(Google.AttemptsFor(NotificationId(operation)), n => n.Accepted);
+        Assert.Equal((ProtocolApis.RefundableOneTimePaymentCode, 2, "refundResultNotification", GspRequests.Usd),
+            (notification.Api, notification.Version, notification.Method, notification.PaymentIntegratorAccountId));
+        Assert.Equal(refundId, notification.Fields["refundRequestId"]);
+        Assert.Equal(code, notification.Fields["paymentIntegratorRefundId"]);
+        Assert.Equal("{}", notification.Fields["result.success"]);
+        Assert.False(notification.Fields.ContainsKey("paymentIntegratorAccountId")); // v2: in the header
+        Assert.Empty(Google.Violations);
+        await AssertNotIndexedAsync(generateId, refundId);
+
+        // The money journal has it as the v2 refund it is, with the payment it gives money back from.
+        var movement = await Host.Services.GetRequiredService<MoneyJournal>().FindAsync(GspRequests.Usd, refundId, default);
+        Assert.NotNull(movement);
+        Assert.Equal((MoneyMovementKind.Refund, 2_000_000L, "USD", code, "refundable-one-time-payment-code-v2", generateId),
+            (movement.Kind, movement.AmountMicros, movement.CurrencyCode, movement.PaymentIntegratorEventId, movement.Api, movement.CaptureRequestId));
+    }
+
+    [Fact]
+    public async Task A_v2_refund_notification_Google_keeps_refusing_is_parked_and_an_operator_requeue_delivers_it()
+    {
+        Google.Policy = new GoogleFaultPolicy { Custom = call => call.Method == "refundResultNotification" ? GoogleFault.ServiceUnavailable : null };
+        string refundId;
+        try
+        {
+            (_, refundId) = await RefundV2Async(2_000_000, 700_000);
+            var parked = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.NeedsAttention);
+            Assert.Equal("notifications", parked[nameof(OperationRow.ParkedQueue)]!.GetValue<string>());
+        }
+        finally
+        {
+            Google.Policy = GoogleFaultPolicy.None;
+        }
+        var (status, body) = await Host.InternalAsync(HttpMethod.Post, $"/internal/operations/{GspRequests.Usd}/{refundId}/requeue", "");
+        Assert.True(status == 202, body);
+        var done = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
+        var attempts = Google.AttemptsFor(NotificationId(done));
+        Assert.All(attempts, a => Assert.Equal((2, refundId), (a.Version, a.Fields["refundRequestId"])));
+        Assert.Single(attempts, a => a.Accepted);
+        Assert.Equal(1, Crm.BookingCount(done[nameof(OperationRow.BackOfficeCode)]!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData(CrmComCodes.AccountClosed, "ACCOUNT_CLOSED", "accountClosed")]
+    [InlineData(CrmComCodes.RefundAmountExceedsPayment, "NO_MONEY_LEFT_ON_TRANSACTION", "noMoneyLeftOnTransaction")]
+    public async Task A_declined_v2_refund_is_notified_as_its_v2_member_and_the_amount_is_refundable_again(string crmCode, string result, string member)
+    {
+        var (generateId, first) = await RefundV2Async(4_000_000, 1_000_000);
+        await WaitForStateAsync(GspRequests.Usd, first, OperationStates.Done);
+        var number = (await OperationAsync(GspRequests.Usd, first))["operation"]![nameof(OperationRow.ReferenceNumber)]!.GetValue<string>();
+        var refundId = await RefundV2OfAsync(generateId, 1_000_000, number, refuseWith: crmCode);
+
+        var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
+        Assert.Equal(result, operation[nameof(OperationRow.Result)]!.GetValue<string>());
+        var notification = Google.AttemptsFor(NotificationId(operation)).Single(n => n.Accepted);
+        Assert.Equal("{}", notification.Fields["result." + member]);
+        Assert.Equal(1_000_000, (await OperationAsync(GspRequests.Usd, refundId))["transactionState"]![nameof(ReferenceNumberRow.RefundedMicros)]!.GetValue<long>());
+        Assert.Empty(Google.Violations);
+    }
+
+    [Fact]
+    public async Task Google_failing_or_slow_on_the_v2_notification_gets_the_same_result_later_under_the_same_requestId()
+    {
+        Google.Policy = new GoogleFaultPolicy
+        {
+            Custom = call => call.Method == "refundResultNotification" && call.Attempt <= 2 ? GoogleFault.ServiceUnavailable : null,
+            Latency = TimeSpan.FromMilliseconds(200),
+        };
+        try
+        {
+            var (_, refundId) = await RefundV2Async(2_000_000, 500_000);
+            var operation = await WaitForStateAsync(GspRequests.Usd, refundId, OperationStates.Done);
+            var attempts = Google.AttemptsFor(NotificationId(operation));
+            Assert.Equal(3, attempts.Count);
+            Assert.All(attempts, a => Assert.Equal((2, "{}"), (a.Version, a.Fields["result.success"])));
+            Assert.Equal(1, attempts.Count(a => a.Accepted));
+        }
+        finally
+        {
+            Google.Policy = GoogleFaultPolicy.None;
+        }
+    }
 }
 
 internal static class NotificationOutcomeName

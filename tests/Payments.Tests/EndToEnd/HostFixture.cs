@@ -45,6 +45,18 @@ public static class Calls
         return (id, number);
     }
 
+    /// <summary>generateReferenceNumber v2, then a store payment: a paid v2 reference number to refund.</summary>
+    /// <returns>the generateReferenceNumber requestId (v2 asynchronousRefund's transactionId)</returns>
+    public static async Task<string> PaidReferenceNumberV2Async(this LocalHostUnderTest host, long micros, string piaid = GspRequests.Usd)
+    {
+        var id = GspRequests.NewId("G");
+        var (status, body, raw) = await host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(id, micros, piaid: piaid));
+        Assert.True(status == 200, raw);
+        var (payStatus, payBody) = await host.PayAsync(piaid, ReferenceNumberV2(body!));
+        Assert.True(payStatus == 200, payBody?.ToJsonString());
+        return id;
+    }
+
     public static string ReferenceNumberV2(JsonNode body) =>
         body["result"]!["success"]!["displayableReferenceNumber"]!["barcodeWithPrintableString"]!["printableString"]!.GetValue<string>();
 

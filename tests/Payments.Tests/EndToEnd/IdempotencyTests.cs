@@ -16,7 +16,7 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
 {
     private LocalHostUnderTest Host => fixture.Host;
 
-    public static TheoryData<string> Methods => new() { "generateV1", "generateV2", "cancelV2", "refund", "reserve", "cancelReservation", "createMandate", "cancelMandate" };
+    public static TheoryData<string> Methods => new() { "generateV1", "generateV2", "cancelV2", "refund", "reserve", "cancelReservation", "createMandate", "cancelMandate", "cancelV1", "refundV2" };
 
     private async Task<(ProtocolMethod Method, JsonObject Request)> FirstCallAsync(string which) => which switch
     {
@@ -28,6 +28,8 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         "cancelReservation" => await CancelReservationAsync(),
         "createMandate" => (ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(GspRequests.NewId("MD"))),
         "cancelMandate" => await CancelMandateAsync(),
+        "cancelV1" => await CancelV1Async(),
+        "refundV2" => await RefundV2Async(),
         _ => throw new ArgumentException(which),
     };
 
@@ -50,6 +52,21 @@ public sealed class IdempotencyTests(HostFixture fixture) : IClassFixture<HostFi
         var id = GspRequests.NewId("MD");
         Assert.Equal(200, (await Host.CallAsync(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(id))).Status);
         return (ProtocolMethods.CancelMandateV1, GspRequests.CancelMandateV1(id));
+    }
+
+    private async Task<(ProtocolMethod, JsonObject)> CancelV1Async()
+    {
+        var (status, body, raw) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
+        Assert.True(status == 200, raw);
+        return (ProtocolMethods.CancelReferenceNumberV1, GspRequests.CancelReferenceNumberV1(GspRequests.ReferenceNumberOf(body)!));
+    }
+
+    private async Task<(ProtocolMethod, JsonObject)> RefundV2Async()
+    {
+        var id = GspRequests.NewId("G");
+        var (_, body, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(id, 5_000_000));
+        Assert.Equal(200, (await Host.PayAsync(GspRequests.Usd, GspRequests.ReferenceNumberOf(body)!)).Status);
+        return (ProtocolMethods.AsynchronousRefundV2, GspRequests.RefundV2(id, 1_000_000));
     }
 
     [Theory]

@@ -160,6 +160,12 @@ public sealed class WorkerAppTests : IAsyncLifetime
         var (paid, paidBody) = await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = number });
         Assert.True(paid == 200, paidBody);
         await ProtocolAsync(ProtocolMethods.AsynchronousRefundV1, GspRequests.RefundV1(generate, 1_000_000));
+        var toCancel = GspRequests.ReferenceNumberOf(await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1()))!;
+        await ProtocolAsync(ProtocolMethods.CancelReferenceNumberV1, GspRequests.CancelReferenceNumberV1(toCancel));
+        var paidV2 = GspRequests.NewId();
+        var numberV2 = GspRequests.ReferenceNumberOf(await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(paidV2)))!;
+        Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = numberV2 })).Status);
+        await ProtocolAsync(ProtocolMethods.AsynchronousRefundV2, GspRequests.RefundV2(paidV2, 1_000_000));
         Assert.Empty(ProtocolMethods.All.Except(_called));
     }
 

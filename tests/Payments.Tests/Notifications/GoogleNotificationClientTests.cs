@@ -111,6 +111,53 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
             """, Normalised(received));
     }
 
+    [Theory]
+    [InlineData("SUCCESS", "success")]
+    [InlineData("NO_MONEY_LEFT_ON_TRANSACTION", "noMoneyLeftOnTransaction")]
+    [InlineData("ACCOUNT_CLOSED", "accountClosed")]
+    [InlineData("ACCOUNT_CLOSED_ACCOUNT_TAKEN_OVER", "accountClosedAccountTakenOver")]
+    [InlineData("ACCOUNT_CLOSED_FRAUD", "accountClosedFraud")]
+    [InlineData("ACCOUNT_ON_HOLD", "accountOnHold")]
+    [InlineData("REFUND_EXCEEDS_MAXIMUM_BALANCE", "refundExceedsMaximumBalance")]
+    [InlineData("REFUND_WINDOW_EXCEEDED", "refundWindowExceeded")]
+    public async Task RefundResultNotification_v2_is_the_v2_body_with_the_result_as_a_union_member_and_accepted(string result, string member)
+    {
+        var id = Id();
+        var attempt = await Client().SendAsync(new RefundResultNotificationV2("InvisiCashUSA_USD", id, "refund-req-2", "GSP-0123456789AB", result), default);
+
+        Assert.Equal(NotificationOutcome.Accepted, attempt.Outcome);
+        var received = Assert.Single(_google.Received);
+        Assert.Equal(("refundable-one-time-payment-code", 2, "refundResultNotification", "InvisiCashUSA_USD"), (received.Api, received.Version, received.Method, received.PaymentIntegratorAccountId));
+        AssertJson($$$"""
+            {"requestHeader":{"protocolVersion":{"major":2},"requestId":"{{{id}}}","requestTimestamp":{"epochMillis":"TS"},"paymentIntegratorAccountId":"InvisiCashUSA_USD"},
+             "refundRequestId":"refund-req-2","paymentIntegratorRefundId":"GSP-0123456789AB","result":{"{{{member}}}":{} } }
+            """, Normalised(received));
+        Assert.Empty(_google.Violations);
+    }
+
+    [Theory]
+    [InlineData("""{"accepted":{}}""", true)]
+    [InlineData("""{"success":{}}""", true)] // tolerant: another v2 notification's answer
+    [InlineData("\"SUCCESS\"", false)]
+    [InlineData("""{"accepted":"yes"}""", false)]
+    [InlineData("{}", false)]
+    public void A_v2_refund_result_counts_as_delivered_on_accepted_or_success_only(string result, bool delivered) =>
+        Assert.Equal(delivered, new RefundResultNotificationV2("P", "n", "r", "c", "SUCCESS").IsSuccess(JsonDocument.Parse(result).RootElement));
+
+    [Fact]
+    public async Task A_different_v2_refund_result_under_an_accepted_requestId_is_refused_and_recorded_as_a_violation()
+    {
+        var id = Id();
+        var client = Client();
+        Assert.Equal(NotificationOutcome.Accepted, (await client.SendAsync(new RefundResultNotificationV2("P1", id, "r", "c", "SUCCESS"), default)).Outcome);
+        Assert.Equal(NotificationOutcome.Accepted, (await client.SendAsync(new RefundResultNotificationV2("P1", id, "r", "c", "SUCCESS"), default)).Outcome);
+        var conflicting = await client.SendAsync(new RefundResultNotificationV2("P1", id, "r", "c", "ACCOUNT_CLOSED"), default);
+
+        Assert.Equal(NotificationOutcome.Rejected, conflicting.Outcome);
+        Assert.Equal(412, conflicting.HttpStatus);
+        Assert.Equal(id, Assert.Single(_google.Violations).RequestId);
+    }
+
     [Fact]
     public void Url_is_base_api_version_method_piaid()
     {
@@ -122,6 +169,8 @@ public sealed class GoogleNotificationClientTests : IAsyncLifetime
             client.UrlFor(new CancelFundsReservationResultNotification("P", "x", "r")).AbsoluteUri);
         Assert.Equal("https://vgw.sandbox.google.com/gsp/refundable-one-time-payment-code-v2/referenceNumberPaidNotification/P",
             client.UrlFor(new ReferenceNumberPaidNotificationV2("P", "x", "t", "g", 1)).AbsoluteUri);
+        Assert.Equal("https://vgw.sandbox.google.com/gsp/refundable-one-time-payment-code-v2/refundResultNotification/P",
+            client.UrlFor(new RefundResultNotificationV2("P", "x", "r", "c", "SUCCESS")).AbsoluteUri);
     }
 
     [Fact]
@@ -294,6 +343,15 @@ public sealed class GoogleStandInTests
         "INVALID_IDENTIFIER")]
     [InlineData("refundable-one-time-payment-code-v1/refundResultNotification/P1",
         """{"requestHeader":{"protocolVersion":{"major":1,"minor":0,"revision":0},"requestId":"a3","requestTimestamp":"NOW"},"paymentIntegratorAccountId":"P1","refundResult":"SUCCESS"}""",
+        "MISSING_REQUIRED_FIELD")]
+    [InlineData("refundable-one-time-payment-code-v2/refundResultNotification/P1",
+        """{"requestHeader":{"protocolVersion":{"major":2},"requestId":"a4","requestTimestamp":{"epochMillis":"NOW"},"paymentIntegratorAccountId":"P1"},"refundRequestId":"r","paymentIntegratorRefundId":"c","result":{"success":{},"accountClosed":{}}}""",
+        "INVALID_FIELD_VALUE")]
+    [InlineData("refundable-one-time-payment-code-v2/refundResultNotification/P1",
+        """{"requestHeader":{"protocolVersion":{"major":2},"requestId":"a5","requestTimestamp":{"epochMillis":"NOW"},"paymentIntegratorAccountId":"P1"},"refundRequestId":"r","paymentIntegratorRefundId":"c","result":"SUCCESS"}""",
+        "INVALID_FIELD_VALUE")]
+    [InlineData("refundable-one-time-payment-code-v2/refundResultNotification/P1",
+        """{"requestHeader":{"protocolVersion":{"major":2},"requestId":"a6","requestTimestamp":{"epochMillis":"NOW"},"paymentIntegratorAccountId":"P1"},"refundRequestId":"r","result":{"success":{}}}""",
         "MISSING_REQUIRED_FIELD")]
     public async Task Malformed_notifications_are_refused_and_recorded(string route, string body, string code)
     {
