@@ -118,4 +118,27 @@ public sealed class ProtocolFunctions(ProtocolEndpoint endpoint)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/remittanceStatementNotification")] HttpRequest request,
         CancellationToken cancellationToken)
         => endpoint.HandleAsync(request, ProtocolMethods.RemittanceStatementNotificationEWalletsV1, cancellationToken);
+    [Function("RedirectPaymentTokenV1CaptureFundsReservation")]
+    public Task<IActionResult> RedirectPaymentTokenV1CaptureFundsReservation(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/captureFundsReservation")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CaptureFundsReservationV1, cancellationToken);
+
+    [Function("RedirectPaymentTokenV1Refund")]
+    public Task<IActionResult> RedirectPaymentTokenV1Refund(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "redirect-payment-token-v1/refund")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.RefundRedirectV1, cancellationToken);
+
+    [Function("EWalletsV1Capture")]
+    public Task<IActionResult> EWalletsV1Capture(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/capture")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.CaptureEWalletsV1, cancellationToken);
+
+    [Function("EWalletsV1Refund")]
+    public Task<IActionResult> EWalletsV1Refund(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "e-wallets-v1/refund")] HttpRequest request,
+        CancellationToken cancellationToken)
+        => endpoint.HandleAsync(request, ProtocolMethods.RefundEWalletsV1, cancellationToken);
 }

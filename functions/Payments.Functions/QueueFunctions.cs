@@ -15,7 +15,8 @@ namespace Payments.Functions;
 public sealed class QueueFunctions(
     RefundWorker refunds,
     ReservationCancellationWorker reservationCancellations,
-    NotificationWorker notifications)
+    NotificationWorker notifications,
+    BookingWorker bookings)
 {
     [Function("FinishRefund")]
     public Task FinishRefund(
@@ -34,4 +35,10 @@ public sealed class QueueFunctions(
         [QueueTrigger("%Storage:NotificationsQueue%", Connection = "PaymentsStorage")] string message,
         CancellationToken cancellationToken)
         => notifications.ProcessAsync(message, cancellationToken);
+
+    [Function("FinishBooking")]
+    public Task FinishBooking(
+        [QueueTrigger("%Storage:BookingsQueue%", Connection = "PaymentsStorage")] string message,
+        CancellationToken cancellationToken)
+        => bookings.ProcessAsync(message, cancellationToken);
 }

@@ -57,6 +57,7 @@ var operationsAlerts = [
           'reservation-cancellations-poison'
           'notifications-poison'
           'statements-poison'
+          'bookings-poison'
         ]
       }
     ]
@@ -198,8 +199,16 @@ var protocolFunctions = [
   'EWalletsV1Echo'
   'EWalletsV1CreateMandate'
   'EWalletsV1CancelMandate'
+  'RedirectPaymentTokenV1CaptureFundsReservation'
+  'RedirectPaymentTokenV1Refund'
+  'EWalletsV1Capture'
+  'EWalletsV1Refund'
   'RefundableOneTimePaymentCodeV1CancelReferenceNumber'
   'RefundableOneTimePaymentCodeV2AsynchronousRefund'
+  'RefundableOneTimePaymentCodeV1RemittanceStatementNotification'
+  'RefundableOneTimePaymentCodeV2RemittanceStatementNotification'
+  'RedirectPaymentTokenV1RemittanceStatementNotification'
+  'EWalletsV1RemittanceStatementNotification'
 ]
 
 // Google's measures per method (docs/operations.md): 90% within 3 s and 95% within 5 s per hour;

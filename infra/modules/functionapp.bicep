@@ -176,7 +176,7 @@ var appSettings = [
     value: '256'
   }
   // Table and queue names (StorageNamesOptions): no prefix in Azure, so the names storage.bicep creates.
-  // The queue triggers read the three queue settings (%Storage:RefundsQueue% …); they must equal prefix + name.
+  // The queue triggers read the queue settings (%Storage:RefundsQueue% …); they must equal prefix + name.
   {
     name: 'Storage__NamePrefix'
     value: ''
@@ -196,6 +196,10 @@ var appSettings = [
   {
     name: 'Storage__StatementsQueue'
     value: 'statements'
+  }
+  {
+    name: 'Storage__BookingsQueue'
+    value: 'bookings'
   }
 
   {
@@ -292,6 +296,10 @@ var appSettings = [
     value: backOfficeProvider
   }
   {
+    name: 'BackOffice__SynchronousBookingTimeout'
+    value: '00:00:03'
+  }
+  {
     name: 'BackOffice__CrmCom__BaseUrl'
     value: crmComBaseUrl
   }
@@ -318,6 +326,18 @@ var appSettings = [
   {
     name: 'BackOffice__CrmCom__RefundType'
     value: crmComRefundType
+  }
+  {
+    name: 'BackOffice__CrmCom__PaymentType'
+    value: 'Payment'
+  }
+  {
+    name: 'BackOffice__CrmCom__PaymentMethod'
+    value: 'Google Pay'
+  }
+  {
+    name: 'BackOffice__CrmCom__AccountsReceivable'
+    value: 'Google'
   }
   {
     name: 'BackOffice__CrmCom__Timeout'

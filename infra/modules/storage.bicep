@@ -45,6 +45,8 @@ var queueNames = [
   'notifications-poison'
   'statements'
   'statements-poison'
+  'bookings'
+  'bookings-poison'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {

@@ -23,6 +23,7 @@ public sealed class MethodChecks(ProtocolChecks c)
         await ReferenceNumbersV2Async().ConfigureAwait(false);
         await ReservationsAsync().ConfigureAwait(false);
         await MandatesAsync().ConfigureAwait(false);
+        await SynchronousMoneyAsync().ConfigureAwait(false);
         await CancelReferenceNumberV1Async().ConfigureAwait(false);
         await RefundV2Async().ConfigureAwait(false);
         await StatementsAsync().ConfigureAwait(false);
@@ -212,6 +213,57 @@ public sealed class MethodChecks(ProtocolChecks c)
             await c.StepAsync(create, Create(secondMandate, c.NewId("K")), "createMandate").ConfigureAwait(false);
             return secondMandate;
         }, "mandateId").ConfigureAwait(false);
+    }
+
+    /// <summary>The synchronous captures and refunds (docs/protocol.md §6, §12): redirect-payment-token v1
+    /// captureFundsReservation and refund, e-wallets v1 capture (with a token) and refund.</summary>
+    private async Task SynchronousMoneyAsync()
+    {
+        var reserve = ProtocolMethods.ReserveFundsV1;
+        var capture = ProtocolMethods.CaptureFundsReservationV1;
+        JsonObject Capture(string reserveId, string id, long micros = Micros) =>
+            GspRequests.CaptureFundsReservationV1(reserveId, micros, id, c.Account);
+        var reserveId = c.NewId("S");
+        await c.StepAsync(reserve, GspRequests.ReserveFundsV1(id: reserveId, micros: Micros, currency: c.Currency, piaid: c.Account), "reserveFunds").ConfigureAwait(false);
+        var captureId = c.NewId("P");
+        await c.IdempotentAsync(capture, Capture(reserveId, captureId), Capture(reserveId, captureId, Micros - 1), json =>
+        {
+            Expect.Equal("SUCCESS", json["result"]?.ToJsonString().Trim('"'), "result");
+            Expect.Text(json, "paymentIntegratorCaptureId", "paymentIntegratorCaptureId");
+        }).ConfigureAwait(false);
+        await c.HeaderErrorsAsync(capture, id => Capture(reserveId, id), "amount").ConfigureAwait(false);
+        await c.ErrorAsync(capture, "unknown identifier", 404, "INVALID_IDENTIFIER", Capture(c.NewId("UNKNOWN"), c.NewId("P"))).ConfigureAwait(false);
+        await c.ErrorAsync(capture, "second capture", 400, "PRECONDITION_VIOLATION", Capture(reserveId, c.NewId("P"), 1)).ConfigureAwait(false);
+        await RefundsAsync(ProtocolMethods.RefundRedirectV1, captureId).ConfigureAwait(false);
+
+        var charge = ProtocolMethods.CaptureEWalletsV1;
+        JsonObject Charge(string id, long micros = Micros) => GspRequests.CaptureV1(micros, c.Currency, id: id, piaid: c.Account);
+        var chargeId = c.NewId("W");
+        await c.IdempotentAsync(charge, Charge(chargeId), Charge(chargeId, Micros - 1), json =>
+        {
+            Expect.Equal("SUCCESS", json["result"]?.ToJsonString().Trim('"'), "result");
+            Expect.Text(json, "paymentIntegratorTransactionId", "paymentIntegratorTransactionId");
+        }).ConfigureAwait(false);
+        await c.HeaderErrorsAsync(charge, id => Charge(id), "amount").ConfigureAwait(false);
+        await c.ErrorAsync(charge, "unknown mandate", 404, "INVALID_IDENTIFIER",
+            GspRequests.CaptureV1(Micros, c.Currency, mandateId: c.NewId("UNKNOWN"), id: c.NewId("W"), piaid: c.Account)).ConfigureAwait(false);
+        await RefundsAsync(ProtocolMethods.RefundEWalletsV1, chargeId).ConfigureAwait(false);
+    }
+
+    /// <summary>A synchronous refund of the capture <paramref name="captureId"/> (of <see cref="Micros"/>): success, replay,
+    /// 412, header errors, above what is left, unknown capture.</summary>
+    private async Task RefundsAsync(ProtocolMethod refund, string captureId)
+    {
+        JsonObject Refund(string id, long micros, string? capture = null) => GspRequests.RefundSyncV1(capture ?? captureId, micros, c.Currency, id, c.Account);
+        var refundId = c.NewId("R");
+        await c.IdempotentAsync(refund, Refund(refundId, Micros / 2), Refund(refundId, Micros / 4), json =>
+        {
+            Expect.Equal("SUCCESS", json["result"]?.ToJsonString().Trim('"'), "result");
+            Expect.Text(json, "paymentIntegratorRefundId", "paymentIntegratorRefundId");
+        }).ConfigureAwait(false);
+        await c.HeaderErrorsAsync(refund, id => Refund(id, 1), "refundAmount").ConfigureAwait(false);
+        await c.ErrorAsync(refund, "above what is left", 400, "PRECONDITION_VIOLATION", Refund(c.NewId("R"), Micros)).ConfigureAwait(false);
+        await c.ErrorAsync(refund, "unknown capture", 404, "INVALID_IDENTIFIER", Refund(c.NewId("R"), 1, c.NewId("UNKNOWN"))).ConfigureAwait(false);
     }
 
     /// <summary>A cancellation answered <c>SUCCESS</c> (cancelFundsReservation, cancelMandate; docs/protocol.md §6):

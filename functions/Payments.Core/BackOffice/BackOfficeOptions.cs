@@ -13,6 +13,11 @@ public sealed class BackOfficeOptions
     public string? Provider { get; set; } = ProviderNone;
     public CrmComOptions CrmCom { get; set; } = new();
 
+    /// <summary>How long a synchronous capture or refund waits for its booking before it answers 503 (Google retries
+    /// with the same requestId; a background worker finishes the booking meanwhile). Google counts an answer later
+    /// than 7 s as unavailable and wants 90 % within 3 s.</summary>
+    public TimeSpan SynchronousBookingTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     public bool IsCrmCom => string.Equals(Provider?.Trim(), ProviderCrmCom, StringComparison.OrdinalIgnoreCase);
     public bool IsNone => string.IsNullOrWhiteSpace(Provider) || string.Equals(Provider.Trim(), ProviderNone, StringComparison.OrdinalIgnoreCase);
 }

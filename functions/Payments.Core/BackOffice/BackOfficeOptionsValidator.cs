@@ -20,10 +20,13 @@ public sealed class BackOfficeOptionsValidator : IValidateOptions<BackOfficeOpti
         {
             (nameof(CrmComOptions.Username), crm.Username), (nameof(CrmComOptions.Password), crm.Password),
             (nameof(CrmComOptions.Organisation), crm.Organisation), (nameof(CrmComOptions.PaymentCancellationType), crm.PaymentCancellationType),
-            (nameof(CrmComOptions.RefundType), crm.RefundType),
+            (nameof(CrmComOptions.RefundType), crm.RefundType), (nameof(CrmComOptions.PaymentType), crm.PaymentType),
+            (nameof(CrmComOptions.PaymentMethod), crm.PaymentMethod), (nameof(CrmComOptions.AccountsReceivable), crm.AccountsReceivable),
         })
             if (string.IsNullOrWhiteSpace(value)) problems.Add($"{Name(setting)} must be set when {provider}={BackOfficeOptions.ProviderCrmCom}.");
         if (crm.Timeout <= TimeSpan.Zero) problems.Add($"{Name(nameof(CrmComOptions.Timeout))} must be positive.");
+        if (options.SynchronousBookingTimeout <= TimeSpan.Zero)
+            problems.Add($"{Settings.EnvironmentName(BackOfficeOptions.Section, nameof(BackOfficeOptions.SynchronousBookingTimeout))} must be positive.");
         if (crm.TokenRefreshAfter <= TimeSpan.Zero) problems.Add($"{Name(nameof(CrmComOptions.TokenRefreshAfter))} must be positive.");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -40,23 +40,51 @@ public sealed partial class CrmComBackOffice : IBackOffice
         _logger = logger;
     }
 
-    private enum Kind { Cancellation, Refund }
+    private enum Kind { Cancellation, Refund, Payment }
 
-    private static string CreatePath(Kind kind) => kind == Kind.Cancellation ? "payments/cancel" : "refunds/create";
+    private static string CreatePath(Kind kind) => kind switch
+    {
+        Kind.Cancellation => "payments/cancel",
+        Kind.Refund => "refunds/create",
+        _ => "payments/create",
+    };
+
+    /// <summary>The member of the create answer's <c>data</c> that holds the booking (none: <c>data</c> is the payment).</summary>
+    private static string? Member(Kind kind) => kind switch
+    {
+        Kind.Cancellation => "payment_cancellation",
+        Kind.Refund => "refund",
+        _ => null,
+    };
 
     public async Task<BookingOutcome> BookRefundAsync(RefundBooking booking, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(booking);
         if (string.IsNullOrWhiteSpace(booking.BackOfficeCode)) throw new ArgumentException("BackOfficeCode is required.", nameof(booking));
-        if (string.IsNullOrWhiteSpace(booking.PaymentReferenceNumber)) throw new ArgumentException("PaymentReferenceNumber is required.", nameof(booking));
+        if (string.IsNullOrWhiteSpace(booking.PaymentReferenceNumber) && string.IsNullOrWhiteSpace(booking.PaymentBackOfficeCode))
+            throw new ArgumentException("PaymentReferenceNumber or PaymentBackOfficeCode is required.", nameof(booking));
         if (!booking.WholeRemaining && booking.AmountMicros <= 0) throw new ArgumentException("AmountMicros must be positive.", nameof(booking));
 
         var kind = booking.WholeRemaining ? Kind.Cancellation : Kind.Refund;
-        var code = booking.BackOfficeCode;
+        return await BookScopedAsync(kind, booking.BackOfficeCode, token => CreateBody(kind, booking, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A posted payment (<c>POST payments/create</c>) of a synchronous capture; looked up by its code
+    /// (<c>GET payments/show?payment_identifier=back_office_code%3D{code}</c>).</summary>
+    public async Task<BookingOutcome> BookPaymentAsync(PaymentBooking booking, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(booking);
+        if (string.IsNullOrWhiteSpace(booking.BackOfficeCode)) throw new ArgumentException("BackOfficeCode is required.", nameof(booking));
+        if (booking.AmountMicros <= 0) throw new ArgumentException("AmountMicros must be positive.", nameof(booking));
+        return await BookScopedAsync(Kind.Payment, booking.BackOfficeCode, token => PaymentBody(booking, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BookingOutcome> BookScopedAsync(Kind kind, string code, Func<string, HttpContent> body, CancellationToken cancellationToken)
+    {
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["BackOfficeCode"] = code });
         try
         {
-            return await BookAsync(kind, booking, cancellationToken).ConfigureAwait(false);
+            return await BookAsync(kind, code, body, cancellationToken).ConfigureAwait(false);
         }
         catch (CrmComLoginException ex)
         {
@@ -65,22 +93,21 @@ public sealed partial class CrmComBackOffice : IBackOffice
         }
     }
 
-    private async Task<BookingOutcome> BookAsync(Kind kind, RefundBooking booking, CancellationToken cancellationToken)
+    private async Task<BookingOutcome> BookAsync(Kind kind, string code, Func<string, HttpContent> body, CancellationToken cancellationToken)
     {
-        var code = booking.BackOfficeCode;
         string lastProblem = "no attempt made";
         var lastUnavailable = false;
 
         for (var attempt = 1; attempt <= MaxCreateAttempts; attempt++)
         {
             LogBooking(_logger, CreatePath(kind), code, attempt);
-            var answer = await CallAsync(HttpMethod.Post, CreatePath(kind), token => CreateBody(kind, booking, token), cancellationToken).ConfigureAwait(false);
+            var answer = await CallAsync(HttpMethod.Post, CreatePath(kind), body, cancellationToken).ConfigureAwait(false);
 
             switch (answer)
             {
                 case Answer.Ok ok:
                 {
-                    var id = kind == Kind.Cancellation ? IdOf(ok.Data, "payment_cancellation") : IdOf(ok.Data, "refund") ?? IdOf(ok.Data, null);
+                    var id = kind == Kind.Cancellation ? IdOf(ok.Data, "payment_cancellation") : IdOf(ok.Data, Member(kind)) ?? IdOf(ok.Data, null);
                     var bookingId = BookingId(kind, id ?? code);
                     LogBooked(_logger, CreatePath(kind), code, bookingId);
                     return new BookingOutcome.Booked(bookingId);
@@ -153,7 +180,7 @@ public sealed partial class CrmComBackOffice : IBackOffice
         return new BookingOutcome.Booked(bookingId);
     }
 
-    private static string BookingId(Kind kind, string id) => kind == Kind.Cancellation ? "crmcom:payment_cancellation:" + id : "crmcom:refund:" + id;
+    private static string BookingId(Kind kind, string id) => "crmcom:" + (Member(kind) ?? "payment") + ":" + id;
 
     private BackOfficeFaultException Fault(Kind kind, string code, string problem, bool unavailable = false)
     {
@@ -188,18 +215,35 @@ public sealed partial class CrmComBackOffice : IBackOffice
         return kind == Kind.Cancellation
             ? Json(new CrmComPaymentCancelRequest(
                 token,
-                new CrmComIdentifier(ReferenceNumber: booking.PaymentReferenceNumber),
+                PaymentIdentifier(booking),
                 new CrmComIdentifier(Name: _options.PaymentCancellationType),
                 booking.BackOfficeCode,
                 reason), CrmComJsonContext.Default.CrmComPaymentCancelRequest)
             : Json(new CrmComRefundCreateRequest(
                 token,
-                new CrmComIdentifier(ReferenceNumber: booking.PaymentReferenceNumber),
+                PaymentIdentifier(booking),
                 new CrmComIdentifier(Name: _options.RefundType),
                 MicrosToAmount(booking.AmountMicros),
                 booking.BackOfficeCode,
                 reason), CrmComJsonContext.Default.CrmComRefundCreateRequest);
     }
+
+    /// <summary>The refunded payment: by our reference number (a paid reference number), or by the back_office_code
+    /// of the payment a synchronous capture booked.</summary>
+    private static CrmComIdentifier PaymentIdentifier(RefundBooking booking) => booking.PaymentBackOfficeCode is { } code
+        ? new CrmComIdentifier(BackOfficeCode: code)
+        : new CrmComIdentifier(ReferenceNumber: booking.PaymentReferenceNumber);
+
+    private ByteArrayContent PaymentBody(PaymentBooking booking, string token) =>
+        Json(new CrmComPaymentCreateRequest(
+            token,
+            new CrmComIdentifier(Name: _options.AccountsReceivable),
+            new CrmComIdentifier(Name: _options.PaymentType),
+            "POSTED",
+            new CrmComIdentifier(Name: _options.PaymentMethod),
+            MicrosToAmount(booking.AmountMicros),
+            booking.BackOfficeCode,
+            booking.Notes), CrmComJsonContext.Default.CrmComPaymentCreateRequest);
 
     /// <summary>Exact: micros / 1 000 000 as a decimal (1 230 000 → 1.23).</summary>
     public static decimal MicrosToAmount(long micros) => micros / 1_000_000m;
@@ -222,15 +266,18 @@ public sealed partial class CrmComBackOffice : IBackOffice
 
     private async Task<LookUp> LookUpAsync(Kind kind, string code, CancellationToken cancellationToken)
     {
-        var (path, identifier) = kind == Kind.Cancellation
-            ? ("payment_cancellations/show", "payment_cancellation_identifier")
-            : ("refunds/show", "refund_identifier");
+        var (path, identifier) = kind switch
+        {
+            Kind.Cancellation => ("payment_cancellations/show", "payment_cancellation_identifier"),
+            Kind.Refund => ("refunds/show", "refund_identifier"),
+            _ => ("payments/show", "payment_identifier"),
+        };
         var answer = await CallAsync(HttpMethod.Get, path, token => null, cancellationToken,
             query: token => $"token={Uri.EscapeDataString(token)}&{identifier}={Uri.EscapeDataString("back_office_code=" + code)}").ConfigureAwait(false);
         LookUp result = answer switch
         {
-            Answer.Ok ok when ok.Data.ValueKind == JsonValueKind.Object && (IdOf(ok.Data, null) is not null || IdOf(ok.Data, kind == Kind.Cancellation ? "payment_cancellation" : "refund") is not null)
-                => new LookUp.Found(IdOf(ok.Data, null) ?? IdOf(ok.Data, kind == Kind.Cancellation ? "payment_cancellation" : "refund")),
+            Answer.Ok ok when ok.Data.ValueKind == JsonValueKind.Object && (IdOf(ok.Data, null) ?? IdOf(ok.Data, Member(kind))) is { } id
+                => new LookUp.Found(id),
             Answer.Ok => new LookUp.Failed("answered OK without the object"),
             Answer.EnvelopeError e when CrmComErrorCodes.Classify(e.Code).Kind == CrmComErrorKind.NotFound => new LookUp.NotFound(),
             Answer.EnvelopeError e => new LookUp.Failed("answered " + e.Describe(), IsUnavailable(e)),

@@ -17,6 +17,12 @@ public sealed class CrmComOptions
     public string PaymentCancellationType { get; set; } = "Payment Cancellation";
     /// <summary>Financial transaction type name of a refund (<c>type_identifier.name</c> of refunds/create).</summary>
     public string RefundType { get; set; } = "Refund";
+    /// <summary>Financial transaction type name of the payment a synchronous capture posts (<c>type_identifier.name</c> of payments/create).</summary>
+    public string PaymentType { get; set; } = "Payment";
+    /// <summary>Payment method name of those payments (<c>payment_method_identifier.name</c>).</summary>
+    public string PaymentMethod { get; set; } = "Google Pay";
+    /// <summary>Name of the accounts receivable those payments are allocated to (<c>accounts_receivable_identifier.name</c>).</summary>
+    public string AccountsReceivable { get; set; } = "Google";
     /// <summary>Timeout of one HTTP call (login, booking, look-up).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>A cached token is replaced this long after it was issued at the latest (CRM.COM tokens live 2 h,

@@ -14,7 +14,8 @@ internal sealed record CrmComLoginRequest(
 /// <summary>Identifier objects of CRM.COM: exactly one member is set.</summary>
 internal sealed record CrmComIdentifier(
     [property: JsonPropertyName("reference_number"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReferenceNumber = null,
-    [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null);
+    [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name = null,
+    [property: JsonPropertyName("back_office_code"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BackOfficeCode = null);
 
 internal sealed record CrmComPaymentCancelRequest(
     [property: JsonPropertyName("token")] string Token,
@@ -31,6 +32,16 @@ internal sealed record CrmComRefundCreateRequest(
     [property: JsonPropertyName("back_office_code")] string BackOfficeCode,
     [property: JsonPropertyName("issue_reason")] string IssueReason);
 
+internal sealed record CrmComPaymentCreateRequest(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("accounts_receivable_identifier")] CrmComIdentifier AccountsReceivableIdentifier,
+    [property: JsonPropertyName("type_identifier")] CrmComIdentifier TypeIdentifier,
+    [property: JsonPropertyName("life_cycle_state")] string LifeCycleState,
+    [property: JsonPropertyName("payment_method_identifier")] CrmComIdentifier PaymentMethodIdentifier,
+    [property: JsonPropertyName("payment_amount")] decimal PaymentAmount,
+    [property: JsonPropertyName("back_office_code")] string BackOfficeCode,
+    [property: JsonPropertyName("notes")] string Notes);
+
 internal sealed record CrmComStatus(
     [property: JsonPropertyName("code")] string? Code,
     [property: JsonPropertyName("message")] string? Message,
@@ -45,5 +56,6 @@ internal sealed record CrmComEnvelope(
 [JsonSerializable(typeof(CrmComLoginRequest))]
 [JsonSerializable(typeof(CrmComPaymentCancelRequest))]
 [JsonSerializable(typeof(CrmComRefundCreateRequest))]
+[JsonSerializable(typeof(CrmComPaymentCreateRequest))]
 [JsonSerializable(typeof(CrmComEnvelope))]
 internal sealed partial class CrmComJsonContext : JsonSerializerContext;

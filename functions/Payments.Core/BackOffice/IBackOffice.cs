@@ -11,4 +11,7 @@ public interface IBackOffice
     /// <see cref="BookingOutcome.Declined"/>; faults (transport, 5xx, unclear) are thrown as
     /// <see cref="BackOfficeFaultException"/> and retried by the caller.</summary>
     Task<BookingOutcome> BookRefundAsync(RefundBooking booking, CancellationToken cancellationToken);
+
+    /// <summary>Books a synchronous capture as a posted payment; idempotent by its code like a refund.</summary>
+    Task<BookingOutcome> BookPaymentAsync(PaymentBooking booking, CancellationToken cancellationToken);
 }

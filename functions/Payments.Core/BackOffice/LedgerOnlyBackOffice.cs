@@ -14,4 +14,11 @@ public sealed class LedgerOnlyBackOffice : IBackOffice
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult<BookingOutcome>(new BookingOutcome.Booked(BookingIdPrefix + booking.BackOfficeCode));
     }
+
+    public Task<BookingOutcome> BookPaymentAsync(PaymentBooking booking, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(booking);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<BookingOutcome>(new BookingOutcome.Booked(BookingIdPrefix + booking.BackOfficeCode));
+    }
 }

@@ -10,4 +10,8 @@ public sealed record RefundBooking(
     long AmountMicros,
     string CurrencyCode,
     bool WholeRemaining,
-    string Reason);
+    string Reason)
+{
+    /// <summary>The refunded payment's back_office_code (a synchronous capture's booking), used instead of the reference number.</summary>
+    public string? PaymentBackOfficeCode { get; init; }
+}

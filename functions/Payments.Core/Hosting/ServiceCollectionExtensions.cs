@@ -64,6 +64,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IProtocolHandler, CancelFundsReservationV1Handler>();
         services.AddSingleton<IProtocolHandler, CreateMandateV1Handler>();
         services.AddSingleton<IProtocolHandler, CancelMandateV1Handler>();
+        services.AddSingleton<SynchronousMoney>();
+        services.AddSingleton<IProtocolHandler, CaptureFundsReservationV1Handler>();
+        services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundRedirectV1));
+        services.AddSingleton<IProtocolHandler, CaptureV1Handler>();
+        services.AddSingleton<IProtocolHandler>(sp => ActivatorUtilities.CreateInstance<RefundV1Handler>(sp, ProtocolMethods.RefundEWalletsV1));
         services.AddSingleton<IProtocolHandler, CancelReferenceNumberV1Handler>();
         services.AddSingleton<IProtocolHandler, AsynchronousRefundV2Handler>();
         foreach (var method in new[] { ProtocolMethods.RemittanceStatementNotificationRorpcV1, ProtocolMethods.RemittanceStatementNotificationRedirectV1, ProtocolMethods.RemittanceStatementNotificationEWalletsV1 })
@@ -90,6 +95,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<RefundWorker>();
         services.AddSingleton<ReservationCancellationWorker>();
         services.AddSingleton<NotificationWorker>();
+        services.AddSingleton<BookingWorker>();
+        services.AddSingleton<IBookingFinisher>(sp => sp.GetRequiredService<BookingWorker>());
         services.AddSingleton<OutboxRelay>();
         services.AddSingleton<OperationRequeue>();
         services.AddSingleton<StatementReconciler>();

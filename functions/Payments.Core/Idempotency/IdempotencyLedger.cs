@@ -194,7 +194,7 @@ public sealed partial class IdempotencyLedger(TransactionStore store, OutboxInde
     {
         // A duplicate that inserted the marker and then failed has given it back: claim it again.
         if (call.SharedMarker) await ReclaimMarkerAsync(call.Request);
-        foreach (var message in committed.Messages) await outbox.PutAfterCommitAsync(message.Queue, message.Item);
+        foreach (var message in committed.Messages) await outbox.PutAfterCommitAsync(message.Queue, message.Item, message.Delay);
     }
 
     /// <summary>Gives back what a plan that is certainly not committed wrote outside the commit.</summary>

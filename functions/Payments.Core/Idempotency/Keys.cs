@@ -25,6 +25,11 @@ public static class Keys
     /// <summary>A mandate, found by its Google-generated mandateId.</summary>
     public static string MandatePartition(string piaid, string mandateId) => $"{piaid}|md|{TableKeys.Escape(mandateId)}";
 
+    /// <summary>A token capture (e-wallets v1 capture with a googlePaymentToken), found by the capture's own requestId.</summary>
+    public static string CapturePartition(string piaid, string captureRequestId) => $"{piaid}|cp|{TableKeys.Escape(captureRequestId)}";
+    /// <summary>A capture inside its transaction's partition (a reservation's, a mandate's or its own).</summary>
+    public static string CaptureRow(string captureRequestId) => $"cap|{captureRequestId}";
+
     /// <summary>The idempotency ledger entry of one call inside its transaction's partition.</summary>
     public static string LedgerRow(string methodKey, string requestId) => $"req|{methodKey}|{requestId}";
     /// <summary>The asynchronous operation (outbox entry) a call started.</summary>

@@ -77,14 +77,15 @@ public sealed partial class OutboxIndex(TransactionStore store, TimeProvider tim
     /// <summary>Puts the message that starts the operation <paramref name="item"/> names, after the commit that
     /// created it. A failed put is not an error for the caller: the work is recorded and indexed, and the
     /// relay re-enqueues an operation whose message never arrived.</summary>
-    public async Task PutAfterCommitAsync(string queue, WorkItem item)
+    /// <param name="delay">hidden until then (<see cref="OutboxMessage.Delay"/>)</param>
+    public async Task PutAfterCommitAsync(string queue, WorkItem item, TimeSpan? delay = null)
     {
         try
         {
             // Not the caller's token: the commit happened, so a caller that hangs up now must not
             // cancel the put (the relay would catch it, but only after its grace period).
             using var timeout = new CancellationTokenSource(BestEffortTimeout);
-            await store.EnqueueAsync(queue, item.ToJson(), delay: null, timeout.Token);
+            await store.EnqueueAsync(queue, item.ToJson(), delay, timeout.Token);
         }
         catch (Exception e)
         {

@@ -8,6 +8,8 @@ public static class QueueNames
     public const string Notifications = "notifications";
     /// <summary>Remittance statements to reconcile and accept.</summary>
     public const string Statements = "statements";
-    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications, Statements];
+    /// <summary>Synchronous captures and refunds whose back-office booking the call itself did not finish.</summary>
+    public const string Bookings = "bookings";
+    public static readonly IReadOnlyList<string> All = [Refunds, ReservationCancellations, Notifications, Statements, Bookings];
     public static string Poison(string queue) => queue + "-poison";
 }

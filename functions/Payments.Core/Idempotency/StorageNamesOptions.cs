@@ -23,8 +23,9 @@ public sealed class StorageNamesOptions
     public string ReservationCancellationsQueue { get; set; } = QueueNames.ReservationCancellations;
     public string NotificationsQueue { get; set; } = QueueNames.Notifications;
     public string StatementsQueue { get; set; } = QueueNames.Statements;
+    public string BookingsQueue { get; set; } = QueueNames.Bookings;
 
-    /// <summary>The settings that give a host the prefix <paramref name="prefix"/>: the prefix and the three
+    /// <summary>The settings that give a host the prefix <paramref name="prefix"/>: the prefix and the
     /// trigger queue names.</summary>
     public static IReadOnlyDictionary<string, string?> SettingsFor(string prefix) => new Dictionary<string, string?>
     {
@@ -33,6 +34,7 @@ public sealed class StorageNamesOptions
         [$"{Section}:{nameof(ReservationCancellationsQueue)}"] = prefix + QueueNames.ReservationCancellations,
         [$"{Section}:{nameof(NotificationsQueue)}"] = prefix + QueueNames.Notifications,
         [$"{Section}:{nameof(StatementsQueue)}"] = prefix + QueueNames.Statements,
+        [$"{Section}:{nameof(BookingsQueue)}"] = prefix + QueueNames.Bookings,
     };
 
     /// <summary>Trigger settings that do not name the queue the app writes to: a message would wait forever.</summary>
@@ -42,5 +44,6 @@ public sealed class StorageNamesOptions
         if (ReservationCancellationsQueue != NamePrefix + QueueNames.ReservationCancellations) yield return nameof(ReservationCancellationsQueue);
         if (NotificationsQueue != NamePrefix + QueueNames.Notifications) yield return nameof(NotificationsQueue);
         if (StatementsQueue != NamePrefix + QueueNames.Statements) yield return nameof(StatementsQueue);
+        if (BookingsQueue != NamePrefix + QueueNames.Bookings) yield return nameof(BookingsQueue);
     }
 }

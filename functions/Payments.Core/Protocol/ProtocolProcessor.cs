@@ -67,6 +67,12 @@ public sealed partial class ProtocolProcessor
             LogConflict(_logger, method.Route, keys.RequestId, errorId, e.Message);
             return new ProtocolResponse(409, null, errorId);
         }
+        catch (AnswerPendingException e)
+        {
+            var errorId = NewErrorIdentifier();
+            LogShed(_logger, method.Route, keys.RequestId, errorId, e.Message);
+            return new ProtocolResponse(503, null, errorId);
+        }
         catch (LoadSheddingException e)
         {
             // Shedding load: nothing was written; Google retries. Information, not Warning: the

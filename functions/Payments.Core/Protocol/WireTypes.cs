@@ -161,6 +161,39 @@ public sealed class RemittanceStatementNotificationV2Request : ProtocolRequest
     [JsonPropertyName("remittanceStatementSummary")] public RemittanceStatementSummaryV2? RemittanceStatementSummary { get; set; }
 }
 
+public sealed class CaptureFundsReservationV1Request : ProtocolRequest
+{
+    [JsonPropertyName("reserveFundsRequestId")] public string? ReserveFundsRequestId { get; set; }
+    /// <summary>Micros in the reservation's currency (the request carries no currency).</summary>
+    [JsonPropertyName("amount"), JsonConverter(typeof(Int64StringConverter))] public long? Amount { get; set; }
+}
+
+/// <summary>The synchronous refund of redirect-payment-token v1 and e-wallets v1 (one shape).</summary>
+public sealed class RefundV1Request : ProtocolRequest
+{
+    [JsonPropertyName("captureRequestId")] public string? CaptureRequestId { get; set; }
+    [JsonPropertyName("currencyCode")] public string? CurrencyCode { get; set; }
+    [JsonPropertyName("refundAmount"), JsonConverter(typeof(Int64StringConverter))] public long? RefundAmount { get; set; }
+}
+
+/// <summary>e-wallets v1 capture: a charge against a token or a mandate (exactly one of the three).</summary>
+public sealed class CaptureV1Request : ProtocolRequest
+{
+    [JsonPropertyName("transactionDescription")] public string? TransactionDescription { get; set; }
+    [JsonPropertyName("currencyCode")] public string? CurrencyCode { get; set; }
+    [JsonPropertyName("amount"), JsonConverter(typeof(Int64StringConverter))] public long? Amount { get; set; }
+    [JsonPropertyName("googlePaymentToken")] public string? GooglePaymentToken { get; set; }
+    [JsonPropertyName("mandateDetails")] public MandateDetails? MandateDetails { get; set; }
+    [JsonPropertyName("mandateWithNotificationDetails")] public MandateDetails? MandateWithNotificationDetails { get; set; }
+    [JsonPropertyName("captureContext")] public JsonElement? CaptureContext { get; set; }
+}
+
+/// <summary>The mandate a capture charges (docs/protocol.md §12: the notification variant is read for its mandateId too).</summary>
+public sealed class MandateDetails
+{
+    [JsonPropertyName("mandateId")] public string? MandateId { get; set; }
+}
+
 /// <summary>An int64 carried as a JSON string of digits (the protocol's Int64Value); a JSON number is
 /// accepted too, as old examples show them. Anything that does not fit a long is an error.</summary>
 internal sealed class Int64StringConverter : JsonConverter<long?>
@@ -248,6 +281,9 @@ internal sealed class WireTimestampConverter : JsonConverter<WireTimestamp>
 [JsonSerializable(typeof(CancelFundsReservationV1Request))]
 [JsonSerializable(typeof(CreateMandateV1Request))]
 [JsonSerializable(typeof(CancelMandateV1Request))]
+[JsonSerializable(typeof(CaptureFundsReservationV1Request))]
+[JsonSerializable(typeof(RefundV1Request))]
+[JsonSerializable(typeof(CaptureV1Request))]
 [JsonSerializable(typeof(CancelReferenceNumberV1Request))]
 [JsonSerializable(typeof(AsynchronousRefundV2Request))]
 [JsonSerializable(typeof(RemittanceStatementNotificationV1Request))]

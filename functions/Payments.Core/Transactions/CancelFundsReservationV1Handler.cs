@@ -8,7 +8,7 @@ using Azure.Data.Tables;
 namespace Payments.Core.Transactions;
 
 /// <summary>docs/protocol.md §6: record the cancellation and answer SUCCESS (also for an expired or
-/// already cancelled reservation); the release finishes asynchronously and is notified.</summary>
+/// already cancelled reservation; a captured one is refused); the release finishes asynchronously and is notified.</summary>
 internal sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) : ProtocolHandler<CancelFundsReservationV1Request, string>
 {
     private static readonly string Success = ResponseWriter.Payload(w => w.WriteString("result", "SUCCESS"));
@@ -34,6 +34,9 @@ internal sealed class CancelFundsReservationV1Handler(IdempotencyLedger ledger) 
             {
                 var state = FundsReservationRow.From(snapshot.State ?? throw ProtocolException.UnknownIdentifier("RESERVE_FUNDS_REQUEST_ID",
                     "reserveFundsRequestId does not name a funds reservation of this account"));
+                // Captured (captureFundsReservation won the race, or came first): nothing is left to release.
+                if (state.Status == FundsReservationStatus.Captured)
+                    throw ProtocolException.Precondition("the funds reservation was captured; a captured reservation cannot be cancelled");
                 var actions = new List<TableTransactionAction>(2);
                 if (state.Status == FundsReservationStatus.Reserved)
                 {

@@ -14,13 +14,17 @@ public sealed record FundsReservationRow(string Partition, string Status, string
     public string Kind => "FundsReservation";
 
     public DateTimeOffset? CancelledAt { get; init; }
+    /// <summary>The captureFundsReservation requestId that captured it.</summary>
+    public string? CaptureRequestId { get; init; }
+    public DateTimeOffset? CapturedAt { get; init; }
     /// <summary>As read: the ETag a conditional merge needs.</summary>
     public ETag ETag { get; init; }
 
     private const string KindName = nameof(Kind), StatusName = nameof(Status), PaymentIntegratorAccountIdName = nameof(PaymentIntegratorAccountId),
         ReserveRequestIdName = nameof(ReserveRequestId), PaymentIntegratorTransactionIdName = nameof(PaymentIntegratorTransactionId),
         AmountMicrosName = nameof(AmountMicros), CurrencyCodeName = nameof(CurrencyCode), CreatedAtName = nameof(CreatedAt),
-        ExpiresAtName = nameof(ExpiresAt), CancelledAtName = nameof(CancelledAt);
+        ExpiresAtName = nameof(ExpiresAt), CancelledAtName = nameof(CancelledAt),
+        CaptureRequestIdName = nameof(CaptureRequestId), CapturedAtName = nameof(CapturedAt);
 
     public string Row => Keys.StateRow(Partition);
 
@@ -34,6 +38,8 @@ public sealed record FundsReservationRow(string Partition, string Status, string
             [AmountMicrosName] = AmountMicros, [CurrencyCodeName] = CurrencyCode, [CreatedAtName] = CreatedAt, [ExpiresAtName] = ExpiresAt,
         };
         if (CancelledAt is { } at) entity[CancelledAtName] = at;
+        if (CaptureRequestId is { } capture) entity[CaptureRequestIdName] = capture;
+        if (CapturedAt is { } captured) entity[CapturedAtName] = captured;
         return entity;
     }
 
@@ -41,8 +47,16 @@ public sealed record FundsReservationRow(string Partition, string Status, string
         new(e.PartitionKey, e.GetString(StatusName) ?? "", e.GetString(PaymentIntegratorAccountIdName) ?? "", e.GetString(ReserveRequestIdName) ?? "",
             e.GetString(PaymentIntegratorTransactionIdName) ?? "", e.GetInt64(AmountMicrosName) ?? 0, e.GetString(CurrencyCodeName) ?? "",
             e.GetDateTimeOffset(CreatedAtName) ?? DateTimeOffset.MinValue, e.GetDateTimeOffset(ExpiresAtName) ?? DateTimeOffset.MinValue)
-        { CancelledAt = e.GetDateTimeOffset(CancelledAtName), ETag = e.ETag };
+        {
+            CancelledAt = e.GetDateTimeOffset(CancelledAtName), CaptureRequestId = e.GetString(CaptureRequestIdName),
+            CapturedAt = e.GetDateTimeOffset(CapturedAtName), ETag = e.ETag,
+        };
+
+    public bool IsExpired(DateTimeOffset now) => now >= ExpiresAt;
 
     /// <summary>The merge of a cancellation: <c>Status</c> and <c>CancelledAt</c>, nothing else.</summary>
     public TableEntity CancelledMerge() => new(Partition, Row) { [StatusName] = Status, [CancelledAtName] = CancelledAt };
+
+    /// <summary>The merge of a capture (or of a declined one given back): <c>Status</c>, <c>CaptureRequestId</c>, <c>CapturedAt</c>.</summary>
+    public TableEntity CapturedMerge() => new(Partition, Row) { [StatusName] = Status, [CaptureRequestIdName] = CaptureRequestId, [CapturedAtName] = CapturedAt };
 }

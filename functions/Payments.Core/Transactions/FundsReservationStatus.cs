@@ -9,4 +9,6 @@ public static class FundsReservationStatus
 {
     public const string Reserved = "Reserved";
     public const string Cancelled = "Cancelled";
+    /// <summary>captureFundsReservation took it (once per reservation; the remainder is released).</summary>
+    public const string Captured = "Captured";
 }

@@ -12,4 +12,8 @@ public static class OperationKinds
     public const string ReferenceNumberPaid = "ReferenceNumberPaid";
     /// <summary>A remittance statement: fetch and reconcile its pages, then acceptRemittanceStatement.</summary>
     public const string Statement = "Statement";
+    /// <summary>A synchronous capture (captureFundsReservation, e-wallets capture) being booked in the back office.</summary>
+    public const string CaptureBooking = "CaptureBooking";
+    /// <summary>A synchronous refund (redirect-payment-token and e-wallets refund) being booked in the back office.</summary>
+    public const string RefundBooking = "RefundBooking";
 }

@@ -23,6 +23,10 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
     public string? BackOfficeCode { get; init; }
     public string? PaymentIntegratorTransactionId { get; init; }
     public DateTimeOffset? PaidAt { get; init; }
+    /// <summary>A synchronous booking: the capture row it books or refunds (<c>cap|{CaptureRequestId}</c>).</summary>
+    public string? CaptureRequestId { get; init; }
+    /// <summary>A synchronous booking: the ledger entry whose answer it makes final.</summary>
+    public string? AnswerRow { get; init; }
     /// <summary>A refund: the requestId of the generateReferenceNumber call whose payment it gives money back from.</summary>
     public string? GenerateRequestId { get; init; }
 
@@ -55,7 +59,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         FinishedAtName = nameof(FinishedAt), BookingIdName = nameof(BookingId), AttemptsName = nameof(Attempts),
         BookingAttemptsName = nameof(BookingAttempts), NotificationAttemptsName = nameof(NotificationAttempts), NotifiedAtName = nameof(NotifiedAt),
         RequeuedAtName = nameof(RequeuedAt), ParkedQueueName = nameof(ParkedQueue), ParkedReasonName = nameof(ParkedReason),
-        RelayedAtName = nameof(RelayedAt), RelayCountName = nameof(RelayCount);
+        RelayedAtName = nameof(RelayedAt), RelayCountName = nameof(RelayCount),
+        CaptureRequestIdName = nameof(CaptureRequestId), AnswerRowName = nameof(AnswerRow);
     private const string GenerateRequestIdName = nameof(GenerateRequestId);
 
     public WorkItem Item => new(Partition, Row);
@@ -77,6 +82,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
         entity.SetIfPresent(BackOfficeCodeName, BackOfficeCode);
         entity.SetIfPresent(PaymentIntegratorTransactionIdName, PaymentIntegratorTransactionId);
         entity.SetIfPresent(PaidAtName, PaidAt);
+        entity.SetIfPresent(CaptureRequestIdName, CaptureRequestId);
+        entity.SetIfPresent(AnswerRowName, AnswerRow);
         entity.SetIfPresent(GenerateRequestIdName, GenerateRequestId);
         entity.SetIfPresent(ResultName, Result);
         entity.SetIfPresent(FinishedAtName, FinishedAt);
@@ -107,6 +114,8 @@ public sealed record OperationRow(string Partition, string Row, string Kind, str
             BackOfficeCode = e.GetString(BackOfficeCodeName),
             PaymentIntegratorTransactionId = e.GetString(PaymentIntegratorTransactionIdName),
             PaidAt = e.GetDateTimeOffset(PaidAtName),
+            CaptureRequestId = e.GetString(CaptureRequestIdName),
+            AnswerRow = e.GetString(AnswerRowName),
             GenerateRequestId = e.GetString(GenerateRequestIdName),
             Result = e.GetString(ResultName),
             FinishedAt = e.GetDateTimeOffset(FinishedAtName),

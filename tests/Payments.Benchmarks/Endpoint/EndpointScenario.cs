@@ -32,6 +32,10 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var toRefund = await PrepareAsync(host, n, _ => PaidAsync(host));
         var toRelease = await PrepareAsync(host, n, async _ => { var id = GspRequests.NewId("F"); await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), GspRequests.ReserveFundsV1(id)); return id; });
         var mandates = await PrepareAsync(host, n, async _ => { var id = GspRequests.NewId("MD"); await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), GspRequests.CreateMandateV1(id)); return id; });
+        var toCapture = await PrepareAsync(host, n, _ => ReservedAsync(host));
+        var redirectCaptures = await PrepareAsync(host, n, async _ => await CapturedAsync(host, await ReservedAsync(host)));
+        var walletCaptures = await PrepareAsync(host, n, _ => ChargedAsync(host));
+        var chargeMandates = await PrepareAsync(host, n, _ => ChargeableMandateAsync(host));
         var served = new List<JsonObject>();
         var toCancelV1 = await PrepareAsync(host, n, async _ =>
             NumberIn(await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(GspRequests.NewId("G")))));
@@ -50,6 +54,11 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
             new("createMandate.v1", RouteOf(ProtocolMethods.CreateMandateV1), _ => GspRequests.CreateMandateV1(GspRequests.NewId("MD"))),
             new("cancelMandate.v1", RouteOf(ProtocolMethods.CancelMandateV1), i => GspRequests.CancelMandateV1(mandates[i])),
             new("reportPayment.internal", "", i => GspRequests.StorePayment("STORE-X" + i), Internal: true),
+            new("captureFundsReservation.v1", RouteOf(ProtocolMethods.CaptureFundsReservationV1), i => GspRequests.CaptureFundsReservationV1(toCapture[i])),
+            new("refund.redirect.v1", RouteOf(ProtocolMethods.RefundRedirectV1), i => GspRequests.RefundSyncV1(redirectCaptures[i], 1_000_000)),
+            new("capture.ewallets.token.v1", RouteOf(ProtocolMethods.CaptureEWalletsV1), _ => GspRequests.CaptureV1()),
+            new("capture.ewallets.mandate.v1", RouteOf(ProtocolMethods.CaptureEWalletsV1), i => GspRequests.CaptureV1(mandateId: chargeMandates[i])),
+            new("refund.ewallets.v1", RouteOf(ProtocolMethods.RefundEWalletsV1), i => GspRequests.RefundSyncV1(walletCaptures[i], 1_000_000, piaid: GspRequests.InrWallet)),
             new("replay.asynchronousRefund", RouteOf(ProtocolMethods.AsynchronousRefundV1), i => GspRequests.Refreshed(served[i])),
             new("cancelReferenceNumber.v1", RouteOf(ProtocolMethods.CancelReferenceNumberV1), i => GspRequests.CancelReferenceNumberV1(toCancelV1[i])),
             new("asynchronousRefund.v2", RouteOf(ProtocolMethods.AsynchronousRefundV2), i => GspRequests.RefundV2(toRefundV2[i], 1_000_000)),
@@ -108,6 +117,43 @@ public sealed class EndpointScenario(bool pgp = false) : IBenchmarkScenario
         var numberV1 = NumberIn(await Ok(host, RouteOf(ProtocolMethods.GenerateReferenceNumberV1), GspRequests.GenerateV1(GspRequests.NewId("G"))));
         await Ok(host, RouteOf(ProtocolMethods.CancelReferenceNumberV1), GspRequests.CancelReferenceNumberV1(numberV1));
         await Ok(host, RouteOf(ProtocolMethods.AsynchronousRefundV2), GspRequests.RefundV2(await PaidV2Async(host), 1_000_000));
+        await Ok(host, RouteOf(ProtocolMethods.RefundRedirectV1), GspRequests.RefundSyncV1(await CapturedAsync(host, await ReservedAsync(host)), 1_000_000));
+        await Ok(host, RouteOf(ProtocolMethods.RefundEWalletsV1), GspRequests.RefundSyncV1(await ChargedAsync(host), 1_000_000, piaid: GspRequests.InrWallet));
+        await Ok(host, RouteOf(ProtocolMethods.CaptureEWalletsV1), GspRequests.CaptureV1(mandateId: await ChargeableMandateAsync(host)));
+    }
+
+    /// <returns>the reserveFunds requestId of a new reservation (1500 INR)</returns>
+    private static async Task<string> ReservedAsync(BenchmarkHost host)
+    {
+        var id = GspRequests.NewId("F");
+        await Ok(host, RouteOf(ProtocolMethods.ReserveFundsV1), GspRequests.ReserveFundsV1(id));
+        return id;
+    }
+
+    /// <returns>the captureFundsReservation requestId of the whole reservation's capture</returns>
+    private static async Task<string> CapturedAsync(BenchmarkHost host, string reserveId)
+    {
+        var id = GspRequests.NewId("P");
+        await Ok(host, RouteOf(ProtocolMethods.CaptureFundsReservationV1), GspRequests.CaptureFundsReservationV1(reserveId, id: id));
+        return id;
+    }
+
+    /// <returns>the requestId of an e-wallets capture with a token</returns>
+    private static async Task<string> ChargedAsync(BenchmarkHost host)
+    {
+        var id = GspRequests.NewId("W");
+        await Ok(host, RouteOf(ProtocolMethods.CaptureEWalletsV1), GspRequests.CaptureV1(id: id));
+        return id;
+    }
+
+    /// <returns>the mandateId of a mandate without a frequency limit</returns>
+    private static async Task<string> ChargeableMandateAsync(BenchmarkHost host)
+    {
+        var id = GspRequests.NewId("MD");
+        var create = GspRequests.CreateMandateV1(id);
+        create.Remove("frequency");
+        await Ok(host, RouteOf(ProtocolMethods.CreateMandateV1), create);
+        return id;
     }
 
     /// <summary>A reference number of 10 units, paid at the store: what a refund acts on.</summary>

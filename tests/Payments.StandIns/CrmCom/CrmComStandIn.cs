@@ -17,9 +17,11 @@ namespace Payments.StandIns.CrmCom;
 /// <item><c>POST authentication/token</c> {username, password, organisation} → <c>data.token</c>; <c>POST authentication/token/release</c></item>
 /// <item><c>POST payments/cancel</c> → <c>data.payment</c>, <c>data.payment_cancellation</c></item>
 /// <item><c>POST refunds/create</c> {token, payment_identifier, type_identifier, refund_amount, back_office_code, issue_reason} → <c>data.refund</c></item>
+/// <item><c>POST payments/create</c> {token, accounts_receivable_identifier, type_identifier, life_cycle_state, payment_method_identifier,
+/// payment_amount, back_office_code, notes} → <c>data</c> = the payment</item>
 /// <item><c>GET payment_cancellations/show?token&amp;payment_cancellation_identifier=back_office_code=…</c> → <c>data</c> = the cancellation</item>
 /// <item><c>GET refunds/show?token&amp;refund_identifier=back_office_code=…</c> → <c>data</c> = the refund</item>
-/// <item><c>GET payments/show?token&amp;payment_identifier=reference_number=…</c> → <c>data</c> = the payment</item>
+/// <item><c>GET payments/show?token&amp;payment_identifier=reference_number=…</c> (or <c>back_office_code=…</c>) → <c>data</c> = the payment</item>
 /// </list>
 /// Every answer is the envelope <c>{"status":{"code","message","description"},"data":{...}}</c>; errors come with
 /// HTTP 200 (as CRM.COM may do) except injected technical faults (HTTP 500). Enforced: token required and
@@ -176,6 +178,7 @@ public sealed class CrmComStandIn : IAsyncDisposable
                     break;
                 case ("POST", "payments/cancel"):
                 case ("POST", "refunds/create"):
+                case ("POST", "payments/create"):
                 {
                     var body = await ReadJsonAsync(context).ConfigureAwait(false);
                     if (Str(body, "back_office_code") is { } requested)
@@ -192,7 +195,12 @@ public sealed class CrmComStandIn : IAsyncDisposable
                         case CrmComFault.DropBeforeBooking:
                             throw new DropConnection();
                         default:
-                            answer = resource == "payments/cancel" ? Cancel(body) : CreateRefund(body);
+                            answer = resource switch
+                            {
+                                "payments/cancel" => Cancel(body),
+                                "payments/create" => CreatePayment(body),
+                                _ => CreateRefund(body),
+                            };
                             break;
                     }
                     switch (fault)
@@ -374,6 +382,7 @@ public sealed class CrmComStandIn : IAsyncDisposable
             "reference_number" => _payments.GetValueOrDefault(id.Value),
             "id" => _payments.Values.FirstOrDefault(p => p.Id == id.Value),
             "number" => _payments.Values.FirstOrDefault(p => p.Number == id.Value),
+            "back_office_code" => _payments.Values.FirstOrDefault(p => p.BackOfficeCode == id.Value),
             _ => null,
         };
     }
@@ -433,6 +442,33 @@ public sealed class CrmComStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>A payment posted by the caller (a synchronous capture): a booking of kind "payment" and a payment
+    /// that refunds and cancellations can name by its back_office_code.</summary>
+    private (int, JsonObject) CreatePayment(JsonObject body)
+    {
+        RequireToken(Str(body, "token"));
+        Identifier(body, "accounts_receivable_identifier", "id", "number", "name");
+        var type = Identifier(body, "type_identifier", "id", "name", "alternative_code");
+        if (type.Field == "name" && type.Value != Options.PaymentType)
+            throw new BadRequest("INVALID_TYPE", $"No payment type named '{type.Value}'");
+        Identifier(body, "payment_method_identifier", "id", "name", "alternative_code");
+        var state = Str(body, "life_cycle_state");
+        if (state is not ("POSTED" or "DRAFT")) throw new BadRequest("INVALID_PARAMETER", "life_cycle_state must be DRAFT or POSTED");
+        if (body["payment_amount"] is not JsonValue amountValue || !amountValue.TryGetValue<decimal>(out var amount) || amount <= 0)
+            throw new BadRequest("INVALID_PARAMETER", "payment_amount must be a positive number");
+        var code = Str(body, "back_office_code");
+        lock (_lock)
+        {
+            if (code is not null && _backOfficeCodes.Contains(code))
+                return (200, Error(CrmComCodes.DuplicateBackOfficeCode, $"The back office code {code} is already used"));
+            var number = (++_sequence).ToString(CultureInfo.InvariantCulture);
+            var payment = new CrmComPayment(NewId(), number, "P" + number, amount, "", state, 0m) { BackOfficeCode = code };
+            _payments[payment.ReferenceNumber] = payment;
+            Book("payment", code, payment.ReferenceNumber, amount, Str(body, "notes"));
+            return (200, Envelope(PaymentJson(payment)));
+        }
+    }
+
     private CrmComBooking Book(string kind, string? code, string reference, decimal amount, string? reason)
     {
         var number = (++_sequence).ToString(CultureInfo.InvariantCulture);
@@ -486,6 +522,7 @@ public sealed class CrmComStandIn : IAsyncDisposable
         ["payment_amount"] = p.Amount,
         ["processed_by_payment_gateway"] = null,
         ["payment_gateway_reference_number"] = null,
+        ["back_office_code"] = p.BackOfficeCode,
     };
 
     private static JsonObject BookingJson(CrmComBooking b)

@@ -12,6 +12,8 @@ public sealed class CrmComStandInOptions
     public bool JwtTokens { get; init; } = true;
     public string PaymentCancellationType { get; init; } = "Payment Cancellation";
     public string RefundType { get; init; } = "Refund";
+    /// <summary>The financial transaction type payments/create accepts (a synchronous capture's payment).</summary>
+    public string PaymentType { get; init; } = "Payment";
 }
 
 /// <summary>A fault the stand-in applies to one call.</summary>
@@ -34,7 +36,7 @@ public enum CrmComFault
     GarbageAfterBooking,
 }
 
-/// <summary>One booking made by the stand-in (a payment cancellation or a refund).</summary>
+/// <summary>One booking made by the stand-in (a payment cancellation, a refund or a created payment).</summary>
 public sealed record CrmComBooking(
     string Kind,
     string Id,
@@ -53,7 +55,11 @@ public sealed record CrmComPayment(
     decimal Amount,
     string Currency,
     string LifeCycleState,
-    decimal Refunded);
+    decimal Refunded)
+{
+    /// <summary>The back_office_code a payments/create gave it (a synchronous capture's).</summary>
+    public string? BackOfficeCode { get; init; }
+}
 
 /// <summary>One request the stand-in received (never with its body).</summary>
 public sealed record CrmComRequestRecord(string Method, string Path, string? StatusCode, CrmComFault Fault, DateTimeOffset At);

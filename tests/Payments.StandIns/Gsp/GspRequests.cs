@@ -111,6 +111,41 @@ public static class GspRequests
         ["mandateId"] = mandateId,
     };
 
+    public static JsonObject CaptureFundsReservationV1(string reserveRequestId, long micros = 1_500_000_000, string? id = null, string piaid = Inr) => new()
+    {
+        ["requestHeader"] = HeaderV1(id ?? NewId("P")),
+        ["paymentIntegratorAccountId"] = piaid,
+        ["reserveFundsRequestId"] = reserveRequestId,
+        ["amount"] = micros.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The synchronous refund of redirect-payment-token v1 and e-wallets v1 (one shape).</summary>
+    public static JsonObject RefundSyncV1(string captureRequestId, long micros, string currency = "INR", string? id = null, string piaid = Inr) => new()
+    {
+        ["requestHeader"] = HeaderV1(id ?? NewId("R")),
+        ["paymentIntegratorAccountId"] = piaid,
+        ["captureRequestId"] = captureRequestId,
+        ["currencyCode"] = currency,
+        ["refundAmount"] = micros.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>e-wallets v1 capture against a googlePaymentToken, or, with <paramref name="mandateId"/>, against that mandate.</summary>
+    public static JsonObject CaptureV1(long micros = 728_000_000, string currency = "INR", string? mandateId = null, string? id = null, string piaid = InrWallet)
+    {
+        var request = new JsonObject
+        {
+            ["requestHeader"] = HeaderV1(id ?? NewId("W")),
+            ["paymentIntegratorAccountId"] = piaid,
+            ["transactionDescription"] = "Google - Music",
+            ["currencyCode"] = currency,
+            ["amount"] = micros.ToString(CultureInfo.InvariantCulture),
+            ["captureContext"] = new JsonObject(),
+        };
+        if (mandateId is null) request["googlePaymentToken"] = Token;
+        else request["mandateDetails"] = new JsonObject { ["mandateId"] = mandateId };
+        return request;
+    }
+
     public static JsonObject CancelReferenceNumberV1(string referenceNumber, string? id = null, string piaid = Usd) => new()
     {
         ["requestHeader"] = HeaderV1(id ?? NewId("C")),

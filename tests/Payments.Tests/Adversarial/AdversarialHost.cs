@@ -36,6 +36,16 @@ public sealed class AdversarialHost : IAsyncLifetime
     public string PaidGenerateId { get; private set; } = "";
     public string ReserveTarget { get; private set; } = "";
     public string MandateTarget { get; private set; } = "";
+    /// <summary>A reservation to capture (captured by the first valid capture; later ones are refused by state).</summary>
+    public string CaptureReservationTarget { get; private set; } = "";
+    /// <summary>A large capture of each family to refund, and a mandate without frequency to charge.</summary>
+    public string RedirectCaptureTarget { get; private set; } = "";
+    public string WalletCaptureTarget { get; private set; } = "";
+    public string ChargeMandateTarget { get; private set; } = "";
+
+    /// <summary>Routes whose valid request acts once per target (a reservation is captured once): a corrected call
+    /// after the first is refused by the state, not by a claim on its requestId.</summary>
+    public IReadOnlySet<ProtocolMethod> OncePerTarget { get; } = new HashSet<ProtocolMethod> { ProtocolMethods.CaptureFundsReservationV1 };
     /// <summary>A v1 reference number (the number itself) to cancel, and a paid v2 number's generate requestId.</summary>
     public string CancelTargetV1 { get; private set; } = "";
     public string PaidGenerateIdV2 { get; private set; } = "";
@@ -61,6 +71,18 @@ public sealed class AdversarialHost : IAsyncLifetime
         await Ok(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(ReserveTarget));
         MandateTarget = GspRequests.NewId("MD");
         await Ok(ProtocolMethods.CreateMandateV1, GspRequests.CreateMandateV1(MandateTarget));
+        CaptureReservationTarget = GspRequests.NewId("F");
+        await Ok(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(CaptureReservationTarget));
+        var redirectReservation = GspRequests.NewId("F");
+        await Ok(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(redirectReservation, 5_000_000_000));
+        RedirectCaptureTarget = GspRequests.NewId("P");
+        await Ok(ProtocolMethods.CaptureFundsReservationV1, GspRequests.CaptureFundsReservationV1(redirectReservation, 5_000_000_000, RedirectCaptureTarget));
+        WalletCaptureTarget = GspRequests.NewId("W");
+        await Ok(ProtocolMethods.CaptureEWalletsV1, GspRequests.CaptureV1(5_000_000_000, id: WalletCaptureTarget));
+        ChargeMandateTarget = GspRequests.NewId("MD");
+        var mandate = GspRequests.CreateMandateV1(ChargeMandateTarget);
+        mandate.Remove("frequency");
+        await Ok(ProtocolMethods.CreateMandateV1, mandate);
         var (_, generatedV1, _) = await Host.CallAsync(ProtocolMethods.GenerateReferenceNumberV1, GspRequests.GenerateV1());
         CancelTargetV1 = GspRequests.ReferenceNumberOf(generatedV1)!;
         PaidGenerateIdV2 = await Host.PaidReferenceNumberV2Async(5_000_000_000);
@@ -88,6 +110,11 @@ public sealed class AdversarialHost : IAsyncLifetime
         (ProtocolMethods.CancelFundsReservationV1, id => GspRequests.CancelFundsReservationV1(ReserveTarget, id)),
         (ProtocolMethods.CreateMandateV1, id => GspRequests.CreateMandateV1(GspRequests.NewId("MD"), id)),
         (ProtocolMethods.CancelMandateV1, id => GspRequests.CancelMandateV1(MandateTarget, id)),
+        (ProtocolMethods.CaptureFundsReservationV1, id => GspRequests.CaptureFundsReservationV1(CaptureReservationTarget, 1, id)),
+        (ProtocolMethods.RefundRedirectV1, id => GspRequests.RefundSyncV1(RedirectCaptureTarget, 1, id: id)),
+        (ProtocolMethods.CaptureEWalletsV1, id => GspRequests.CaptureV1(1_000_000, id: id)),
+        (ProtocolMethods.CaptureEWalletsV1, id => GspRequests.CaptureV1(1_000_000, mandateId: ChargeMandateTarget, id: id)),
+        (ProtocolMethods.RefundEWalletsV1, id => GspRequests.RefundSyncV1(WalletCaptureTarget, 1, id: id, piaid: GspRequests.InrWallet)),
         (ProtocolMethods.CancelReferenceNumberV1, id => GspRequests.CancelReferenceNumberV1(CancelTargetV1, id)),
         (ProtocolMethods.AsynchronousRefundV2, id => GspRequests.RefundV2(PaidGenerateIdV2, 1, id: id)),
         (ProtocolMethods.RemittanceStatementNotificationRorpcV1, id => GspRequests.RemittanceStatementNotificationV1(id, GspRequests.Usd, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 0)),

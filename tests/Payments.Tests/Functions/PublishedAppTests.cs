@@ -35,6 +35,7 @@ public class PublishedAppTests
         new("FinishRefund", "queueTrigger", "%Storage:RefundsQueue% on PaymentsStorage"),
         new("FinishReservationCancellation", "queueTrigger", "%Storage:ReservationCancellationsQueue% on PaymentsStorage"),
         new("SendNotification", "queueTrigger", "%Storage:NotificationsQueue% on PaymentsStorage"),
+        new("FinishBooking", "queueTrigger", "%Storage:BookingsQueue% on PaymentsStorage"),
         new("OutboxRelay", "timerTrigger", OutboxRelay.Schedule),
         new("IdempotencyRetention", "timerTrigger", IdempotencyRetention.Schedule),
         new("ReconcileStatement", "queueTrigger", "%Storage:StatementsQueue% on PaymentsStorage"),

@@ -166,6 +166,23 @@ public sealed class WorkerAppTests : IAsyncLifetime
         var numberV2 = GspRequests.ReferenceNumberOf(await ProtocolAsync(ProtocolMethods.GenerateReferenceNumberV2, GspRequests.GenerateV2(paidV2)))!;
         Assert.Equal(200, (await HttpAsync("ReportPayment", "POST", PaymentReport(GspRequests.Usd), new() { ["referenceNumber"] = numberV2 })).Status);
         await ProtocolAsync(ProtocolMethods.AsynchronousRefundV2, GspRequests.RefundV2(paidV2, 1_000_000));
+
+        // The synchronous captures and refunds.
+        var toCapture = GspRequests.NewId();
+        await ProtocolAsync(ProtocolMethods.ReserveFundsV1, GspRequests.ReserveFundsV1(toCapture));
+        var capture = GspRequests.CaptureFundsReservationV1(toCapture, 1_000_000_000);
+        await ProtocolAsync(ProtocolMethods.CaptureFundsReservationV1, capture);
+        await ProtocolAsync(ProtocolMethods.RefundRedirectV1, GspRequests.RefundSyncV1(GspRequests.RequestId(capture), 100_000_000));
+        var charge = GspRequests.CaptureV1(5_000_000);
+        await ProtocolAsync(ProtocolMethods.CaptureEWalletsV1, charge);
+        await ProtocolAsync(ProtocolMethods.RefundEWalletsV1, GspRequests.RefundSyncV1(GspRequests.RequestId(charge), 1_000_000, piaid: GspRequests.InrWallet));
+
+        // Remittance statements, each family.
+        var (start, end) = (DateTimeOffset.UtcNow.Date.AddDays(-2), DateTimeOffset.UtcNow.Date.AddDays(-1).AddSeconds(-1));
+        await ProtocolAsync(ProtocolMethods.RemittanceStatementNotificationRorpcV1, GspRequests.RemittanceStatementNotificationV1(GspRequests.NewId("S"), GspRequests.Usd, start, end, 0));
+        await ProtocolAsync(ProtocolMethods.RemittanceStatementNotificationRedirectV1, GspRequests.RemittanceStatementNotificationV1(GspRequests.NewId("S"), GspRequests.Inr, start, end, 0, "INR"));
+        await ProtocolAsync(ProtocolMethods.RemittanceStatementNotificationEWalletsV1, GspRequests.RemittanceStatementNotificationV1(GspRequests.NewId("S"), GspRequests.InrWallet, start, end, 0, "INR"));
+        await ProtocolAsync(ProtocolMethods.RemittanceStatementNotificationRorpcV2, GspRequests.RemittanceStatementNotificationV2(GspRequests.NewId("S"), GspRequests.Usd, start, end, 0, 0));
         Assert.Empty(ProtocolMethods.All.Except(_called));
     }
 
