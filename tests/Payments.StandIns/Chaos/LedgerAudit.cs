@@ -104,6 +104,7 @@ public static class LedgerAudit
         CheckIdempotencyViolations(report, records);
         CheckPayAndCancel(report, records, partitions);
         CheckPartitions(report, partitions, indexed, google, crm);
+        CheckCapturesAndRefunds(report, records, partitions);
         await CheckJournalAsync(report, tables, partitions, google, cancellationToken).ConfigureAwait(false);
         foreach (var v in google.Violations) report.Violation($"Google stand-in: {v.Method} {v.RequestId}: {v.Rule} — {v.Detail}");
         report.Count("google: calls", google.Received.Count);
@@ -254,11 +255,16 @@ public static class LedgerAudit
                     if (!google.IsAccepted(op.NotificationRequestId)) report.Violation($"{partition}/{op.Row}: refund journaled SUCCESS but Google never accepted its notification");
                 }
         }
+        var captures = Captures(partitions);
+        foreach (var c in captures.Values.Where(c => c.Status == CaptureStatus.Captured))
+            expected[(c.Partition, c.CaptureRequestId)] = (MoneyMovementKind.Capture, c.AmountMicros, c.CurrencyCode);
         var recorded = partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("mv|", StringComparison.Ordinal)).Select(MoneyMovementRow.From).ToList();
         foreach (var m in recorded)
         {
             report.Count($"journal: {m.Kind}");
             report.Count($"journal: {m.Kind} micros", m.AmountMicros);
+            // A synchronous refund of a capture: checked against the capture's refunded sum (CheckCapturesAndRefunds).
+            if (m.Kind == MoneyMovementKind.Refund && m.CaptureRequestId is { } of && captures.TryGetValue(of, out var refunded) && refunded.Partition == m.Partition) continue;
             if (!expected.Remove((m.Partition, m.EventRequestId), out var want)) { report.Violation($"journal: {m.Partition} records {m.Kind} {m.EventRequestId} that moved no money"); continue; }
             if ((m.Kind, m.AmountMicros, m.CurrencyCode) != want) report.Violation($"journal: {m.EventRequestId} records {m.Kind} {m.AmountMicros} {m.CurrencyCode}, the state says {want}");
         }
@@ -276,6 +282,58 @@ public static class LedgerAudit
             if (read is null || read.AmountMicros != m.AmountMicros || read.CurrencyCode != m.CurrencyCode)
                 report.Violation($"journal: {m.PaymentIntegratorAccountId}/{m.EventRequestId} read back as {(read is null ? "nothing" : $"{read.AmountMicros} {read.CurrencyCode}")}, recorded {m.AmountMicros} {m.CurrencyCode}");
         report.Count("journal: found by (PIAID, eventRequestId)", found.Length);
+    }
+
+    private static Dictionary<string, CaptureRow> Captures(Dictionary<string, Dictionary<string, TableEntity>> partitions) =>
+        partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("cap|", StringComparison.Ordinal)).Select(CaptureRow.From)
+            .ToDictionary(c => c.CaptureRequestId, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The synchronous money: a capture's refunds never add up to more than it; a capture is journaled exactly when it
+    /// is final (Captured), for its amount; its journaled refunds add up to its refunded sum; and every 200 the driver
+    /// got says what the journal says: SUCCESS with the journaled amount and our id, a decline with nothing journaled.
+    /// A reservation is never both captured and cancelled.
+    /// </summary>
+    private static void CheckCapturesAndRefunds(AuditReport report, IReadOnlyList<RequestRecord> records, Dictionary<string, Dictionary<string, TableEntity>> partitions)
+    {
+        var captures = Captures(partitions);
+        var movements = partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("mv|", StringComparison.Ordinal)).Select(MoneyMovementRow.From)
+            .ToDictionary(m => m.EventRequestId, StringComparer.Ordinal);
+        var refundsOf = movements.Values.Where(m => m.Kind == MoneyMovementKind.Refund && m.CaptureRequestId is not null)
+            .GroupBy(m => (m.Partition, m.CaptureRequestId!)).ToDictionary(g => g.Key, g => g.Sum(m => m.AmountMicros));
+        foreach (var c in captures.Values)
+        {
+            report.Count("captures: " + c.Status);
+            if (c.RefundedMicros > c.AmountMicros) report.Violation($"capture {c.CaptureRequestId}: refunded {c.RefundedMicros} > captured {c.AmountMicros}");
+            var journaled = movements.GetValueOrDefault(c.CaptureRequestId);
+            if (c.Status == CaptureStatus.Captured && (journaled is null || journaled.AmountMicros != c.AmountMicros || journaled.Kind != MoneyMovementKind.Capture))
+                report.Violation($"capture {c.CaptureRequestId}: Captured {c.AmountMicros} but the journal holds {journaled?.Kind} {journaled?.AmountMicros}");
+            if (c.Status != CaptureStatus.Captured && journaled is not null) report.Violation($"capture {c.CaptureRequestId}: {c.Status} but journaled");
+            var refunded = refundsOf.GetValueOrDefault((c.Partition, c.CaptureRequestId));
+            if (refunded != c.RefundedMicros) report.Violation($"capture {c.CaptureRequestId}: RefundedMicros {c.RefundedMicros} but its journaled refunds add up to {refunded}");
+            report.Count("captures: micros captured", c.Status == CaptureStatus.Captured ? c.AmountMicros : 0);
+            report.Count("captures: micros refunded", refunded);
+        }
+        foreach (var (partition, rows) in partitions)
+            if (partition.Contains("|rf|", StringComparison.Ordinal) && rows.GetValueOrDefault(Keys.StateRow(partition)) is { } state
+                && FundsReservationRow.From(state).Status == FundsReservationStatus.Cancelled && rows.Keys.Any(k => k.StartsWith("cap|", StringComparison.Ordinal)))
+                report.Violation($"{partition}: cancelled and captured");
+
+        foreach (var r in records.Where(r => r.Status == 200 && r.Kind is "capture" or "walletCapture" or "syncRefund"))
+        {
+            JsonNode? body;
+            try { body = JsonNode.Parse(r.Response); }
+            catch (JsonException) { report.Violation($"{r.Kind} {r.RequestId}: 200 with a body that is not JSON"); continue; }
+            var result = body?["result"]?.GetValueKind() == JsonValueKind.String ? body["result"]!.GetValue<string>() : null;
+            var journaled = movements.GetValueOrDefault(r.RequestId);
+            if (result == "SUCCESS")
+            {
+                var ours = (body?["paymentIntegratorCaptureId"] ?? body?["paymentIntegratorTransactionId"] ?? body?["paymentIntegratorRefundId"])?.GetValue<string>();
+                if (journaled is null || journaled.AmountMicros != r.AmountMicros || journaled.PaymentIntegratorEventId != ours)
+                    report.Violation($"{r.Kind} {r.RequestId}: answered SUCCESS {r.AmountMicros} ({ours}) but the journal holds {journaled?.AmountMicros} ({journaled?.PaymentIntegratorEventId})");
+            }
+            else if (journaled is not null) report.Violation($"{r.Kind} {r.RequestId}: answered {result} but the journal records {journaled.Kind} {journaled.AmountMicros}");
+        }
     }
 
     /// <summary>The v1 result code a v2 result member stands for (result.accountOnHold → ACCOUNT_ON_HOLD).</summary>
@@ -330,6 +388,19 @@ public static class LedgerAudit
                     report.Violation($"{name}: stuck in {opState} ({op.Attempts})");
                     if (!indexed.Contains((partition, op.Row))) report.Violation($"{name}: unfinished and not in the outbox index: the relay cannot find it");
                 }
+                if (kind is OperationKinds.CaptureBooking or OperationKinds.RefundBooking)
+                {
+                    // A synchronous capture or refund: booked once when it succeeded, never when declined; Google
+                    // was told in the call's answer (CheckCapturesAndRefunds), not by a notification.
+                    if (crm is not null && opState == OperationStates.Done)
+                    {
+                        var code = op.BackOfficeCode ?? "";
+                        bookedCodes.Add(code);
+                        var bookings = crm.BookingCount(code);
+                        if (bookings != (result == "SUCCESS" ? 1 : 0)) report.Violation($"{name}: result {result} but {bookings} booking(s) under {code} in CRM.COM");
+                    }
+                    continue;
+                }
                 var notificationId = op.NotificationRequestId;
                 knownNotifications.Add(notificationId);
                 if (notificationId != Operations.NotificationRequestId(partition, op.Row)) report.Violation($"{name}: notification requestId {notificationId} is not the derived one");
@@ -357,6 +428,6 @@ public static class LedgerAudit
             report.Violation($"Google received notification {id} that no operation owes");
         if (crm is not null)
             foreach (var booking in crm.Bookings.Where(b => !bookedCodes.Contains(b.BackOfficeCode)))
-                report.Violation($"CRM.COM booking {booking.BackOfficeCode} ({booking.Kind} {booking.Amount} on {booking.PaymentReferenceNumber}) belongs to no finished refund");
+                report.Violation($"CRM.COM booking {booking.BackOfficeCode} ({booking.Kind} {booking.Amount} on {booking.PaymentReferenceNumber}) belongs to no finished refund or capture");
     }
 }

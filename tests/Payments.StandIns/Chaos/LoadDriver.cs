@@ -34,7 +34,7 @@ public sealed record LoadOptions
 }
 
 /// <summary>One request the driver made and what it got.</summary>
-/// <param name="Kind">generate1, generate2, pay, cancelNumber, cancelNumber1 (v1), refund, refund2 (v2), reserve, cancelReservation, createMandate, cancelMandate, echo</param>
+/// <param name="Kind">generate1, generate2, pay, cancelNumber, cancelNumber1 (v1), refund, refund2 (v2), reserve, capture, walletCapture, syncRefund, cancelReservation, createMandate, cancelMandate, echo</param>
 /// <param name="Target">the transaction the call acts on (generate/reserve requestId, mandateId), or the created one</param>
 /// <param name="Status">HTTP status; 0 = transport error; -1 = not sent (driver saturated)</param>
 /// <param name="LatencyMs">from the scheduled send time to the end of the answer (open loop: queueing in the driver counts)</param>
@@ -67,6 +67,11 @@ public sealed class LoadDriver(LoadOptions options)
     private readonly List<Number> _numbers = [];
     private readonly List<Number> _paid = [];
     private readonly List<string> _reservations = [];
+    /// <summary>Reservations a capture was already sent for (one capture per reservation, but for the races).</summary>
+    private readonly HashSet<string> _captureSent = [];
+    /// <summary>Captures answered SUCCESS: what synchronous refunds refund.</summary>
+    private readonly List<Capture> _captures = [];
+    private sealed record Capture(string RequestId, string Piaid, long Micros, ProtocolMethod Refund);
     private readonly List<string> _mandates = [];
     private readonly List<Sent> _sent = [];
     private readonly ConcurrentQueue<RequestRecord> _records = new();
@@ -163,13 +168,17 @@ public sealed class LoadDriver(LoadOptions options)
             if (Pay(client, clock, due, scheduledAt, ct) is { } pay) return pay;
         }
         else if (pick < 38) next = CancelNumber();
-        else if (pick < 60) next = Refund();
+        else if (pick < 52) next = Refund();
+        else if (pick < 56) next = CaptureReservation();
+        else if (pick < 60) next = SynchronousRefund();
         else if (pick < 66) next = Reserve();
         else if (pick < 71) next = CancelReservation();
-        else if (pick < 77) next = CreateMandate();
-        else if (pick < 82) next = CancelMandate();
+        else if (pick < 75) next = CreateMandate();
+        else if (pick < 79) next = CancelMandate();
+        else if (pick < 83) next = WalletCapture();
         else if (pick < 92) next = Echo();
         else if (pick < 95 && RacePayAndCancel(client, clock, due, scheduledAt, ct) is { } race) return race;
+        else if (pick < 96 && RaceCaptureAndCancel(client, clock, due, scheduledAt, ct) is { } captureRace) return captureRace;
         else if (pick < 97 && RefundBurst(client, clock, due, scheduledAt, ct) is { } burst) return burst;
         else if (pick < 99 && Conflicting() is { } conflicting)
             return [() => SendAsync(client, conflicting, clock, due, scheduledAt, replay: true, duplicate: false, ct)];
@@ -293,6 +302,62 @@ public sealed class LoadDriver(LoadOptions options)
         return new Sent("refund", earlier.Route, body, earlier.Target, amount);
     }
 
+    /// <summary>redirect-payment-token captureFundsReservation of a reservation not captured yet: mostly within the
+    /// reserved 1,500 INR, sometimes all of it, sometimes above it (refused).</summary>
+    private Sent? CaptureReservation(string? reservation = null)
+    {
+        var open = _reservations.Where(r => !_captureSent.Contains(r)).ToList();
+        if (reservation is null && open.Count == 0) return null;
+        var target = reservation ?? open[_random.Next(open.Count)];
+        _captureSent.Add(target);
+        var amount = _random.Next(10) switch { 0 => 1_500_000_000L, 1 => 1_600_000_000L, _ => Micros() * 20 };
+        return new Sent("capture", ProtocolMethods.CaptureFundsReservationV1.Route,
+            GspRequests.CaptureFundsReservationV1(target, amount, GspRequests.NewId("P")), target, amount);
+    }
+
+    /// <summary>A capture and a cancelFundsReservation of one reservation at once: exactly one may win.</summary>
+    private Func<Task>[]? RaceCaptureAndCancel(GspClient client, Stopwatch clock, TimeSpan due, DateTimeOffset scheduledAt, CancellationToken ct)
+    {
+        var open = _reservations.Where(r => !_captureSent.Contains(r)).ToList();
+        if (open.Count == 0) return null;
+        var target = open[_random.Next(open.Count)];
+        var capture = CaptureReservation(target)!;
+        var cancel = new Sent("cancelReservation", ProtocolMethods.CancelFundsReservationV1.Route,
+            GspRequests.CancelFundsReservationV1(target, GspRequests.NewId("X")), target, 0);
+        _sent.Add(capture);
+        _sent.Add(cancel);
+        return [() => SendAsync(client, capture, clock, due, scheduledAt, false, false, ct), () => SendAsync(client, cancel, clock, due, scheduledAt, false, false, ct)];
+    }
+
+    /// <summary>e-wallets capture: with a token (its own transaction), or against a mandate (monthly: the second charge
+    /// of a month is declined, a cancelled mandate refuses).</summary>
+    private Sent WalletCapture()
+    {
+        var id = GspRequests.NewId("W");
+        var amount = Micros() * 10;
+        if (_mandates.Count > 0 && _random.Next(2) == 0)
+        {
+            var mandate = _mandates[_random.Next(_mandates.Count)];
+            return new Sent("walletCapture", ProtocolMethods.CaptureEWalletsV1.Route, GspRequests.CaptureV1(amount, mandateId: mandate, id: id), mandate, amount);
+        }
+        return new Sent("walletCapture", ProtocolMethods.CaptureEWalletsV1.Route, GspRequests.CaptureV1(amount, id: id), id, amount);
+    }
+
+    /// <summary>The synchronous refund of a capture, in the capture's family: partial, whole, or above what is left.</summary>
+    private Sent? SynchronousRefund()
+    {
+        if (_captures.Count == 0) return null;
+        var capture = _captures[_captures.Count - 1 - _random.Next(Math.Min(_captures.Count, 30))];
+        var amount = _random.Next(10) switch
+        {
+            0 => capture.Micros,
+            1 => capture.Micros + 10_000,
+            _ => Math.Max(10_000, capture.Micros / _random.Next(3, 8) / 10_000 * 10_000),
+        };
+        return new Sent("syncRefund", capture.Refund.Route,
+            GspRequests.RefundSyncV1(capture.RequestId, amount, "INR", GspRequests.NewId("Y"), capture.Piaid), capture.RequestId, amount);
+    }
+
     private Sent Reserve()
     {
         var id = GspRequests.NewId("F");
@@ -355,9 +420,16 @@ public sealed class LoadDriver(LoadOptions options)
                 case "createMandate" when !replay && !duplicate:
                     _mandates.Add(sent.Target!);
                     break;
+                case "capture" or "walletCapture" when !replay && !duplicate && IsSuccess(body):
+                    _captures.Add(sent.Kind == "capture"
+                        ? new Capture(GspRequests.RequestId(sent.Body), GspRequests.Inr, sent.Amount, ProtocolMethods.RefundRedirectV1)
+                        : new Capture(GspRequests.RequestId(sent.Body), GspRequests.InrWallet, sent.Amount, ProtocolMethods.RefundEWalletsV1));
+                    break;
             }
         }
     }
+
+    private static bool IsSuccess(string body) => JsonNode.Parse(body)?["result"] is JsonValue result && result.TryGetValue<string>(out var code) && code == "SUCCESS";
 
     private void Record(string kind, string route, string requestId, string? target, string body, int status, string response,
         Stopwatch clock, TimeSpan due, DateTimeOffset scheduledAt, bool replay, bool duplicate, long amount)
