@@ -57,7 +57,7 @@ public sealed class LocalHostRoutesTests(HostFixture fixture) : IClassFixture<Ho
             .Select(f => f.Trigger).OfType<Payments.LocalHost.Functions.HttpFunctionTrigger>()
             .Where(t => t.AuthorizationLevel != Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous)
             .ToList();
-        Assert.Equal(4, keyed.Count);
+        Assert.Equal(8, keyed.Count); // the payment report, the operations (3), the remittance statements (4)
         var key = LocalHostUnderTest.InternalKey;
         foreach (var trigger in keyed)
         {

@@ -67,7 +67,7 @@ public sealed class WorkerContainerTests
         var keyed = Payments.LocalHost.Functions.FunctionCatalog.Discover()
             .Where(f => f.Trigger is Payments.LocalHost.Functions.HttpFunctionTrigger { AuthorizationLevel: not Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous })
             .ToList();
-        Assert.Equal(4, keyed.Count);
+        Assert.Equal(8, keyed.Count); // the payment report, the operations (3), the remittance statements (4)
         foreach (var function in keyed)
         {
             var http = (Payments.LocalHost.Functions.HttpFunctionTrigger)function.Trigger;
