@@ -7,6 +7,10 @@ using Payments.StandIns.Google;
 using Payments.StandIns.Gsp;
 using Payments.Tests.TestSupport;
 using Payments.Core.Idempotency;
+using Payments.Core.Journal;
+using Payments.Core.Protocol;
+using Payments.Core.Settlement;
+using Payments.Core.Storage;
 
 namespace Payments.Tests.Crash;
 
@@ -228,6 +232,71 @@ public sealed class ProcessKillTests(CrashRigFixture fixture) : IClassFixture<Cr
         var again = await Steps.RefundAsync(client, g2, 4_000_000);
         await Steps.AssertFinishedOnceAsync(g2, again, "ACCOUNT_CLOSED", Finish, expectedBookings: 0);
     }
+
+    /// <summary>docs/protocol.md §11: reconciliation commits each page with the statement's next offset, so a host process
+    /// killed while fetching resumes, once restarted, at the page it was fetching: never from the first page, no page
+    /// counted twice, and the statement accepted once.</summary>
+    [Fact]
+    public async Task Killed_mid_fetch_the_statement_resumes_at_the_next_page_and_is_accepted_once()
+    {
+        // Six captures of a billing day a month ago (no other test moves money then), recorded as the protocol would.
+        var piaid = GspRequests.Usd;
+        var day = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-30), TimeSpan.Zero);
+        var store = new TransactionStore(Rig.Tables, Rig.Queues, new NoQueueSignal());
+        await store.EnsureCreatedAsync(default); // as a host does on start (this may be the rig's first test)
+        var journal = new MoneyJournal(store);
+        var movements = new List<MoneyMovement>();
+        for (var i = 0; i < 6; i++)
+        {
+            var id = GspRequests.NewId("KS");
+            var movement = new MoneyMovement(piaid, id, "PI-" + id, MoneyMovementKind.Capture, (i + 1) * 1_000_000L, "USD", day.AddHours(i + 1),
+                "refundable-one-time-payment-code-v1", $"{piaid}|seed|{id}");
+            await journal.IndexAsync(movement, default);
+            await store.Transactions.SubmitAsync([MoneyJournal.Record(movement)]);
+            movements.Add(movement);
+        }
+        var statementId = GspRequests.NewId("ST");
+        var statement = new StatementRef(piaid, statementId, "refundable-one-time-payment-code-v1");
+        var events = StatementBuilder.EventsFrom(statement, movements);
+        var summary = StatementBuilder.SummaryOf(statement, events, "USD", day);
+        Rig.Google.AddStatement(statement, summary, events, pageSize: 2);
+        // The third page (offset 4) does not answer the first time: the host is killed while waiting for it.
+        Rig.Google.StatementFaults = call => call.StatementId == statementId && call.EventOffset == 4 && call.Attempt == 1 ? StatementFault.Hang : null;
+        try
+        {
+            await using var host = await Rig.StartHostAsync("statement");
+            using var client = new GspClient(host.BaseAddress);
+            var notification = GspRequests.RemittanceStatementNotificationV1(statementId, piaid, summary.BillingPeriodStart, summary.BillingPeriodEnd,
+                summary.TotalDueByIntegratorMicros);
+            Assert.Equal(200, (await client.PostAsync(ProtocolMethods.RemittanceStatementNotificationRorpcV1.Route, notification.ToJsonString())).Status);
+            await WaitUntilAsync(() => DetailOffsets(statementId).Contains(4), TimeSpan.FromSeconds(30), "the third page was never asked for");
+            await host.KillAsync();
+
+            Rig.Google.StatementFaults = null;
+            await host.RestartAsync();
+            await WaitUntilAsync(() => Rig.Google.AcceptedBy(piaid, statementId) is not null, TimeSpan.FromSeconds(90), "the statement was never accepted");
+
+            // Pages 1 and 2 were fetched once, before the kill; page 3 again after it; one acceptance.
+            var offsets = DetailOffsets(statementId);
+            Assert.Equal((1, 1), (offsets.Count(o => o == 0), offsets.Count(o => o == 2)));
+            Assert.True(offsets.Count(o => o == 4) >= 2, string.Join(",", offsets));
+            Assert.Single(Rig.Google.AcceptCalls.Where(c => c.StatementId == statementId).Select(c => c.RequestId).Distinct());
+            using var http = new HttpClient { BaseAddress = host.BaseAddress };
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"internal/remittance-statements/{piaid}/{statementId}");
+            request.Headers.Add("x-internal-key", ChaosRig.InternalKey);
+            using var response = await http.SendAsync(request);
+            var view = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+            Assert.Equal(("Accepted", 6L, 3), (view["state"]!.GetValue<string>(), view["eventsCounted"]!.GetValue<long>(), view["pagesFetched"]!.GetValue<int>()));
+            Assert.Equal(movements.Sum(m => m.AmountMicros), view["totals"]!["captureEvents"]!["chargesMicros"]!.GetValue<long>());
+        }
+        finally
+        {
+            Rig.Google.StatementFaults = null;
+        }
+    }
+
+    private List<long> DetailOffsets(string statementId) =>
+        Rig.Google.StatementCalls.Where(c => c.StatementId == statementId && c.Method == GoogleStatementsClient.DetailsMethod).Select(c => c.EventOffset).ToList();
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string failure)
     {
