@@ -138,7 +138,10 @@ public sealed class GoogleStatementsClientTests : IAsyncLifetime
         google.AddStatement(v1, Summary(FiveEvents), FiveEvents);
         google.AddStatement(v2, Summary(FiveEvents), FiveEvents);
 
+        var waiting = google.WaitForStatementAcceptedAsync(Piaid, "st-1", TimeSpan.FromSeconds(30));
+        Assert.False(waiting.IsCompleted);
         await client.AcceptAsync(v1, "accept-st-1", default);
+        Assert.True(await waiting);
         await client.AcceptAsync(v2, "accept-st-2", default);
         await client.AcceptAsync(v2, "accept-st-2", default); // a retry is the same call
 
