@@ -182,6 +182,8 @@ public sealed class GoogleStatementsClientTests : IAsyncLifetime
             Assert.Equal(status, ex.Status);
             if (status is { } s) Assert.Contains("HTTP " + s, ex.Message);
             Assert.DoesNotContain("Injected failure", ex.Message); // Google's free text stays out
+            // Only what a retry repeats points at configuration.
+            Assert.Equal(fault is StatementFault.EmptyNotFound or StatementFault.GenericText, ex.Message.Contains("PIAID trouble"));
         }
         if (fault == StatementFault.ErrorResponse) Assert.Contains("INVALID_IDENTIFIER", details.Message);
         if (fault == StatementFault.Hang) Assert.Contains("timed out", details.Message);
