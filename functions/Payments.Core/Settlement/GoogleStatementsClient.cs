@@ -40,7 +40,16 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
             w.WriteNumber("numberOfEvents", numberOfEvents);
         }), ct).ConfigureAwait(false);
 
-        var (page, errorCode) = StatementPageReader.Read(json, eventOffset, numberOfEvents);
+        StatementPage page;
+        string? errorCode;
+        try
+        {
+            (page, errorCode) = StatementPageReader.Read(json, eventOffset, numberOfEvents);
+        }
+        catch (StatementPageRefusedException ex)
+        {
+            throw Refused(statement, requestId, ex.Message);
+        }
         if (errorCode is not null) throw Failed(statement, requestId, DetailsMethod, $"HTTP 200 with ErrorResponse {errorCode}", false, 200);
         LogPage(logger, statement.PaymentIntegratorAccountId, statement.StatementId, requestId, page.EventOffset, page.Events.Count, page.NextEventOffset, page.Problems.Count);
         return page;
@@ -88,19 +97,20 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
         if (status == 200)
         {
             if (answer.Json is { } json) return json;
-            if (method == DetailsMethod) throw new StatementPageRefusedException($"{method} for statement {statement.StatementId}: HTTP 200, {answer.Problem}");
+            if (method == DetailsMethod) throw Refused(statement, requestId, "HTTP 200, " + answer.Problem);
             throw Failed(statement, requestId, method, "HTTP 200, " + answer.Problem, false, status);
         }
 
-        // 5xx and 429 may pass; any other status is keys, PIAID or request trouble a retry repeats (docs/protocol.md, "Settlement").
+        // 5xx and 429 may pass; any other status is keys, PIAID or request trouble a retry repeats (docs/protocol.md §11).
         var retryable = status >= 500 || status == 429;
-        throw Failed(statement, requestId, method, $"HTTP {status}, " + ErrorOf(answer), retryable, status);
+        throw Failed(statement, requestId, method, $"HTTP {status}, " + ErrorOf(answer, retryable), retryable, status);
     }
 
     /// <summary>What a non-200 answer says, without its free text: the error code, or the kind of body.</summary>
-    private static string ErrorOf(GoogleAnswer answer)
+    private static string ErrorOf(GoogleAnswer answer, bool retryable)
     {
-        if (answer.Json is null) return answer.Problem == "empty body" ? "empty body (keys, signature or PIAID trouble)" : answer.Problem!;
+        var hint = retryable ? "" : " (keys, signature or PIAID trouble)";
+        if (answer.Json is null) return answer.Problem + (answer.TooLarge ? "" : hint); // empty, or a generic text no envelope opens
         try
         {
             using var document = JsonDocument.Parse(answer.Json);
@@ -110,7 +120,7 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
         }
         catch (JsonException)
         {
-            return "a generic (non-JSON) body (keys, signature or PIAID trouble)";
+            return "a generic (non-JSON) body" + hint;
         }
     }
 
@@ -118,6 +128,12 @@ public sealed partial class GoogleStatementsClient(HttpClient http, IMessageEnve
     {
         LogFailed(logger, method, statement.PaymentIntegratorAccountId, statement.StatementId, requestId, retryable, detail);
         return new GoogleCallFailedException($"{method} for statement {statement.StatementId} (requestId {requestId}): {detail}", retryable, status);
+    }
+
+    private StatementPageRefusedException Refused(StatementRef statement, string requestId, string detail)
+    {
+        LogFailed(logger, DetailsMethod, statement.PaymentIntegratorAccountId, statement.StatementId, requestId, false, "page refused: " + detail);
+        return new StatementPageRefusedException($"{DetailsMethod} for statement {statement.StatementId} (requestId {requestId}): {detail}");
     }
 
     /// <summary>Validates the arguments; true for the v2 header style.</summary>

@@ -52,6 +52,10 @@ public sealed partial class GoogleStandIn
         lock (_lock) return _acceptedStatements.GetValueOrDefault((paymentIntegratorAccountId, statementId));
     }
 
+    /// <summary>Waits until the statement was accepted; false on timeout (acceptance runs in the host's workers).</summary>
+    public Task<bool> WaitForStatementAcceptedAsync(string paymentIntegratorAccountId, string statementId, TimeSpan timeout, CancellationToken cancellationToken = default)
+        => WaitAsync(() => _acceptedStatements.ContainsKey((paymentIntegratorAccountId, statementId)), timeout, cancellationToken);
+
     private async Task HandleStatementAsync(HttpContext context, string api, bool v2, string method, string piaid, string? requestId,
         JsonObject json, (string Code, int Status, string Detail)? problem)
     {

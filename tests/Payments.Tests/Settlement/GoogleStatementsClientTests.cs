@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Payments.Core.Journal;
 using Payments.Core.Notifications;
@@ -137,7 +138,10 @@ public sealed class GoogleStatementsClientTests : IAsyncLifetime
         google.AddStatement(v1, Summary(FiveEvents), FiveEvents);
         google.AddStatement(v2, Summary(FiveEvents), FiveEvents);
 
+        var waiting = google.WaitForStatementAcceptedAsync(Piaid, "st-1", TimeSpan.FromSeconds(30));
+        Assert.False(waiting.IsCompleted);
         await client.AcceptAsync(v1, "accept-st-1", default);
+        Assert.True(await waiting);
         await client.AcceptAsync(v2, "accept-st-2", default);
         await client.AcceptAsync(v2, "accept-st-2", default); // a retry is the same call
 
@@ -178,6 +182,8 @@ public sealed class GoogleStatementsClientTests : IAsyncLifetime
             Assert.Equal(status, ex.Status);
             if (status is { } s) Assert.Contains("HTTP " + s, ex.Message);
             Assert.DoesNotContain("Injected failure", ex.Message); // Google's free text stays out
+            // Only what a retry repeats points at configuration.
+            Assert.Equal(fault is StatementFault.EmptyNotFound or StatementFault.GenericText, ex.Message.Contains("PIAID trouble"));
         }
         if (fault == StatementFault.ErrorResponse) Assert.Contains("INVALID_IDENTIFIER", details.Message);
         if (fault == StatementFault.Hang) Assert.Contains("timed out", details.Message);
@@ -337,5 +343,36 @@ public sealed class GoogleStatementsClientTests : IAsyncLifetime
         Assert.Equal(summary, page.Summary);
         Assert.Equal(1_970_000, page.Summary!.TotalDueByIntegratorMicros);
         Assert.Empty(page.Problems);
+    }
+
+    [Fact]
+    public async Task Logs_carry_ids_statuses_and_codes_never_a_body()
+    {
+        var (ours, googleSide) = StatementEnvelopes.For("None");
+        var google = await GoogleStandIn.StartAsync(googleSide);
+        _standIns.Add(google);
+        using var factory = LogRecords.Factory(out var logs);
+        var client = new GoogleStatementsClient(new HttpClient(), ours, new GoogleNotificationOptions { BaseUrl = google.BaseUrl }, TimeProvider.System,
+            factory.CreateLogger<GoogleStatementsClient>());
+        var statement = Ref("refundable-one-time-payment-code-v1");
+        google.AddStatement(statement, Summary(FiveEvents), FiveEvents);
+
+        await client.FetchPageAsync(statement, "page-0", 0, 10, default);
+        google.Policy = new GoogleFaultPolicy { ErrorResponseCode = "INVALID_IDENTIFIER", ErrorResponseStatus = 404 };
+        google.StatementFaults = _ => StatementFault.ErrorResponse;
+        await Assert.ThrowsAsync<GoogleCallFailedException>(() => client.AcceptAsync(statement, "accept-1", default));
+
+        var text = string.Join("\n", logs.GetSnapshot().Select(r => r.FullText()));
+        Assert.Contains("page-0", text);
+        Assert.Contains("INVALID_IDENTIFIER", text);
+        foreach (var secret in new[] { "Injected failure", "ours-1", "capture-1", "memo-1", "700000000" })
+            Assert.DoesNotContain(secret, text);
+    }
+
+    [Fact]
+    public void The_worker_app_resolves_the_statement_client()
+    {
+        using var app = Payments.Tests.Functions.WorkerAppTests.BuildWorkerApp(new Dictionary<string, string?> { ["PaymentsStorage"] = "UseDevelopmentStorage=true" });
+        Assert.IsType<GoogleStatementsClient>(app.Services.GetRequiredService<IGoogleStatements>());
     }
 }
