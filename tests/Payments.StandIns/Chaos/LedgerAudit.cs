@@ -104,8 +104,11 @@ public static class LedgerAudit
         CheckIdempotencyViolations(report, records);
         CheckPayAndCancel(report, records, partitions);
         CheckPartitions(report, partitions, indexed, google, crm);
-        CheckCapturesAndRefunds(report, records, partitions);
-        await CheckJournalAsync(report, tables, partitions, google, cancellationToken).ConfigureAwait(false);
+        // The captures and the journal's records, read once for both checks.
+        var captures = RowsOf(partitions, "cap|", CaptureRow.From).ToDictionary(c => c.CaptureRequestId, StringComparer.Ordinal);
+        var recorded = RowsOf(partitions, "mv|", MoneyMovementRow.From).ToList();
+        CheckCapturesAndRefunds(report, records, partitions, captures, recorded);
+        await CheckJournalAsync(report, tables, partitions, captures, recorded, google, cancellationToken).ConfigureAwait(false);
         foreach (var v in google.Violations) report.Violation($"Google stand-in: {v.Method} {v.RequestId}: {v.Rule} — {v.Detail}");
         report.Count("google: calls", google.Received.Count);
         report.Count("google: accepted requestIds", google.AcceptedNotifications.Count);
@@ -238,7 +241,7 @@ public static class LedgerAudit
     /// settlement reads it, by (PIAID, Google's requestId), and its amount and currency compared.
     /// </summary>
     private static async Task CheckJournalAsync(AuditReport report, TableServiceClient tables, Dictionary<string, Dictionary<string, TableEntity>> partitions,
-        GoogleStandIn google, CancellationToken cancellationToken)
+        Dictionary<string, CaptureRow> captures, IReadOnlyList<MoneyMovement> recorded, GoogleStandIn google, CancellationToken cancellationToken)
     {
         // The audit reads tables only; the store's queue client is never called.
         var journal = new MoneyJournal(new TransactionStore(tables, new QueueServiceClient(new Uri("http://127.0.0.1:9/unused")), new NoQueueSignal()));
@@ -255,10 +258,8 @@ public static class LedgerAudit
                     if (!google.IsAccepted(op.NotificationRequestId)) report.Violation($"{partition}/{op.Row}: refund journaled SUCCESS but Google never accepted its notification");
                 }
         }
-        var captures = Captures(partitions);
         foreach (var c in captures.Values.Where(c => c.Status == CaptureStatus.Captured))
             expected[(c.Partition, c.CaptureRequestId)] = (MoneyMovementKind.Capture, c.AmountMicros, c.CurrencyCode);
-        var recorded = partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("mv|", StringComparison.Ordinal)).Select(MoneyMovementRow.From).ToList();
         foreach (var m in recorded)
         {
             report.Count($"journal: {m.Kind}");
@@ -284,9 +285,9 @@ public static class LedgerAudit
         report.Count("journal: found by (PIAID, eventRequestId)", found.Length);
     }
 
-    private static Dictionary<string, CaptureRow> Captures(Dictionary<string, Dictionary<string, TableEntity>> partitions) =>
-        partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("cap|", StringComparison.Ordinal)).Select(CaptureRow.From)
-            .ToDictionary(c => c.CaptureRequestId, StringComparer.Ordinal);
+    /// <summary>Every row of the transactions table whose row key starts with <paramref name="prefix"/>, mapped.</summary>
+    private static IEnumerable<T> RowsOf<T>(Dictionary<string, Dictionary<string, TableEntity>> partitions, string prefix, Func<TableEntity, T> map) =>
+        partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith(prefix, StringComparison.Ordinal)).Select(map);
 
     /// <summary>
     /// The synchronous money: a capture's refunds never add up to more than it; a capture is journaled exactly when it
@@ -294,11 +295,10 @@ public static class LedgerAudit
     /// got says what the journal says: SUCCESS with the journaled amount and our id, a decline with nothing journaled.
     /// A reservation is never both captured and cancelled.
     /// </summary>
-    private static void CheckCapturesAndRefunds(AuditReport report, IReadOnlyList<RequestRecord> records, Dictionary<string, Dictionary<string, TableEntity>> partitions)
+    private static void CheckCapturesAndRefunds(AuditReport report, IReadOnlyList<RequestRecord> records, Dictionary<string, Dictionary<string, TableEntity>> partitions,
+        Dictionary<string, CaptureRow> captures, IReadOnlyList<MoneyMovement> recorded)
     {
-        var captures = Captures(partitions);
-        var movements = partitions.SelectMany(p => p.Value.Values).Where(r => r.RowKey.StartsWith("mv|", StringComparison.Ordinal)).Select(MoneyMovementRow.From)
-            .ToDictionary(m => m.EventRequestId, StringComparer.Ordinal);
+        var movements = recorded.ToDictionary(m => m.EventRequestId, StringComparer.Ordinal);
         var refundsOf = movements.Values.Where(m => m.Kind == MoneyMovementKind.Refund && m.CaptureRequestId is not null)
             .GroupBy(m => (m.Partition, m.CaptureRequestId!)).ToDictionary(g => g.Key, g => g.Sum(m => m.AmountMicros));
         foreach (var c in captures.Values)
